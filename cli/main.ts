@@ -1,0 +1,32 @@
+/**
+ * The `wbemsim` command line. Each command lives in its own file and registers itself here.
+ * Exit codes (CORE-NOTES 6): 0 no `must` rule violated, 1 a violation, 2 bad usage or bad input.
+ */
+import { Command, CommanderError } from 'commander';
+import { UsageError } from './usage-error.ts';
+import { registerRun } from './run-command.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('wbemsim')
+    .description('Deterministic simulator and conformance harness for WMI asynchronous calls and CancelAsyncCall.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let code = 0;
+  const setCode = (c: number) => { code = c; };
+  registerRun(program, setCode);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; unknown options and missing arguments are bad usage.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`wbemsim: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
