@@ -60,8 +60,9 @@ export type BrokerOutput =
   | { kind: 'call-return'; call: string; hr: number }
   /** CancelAsyncCall returns to the client. */
   | { kind: 'cancel-return'; cancel: string; hr: number }
-  | { kind: 'addref'; sink: string }
-  | { kind: 'release'; sink: string }
+  /** AddRef on a sink; `call` names the call the reference is for, where the broker knows it. */
+  | { kind: 'addref'; sink: string; call?: string }
+  | { kind: 'release'; sink: string; call?: string }
   /** Start IWbemObjectSink::Indicate on `sink` with `count` objects; `cb` is the broker's unique id for this callback. */
   | { kind: 'indicate'; cb: string; call: string; sink: string; count: number }
   /** Start IWbemObjectSink::SetStatus on `sink`. */
@@ -102,6 +103,11 @@ export interface BrokerAdapter {
   stateKey(): string;
   /** Release resources (a child process). Called once, after the last run. */
   close?(): void;
+  /**
+   * Faults to plant in the harness's model of the scripting layer (SWbemSink), for mutants of
+   * that layer (sim/swbemsink-layer.ts, ScriptingFaults). Brokers leave it undefined.
+   */
+  readonly scripting?: Readonly<Record<string, boolean>>;
 }
 
 /** Makes a fresh adapter; the harness makes one per implementation and resets it per run. */

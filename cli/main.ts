@@ -5,6 +5,12 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './usage-error.ts';
 import { registerRun } from './run-command.ts';
+import { registerDiagram } from './diagram-command.ts';
+import { registerCheck } from './check-command.ts';
+import { registerSpec } from './spec-command.ts';
+import { registerExplore } from './explore-command.ts';
+import { registerReplay } from './replay-command.ts';
+import { registerMutants } from './mutants-command.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('wbemsim')
@@ -15,6 +21,12 @@ export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const setCode = (c: number) => { code = c; };
   registerRun(program, setCode);
+  registerCheck(program, setCode);
+  registerSpec(program, setCode);
+  registerDiagram(program, setCode);
+  registerExplore(program, setCode);
+  registerReplay(program, setCode);
+  registerMutants(program, setCode);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -3,7 +3,7 @@
  * over a trace: it sees each event once, in order, and gives its verdict at the end. The same
  * checks run online inside a simulation and offline over a recorded file (`wbemsim check`).
  */
-import type { TraceEvent, TraceHeader } from '../trace/event.ts';
+import type { TraceEvent, TraceEventType, TraceHeader } from '../trace/event.ts';
 
 export type RuleKind = 'must' | 'should' | 'may' | 'info';
 export type RuleParty = 'broker' | 'scripting' | 'client';
@@ -66,6 +66,11 @@ export interface RuleResult {
 /** A rule check: fed every event in order, then asked for its result. */
 export interface RuleCheck {
   readonly rule: RuleInfo;
+  /**
+   * The event types this check reads; the judge calls `event` only for these (absent: every
+   * event). Keeps the per-event cost proportional to the checks that care.
+   */
+  readonly types?: readonly TraceEventType[];
   begin(header: TraceHeader): void;
   event(e: TraceEvent): void;
   finish(): RuleResult;

@@ -54,6 +54,8 @@ export interface CallEntered extends Base {
   type: 'call.entered'; call: string; op: Operation; services: string; sink: string | null; flags: number;
   /** The SWbemSink through which a script made the call, when it did. */
   swsink?: string;
+  /** The cb id when the client made this call from inside a sink callback (LINT-NO-WMI-CALLS-IN-EVENT-SINK). */
+  fromCallback?: string;
 }
 export interface CallReturned extends Base { type: 'call.returned'; call: string; hr: number }
 
@@ -80,8 +82,8 @@ export interface CancelEntered extends Base {
 export interface CancelReturned extends Base { type: 'cancel.returned'; cancel: string; hr: number }
 
 /** Reference counting on a sink; `count` is the count after the operation. */
-export interface SinkAddRef extends Base { type: 'sink.addref'; sink: string; count: number; by?: RefParty }
-export interface SinkRelease extends Base { type: 'sink.release'; sink: string; count: number; by?: RefParty }
+export interface SinkAddRef extends Base { type: 'sink.addref'; sink: string; count: number; by?: RefParty; call?: string }
+export interface SinkRelease extends Base { type: 'sink.release'; sink: string; count: number; by?: RefParty; call?: string }
 export type RefParty = 'broker' | 'client' | 'com' | 'scripting';
 /** The client released its IWbemServices object. */
 export interface ServicesReleased extends Base { type: 'services.release'; services: string }
@@ -151,7 +153,7 @@ const REF_PARTIES = ['broker', 'client', 'com', 'scripting'] as const;
 /** Field table of every event type: the source of `specs/trace.schema.json`. */
 export const EVENT_FIELDS: Record<TraceEventType, FieldSpec> = {
   'sink.created': { required: { sink: 'string' }, optional: { wraps: 'string' } },
-  'call.entered': { required: { call: 'string', op: 'operation', services: 'string', sink: 'string|null', flags: 'integer' }, optional: { swsink: 'string' } },
+  'call.entered': { required: { call: 'string', op: 'operation', services: 'string', sink: 'string|null', flags: 'integer' }, optional: { swsink: 'string', fromCallback: 'string' } },
   'call.returned': { required: { call: 'string', hr: 'hresult' } },
   'indicate.entered': { required: { cb: 'string', sink: 'string', count: 'integer' }, optional: { call: 'string', held: 'boolean' } },
   'indicate.returned': { required: { cb: 'string', ret: 'hresult' } },
@@ -160,8 +162,8 @@ export const EVENT_FIELDS: Record<TraceEventType, FieldSpec> = {
   'hold.released': { required: { cb: 'string', by: ['cancel-returned', 'watchdog'] } },
   'cancel.entered': { required: { cancel: 'string', services: 'string', sink: 'string|null' }, optional: { fromCallback: 'string' } },
   'cancel.returned': { required: { cancel: 'string', hr: 'hresult' } },
-  'sink.addref': { required: { sink: 'string', count: 'integer' }, optional: { by: REF_PARTIES } },
-  'sink.release': { required: { sink: 'string', count: 'integer' }, optional: { by: REF_PARTIES } },
+  'sink.addref': { required: { sink: 'string', count: 'integer' }, optional: { by: REF_PARTIES, call: 'string' } },
+  'sink.release': { required: { sink: 'string', count: 'integer' }, optional: { by: REF_PARTIES, call: 'string' } },
   'services.release': { required: { services: 'string' } },
   'marker.no-security': { required: {} },
   'marker.transport-lost': { required: {} },

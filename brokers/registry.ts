@@ -1,0 +1,64 @@
+/**
+ * `--impl` forms: `reference`, `mutant:NAME`, `module:PATH`, `stdio:COMMAND`, and the models of
+ * real brokers by name. Each resolves to a factory of adapters; nothing is special-cased later.
+ */
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import type { BrokerAdapter, BrokerFactory } from './broker-adapter.ts';
+import { ReferenceBroker } from './reference-broker.ts';
+import { createStdioBroker } from './stdio-broker.ts';
+
+/** An `--impl` value that names nothing. */
+export class ImplError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImplError';
+  }
+}
+
+/** Options that some forms use (a stdio broker's answer time limit). */
+export interface ImplOptions {
+  stepTimeoutMs?: number;
+}
+
+type Resolver = (arg: string, options: ImplOptions) => Promise<BrokerFactory>;
+const resolvers = new Map<string, Resolver>();
+const named = new Map<string, BrokerFactory>([['reference', () => new ReferenceBroker()]]);
+
+/** Registers a named implementation (`--impl NAME`), e.g. a model of a real broker. */
+export function registerImpl(name: string, factory: BrokerFactory): void {
+  named.set(name, factory);
+}
+
+/** Registers a prefix form (`--impl PREFIX:ARG`), e.g. `mutant:` or `stdio:`. */
+export function registerImplForm(prefix: string, resolver: Resolver): void {
+  resolvers.set(prefix, resolver);
+}
+
+registerImplForm('module', async (path) => {
+  const mod = await import(pathToFileURL(resolve(path)).href).catch((err: Error) => {
+    throw new ImplError(`module:${path}: cannot load it (${err.message.split('\n')[0]})`);
+  });
+  const factory = mod.createBroker ?? mod.default;
+  if (typeof factory !== 'function') throw new ImplError(`module:${path}: it must export createBroker() (or a default function) returning a BrokerAdapter`);
+  return () => factory() as BrokerAdapter;
+});
+
+registerImplForm('stdio', async (command, options) => {
+  if (!command.trim()) throw new ImplError('stdio: needs a command, e.g. --impl stdio:\'python3 my_broker.py\'');
+  return createStdioBroker(command, { stepTimeoutMs: options.stepTimeoutMs });
+});
+
+/** The names accepted by `--impl`, for help texts and errors. */
+export function implNames(): string[] {
+  return [...named.keys(), ...[...resolvers.keys()].map((p) => `${p}:…`)];
+}
+
+export async function resolveImpl(spec: string, options: ImplOptions = {}): Promise<BrokerFactory> {
+  const factory = named.get(spec);
+  if (factory) return factory;
+  const colon = spec.indexOf(':');
+  const resolver = colon > 0 ? resolvers.get(spec.slice(0, colon)) : undefined;
+  if (!resolver) throw new ImplError(`unknown implementation ${JSON.stringify(spec)} (one of: ${implNames().join(', ')})`);
+  return resolver(spec.slice(colon + 1), options);
+}

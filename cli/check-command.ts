@@ -1,0 +1,103 @@
+/**
+ * `wbemsim check TRACE.jsonl`: validates a recorded trace line by line (the format of
+ * specs/trace.schema.json) and runs every rule check over it, streaming, in bounded memory.
+ * Exit codes (CORE-NOTES 6, 7): 0 conformant, 1 a `must` rule violated (or an outcome named by
+ * --fail-on), 2 bad usage or bad input, with one line on stderr naming the line and the problem.
+ */
+import type { Command } from 'commander';
+import { readTrace, TraceInputError } from '../trace/reader.ts';
+import type { TraceEvent } from '../trace/event.ts';
+import { createJudge, type JudgeResult } from '../specs/judge.ts';
+import type { Finding } from '../specs/check.ts';
+import { UsageError } from './usage-error.ts';
+
+/** Outcomes that `--fail-on` can make fatal besides a violated `must` rule. */
+const FAIL_ON = ['warning', 'inconclusive', 'lint'] as const;
+type FailOn = (typeof FAIL_ON)[number];
+
+function parseFailOn(value: string): FailOn[] {
+  const out: FailOn[] = [];
+  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(FAIL_ON as readonly string[]).includes(part)) throw new UsageError(`--fail-on: unknown outcome "${part}" (expected ${FAIL_ON.join(', ')})`);
+    out.push(part as FailOn);
+  }
+  return out;
+}
+
+/** Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. */
+export async function checkTraceFile(path: string): Promise<JudgeResult> {
+  const judge = createJudge();
+  let begun = false;
+  for await (const line of readTrace(path)) {
+    if (!begun) {
+      if (line.type !== 'header') throw new TraceInputError(1, 'the first line must be the header');
+      judge.begin(line);
+      begun = true;
+    } else judge.event(line as TraceEvent);
+  }
+  return judge.finish();
+}
+
+/** The exit code of a judgement under `--fail-on`. */
+export function exitCodeOf(r: JudgeResult, failOn: readonly FailOn[] = []): number {
+  if (!r.conformant) return 1;
+  if (failOn.includes('warning') && r.warnings.length > 0) return 1;
+  if (failOn.includes('inconclusive') && r.inconclusive.length > 0) return 1;
+  if (failOn.includes('lint') && r.lint.length > 0) return 1;
+  return 0;
+}
+
+/** The `--json` document, shaped like `wbemsim run --json`. */
+export function checkJson(r: JudgeResult): object {
+  return {
+    conformant: r.conformant, runs: 1, steps: r.events,
+    violations: r.violations, warnings: r.warnings, lint: r.lint, inconclusive: r.inconclusive,
+    advice: r.advice, results: r.results,
+  };
+}
+
+function findingText(label: string, f: Finding): string {
+  const c = f.citation;
+  const derived = f.derivedFrom ? ` (derived from ${f.derivedFrom})` : '';
+  return `${label} ${f.rule}${derived}  events ${f.events.join(', ')}\n  ${f.explanation}\n  source: ${c.page}${c.seed ? ` [${c.seed}]` : ''}: "${c.phrase}"\n`;
+}
+
+/** The short human summary: the verdict, then each finding with rule, events, explanation, citation. */
+export function checkText(path: string, r: JudgeResult): string {
+  const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
+  let s = `${path}: ${r.conformant ? 'conformant' : 'NOT CONFORMANT'} (${n(r.violations.length, 'violation')}, ${n(r.warnings.length, 'warning')}, ` +
+    `${n(r.lint.length, 'lint finding')}, ${r.inconclusive.length} inconclusive; ${n(r.events, 'event')})\n`;
+  for (const f of r.violations) s += findingText('violation', f);
+  for (const f of r.warnings) s += findingText('warning', f);
+  for (const f of r.lint) s += findingText('lint', f);
+  for (const f of r.inconclusive) s += findingText('inconclusive', f);
+  const more = r.results.filter((x) => (x.more ?? 0) > 0);
+  for (const x of more) s += `(${x.rule}: ${x.more} more finding(s) not shown)\n`;
+  for (const a of r.advice) s += `advice: ${a}\n`;
+  const notExercised = r.results.filter((x) => x.verdict === 'not exercised').length;
+  s += `${notExercised} of ${r.results.length} rules not exercised by this trace (see --json for each verdict and reason)\n`;
+  return s;
+}
+
+/** Registers `wbemsim check` on the program; `setCode` receives the exit code. */
+export function registerCheck(program: Command, setCode: (n: number) => void): void {
+  program
+    .command('check')
+    .description('Check a recorded trace (JSON lines, see specs/trace.schema.json) against every rule of the catalogue.')
+    .argument('<trace>', 'the trace file: a header line, then one event per line')
+    .option('--json', 'print the result as JSON: {conformant, runs, steps, violations, warnings, lint, inconclusive, results}')
+    .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`)
+    .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a must rule violated (or a --fail-on outcome), 2 bad usage or bad input.')
+    .action(async (path: string, opts: { json?: boolean; failOn?: string }) => {
+      const failOn = opts.failOn !== undefined ? parseFailOn(opts.failOn) : [];
+      let r: JudgeResult;
+      try {
+        r = await checkTraceFile(path);
+      } catch (err) {
+        if (err instanceof TraceInputError) throw new UsageError(err.line > 0 ? `${path}: ${err.message}` : err.message);
+        throw err;
+      }
+      process.stdout.write(opts.json ? JSON.stringify(checkJson(r), null, 2) + '\n' : checkText(path, r));
+      setCode(exitCodeOf(r, failOn));
+    });
+}

@@ -1,0 +1,100 @@
+/**
+ * `wbemsim explore`: every interleaving of small workloads (by default the built-in explore
+ * configurations, `workloads/explore/`), with state hashing and partial-order reduction
+ * (sim/explorer.ts). Prints states, transitions, whether the search was complete, and each
+ * violated rule with a replay token. Exit codes as `run`: 0, 1 on a violation, 2 bad usage.
+ */
+import type { Command } from 'commander';
+import { BrokerFailure } from '../brokers/broker-adapter.ts';
+import { ImplError, implNames, resolveImpl } from '../brokers/implementations.ts';
+import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, explore, type Exploration } from '../sim/explorer.ts';
+import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
+import { WorkloadError } from '../sim/workloads.ts';
+import type { Workload } from '../sim/workload.ts';
+import { exitCodeFor } from './exit-code.ts';
+import { intOption } from './options.ts';
+import { UsageError } from './usage-error.ts';
+
+/** The `--json` shape: one entry per workload, wall-clock time kept apart (CORE-NOTES 13). */
+export function explorationJson(results: Exploration[], wallMs: number) {
+  return {
+    conformant: results.every((r) => r.conformant),
+    complete: results.every((r) => r.complete),
+    explorations: results.map(({ coverage: _coverage, ...r }) => r),
+    wall: { ms: wallMs },
+  };
+}
+
+/** The text report: one block per workload. */
+export function formatExplorations(results: Exploration[]): string {
+  const out: string[] = [];
+  for (const r of results) {
+    out.push(`wbemsim explore: ${r.impl} on ${r.workload}`);
+    out.push(`  states ${r.states}, transitions ${r.transitions}, runs ${r.runs}, steps ${r.steps}`);
+    out.push(r.complete ? '  complete: every reachable state was explored' : `  complete: no (cut by ${r.cut}): the verdict covers only what was explored`);
+    for (const v of r.violations) {
+      out.push(`  VIOLATED ${v.rule} (${v.by === 'monitor' ? 'lifecycle machine' : 'check'}, ${v.runs} run${v.runs === 1 ? '' : 's'}, shortest ${v.steps} steps): ${v.explanation}`);
+      out.push(`    replay: wbemsim replay ${v.token}`);
+    }
+    out.push(`  verdict: ${r.conformant ? (r.complete ? 'CONFORMANT on every interleaving' : 'no violation in the part explored') : 'NOT CONFORMANT'}`, '');
+  }
+  return out.join('\n');
+}
+
+/** Registers `wbemsim explore`. */
+export function registerExplore(program: Command, setCode: (code: number) => void): void {
+  program
+    .command('explore')
+    .description('Explore every interleaving of small workloads (state hashing, partial-order reduction) and judge every run.')
+    .option('--workload <name|file>', 'a workload name or JSON file (repeatable; default: the built-in explore configurations)', collect, [])
+    .option('--impl <impl>', `implementation under test: ${implNames().join(', ')}`, 'reference')
+    .option('--max-steps <n>', 'step bound per run (reaching it makes the exploration incomplete)', intOption('--max-steps', 1), DEFAULT_EXPLORE_MAX_STEPS)
+    .option('--max-states <n>', 'distinct states after which the exploration stops (incomplete)', intOption('--max-states', 1), DEFAULT_MAX_STATES)
+    .option('--watchdog <n>', 'virtual time after which a held callback is let go', intOption('--watchdog', 1))
+    .option('--time-budget <seconds>', 'wall-clock cap on the whole exploration (it is then incomplete)', intOption('--time-budget', 1))
+    .option('--json', 'print a machine-readable summary instead of text')
+    .addHelpText('after', `
+Exit codes: 0 no must rule violated in what was explored, 1 a violation, 2 bad usage or bad input.
+
+Examples:
+  wbemsim explore                                      the three built-in configurations
+  wbemsim explore --workload explore-shared-sink-cancel --impl mutant:planted-race`)
+    .action(async (opts) => {
+      const workloads: Workload[] = opts.workload.length ? opts.workload.map(load) : exploreWorkloads();
+      let factory;
+      try {
+        factory = await resolveImpl(opts.impl);
+      } catch (err) {
+        if (err instanceof ImplError || err instanceof BrokerFailure) throw new UsageError(err.message);
+        throw err;
+      }
+      const started = performance.now();
+      const deadline = opts.timeBudget ? started + opts.timeBudget * 1000 : undefined;
+      const shouldStop = deadline === undefined ? undefined : () => performance.now() > deadline;
+      const results: Exploration[] = [];
+      const broker = factory();
+      try {
+        for (const workload of workloads) {
+          results.push(explore({ impl: opts.impl, broker, workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog, shouldStop }));
+        }
+      } finally {
+        broker.close?.();
+      }
+      const wall = Math.round(performance.now() - started);
+      process.stdout.write(opts.json ? JSON.stringify(explorationJson(results, wall), null, 2) + '\n' : formatExplorations(results));
+      setCode(exitCodeFor({ conformant: results.every((r) => r.conformant), warnings: [], inconclusive: [] }, { warning: false, inconclusive: false }));
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function load(nameOrPath: string): Workload {
+  try {
+    return resolveWorkload(nameOrPath);
+  } catch (err) {
+    if (err instanceof WorkloadError) throw new UsageError(err.message);
+    throw err;
+  }
+}

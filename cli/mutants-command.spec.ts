@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { runCommand } from './cli-test-helper.ts';
+import { registerMutants } from './mutants-command.ts';
+
+describe('wbemsim mutants', () => {
+  it('prints the zoo table and the score, and exits 0 when every mutant is caught by a rule it targets', async () => {
+    const r = await runCommand(registerMutants, ['mutants', '--only', 'double-final,unknown-sink-ok']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/mutant\s+targets\s+killed\s+caught by\s+runs/);
+    expect(r.stdout).toMatch(/double-final \*\s+FINAL-STATUS-ONCE\s+yes\s+FINAL-STATUS-ONCE/);
+    expect(r.stdout).toContain('mutant zoo: 2/2 killed by their targeted rules');
+  });
+
+  it('prints {mutants, score} with --json', async () => {
+    const r = await runCommand(registerMutants, ['mutants', '--only', 'leaks-sink', '--json', '--runs', '5']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.mutants).toHaveLength(1);
+    expect(out.mutants[0]).toMatchObject({ name: 'leaks-sink', targets: ['RELEASE-AFTER-FINAL'], killed: true, byTarget: true });
+    expect(out.mutants[0].caughtBy).toContain('RELEASE-AFTER-FINAL');
+    expect(out.mutants[0].runsToDetect).toBeGreaterThanOrEqual(1);
+    expect(out.score).toMatchObject({ killed: 1, total: 1 });
+  });
+
+  it('exits 1 when a mutant survives the budget, and says which', async () => {
+    // One run per workload is too small a budget for this one (SWbemSink.Cancel must find two operations outstanding).
+    const r = await runCommand(registerMutants, ['mutants', '--only', 'swbem-cancel-only-first', '--runs', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/Weaknesses:\n  swbem-cancel-only-first: not killed in \d+ runs/);
+  });
+
+  it('rejects an unknown mutant name with the list (exit 2)', async () => {
+    const r = await runCommand(registerMutants, ['mutants', '--only', 'no-such-mutant']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown mutant\(s\) no-such-mutant \(one of: blocking-return, /);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * `wbemsim mutants`: the suite against every faulty broker of the zoo (issue 5, item 6). Prints
+ * mutant → targeted rules → killed or not → caught by → runs to detect, and the score. Exit 0 when
+ * every mutant is caught by a rule it targets, 1 otherwise (a mutant caught only by other rules,
+ * or by a rule the reference broker violates too, is a weakness of the suite), 2 for bad usage.
+ */
+import { Command, Option } from 'commander';
+import { MUTANTS } from '../brokers/mutants/index.ts';
+import { DEFAULT_ZOO_RUNS, runMutantZoo, zooScoreLine, type MutantOutcome, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
+import { intOption } from './options.ts';
+import { UsageError } from './usage-error.ts';
+
+/** Registers the `mutants` command. */
+export function registerMutants(program: Command, setCode: (code: number) => void): void {
+  program
+    .command('mutants')
+    .description('Run the suite against every mutant of the zoo (faulty brokers) and say which rule catches each, and how fast.')
+    .option('--runs <n>', 'budget: runs per workload for each mutant (it stops at its first catch)', intOption('--runs', 1), DEFAULT_ZOO_RUNS)
+    .option('--seed <n>', 'first seed; round r uses seed + r', intOption('--seed', 0), 1)
+    .addOption(new Option('--strategy <name>', 'how the scheduler picks the next step').choices(['random', 'pct']).default('random'))
+    .option('--depth <d>', 'bug depth for PCT', intOption('--depth', 1), 3)
+    .option('--only <names>', 'only these mutants (comma-separated, repeatable)', collect, [])
+    .option('--json', 'print {mutants: [{name, targets, killed, caughtBy, runsToDetect, ...}], score} instead of the table')
+    .addHelpText('after', `
+Exit codes: 0 every mutant caught by a rule it targets, 1 otherwise, 2 bad usage.
+
+Mutants: ${MUTANTS.map((m) => m.name).join(', ')}`)
+    .action((opts: { runs: number; seed: number; strategy: 'random' | 'pct'; depth: number; only: string[]; json?: boolean }) => {
+      const unknown = opts.only.filter((n) => !MUTANTS.some((m) => m.name === n));
+      if (unknown.length) throw new UsageError(`unknown mutant(s) ${unknown.join(', ')} (one of: ${MUTANTS.map((m) => m.name).join(', ')})`);
+      const result = runMutantZoo({ runs: opts.runs, seed: opts.seed, strategy: opts.strategy, depth: opts.depth, only: opts.only });
+      process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatZoo(result));
+      setCode(result.score.killed === result.score.total ? 0 : 1);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+/** The zoo as a text table, then the misses with their evidence, then the score line. */
+export function formatZoo(r: ZooResult): string {
+  const rows = r.mutants.map((m) => [
+    m.name + (m.interleaving ? ' *' : ''), m.targets.join(', '), verdictOf(m), m.caughtBy.join(', ') || '-', m.runsToDetect === null ? '-' : String(m.runsToDetect),
+  ]);
+  const head = ['mutant', 'targets', 'killed', 'caught by', 'runs'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => Math.min(row[i]!.length, i === 3 ? 60 : 200))));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [
+    `wbemsim mutants: ${r.mutants.length} mutants, strategy ${r.options.strategy}, seeds ${r.options.seed}..${r.options.seed + r.options.runs - 1}, ` +
+      `${r.options.runs} runs per workload at most over ${r.options.workloads.length} workloads`,
+    '',
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    '* the fault shows only under a specific interleaving; runs = runs made until the first catch, over all workloads',
+  ];
+  const misses = r.mutants.filter((m) => !m.byTarget || m.suspect);
+  if (misses.length) {
+    out.push('', 'Weaknesses:');
+    for (const m of misses) {
+      out.push(`  ${m.name}: ${weakness(m)}`);
+      if (m.evidence) out.push(`    ${m.evidence}`);
+      if (m.replay) out.push(`    replay: wbemsim replay ${m.replay}`);
+    }
+  }
+  if (r.baseline.length) {
+    out.push('', 'The reference broker violates these rules on the same suite (their catches are not trusted):');
+    for (const b of r.baseline) out.push(`  ${b.rule} (${b.workload}): ${b.explanation}`, `    replay: wbemsim replay ${b.replay}`);
+  }
+  out.push('', zooScoreLine(r), '');
+  return out.join('\n');
+}
+
+function verdictOf(m: MutantOutcome): string {
+  if (!m.killed) return 'no';
+  if (!m.byTarget) return 'other rule';
+  return m.suspect ? 'suspect' : 'yes';
+}
+
+function weakness(m: MutantOutcome): string {
+  if (!m.killed) return `not killed in ${m.runsMade} runs; none of ${m.targets.join(', ')} was violated`;
+  if (!m.byTarget) return `killed only by ${m.caughtBy.join(', ')}, never by ${m.targets.join(' or ')}`;
+  return `caught by ${m.caughtBy.filter((x) => m.targets.includes(x)).join(', ')}, which the reference broker also violates`;
+}

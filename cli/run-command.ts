@@ -1,0 +1,75 @@
+/**
+ * `wbemsim run`: an implementation over workloads, many runs, one verdict. The main job of
+ * `npm start` (the reference broker over the built-in workloads).
+ */
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { ImplError, implNames, resolveImpl } from '../brokers/implementations.ts';
+import { BrokerFailure } from '../brokers/broker-adapter.ts';
+import { runMany, type Campaign } from '../sim/campaign.ts';
+import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
+import { resolveWorkload } from '../sim/explore-workloads.ts';
+import { formatCampaign, campaignJson } from '../report/campaign-text.ts';
+import { UsageError } from './usage-error.ts';
+import { parseFailOn, exitCodeFor } from './exit-code.ts';
+import { intOption } from './options.ts';
+
+export function registerRun(program: Command, setCode: (code: number) => void): void {
+  program
+    .command('run')
+    .description('Run an implementation over workloads under the virtual scheduler and judge every trace against RULES.md.')
+    .option('--impl <impl>', `implementation under test: ${implNames().join(', ')}`, 'reference')
+    .option('--workload <name|file>', 'a built-in workload name or a workload JSON file (repeatable; default: all built-in)', collect, [])
+    .addOption(new Option('--strategy <name>', 'how the scheduler picks the next step').choices(['random', 'pct', 'exhaustive']).default('random'))
+    .option('--max-states <n>', 'exhaustive: distinct states per workload after which its exploration stops (--runs is not used)', intOption('--max-states', 1), 20000)
+    .option('--depth <d>', 'bug depth for PCT (number of priority change points + 1)', intOption('--depth', 1), 3)
+    .option('--seed <n>', 'first seed; run i uses seed + i', intOption('--seed', 0), 1)
+    .option('--runs <n>', 'runs per workload', intOption('--runs', 1), 200)
+    .option('--max-steps <n>', 'step bound per run (liveness is then inconclusive)', intOption('--max-steps', 1), 2000)
+    .option('--watchdog <n>', 'virtual time after which a held callback is let go', intOption('--watchdog', 1), 12)
+    .option('--time-budget <seconds>', 'wall-clock cap on the whole exploration; the verdict says when it ran out', intOption('--time-budget', 1))
+    .option('--step-timeout <ms>', 'wall-clock limit for one answer of a stdio broker', intOption('--step-timeout', 1), 5000)
+    .option('--trace <file>', 'write the trace of the first run (JSON lines), or of the first failing run when there is one')
+    .option('--json', 'print a machine-readable summary instead of text')
+    .option('--fail-on <outcomes>', 'also exit 1 on these outcomes: warning, inconclusive (comma-separated)', '')
+    .addHelpText('after', `
+Exit codes: 0 no must rule violated, 1 a violation (or an outcome named by --fail-on), 2 bad usage or bad input.
+
+Examples:
+  wbemsim run                                  the reference broker over every built-in workload
+  wbemsim run --impl mutant:double-final --runs 50 --json
+  wbemsim run --impl stdio:'python3 examples/python-broker/broker.py' --workload mixed
+  wbemsim run --workload my-workload.json --seed 7 --trace out.jsonl`)
+    .action(async (opts) => {
+      const failOn = parseFailOn(opts.failOn);
+      const workloads = opts.workload.length ? opts.workload.map(load) : builtinWorkloads();
+      let factory;
+      try {
+        factory = await resolveImpl(opts.impl, { stepTimeoutMs: opts.stepTimeout });
+      } catch (err) {
+        if (err instanceof ImplError || err instanceof BrokerFailure) throw new UsageError(err.message);
+        throw err;
+      }
+      const campaign: Campaign = runMany({
+        impl: opts.impl, factory, workloads, strategy: opts.strategy, depth: opts.depth, seed: opts.seed, runs: opts.runs,
+        maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog, timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
+        keepTraceOf: opts.trace ? 'first-failing' : undefined,
+      });
+      if (opts.trace && campaign.trace) writeFileSync(opts.trace, campaign.trace.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      process.stdout.write(opts.json ? JSON.stringify(campaignJson(campaign), null, 2) + '\n' : formatCampaign(campaign));
+      setCode(exitCodeFor(campaign, failOn));
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function load(nameOrPath: string) {
+  try {
+    return resolveWorkload(nameOrPath);
+  } catch (err) {
+    if (err instanceof WorkloadError) throw new UsageError(err.message);
+    throw err;
+  }
+}

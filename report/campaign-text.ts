@@ -1,0 +1,81 @@
+/**
+ * The text and JSON renderings of a campaign (what `wbemsim run` prints). Reports read the
+ * campaign result only; they never import the simulator.
+ */
+import type { Campaign, FoldedFinding } from '../sim/campaign.ts';
+
+/** The `--json` shape: `conformant`, `runs`, `steps`, `violations[]` (each with `rule` and `replay`), and the rest. */
+export function campaignJson(c: Campaign) {
+  return {
+    conformant: c.conformant,
+    impl: c.impl,
+    strategy: c.strategy,
+    seed: c.seed,
+    workloads: c.workloads,
+    runs: c.runs,
+    steps: c.steps,
+    violations: c.violations,
+    warnings: c.warnings,
+    lint: c.lint,
+    inconclusive: c.inconclusive,
+    advice: c.advice,
+    brokerFailures: c.brokerFailures,
+    rules: c.rules,
+    ends: c.ends,
+    coverage: c.coverage,
+    budgetExhausted: c.budgetExhausted,
+    ...(c.explorations ? { explorations: c.explorations } : {}),
+    wall: c.wall,
+  };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function finding(f: FoldedFinding, label: string): string {
+  const lines = [
+    `  ${label} ${f.rule}  (${f.workload}, ${plural(f.runs, 'run')})`,
+    `    ${f.explanation}`,
+    `    events: ${f.events.join(', ') || '-'}   source: ${f.citation.page}${f.citation.seed ? ` [${f.citation.seed}]` : ''}: "${f.citation.phrase}"`,
+  ];
+  if (f.derivedFrom) lines.push(`    derived from: ${f.derivedFrom}`);
+  if (f.replay) lines.push(`    replay: wbemsim replay ${f.replay}`);
+  return lines.join('\n');
+}
+
+/** A summary a person reads in a minute: what ran, the verdict, each finding with its replay command. */
+export function formatCampaign(c: Campaign): string {
+  const out: string[] = [];
+  const checked = c.rules.filter((r) => r.verdict !== 'not exercised').length;
+  out.push(`wbemsim run: ${c.impl} over ${plural(c.workloads.length, 'workload')} (${c.workloads.join(', ')}), strategy ${c.strategy}, seeds ${c.seed}..${c.seed + Math.max(0, Math.ceil(c.runs / Math.max(1, c.workloads.length)) - 1)}`);
+  out.push(`  runs ${c.runs}, steps ${c.steps}, rules ${c.rules.length} (${checked} exercised, ${c.rules.length - checked} not exercised)`);
+  out.push(`  run ends: ${Object.entries(c.ends).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  out.push(`  model coverage: ${c.coverage.states}/${c.coverage.statesTotal} states, ${c.coverage.transitions}/${c.coverage.transitionsTotal} transitions of the lifecycle machine`);
+  // Say what was not reached (STYLE 18), briefly: a few names, then how many more.
+  const brief = (xs: string[]) => xs.slice(0, 6).join('; ') + (xs.length > 6 ? `; and ${xs.length - 6} more` : '');
+  if (c.coverage.unreachedStates.length) out.push(`    states not reached: ${brief(c.coverage.unreachedStates)}`);
+  if (c.coverage.unreachedTransitions.length) out.push(`    transitions not reached: ${brief(c.coverage.unreachedTransitions)}`);
+  for (const x of c.explorations ?? []) out.push(`  explored ${x.workload}: ${x.states} states, ${x.transitions} transitions, ${x.runs} runs, ${x.complete ? 'complete' : `incomplete (cut by ${x.cut})`}`);
+  if (c.budgetExhausted) out.push('  the time budget ran out: not every planned run was made');
+  for (const b of c.brokerFailures.slice(0, 5)) out.push(`  broker failure (${b.reason}) in ${b.workload} seed ${b.seed}: ${b.detail ?? ''}\n    replay: wbemsim replay ${b.token}`);
+  if (c.violations.length) {
+    out.push('', `Violations (${c.violations.length} rules):`);
+    for (const f of c.violations) out.push(finding(f, 'VIOLATED'));
+  }
+  if (c.warnings.length) {
+    out.push('', `Warnings (${c.warnings.length}):`);
+    for (const f of c.warnings) out.push(finding(f, 'warning'));
+  }
+  if (c.inconclusive.length) {
+    out.push('', `Inconclusive (${c.inconclusive.length}):`);
+    for (const f of c.inconclusive) out.push(finding(f, 'inconclusive'));
+  }
+  if (c.lint.length) {
+    out.push('', `Client findings, not broker failures (${c.lint.length}):`);
+    for (const f of c.lint) out.push(`  ${f.rule} (${f.workload}, ${plural(f.runs, 'run')}): ${f.explanation}`);
+  }
+  const unexercised = c.rules.filter((r) => r.verdict === 'not exercised').map((r) => r.rule);
+  if (unexercised.length) out.push('', `Not exercised by these workloads: ${unexercised.join(', ')}`);
+  for (const a of c.advice) out.push(`Advice: ${a}`);
+  out.push('', c.conformant ? `Verdict: CONFORMANT (no must rule violated in ${plural(c.runs, 'run')})` : `Verdict: NOT CONFORMANT (${plural(c.violations.length, 'must rule')} violated${c.brokerFailures.length ? `, ${plural(c.brokerFailures.length, 'broker failure')}` : ''})`);
+  return out.join('\n') + '\n';
+}

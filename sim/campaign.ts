@@ -1,0 +1,195 @@
+/**
+ * A campaign: many runs of one implementation over workloads, with their verdicts folded into
+ * one result that reports render (text, JSON, later HTML/Markdown/JUnit). Wall-clock figures sit
+ * in the separate `wall` field, which determinism tests ignore (CORE-NOTES 13).
+ */
+import { BrokerFailure, type BrokerAdapter, type BrokerFactory } from '../brokers/broker-adapter.ts';
+import type { Finding, RuleResult, Verdict } from '../specs/check.ts';
+import type { TraceLine } from '../trace/event.ts';
+import { compiledMachine } from './compiled-machine.ts';
+import { Coverage } from './monitor.ts';
+import { explore } from './explorer.ts';
+import { runOnce, type RunResult } from './run.ts';
+import { makeStrategy, type StrategyName } from './strategies.ts';
+import type { Workload } from './workload.ts';
+
+export interface CampaignOptions {
+  impl: string;
+  factory: BrokerFactory;
+  workloads: Workload[];
+  strategy: StrategyName;
+  depth?: number;
+  seed: number;
+  runs: number;
+  maxSteps?: number;
+  watchdog?: number;
+  timeBudgetMs?: number;
+  keepTraceOf?: 'first-failing';
+  /** `exhaustive`: distinct states per workload after which its exploration stops (incomplete). */
+  maxStates?: number;
+}
+
+/** A rule's verdict folded over all runs, with how many runs gave each verdict. */
+export interface RuleTally {
+  rule: string;
+  kind: RuleResult['kind'];
+  party: RuleResult['party'];
+  verdict: Verdict;
+  counts: Partial<Record<Verdict, number>>;
+  reason?: string;
+}
+
+/** A finding folded over runs: the first occurrence, and in how many runs the rule gave it. */
+export interface FoldedFinding extends Finding {
+  workload: string;
+  runs: number;
+}
+
+export interface Campaign {
+  impl: string;
+  strategy: string;
+  seed: number;
+  workloads: string[];
+  runs: number;
+  steps: number;
+  conformant: boolean;
+  violations: FoldedFinding[];
+  warnings: FoldedFinding[];
+  lint: FoldedFinding[];
+  inconclusive: FoldedFinding[];
+  advice: string[];
+  rules: RuleTally[];
+  ends: Record<string, number>;
+  /** Runs that ended because the broker process failed (crash, hang, protocol), with the reason. */
+  brokerFailures: { workload: string; seed: number; reason: string; detail?: string; token: string }[];
+  coverage: { states: number; statesTotal: number; transitions: number; transitionsTotal: number; unreachedStates: string[]; unreachedTransitions: string[] };
+  /** Set when --time-budget cut the campaign short. */
+  budgetExhausted: boolean;
+  /** `exhaustive`: per workload, the size of the space explored and whether it was covered whole. */
+  explorations?: { workload: string; states: number; transitions: number; runs: number; complete: boolean; cut?: string }[];
+  trace?: TraceLine[];
+  /** Wall-clock figures: never part of determinism. */
+  wall: { ms: number };
+}
+
+const ORDER: Verdict[] = ['violated', 'inconclusive', 'used', 'held', 'not judged', 'not exercised'];
+
+export function runMany(o: CampaignOptions): Campaign {
+  const started = performance.now();
+  const deadline = o.timeBudgetMs !== undefined ? started + o.timeBudgetMs : undefined;
+  const outOfTime = deadline === undefined ? undefined : () => performance.now() > deadline;
+  const m = compiledMachine();
+  const coverage = new Coverage(m.stateNodes.length, m.transitions.length);
+  const folded = { violations: new Map<string, FoldedFinding>(), warnings: new Map<string, FoldedFinding>(), lint: new Map<string, FoldedFinding>(), inconclusive: new Map<string, FoldedFinding>() };
+  const tallies = new Map<string, RuleTally>();
+  const advice = new Set<string>();
+  const ends: Record<string, number> = {};
+  const brokerFailures: Campaign['brokerFailures'] = [];
+  let runs = 0;
+  let steps = 0;
+  let trace: TraceLine[] | undefined;
+  let budgetExhausted = false;
+  const explorations: NonNullable<Campaign['explorations']> = [];
+  let broker: BrokerAdapter;
+  try {
+    broker = o.factory();
+  } catch (err) {
+    // A broker process that cannot even start is a failed implementation, reported like any crash.
+    if (!(err instanceof BrokerFailure)) throw err;
+    brokerFailures.push({ workload: o.workloads[0]?.name ?? '-', seed: o.seed, reason: err.reason, detail: err.message + (err.stderr ? `\n    stderr: ${err.stderr.trim().slice(-2000)}` : ''), token: '' });
+    return emptyCampaign(o, brokerFailures, performance.now() - started);
+  }
+  try {
+    const absorb = (r: RunResult, workload: Workload, seed: number) => {
+      runs++;
+      steps += r.steps;
+      ends[r.end.reason] = (ends[r.end.reason] ?? 0) + 1;
+      if (r.end.reason === 'stopped') budgetExhausted = true;
+      if (r.end.reason === 'crash' || r.end.reason === 'timeout' || r.end.reason === 'protocol-error') {
+        brokerFailures.push({ workload: workload.name, seed, reason: r.end.reason, detail: r.end.detail, token: r.token });
+      }
+      fold(r, folded, tallies, advice);
+      coverage.merge(r.monitorCoverage);
+      if (r.trace && (trace === undefined || (!failedRun(trace) && !r.judge.conformant))) trace = r.trace;
+    };
+    outer: for (const workload of o.workloads) {
+      if (o.strategy === 'exhaustive') {
+        // Every interleaving through the explorer; each of its runs is folded like a random run.
+        if (outOfTime?.()) { budgetExhausted = true; break; }
+        const x = explore({
+          impl: o.impl, broker, workload, maxSteps: o.maxSteps, maxStates: o.maxStates, watchdog: o.watchdog, shouldStop: outOfTime,
+          onRun: (r) => absorb(r, workload, 0),
+        });
+        explorations.push({ workload: workload.name, states: x.states, transitions: x.transitions, runs: x.runs, complete: x.complete, ...(x.cut ? { cut: x.cut } : {}) });
+        if (x.cut === 'stopped') { budgetExhausted = true; break; }
+        continue;
+      }
+      for (let i = 0; i < o.runs; i++) {
+        if (outOfTime?.()) { budgetExhausted = true; break outer; }
+        const seed = o.seed + i;
+        const r = runOnce({
+          impl: o.impl, broker, workload, seed, strategy: makeStrategy(o.strategy, seed, o.depth, workload),
+          maxSteps: o.maxSteps, watchdog: o.watchdog, depth: o.strategy === 'pct' ? o.depth : undefined,
+          keepTrace: o.keepTraceOf !== undefined && (trace === undefined || !failedRun(trace)), shouldStop: outOfTime,
+        });
+        absorb(r, workload, seed);
+        if (budgetExhausted) break outer;
+      }
+    }
+  } finally {
+    broker.close?.();
+  }
+  const rules = [...tallies.values()];
+  const nodes = m.stateNodes.filter((_, i) => !coverage.nodes[i]);
+  const transitions = m.transitions.filter((_, i) => !coverage.transitions[i]).map((t) => t.id);
+  return {
+    impl: o.impl, strategy: o.strategy, seed: o.seed, workloads: o.workloads.map((w) => w.name), runs, steps,
+    conformant: folded.violations.size === 0 && brokerFailures.length === 0,
+    violations: [...folded.violations.values()], warnings: [...folded.warnings.values()],
+    lint: [...folded.lint.values()], inconclusive: [...folded.inconclusive.values()], advice: [...advice],
+    rules, ends, brokerFailures,
+    coverage: {
+      states: m.stateNodes.length - nodes.length, statesTotal: m.stateNodes.length,
+      transitions: m.transitions.length - transitions.length, transitionsTotal: m.transitions.length,
+      unreachedStates: nodes, unreachedTransitions: transitions,
+    },
+    budgetExhausted, ...(o.strategy === 'exhaustive' ? { explorations } : {}), trace, wall: { ms: Math.round(performance.now() - started) },
+  };
+}
+
+function emptyCampaign(o: CampaignOptions, brokerFailures: Campaign['brokerFailures'], ms: number): Campaign {
+  const m = compiledMachine();
+  return {
+    impl: o.impl, strategy: o.strategy, seed: o.seed, workloads: o.workloads.map((w) => w.name), runs: 0, steps: 0, conformant: false,
+    violations: [], warnings: [], lint: [], inconclusive: [], advice: [], rules: [], ends: {}, brokerFailures,
+    coverage: { states: 0, statesTotal: m.stateNodes.length, transitions: 0, transitionsTotal: m.transitions.length, unreachedStates: [], unreachedTransitions: [] },
+    budgetExhausted: false, wall: { ms: Math.round(ms) },
+  };
+}
+
+function failedRun(trace: TraceLine[]): boolean {
+  const last = trace[trace.length - 1];
+  return last?.type === 'run.end' && (trace as { failed?: boolean }).failed === true;
+}
+
+function fold(r: RunResult, folded: Record<'violations' | 'warnings' | 'lint' | 'inconclusive', Map<string, FoldedFinding>>, tallies: Map<string, RuleTally>, advice: Set<string>): void {
+  if (r.trace && !r.judge.conformant) (r.trace as { failed?: boolean }).failed = true;
+  for (const key of ['violations', 'warnings', 'lint', 'inconclusive'] as const) {
+    const seen = new Set<string>();
+    for (const f of r.judge[key]) {
+      const k = `${f.rule}@${r.workload}`;
+      const prior = folded[key].get(k);
+      if (!prior) folded[key].set(k, { ...f, workload: r.workload, runs: 1 });
+      else if (!seen.has(k)) prior.runs++;
+      seen.add(k);
+    }
+  }
+  for (const a of r.judge.advice) advice.add(a);
+  for (const res of r.judge.results as RuleResult[]) {
+    let t = tallies.get(res.rule);
+    if (!t) tallies.set(res.rule, (t = { rule: res.rule, kind: res.kind, party: res.party, verdict: res.verdict, counts: {} }));
+    t.counts[res.verdict] = (t.counts[res.verdict] ?? 0) + 1;
+    if (ORDER.indexOf(res.verdict) < ORDER.indexOf(t.verdict)) { t.verdict = res.verdict; t.reason = res.reason; }
+    else if (t.reason === undefined && res.reason) t.reason = res.reason;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The part of a run's history that the checks still need, as a canonical string for the
+ * explorer's state key (CORE-NOTES 12: never sequence numbers or the trace itself).
+ *
+ * The world's key and the lifecycle monitor's per-call states say everything about a call's
+ * future; what they lose is what the checks of specs/ compare across calls while a window is
+ * open. Those windows are CancelAsyncCall's (entered → returned) and an async method's (entered →
+ * returned). While a cancel runs, the checks remember, from its entry: which calls' methods had
+ * returned (CANCEL-COVERS-SHARING-CALLS), which calls had their final status back and which
+ * callbacks were in progress (CANCEL-SPARES-OTHER-SINKS, CANCEL-DOES-NOT-WAIT-FOR-CLIENT, the
+ * window of p), which sinks the client had released (CANCEL-AFTER-CLIENT-RELEASE); and since its
+ * entry, which held callbacks were in progress and which the watchdog let go (RULES.md "How a trace
+ * is judged", items 1 and 4). While a method runs, whether the watchdog let a held callback go
+ * (CALL-RETURNS-IMMEDIATELY). Once a window closes its summary goes: the checks have judged it.
+ */
+import type { UnnumberedEvent } from '../trace/event.ts';
+
+interface CancelWindow {
+  id: string;
+  atEntry: string;
+  heldSince: Set<string>;
+  watchdogSince: Set<string>;
+}
+
+/** Follows a run's events and summarises the open windows. */
+export class CancelWindows {
+  private readonly returned = new Set<string>();
+  private readonly finalReturned = new Set<string>();
+  private readonly clientReleased = new Set<string>();
+  /** Callbacks in progress: cb → call, held. */
+  private readonly inProgress = new Map<string, { call?: string; final: boolean; held: boolean }>();
+  private readonly cancels = new Map<string, CancelWindow>();
+  /** Methods entered and not returned → a watchdog release happened meanwhile. */
+  private readonly methods = new Map<string, boolean>();
+
+  /** Feeds one event of the run, in order. */
+  event(e: UnnumberedEvent): void {
+    switch (e.type) {
+      case 'call.entered': this.methods.set(e.call, false); break;
+      case 'call.returned': this.methods.delete(e.call); this.returned.add(e.call); break;
+      case 'indicate.entered':
+        this.inProgress.set(e.cb, { call: e.call, final: false, held: e.held === true });
+        if (e.held) for (const k of this.cancels.values()) k.heldSince.add(e.cb);
+        break;
+      case 'setstatus.entered':
+        this.inProgress.set(e.cb, { call: e.call, final: e.lFlags !== 2, held: e.held === true });
+        if (e.held) for (const k of this.cancels.values()) k.heldSince.add(e.cb);
+        break;
+      case 'indicate.returned':
+      case 'setstatus.returned': {
+        const cb = this.inProgress.get(e.cb);
+        this.inProgress.delete(e.cb);
+        if (cb?.final && cb.call !== undefined) this.finalReturned.add(cb.call);
+        break;
+      }
+      case 'hold.released':
+        if (e.by === 'watchdog') {
+          for (const k of this.cancels.values()) k.watchdogSince.add(e.cb);
+          for (const m of this.methods.keys()) this.methods.set(m, true);
+        }
+        break;
+      case 'sink.release': if (e.by === 'client') this.clientReleased.add(e.sink); break;
+      case 'cancel.entered': {
+        const held = [...this.inProgress].filter(([, c]) => c.held).map(([cb]) => cb);
+        this.cancels.set(e.cancel, {
+          id: e.cancel,
+          atEntry: [sorted(this.returned), sorted(this.finalReturned), sorted(this.clientReleased),
+            [...this.inProgress].map(([cb, c]) => `${cb}${c.held ? 'h' : ''}`).sort().join(',')].join('/'),
+          heldSince: new Set(held),
+          watchdogSince: new Set(),
+        });
+        break;
+      }
+      case 'cancel.returned': this.cancels.delete(e.cancel); break;
+      default: break;
+    }
+  }
+
+  /** The canonical summary of the open windows (empty when none is open). */
+  key(): string {
+    const ks = [...this.cancels.values()].map((k) => `${k.id}[${k.atEntry}|${sorted(k.heldSince)}|${sorted(k.watchdogSince)}]`).sort();
+    const ms = [...this.methods].filter(([, waited]) => waited).map(([m]) => m).sort();
+    return `${ks.join(';')}#${ms.join(',')}`;
+  }
+}
+
+function sorted(s: Iterable<string>): string {
+  return [...s].sort().join(',');
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ReferenceBroker } from '../brokers/reference-broker.ts';
+import { PlantedRaceBroker, plantedRaceWorkload } from '../brokers/mutants/planted-race.ts';
+import { decodeToken } from './replay-token.ts';
+import { explore } from './explorer.ts';
+import { exploreWorkloads } from './explore-workloads.ts';
+import { runOnce } from './run.ts';
+import type { Workload } from './workload.ts';
+
+/**
+ * The pinned sizes of the built-in explore configurations. They are defined by the state key
+ * (docs/exploration.md): a change to the world, the broker, the lifecycle machine or the key that
+ * changes them must be deliberate. Check the new numbers, then update them here.
+ */
+const PINNED: Record<string, { states: number; transitions: number }> = {
+  'explore-method-progress-wrapped': { states: 617, transitions: 1372 },
+  'explore-shared-sink-cancel': { states: 7820, transitions: 22000 },
+  'explore-three-calls-two-sinks': { states: 984, transitions: 2418 },
+};
+
+const config = (name: string): Workload => exploreWorkloads().find((w) => w.name === name)!;
+
+describe('exhaustive exploration', () => {
+  const results = new Map(exploreWorkloads().map((w) => [w.name, explore({ impl: 'reference', broker: new ReferenceBroker(), workload: w })]));
+
+  it('has exactly the three pinned built-in configurations', () => {
+    expect([...results.keys()]).toEqual(Object.keys(PINNED));
+  });
+
+  it.each(Object.keys(PINNED))('covers the whole state space of %s with the pinned counts', (name) => {
+    const r = results.get(name)!;
+    expect(r.complete).toBe(true);
+    expect({ states: r.states, transitions: r.transitions },
+      `${name}: the state space changed; if the change to the model or the state key is deliberate, update PINNED in sim/explorer.spec.ts`).toEqual(PINNED[name]);
+  });
+
+  it.each(Object.keys(PINNED))('proves the reference broker conformant on %s', (name) => {
+    const r = results.get(name)!;
+    expect(r.violations.map((v) => `${v.rule} (${v.by}): ${v.explanation}\n  wbemsim replay ${v.token}`)).toEqual([]);
+    expect(r.conformant).toBe(true);
+  });
+
+  it('finds the same violated rules with and without the partial-order reduction', () => {
+    const w = config('explore-three-calls-two-sinks');
+    const broker = () => new PlantedRaceBroker();
+    const reduced = explore({ impl: 'planted-race', broker: broker(), workload: w });
+    const plain = explore({ impl: 'planted-race', broker: broker(), workload: w, noReduction: true });
+    expect(reduced.states).toBe(plain.states);
+    expect(reduced.transitions).toBeLessThan(plain.transitions);
+    expect(reduced.violations.map((v) => v.rule).sort()).toEqual(plain.violations.map((v) => v.rule).sort());
+  });
+
+  it('stops at a bound and says the exploration is incomplete', () => {
+    const r = explore({ impl: 'reference', broker: new ReferenceBroker(), workload: config('explore-shared-sink-cancel'), maxStates: 100 });
+    expect(r.complete).toBe(false);
+    expect(r.cut).toBe('max-states');
+    const s = explore({ impl: 'reference', broker: new ReferenceBroker(), workload: config('explore-method-progress-wrapped'), maxSteps: 5 });
+    expect(s.complete).toBe(false);
+    expect(s.cut).toBe('max-steps');
+  });
+});
+
+describe('the planted race under exhaustive exploration', () => {
+  const r = explore({ impl: 'planted-race', broker: new PlantedRaceBroker(), workload: plantedRaceWorkload });
+
+  it('finds CANCELLED-STATUS broken, and nothing else', () => {
+    expect(r.complete).toBe(true);
+    expect(r.conformant).toBe(false);
+    expect([...new Set(r.violations.map((v) => v.rule))]).toEqual(['CANCELLED-STATUS']);
+  });
+
+  it('gives a token that replays to the same verdict, byte for byte', () => {
+    const v = r.violations.find((x) => x.by === 'judge')!;
+    const spec = decodeToken(v.token);
+    expect(spec.strategy).toBe('exhaustive');
+    const run = () => runOnce({
+      impl: spec.impl, broker: new PlantedRaceBroker(), workload: spec.workload as Workload, seed: spec.seed,
+      choices: spec.choices, strict: true, maxSteps: spec.maxSteps, keepTrace: true, strategy: { name: spec.strategy, choose: () => 0 },
+    });
+    const a = run();
+    const b = run();
+    expect(a.token).toBe(v.token);
+    expect(a.judge.violations.map((f) => f.rule)).toEqual(['CANCELLED-STATUS']);
+    expect(JSON.stringify(a.trace)).toBe(JSON.stringify(b.trace));
+    expect(a.steps).toBe(v.steps);
+  });
+});

@@ -1,0 +1,260 @@
+/**
+ * Exhaustive bounded exploration: every interleaving of a small workload, by depth-first search
+ * over the scheduler's choices, with state hashing and a partial-order reduction (sleep sets).
+ *
+ * The world has no clone, so a branch is explored by running again from the start with a choice
+ * prefix (fast-check's and Coyote's way of replaying a schedule). Every run goes on to quiescence
+ * and is judged whole, by the lifecycle monitor and by the checks of specs/, exactly as `run`
+ * judges it; its replay token is a plain choice list, so `wbemsim replay` reproduces it.
+ *
+ * One run: (1) follow its prefix to the state where its branch starts; (2) expand: at each state
+ * not seen before, remember its sleep set, take the first step not asleep and push the others as
+ * branches; (3) once a state was seen (or every step is asleep), finish the run with the first
+ * enabled step at each point, without expanding: that tail is only there to judge the run whole.
+ *
+ * The state key (CORE-NOTES 12): `World.stateKey()` (the client's calls, actions, callbacks in
+ * progress with their remaining time, the providers, the sinks' reference counts and the broker's
+ * own `stateKey()`), the lifecycle monitor's state of every call (all regions), and the open
+ * windows the checks still compare across calls (`CancelWindows`). Never virtual time, sequence
+ * numbers or callback history beyond that. States with equal keys have the same futures and the
+ * same verdicts for those futures, so each is expanded once: `states` counts distinct keys and
+ * `transitions` the (state, step) pairs explored.
+ *
+ * The reduction (sleep sets, Godefroid 1996, with the state-caching rule: a state seen again with
+ * a smaller sleep set explores the steps that slept before and are awake now): after step t was
+ * explored at a state, its siblings explored later carry t in their sleep set while they take
+ * steps independent of t (`StepIndependence`): the interleaving where t comes later is an
+ * equivalent reordering of one already explored. Sleep sets never lose a reachable state, only
+ * redundant transitions, and reorder only steps whose events no rule compares.
+ */
+import type { BrokerAdapter } from '../brokers/broker-adapter.ts';
+import { CancelWindows } from './cancel-windows.ts';
+import { compiledMachine } from './compiled-machine.ts';
+import { Coverage, type Monitor } from './monitor.ts';
+import { runOnce, type RunResult } from './run.ts';
+import { StepIndependence } from './step-independence.ts';
+import type { Step, Strategy } from './strategy.ts';
+import type { World } from './world.ts';
+import type { Workload } from './workload.ts';
+
+/** Bounds and inputs of one exploration. */
+export interface ExploreOptions {
+  /** The `--impl` value, recorded in replay tokens. */
+  impl: string;
+  broker: BrokerAdapter;
+  workload: Workload;
+  /** Step bound per run; a run that reaches it makes the exploration incomplete. */
+  maxSteps?: number;
+  /** Distinct states at which exploration stops (incomplete). */
+  maxStates?: number;
+  watchdog?: number;
+  /** Turns the reduction off (for tests that compare it with the plain search). */
+  noReduction?: boolean;
+  /** Stop at the first run that breaks a `must` rule. */
+  stopAtFirstViolation?: boolean;
+  /** Wall-clock cut-off between runs and steps (CORE-NOTES 13). */
+  shouldStop?: () => boolean;
+  /** Every run, as it finishes (a campaign folds them). */
+  onRun?: (r: RunResult) => void;
+}
+
+/** A rule broken in some explored run: the first run that broke it, and how many did. */
+export interface ExploredViolation {
+  rule: string;
+  /** `judge` for a check of specs/, `monitor` for a rejection by the lifecycle machine. */
+  by: 'judge' | 'monitor';
+  explanation: string;
+  token: string;
+  steps: number;
+  runs: number;
+}
+
+/** What an exploration found. */
+export interface Exploration {
+  impl: string;
+  workload: string;
+  states: number;
+  transitions: number;
+  /** Executions from the start (one per branch explored). */
+  runs: number;
+  steps: number;
+  /** True when every reachable state was expanded within the bounds. */
+  complete: boolean;
+  /** Why not complete: the bound that cut it. */
+  cut?: 'max-states' | 'max-steps' | 'stopped' | 'first-violation';
+  conformant: boolean;
+  violations: ExploredViolation[];
+  /** How the runs ended (quiescent, deadlock, ...). */
+  ends: Record<string, number>;
+  coverage: Coverage;
+}
+
+export const DEFAULT_MAX_STATES = 20_000;
+export const DEFAULT_EXPLORE_MAX_STEPS = 500;
+
+/** A branch still to explore: the choices leading to it, and the sleep set it starts with. */
+interface Branch {
+  prefix: number[];
+  sleep: Step[];
+}
+
+/** Explores every interleaving of the workload within the bounds. */
+export function explore(o: ExploreOptions): Exploration {
+  const indep = new StepIndependence(o.workload);
+  const independent = o.noReduction ? () => false : (a: Step, b: Step) => indep.independent(a, b);
+  const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
+  const maxSteps = o.maxSteps ?? DEFAULT_EXPLORE_MAX_STEPS;
+  const m = compiledMachine();
+  const coverage = new Coverage(m.stateNodes.length, m.transitions.length);
+  /** State key → the sleep set it was expanded with (step keys); shrinks on revisits. */
+  const visited = new Map<string, Set<string>>();
+  const stack: Branch[] = [{ prefix: [], sleep: [] }];
+  const violations = new Map<string, ExploredViolation>();
+  const ends: Record<string, number> = {};
+  let transitions = 0;
+  let runs = 0;
+  let steps = 0;
+  let cut: Exploration['cut'];
+
+  while (stack.length && !cut) {
+    if (o.shouldStop?.()) { cut = 'stopped'; break; }
+    const branch = stack.pop()!;
+    const strategy = new ExplorerStrategy(branch, o.workload, visited, independent, () => visited.size >= maxStates, stack);
+    const r = runOnce({
+      impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy,
+      maxSteps, watchdog: o.watchdog, shouldStop: o.shouldStop,
+      onWorld: (world, monitor) => strategy.attach(world, monitor),
+    });
+    strategy.finish();
+    transitions += strategy.transitions;
+    runs++;
+    steps += r.steps;
+    ends[r.end.reason] = (ends[r.end.reason] ?? 0) + 1;
+    coverage.merge(r.monitorCoverage);
+    o.onRun?.(r);
+    record(r, violations);
+    if (r.end.reason === 'bound') cut ??= 'max-steps';
+    if (r.end.reason === 'stopped') cut = 'stopped';
+    if (visited.size >= maxStates && stack.length) cut ??= 'max-states';
+    if (o.stopAtFirstViolation && violations.size) cut ??= 'first-violation';
+  }
+  // A max-steps cut lets the search go on (other branches are still worth running) but makes it incomplete.
+  const complete = cut === undefined && stack.length === 0;
+  return {
+    impl: o.impl, workload: o.workload.name, states: visited.size, transitions, runs, steps, complete,
+    ...(complete ? {} : { cut: cut ?? 'stopped' }),
+    conformant: violations.size === 0, violations: [...violations.values()], ends, coverage,
+  };
+}
+
+/** Folds one run's `must` violations and monitor rejections into the exploration's list. */
+function record(r: RunResult, into: Map<string, ExploredViolation>): void {
+  const seen = new Set<string>();
+  const add = (rule: string, by: ExploredViolation['by'], explanation: string) => {
+    const k = `${by}:${rule}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    const prior = into.get(k);
+    if (prior) {
+      prior.runs++;
+      // Keep the shortest witness: the one a person reads first.
+      if (r.steps < prior.steps) Object.assign(prior, { token: r.token, steps: r.steps, explanation });
+    } else into.set(k, { rule, by, explanation, token: r.token, steps: r.steps, runs: 1 });
+  };
+  for (const f of r.judge.violations) add(f.rule, 'judge', f.explanation);
+  for (const x of r.monitor) for (const rule of x.rules) add(rule, 'monitor', `the lifecycle machine rejects ${x.event} on ${x.call} (event ${x.seq})`);
+}
+
+/**
+ * The strategy of one exploration run (see the module comment): replays the branch's prefix,
+ * expands new states, then finishes with first choices. Its choices are indices into the full
+ * enabled set, so its token replays without the explorer.
+ */
+class ExplorerStrategy implements Strategy {
+  readonly name = 'exhaustive';
+  transitions = 0;
+  private i = 0;
+  private mode: 'prefix' | 'expand' | 'tail';
+  private sleep: Step[];
+  private readonly taken: number[] = [];
+  private world?: World;
+  private monitor?: Monitor;
+  private readonly windows = new CancelWindows();
+  private fed = 0;
+
+  constructor(
+    private readonly branch: Branch,
+    private readonly workload: Workload,
+    private readonly visited: Map<string, Set<string>>,
+    private readonly independent: (a: Step, b: Step) => boolean,
+    private readonly full: () => boolean,
+    private readonly stack: Branch[],
+  ) {
+    this.mode = branch.prefix.length ? 'prefix' : 'expand';
+    this.sleep = branch.sleep;
+  }
+
+  attach(world: World, monitor: Monitor): void {
+    this.world = world;
+    this.monitor = monitor;
+  }
+
+  choose(steps: readonly Step[]): number {
+    const c = this.pick(steps);
+    this.taken.push(c);
+    return c;
+  }
+
+  /** At the run's end: a state reached in expansion is counted even when nothing is enabled there. */
+  finish(): void {
+    if (this.mode === 'expand' && !this.full()) {
+      const key = this.key();
+      if (!this.visited.has(key)) this.visited.set(key, new Set());
+    }
+  }
+
+  private pick(steps: readonly Step[]): number {
+    if (this.mode === 'prefix') {
+      const c = this.branch.prefix[this.i++]!;
+      if (this.i === this.branch.prefix.length) this.mode = 'expand';
+      return c;
+    }
+    if (this.mode === 'tail') return 0;
+    if (this.full()) { this.mode = 'tail'; return 0; }
+    const key = this.key();
+    const asleep = new Set(this.sleep.map((s) => s.key));
+    const stored = this.visited.get(key);
+    let todo: number[];
+    if (!stored) {
+      this.visited.set(key, asleep);
+      todo = steps.flatMap((s, i) => (asleep.has(s.key) ? [] : [i]));
+    } else {
+      // Seen before: only steps that slept then and are awake now are new here.
+      todo = steps.flatMap((s, i) => (stored.has(s.key) && !asleep.has(s.key) ? [i] : []));
+      for (const k of [...stored]) if (!asleep.has(k)) stored.delete(k);
+    }
+    if (todo.length === 0) { this.mode = 'tail'; return 0; }
+    this.transitions += todo.length;
+    // Branch j sleeps on the steps explored before it (and the inherited ones) that commute with it.
+    const before: Step[] = [...this.sleep];
+    const sleeps = todo.map((j) => {
+      const t = steps[j]!;
+      const z = before.filter((u) => this.independent(u, t));
+      before.push(t);
+      return z;
+    });
+    for (let n = todo.length - 1; n >= 1; n--) this.stack.push({ prefix: [...this.taken, todo[n]!], sleep: sleeps[n]! });
+    this.sleep = sleeps[0]!;
+    return todo[0]!;
+  }
+
+  private key(): string {
+    const w = this.world!;
+    while (this.fed < w.events.length) this.windows.event(w.events[this.fed++]!);
+    const calls = this.workload.calls.map((c) => {
+      const s = this.monitor!.stateOf(c.id);
+      return s ? Object.values(s).join('.') : '-';
+    });
+    return `${w.stateKey()}#${calls.join(';')}#${this.windows.key()}`;
+  }
+}

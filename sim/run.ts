@@ -1,0 +1,169 @@
+/**
+ * One run: a workload against an implementation under a strategy, from one seed. It builds the
+ * world, drives it with the scheduler, streams every trace event to the judges (the lifecycle
+ * monitor and the checks of specs/) as it happens, and returns the verdict with its replay token.
+ * A run is a pure function of (implementation, workload, strategy, seed, choices, options).
+ */
+import { BrokerFailure, type BrokerAdapter } from '../brokers/broker-adapter.ts';
+import type { TraceEvent, TraceHeader, TraceLine, UnnumberedEvent } from '../trace/event.ts';
+import { createJudge, ruleInfo, type Finding, type JudgeResult } from '../specs/index.ts';
+import { Monitor, type MonitorRejection } from './monitor.ts';
+import { Prng } from './prng.ts';
+import { encodeToken, type ReplaySpec } from './replay-token.ts';
+import { Scheduler, type Reducer } from './scheduler.ts';
+import { ChoiceListStrategy, RandomStrategy, type Step, type Strategy } from './strategy.ts';
+import { World } from './world.ts';
+import type { Workload } from './workload.ts';
+import { builtinWorkloads } from './workloads.ts';
+
+export interface RunOptions {
+  /** The `--impl` value, recorded in the token. */
+  impl: string;
+  broker: BrokerAdapter;
+  workload: Workload;
+  seed: number;
+  /** `random` unless given; a strategy made from the seed otherwise (PCT etc.). */
+  strategy?: Strategy;
+  /** Choices to follow first (a replay or a fast-check schedule), then the strategy. */
+  choices?: readonly number[];
+  /** Strict replay: every choice must be in range, and the run may not go past them. */
+  strict?: boolean;
+  maxSteps?: number;
+  watchdog?: number;
+  depth?: number;
+  keepTrace?: boolean;
+  reducer?: Reducer;
+  shouldStop?: () => boolean;
+  /** Called once the world exists: lets the explorer read state keys and monitor states while the run goes on. */
+  onWorld?: (world: World, monitor: Monitor) => void;
+}
+
+export interface RunResult {
+  token: string;
+  impl: string;
+  workload: string;
+  strategy: string;
+  seed: number;
+  steps: number;
+  end: { reason: 'quiescent' | 'bound' | 'deadlock' | 'crash' | 'timeout' | 'protocol-error' | 'stopped'; detail?: string };
+  /** Rejections of the lifecycle monitor (white-box traces). */
+  monitor: MonitorRejection[];
+  judge: JudgeResult;
+  /** The whole trace, when asked for. */
+  trace?: TraceLine[];
+  choices: number[];
+  monitorCoverage: Monitor['coverage'];
+}
+
+export const DEFAULT_MAX_STEPS = 2000;
+export const DEFAULT_WATCHDOG = 12;
+
+/** A strategy's choice diverged from what a replay recorded. */
+export class ReplayDivergence extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplayDivergence';
+  }
+}
+
+class StrictReplay implements Strategy {
+  readonly name = 'replay';
+  private i = 0;
+  constructor(private readonly choices: readonly number[]) {}
+  choose(steps: readonly Step[]): number {
+    const c = this.choices[this.i];
+    if (c === undefined) throw new ReplayDivergence(`the run goes on past the ${this.choices.length} recorded choices (step ${this.i + 1})`);
+    if (c >= steps.length) throw new ReplayDivergence(`step ${this.i + 1}: recorded choice ${c} but only ${steps.length} steps are enabled`);
+    this.i++;
+    return c;
+  }
+}
+
+export function runOnce(o: RunOptions): RunResult {
+  const base = o.strategy ?? new RandomStrategy(new Prng(o.seed));
+  const strategy = o.strict ? new StrictReplay(o.choices ?? []) : o.choices?.length ? new ChoiceListStrategy(o.choices, base) : base;
+  const header: TraceHeader = {
+    seq: 0, type: 'header', format: 'wbemsim-trace', version: 1, recorder: 'simulation',
+    broker: { name: o.broker.info.name, version: o.broker.info.version }, inProcess: o.broker.info.inProcess,
+    whiteBox: true, seed: o.seed, workload: o.workload.name,
+  };
+  const monitor = new Monitor();
+  const judge = createJudge();
+  judge.begin(header);
+  const trace: TraceLine[] | undefined = o.keepTrace ? [header] : undefined;
+  let seq = 0;
+  let fed = 0;
+  let world: World | undefined;
+  const feed = (e: UnnumberedEvent) => {
+    const ev = { seq: ++seq, ...e } as TraceEvent;
+    monitor.event(ev);
+    judge.event(ev);
+    trace?.push(ev);
+  };
+  const flush = () => {
+    const events = world!.events;
+    while (fed < events.length) feed(events[fed++]!);
+  };
+  const scheduler = new Scheduler(strategy);
+  let end: RunResult['end'];
+  try {
+    world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG });
+    o.onWorld?.(world, monitor);
+    flush();
+    const stop = scheduler.run(world, { maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS, afterStep: flush, reducer: o.reducer, shouldStop: o.shouldStop });
+    flush();
+    const stuck = stop === 'idle' ? world.stuck() : undefined;
+    end = stop === 'bound' ? { reason: 'bound', detail: `${o.maxSteps ?? DEFAULT_MAX_STEPS} steps` }
+      : stop === 'stopped' ? { reason: 'stopped', detail: 'time budget' }
+      : stuck ? { reason: 'deadlock', detail: stuck } : { reason: 'quiescent' };
+  } catch (err) {
+    if (!(err instanceof BrokerFailure)) throw err;
+    if (world) flush();
+    end = { reason: err.reason, detail: err.message };
+  }
+  const t = world?.now ?? 0;
+  if (end.reason === 'deadlock') feed({ type: 'marker.watchdog', verdict: 'deadlock', detail: end.detail!, t });
+  feed({ type: 'run.end', reason: end.reason === 'stopped' ? 'bound' : end.reason, ...(end.detail ? { detail: end.detail } : {}), t });
+  const spec: ReplaySpec = {
+    impl: o.impl,
+    workload: builtinWorkloads().some((w) => w.name === o.workload.name && w === o.workload) ? o.workload.name : o.workload,
+    strategy: base.name, seed: o.seed, choices: scheduler.choices,
+    ...(o.depth !== undefined ? { depth: o.depth } : {}),
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+    ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
+  };
+  const token = encodeToken(spec);
+  const result = judge.finish();
+  addMonitorFindings(result, monitor.rejections);
+  for (const f of [...result.violations, ...result.warnings, ...result.lint, ...result.inconclusive]) f.replay = token;
+  return {
+    token, impl: o.impl, workload: o.workload.name, strategy: base.name, seed: o.seed, steps: scheduler.steps, end,
+    monitor: monitor.rejections, judge: result, trace, choices: scheduler.choices, monitorCoverage: monitor.coverage,
+  };
+}
+
+/**
+ * The lifecycle monitor and the checks judge independently (CORE-NOTES 3). A monitor rejection
+ * whose rule the checks did not find violated is reported too, marked as the monitor's, so a
+ * disagreement between the two judges is never silent.
+ */
+function addMonitorFindings(result: JudgeResult, rejections: readonly MonitorRejection[]): void {
+  const found = new Set(result.violations.map((f) => f.rule));
+  for (const r of rejections) {
+    for (const rule of r.rules) {
+      if (found.has(rule)) continue;
+      found.add(rule);
+      const info = ruleInfo(rule);
+      const state = Object.entries(r.state).map(([k, v]) => `${k}=${v}`).join(', ');
+      const f: Finding = {
+        rule, kind: info.kind, party: info.party, verdict: 'violated', events: [r.seq], citation: info.citation,
+        explanation: `The lifecycle monitor rejected ${r.event} of call ${r.call} in state {${state}}.`,
+      };
+      const res = result.results.find((x) => x.rule === rule);
+      if (res) { res.verdict = 'violated'; res.findings.push(f); }
+      if (info.kind === 'must') { result.violations.push(f); result.conformant = false; }
+      else if (info.party === 'client') result.lint.push(f);
+      else result.warnings.push(f);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Which enabled steps commute, for the explorer's partial-order reduction (sleep sets).
+ *
+ * Two steps are independent when they concern different calls on different sinks and neither
+ * is one of the steps that touch shared state or virtual time. Dependent with everything:
+ * - client actions (`act:`: CancelAsyncCall, releases) and the broker's cancel steps (`pc:`,
+ *   `pck:`, `cr:`): a cancel relates calls across sinks (CANCEL-SPARES-OTHER-SINKS,
+ *   CANCEL-COVERS-SHARING-CALLS compare its entry and return with every other call's events);
+ * - steps without a call;
+ * - `call:` and `produce:`: they set a provider timer relative to `now`, so the two orders leave
+ *   different remaining times in the state key (the orders do not commute);
+ * - `watchdog:` and every step of a call whose sink is `slow` or `hold`: their callbacks set
+ *   timers (delay, watchdog deadline) and holds are judged against cancels.
+ * What is left (an Indicate, SetStatus, callback return, provider completion, method return or
+ * reference release of a call on a fast sink) changes only that call's broker entry, its sink's
+ * reference count, its provider and its monitor state: disjoint state, so both orders reach the
+ * same state key, neither disables the other, and the per-call monitor sees the same sequence.
+ * The BrokerAdapter contract backs this: a broker step's `call` names the call it concerns.
+ */
+import type { Step } from './strategy.ts';
+import type { Workload } from './workload.ts';
+
+/** The independence relation of one workload's steps. */
+export class StepIndependence {
+  /** call id → the sink spec it was passed (a wrapper and its inner sink are one sink). */
+  private readonly sinkOf = new Map<string, string>();
+  /** Calls whose steps set timers or holds (their sink is slow or hold). */
+  private readonly timed = new Set<string>();
+
+  constructor(workload: Workload) {
+    const spec = new Map(workload.sinks.map((s) => [s.id, s]));
+    for (const c of workload.calls) {
+      if (c.sink === null) continue;
+      const owner = c.sink.endsWith('~stub') ? c.sink.slice(0, -5) : c.sink;
+      this.sinkOf.set(c.id, owner);
+      const b = spec.get(owner)?.behaviour;
+      if (b === 'slow' || b === 'hold') this.timed.add(c.id);
+    }
+  }
+
+  /** True when `a` and `b` commute (see the module comment); false whenever in doubt. */
+  independent(a: Step, b: Step): boolean {
+    if (!this.local(a) || !this.local(b) || a.call === b.call) return false;
+    const sa = this.sinkOf.get(a.call!);
+    const sb = this.sinkOf.get(b.call!);
+    return sa !== undefined && sb !== undefined && sa !== sb;
+  }
+
+  /** A step that touches only its own call's state and no timer. */
+  private local(s: Step): boolean {
+    if (s.call === undefined || this.timed.has(s.call)) return false;
+    const kind = s.key.slice(0, s.key.indexOf(':'));
+    if (kind === 'return' || kind === 'complete') return true;
+    if (kind !== 'broker') return false;
+    const id = s.key.slice(7);
+    return !/^(?:pc|pck|cr):/.test(id);
+  }
+}

@@ -1,0 +1,49 @@
+/** Strategies by name, each made from a run's seed (`--strategy`). */
+import { defaultThreadOf, PctStrategy, type ThreadOf } from './pct-strategy.ts';
+import { Prng } from './prng.ts';
+import { RandomStrategy, type Step, type Strategy } from './strategy.ts';
+import type { Workload } from './workload.ts';
+
+/** The names `--strategy` accepts. */
+export type StrategyName = 'random' | 'pct' | 'exhaustive';
+
+/** The PCT depth when none is given. */
+export const DEFAULT_DEPTH = 3;
+
+/**
+ * The strategy for one run. `exhaustive` is not a per-run strategy: the explorer drives it.
+ * Given the workload, PCT's horizon k is its estimated run length and a client's CancelAsyncCall
+ * is one thread with the broker's processing of it.
+ */
+export function makeStrategy(name: StrategyName, seed: number, depth = DEFAULT_DEPTH, workload?: Workload): Strategy {
+  switch (name) {
+    case 'random': return new RandomStrategy(new Prng(seed));
+    case 'pct': return workload ? new PctStrategy(seed, depth, estimatedSteps(workload), threadsOf(workload)) : new PctStrategy(seed, depth);
+    case 'exhaustive': throw new Error('exhaustive exploration is driven by the explorer, not by a per-run strategy');
+  }
+}
+
+/**
+ * A run's expected number of scheduler steps, PCT's horizon k: per call, its method call and
+ * return, the provider's start, production and completion, each object's Indicate and return,
+ * the final status and its return, the release; per client action, a few steps. An estimate: the
+ * paper's bound needs k at least the run's length, and change points past the end are wasted.
+ */
+export function estimatedSteps(w: Workload): number {
+  let n = 0;
+  for (const c of w.calls) {
+    const objects = c.op === 'ExecQueryAsync' || c.op === 'CreateInstanceEnumAsync' || c.op === 'ExecNotificationQueryAsync' ? c.objects ?? 2 : 1;
+    n += 6 + 3 * objects + ((c.flags ?? 0) & 0x80 ? 2 : 0);
+  }
+  return n + 3 * (w.actions?.length ?? 0);
+}
+
+/** PCT threads for a workload: a cancel action (`act:i`) joins its CancelAsyncCall's thread. */
+export function threadsOf(w: Workload): ThreadOf {
+  const actions = w.actions ?? [];
+  return (step: Step) => {
+    const m = /^act:(\d+)$/.exec(step.key);
+    const a = m ? actions[Number(m[1])] : undefined;
+    return a?.kind === 'cancel' ? `cancel:${a.id}` : defaultThreadOf(step);
+  };
+}

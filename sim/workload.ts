@@ -1,0 +1,80 @@
+/**
+ * A workload is data (CORE-NOTES 5): which sinks, calls and client actions exist. When each
+ * action happens is the scheduler's choice; a workload only says what must come before it.
+ */
+import type { Operation } from '../trace/event.ts';
+
+/** How a client sink behaves when the broker calls it. */
+export type SinkBehaviour =
+  /** Returns at once with S_OK. */
+  | 'fast'
+  /** Takes `delay` units of virtual time in each callback. */
+  | 'slow'
+  /** Holds each Indicate and progress SetStatus until a cancel with this sink returns, or the watchdog fires. */
+  | 'hold'
+  /** Returns WBEM_E_FAILED from Indicate. */
+  | 'fail-indicate'
+  /** Returns WBEM_E_FAILED from every SetStatus. */
+  | 'fail-setstatus';
+
+export interface SinkSpec {
+  id: string;
+  behaviour?: SinkBehaviour;
+  /** Virtual time per callback for a `slow` sink. */
+  delay?: number;
+  /** The client passes an unsecured-apartment wrapper (stub) of this sink, named `<id>~stub`, to its calls. */
+  wrapped?: boolean;
+}
+
+export interface CallSpec {
+  id: string;
+  op: Operation;
+  /** The sink passed (its wrapper when the sink is wrapped); null passes NULL. Ignored with `swsink`. */
+  sink: string | null;
+  /** The call is made by a script through this SWbemSink (the scripting layer makes the sink). */
+  swsink?: string;
+  services?: string;
+  /** lFlags of the call, e.g. WBEM_FLAG_SEND_STATUS (0x80). */
+  flags?: number;
+  /** Objects the provider produces (instance enumeration, query); events for a notification query. */
+  objects?: number;
+  /** Virtual time a method provider works (a lengthy method such as Win32_Volume.Defrag). */
+  duration?: number;
+  /** The provider's own final result (FINAL-STATUS-CARRIES-RESULT); S_OK when absent. */
+  result?: number;
+  /** The operation cannot start (a bad query): this HRESULT. */
+  startError?: number;
+  /** The provider answers WBEM_E_NOT_AVAILABLE when asked to cancel (the SDK sample's answer). */
+  cancelUnsupported?: boolean;
+  /** A call id whose async method must have returned first (`c1`), or whose final status must have returned (`c1.final`). */
+  after?: string;
+}
+
+export type ClientAction =
+  /** CancelAsyncCall(sink). `inner` cancels with the inner sink of a wrapped sink; `fromCallback` from inside one of the sink's callbacks. */
+  | { kind: 'cancel'; id: string; sink: string | null; services?: string; after?: string; fromCallback?: boolean; inner?: boolean }
+  /** The client releases its own reference to the sink (and to its wrapper). */
+  | { kind: 'release-sink'; sink: string; after?: string }
+  /** The client releases its IWbemServices object. */
+  | { kind: 'release-services'; services: string; after?: string }
+  /** The script calls SWbemSink.Cancel (from inside one of its events with `fromCallback`). */
+  | { kind: 'swbem-cancel'; swsink: string; after?: string; fromCallback?: boolean }
+  /** The script sets its SWbemSink variable to Nothing. */
+  | { kind: 'swbem-nothing'; swsink: string; after?: string };
+
+export interface Workload {
+  name: string;
+  description?: string;
+  /** CoInitializeSecurity was called (default true). */
+  security?: boolean;
+  sinks: SinkSpec[];
+  /** SWbemSink objects of a script. */
+  swbemsinks?: { id: string }[];
+  calls: CallSpec[];
+  actions?: ClientAction[];
+}
+
+/** The sink object a client passes for `spec`: its wrapper when wrapped. */
+export function passedSink(spec: SinkSpec): string {
+  return spec.wrapped ? `${spec.id}~stub` : spec.id;
+}

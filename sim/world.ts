@@ -1,0 +1,382 @@
+/**
+ * The simulated world: the client (driven by a workload), its COM sinks with reference counts,
+ * the harness-owned providers, and a broker behind the adapter API. The world offers every
+ * enabled step; the scheduler's strategy picks one; the world takes it and records trace events.
+ * It never reads a clock or a random source: a run is a pure function of the choices.
+ */
+import type { BrokerAdapter, BrokerOutput, CallTarget } from '../brokers/broker-adapter.ts';
+import { S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
+import type { ProviderKind, UnnumberedEvent } from '../trace/event.ts';
+import { passedSink, type CallSpec, type ClientAction, type SinkSpec, type Workload } from './workload.ts';
+import { SwbemSinkLayer } from './swbemsink-layer.ts';
+
+import type { Step } from './strategy.ts';
+export type { Step };
+
+export interface WorldOptions {
+  /** Virtual time after which a held callback is released by the watchdog (RULES.md item 4). */
+  watchdog: number;
+}
+
+interface Callback {
+  cb: string;
+  call: string;
+  sink: string;
+  kind: 'indicate' | 'setstatus';
+  final: boolean;
+  held: boolean;
+  heldSince: number;
+  notBefore: number;
+  /** A cancel made from inside this callback, still running (the callback cannot return before it). */
+  innerCancel?: string;
+  /** A cancel with this callback's sink has returned: the hold ends once no cancel runs. */
+  holdDone?: boolean;
+}
+
+interface Provider {
+  kind: ProviderKind;
+  spec: CallSpec;
+  left: number;
+  notBefore: number;
+  done: boolean;
+}
+
+const PROVIDER_OF: Record<CallSpec['op'], ProviderKind> = {
+  ExecQueryAsync: 'instance',
+  CreateInstanceEnumAsync: 'instance',
+  GetObjectAsync: 'object',
+  ExecMethodAsync: 'method',
+  PutInstanceAsync: 'put',
+  DeleteInstanceAsync: 'delete',
+  ExecNotificationQueryAsync: 'event',
+};
+
+/** The world of one run. */
+export class World {
+  /** Virtual time; each step takes one unit, and idle time jumps to the next timer. */
+  now = 0;
+  readonly events: UnnumberedEvent[] = [];
+  private readonly sinks = new Map<string, SinkSpec>();
+  private readonly owner = new Map<string, string>(); // passed sink (wrapper or inner) -> spec id
+  private readonly refs = new Map<string, number>();
+  private readonly callbacks = new Map<string, Callback>();
+  private readonly providers = new Map<string, Provider>();
+  private readonly issued = new Set<string>();
+  private readonly returned = new Set<string>();
+  private readonly finalReturned = new Set<string>();
+  private readonly doneActions = new Set<number>();
+  private readonly cancelsRunning = new Map<string, { sink: string | null; fromCallback?: string }>();
+  private readonly calls: CallSpec[];
+  private readonly actions: ClientAction[];
+  private readonly scripting: SwbemSinkLayer;
+
+  constructor(readonly workload: Workload, readonly broker: BrokerAdapter, private readonly options: WorldOptions) {
+    this.calls = workload.calls;
+    this.actions = workload.actions ?? [];
+    broker.reset({ security: workload.security !== false });
+    this.scripting = new SwbemSinkLayer({
+      emit: (e) => this.emit(e),
+      addRef: (sink, by) => this.addRef(sink, by),
+      release: (sink, by) => this.release(sink, by),
+      cancel: (id, services, sink, fromCallback) => this.startCancel(id, services, sink, fromCallback),
+    }, broker.scripting);
+    if (workload.security === false) this.emit({ type: 'marker.no-security' });
+    for (const sw of workload.swbemsinks ?? []) this.scripting.created(sw.id);
+    for (const s of workload.sinks) {
+      this.sinks.set(s.id, s);
+      this.owner.set(s.id, s.id);
+      this.emit({ type: 'sink.created', sink: s.id });
+      this.addRef(s.id, 'client');
+      if (s.wrapped) {
+        const stub = passedSink(s);
+        this.owner.set(stub, s.id);
+        this.emit({ type: 'sink.created', sink: stub, wraps: s.id });
+        this.addRef(stub, 'client');
+        this.addRef(s.id, 'com');
+      }
+    }
+  }
+
+  /** Every step enabled now, in a deterministic order. Empty with `nextTimer()` undefined means the run is over. */
+  enabled(): Step[] {
+    const out: Step[] = [];
+    for (const c of this.calls) {
+      if (!this.issued.has(c.id) && this.satisfied(c.after)) out.push({ key: `call:${c.id}`, call: c.id });
+    }
+    this.actions.forEach((a, i) => {
+      if (this.doneActions.has(i) || !this.satisfied(a.after)) return;
+      if ((a.kind === 'cancel' || a.kind === 'swbem-cancel') && a.fromCallback) {
+        const target = a.kind === 'cancel' ? a.sink : a.swsink;
+        for (const cb of this.callbacks.values()) {
+          const of = a.kind === 'cancel' ? this.owner.get(cb.sink) : cb.sink.slice(0, cb.sink.lastIndexOf('.'));
+          if (of === target && !cb.innerCancel && !cb.final) out.push({ key: `act:${i}:${cb.cb}`, call: cb.call });
+        }
+      } else out.push({ key: `act:${i}` });
+    });
+    for (const cb of this.callbacks.values()) {
+      if (!cb.innerCancel && !cb.held && this.now >= cb.notBefore) out.push({ key: `return:${cb.cb}`, call: cb.call });
+    }
+    for (const [call, p] of this.providers) {
+      if (p.done || this.now < p.notBefore) continue;
+      out.push({ key: p.left > 0 ? `produce:${call}` : `complete:${call}`, call });
+    }
+    for (const s of this.broker.enabled()) out.push({ key: `broker:${s.id}`, call: s.call });
+    // The watchdog lets a held callback go only when nothing else can happen and the hold has
+    // lasted its bound: a broker whose cancel can return is never convicted of waiting (RULES.md item 4).
+    if (out.length === 0) {
+      for (const cb of this.callbacks.values()) {
+        if (cb.held && !cb.innerCancel && this.now >= cb.heldSince + this.options.watchdog) out.push({ key: `watchdog:${cb.cb}`, call: cb.call });
+      }
+    }
+    return out;
+  }
+
+  /** The earliest virtual time at which a step now waiting on time becomes enabled. */
+  nextTimer(): number | undefined {
+    let t: number | undefined;
+    const at = (x: number) => { if (x > this.now && (t === undefined || x < t)) t = x; };
+    for (const cb of this.callbacks.values()) {
+      if (cb.innerCancel) continue;
+      at(cb.held ? cb.heldSince + this.options.watchdog : cb.notBefore);
+    }
+    for (const p of this.providers.values()) if (!p.done && !(p.kind === 'event' && p.left === 0)) at(p.notBefore);
+    return t;
+  }
+
+  /** Advances virtual time to `t` (nothing was enabled before it). */
+  advanceTo(t: number): void {
+    this.now = t;
+  }
+
+  /** Takes one enabled step. */
+  take(key: string): void {
+    this.now++;
+    const colon = key.indexOf(':');
+    const kind = key.slice(0, colon);
+    const arg = key.slice(colon + 1);
+    switch (kind) {
+      case 'call': return this.issueCall(this.calls.find((c) => c.id === arg)!);
+      case 'act': return this.runAction(arg);
+      case 'return': return this.returnCallback(this.callbacks.get(arg)!);
+      case 'watchdog': {
+        const cb = this.callbacks.get(arg)!;
+        cb.held = false;
+        cb.notBefore = this.now;
+        this.emit({ type: 'hold.released', cb: cb.cb, by: 'watchdog' });
+        return;
+      }
+      case 'produce': return this.produce(arg);
+      case 'complete': return this.complete(arg);
+      case 'broker': return this.apply(this.broker.step(arg));
+      default: throw new Error(`unknown step ${key}`);
+    }
+  }
+
+  /** Why the world stopped when no step is enabled: quiescent, or a deadlock (something still waits). */
+  stuck(): string | undefined {
+    const waiting: string[] = [];
+    for (const [k, c] of this.cancelsRunning) waiting.push(`CancelAsyncCall ${k}${c.fromCallback ? ` (from inside ${c.fromCallback})` : ''} never returned`);
+    for (const c of this.calls) if (this.issued.has(c.id) && !this.returned.has(c.id)) waiting.push(`${c.op} ${c.id} never returned`);
+    for (const cb of this.callbacks.values()) if (cb.innerCancel) waiting.push(`callback ${cb.cb} waits for its own cancel`);
+    return waiting.length ? waiting.join('; ') : undefined;
+  }
+
+  /** A canonical key of the world's state for exhaustive search (no history, no sequence numbers). */
+  stateKey(): string {
+    // A held callback's timer is its watchdog deadline, not notBefore: equal keys must fire the watchdog alike.
+    const cbs = [...this.callbacks.values()].map((c) => `${c.cb}/${c.held ? 'h' : ''}${c.innerCancel ?? ''}/${Math.max(0, (c.held ? c.heldSince + this.options.watchdog : c.notBefore) - this.now)}`).sort();
+    const provs = [...this.providers].map(([k, p]) => `${k}/${p.left}/${p.done ? 1 : 0}/${Math.max(0, p.notBefore - this.now)}`);
+    // Sorted: sets filled in a different order are the same state.
+    const sorted = (xs: Iterable<unknown>) => [...xs].map(String).sort().join(',');
+    return [
+      sorted(this.issued), sorted(this.returned), sorted(this.finalReturned),
+      sorted(this.doneActions), sorted(this.cancelsRunning.keys()), cbs.join(','), provs.sort().join(','),
+      sorted([...this.refs].map(([s, n]) => `${s}=${n}`)), this.scripting.stateKey(), this.broker.stateKey(),
+    ].join('|');
+  }
+
+  private satisfied(after: string | undefined): boolean {
+    if (!after) return true;
+    return after.endsWith('.final') ? this.finalReturned.has(after.slice(0, -6)) : this.returned.has(after);
+  }
+
+  private emit(e: UnnumberedEvent): void {
+    this.events.push({ ...e, t: this.now } as UnnumberedEvent);
+  }
+
+  private addRef(sink: string, by: 'client' | 'com' | 'broker' | 'scripting', call?: string): void {
+    const n = (this.refs.get(sink) ?? 0) + 1;
+    this.refs.set(sink, n);
+    this.emit(call ? { type: 'sink.addref', sink, count: n, by, call } : { type: 'sink.addref', sink, count: n, by });
+  }
+
+  private release(sink: string, by: 'client' | 'com' | 'broker' | 'scripting', call?: string): void {
+    const n = (this.refs.get(sink) ?? 0) - 1;
+    this.refs.set(sink, n);
+    this.emit(call ? { type: 'sink.release', sink, count: n, by, call } : { type: 'sink.release', sink, count: n, by });
+    // A stub's last release drops its reference on the inner sink (COM's own).
+    const inner = this.owner.get(sink);
+    if (n === 0 && inner && inner !== sink) this.release(inner, 'com');
+  }
+
+  private issueCall(c: CallSpec): void {
+    this.issued.add(c.id);
+    const services = c.services ?? 'svc1';
+    const flags = c.flags ?? 0;
+    const sink = c.swsink !== undefined ? this.scripting.sinkFor(c.id, c.swsink, services, flags) : c.sink;
+    this.emit(c.swsink !== undefined
+      ? { type: 'call.entered', call: c.id, op: c.op, services, sink, flags, swsink: c.swsink, thread: `client:${c.id}` }
+      : { type: 'call.entered', call: c.id, op: c.op, services, sink, flags, thread: `client:${c.id}` });
+    const target: CallTarget = { provider: PROVIDER_OF[c.op] };
+    if (c.startError !== undefined) target.startError = c.startError;
+    this.apply(this.broker.input({ kind: 'call', call: c.id, op: c.op, services, sink, flags, target }));
+  }
+
+  /** CancelAsyncCall entered, by the client or by the scripting layer. */
+  private startCancel(id: string, services: string, pointer: string | null, cbId?: string): void {
+    this.cancelsRunning.set(id, { sink: pointer, fromCallback: cbId });
+    if (cbId) this.callbacks.get(cbId)!.innerCancel = id;
+    this.emit(cbId
+      ? { type: 'cancel.entered', cancel: id, services, sink: pointer, fromCallback: cbId, thread: `sink:${cbId}` }
+      : { type: 'cancel.entered', cancel: id, services, sink: pointer, thread: `client:${id}` });
+    this.apply(this.broker.input(cbId
+      ? { kind: 'cancel', cancel: id, services, sink: pointer, fromCallback: cbId }
+      : { kind: 'cancel', cancel: id, services, sink: pointer }));
+  }
+
+  private runAction(arg: string): void {
+    const [indexText, cbId] = arg.split(':') as [string, string | undefined];
+    const i = Number(indexText);
+    const a = this.actions[i]!;
+    this.doneActions.add(i);
+    if (a.kind === 'cancel') {
+      const spec = a.sink ? this.sinks.get(a.sink) : undefined;
+      const pointer = a.sink === null ? null : spec && spec.wrapped && !a.inner ? passedSink(spec) : a.sink;
+      this.startCancel(a.id, a.services ?? 'svc1', pointer, cbId);
+    } else if (a.kind === 'swbem-cancel') {
+      this.scripting.cancel(a.swsink, cbId);
+    } else if (a.kind === 'swbem-nothing') {
+      this.scripting.nothing(a.swsink);
+    } else if (a.kind === 'release-sink') {
+      const spec = this.sinks.get(a.sink)!;
+      if (spec.wrapped) this.release(passedSink(spec), 'client');
+      this.release(a.sink, 'client');
+    } else {
+      this.emit({ type: 'services.release', services: a.services });
+      this.apply(this.broker.input({ kind: 'services-released', services: a.services }));
+    }
+  }
+
+  private returnCallback(cb: Callback): void {
+    this.callbacks.delete(cb.cb);
+    const spec = this.sinks.get(this.owner.get(cb.sink) ?? cb.sink);
+    const behaviour = spec?.behaviour ?? 'fast';
+    const ret = (behaviour === 'fail-indicate' && cb.kind === 'indicate') || (behaviour === 'fail-setstatus' && cb.kind === 'setstatus') ? WBEM_E_FAILED : S_OK;
+    this.emit({ type: cb.kind === 'indicate' ? 'indicate.returned' : 'setstatus.returned', cb: cb.cb, ret, thread: `sink:${cb.cb}` });
+    if (cb.final) {
+      this.finalReturned.add(cb.call);
+      this.scripting.finalReturned(cb.sink);
+    }
+    this.apply(this.broker.input({ kind: 'callback-returned', cb: cb.cb, ret }));
+  }
+
+  private produce(call: string): void {
+    const p = this.providers.get(call)!;
+    const count = p.kind === 'event' || p.kind === 'instance' ? 1 : p.left;
+    p.left -= count;
+    p.notBefore = this.now + 1;
+    this.emit({ type: 'provider.produced', call, count });
+    this.apply(this.broker.input({ kind: 'provider-produced', call, count }));
+    // An event provider never completes: after its last event it goes quiet (NOTIFICATION-NEVER-COMPLETES).
+    if (p.kind === 'event' && p.left === 0) p.done = true;
+  }
+
+  private complete(call: string): void {
+    const p = this.providers.get(call)!;
+    p.done = true;
+    const hr = p.spec.result ?? S_OK;
+    this.emit({ type: 'provider.completed', call, hr });
+    this.apply(this.broker.input({ kind: 'provider-completed', call, hr }));
+  }
+
+  private startProvider(call: string): void {
+    const spec = this.calls.find((c) => c.id === call)!;
+    const kind = PROVIDER_OF[spec.op];
+    const left = kind === 'instance' || kind === 'event' ? spec.objects ?? 2 : kind === 'object' || kind === 'method' ? 1 : 0;
+    const delay = kind === 'method' ? spec.duration ?? 5 : 1;
+    this.providers.set(call, { kind, spec, left, notBefore: this.now + delay, done: kind === 'event' && left === 0 });
+    this.emit({ type: 'provider.started', call, kind });
+  }
+
+  /** Turns a broker's outputs into trace events and world state, in order. */
+  private apply(outputs: BrokerOutput[]): void {
+    for (const o of outputs) {
+      switch (o.kind) {
+        case 'call-return':
+          this.returned.add(o.call);
+          this.emit({ type: 'call.returned', call: o.call, hr: o.hr >>> 0, thread: `client:${o.call}` });
+          break;
+        case 'cancel-return': {
+          const running = this.cancelsRunning.get(o.cancel);
+          this.cancelsRunning.delete(o.cancel);
+          this.emit({ type: 'cancel.returned', cancel: o.cancel, hr: o.hr >>> 0, thread: running?.fromCallback ? `sink:${running.fromCallback}` : `client:${o.cancel}` });
+          this.scripting.cancelReturned(o.cancel, o.hr);
+          if (running?.fromCallback) {
+            const cb = this.callbacks.get(running.fromCallback);
+            if (cb) { cb.innerCancel = undefined; cb.notBefore = this.now; }
+          }
+          // The client holds a callback until a cancel with its sink has returned; while any other
+          // cancel still runs it keeps holding, since a held callback's return bounds every running
+          // cancel's p (RULES.md item 1) and must not cut a window the broker is still inside.
+          for (const cb of this.callbacks.values()) {
+            if (cb.held && running && running.sink !== null && this.owner.get(cb.sink) === this.owner.get(running.sink)) cb.holdDone = true;
+          }
+          if (this.cancelsRunning.size === 0) {
+            for (const cb of this.callbacks.values()) {
+              if (!cb.held || !cb.holdDone) continue;
+              cb.held = false;
+              cb.notBefore = this.now;
+              this.emit({ type: 'hold.released', cb: cb.cb, by: 'cancel-returned' });
+            }
+          }
+          break;
+        }
+        case 'addref': this.addRef(o.sink, 'broker', o.call); break;
+        case 'release': this.release(o.sink, 'broker', o.call); break;
+        case 'indicate':
+        case 'set-status': {
+          const spec = this.sinks.get(this.owner.get(o.sink) ?? o.sink);
+          const final = o.kind === 'set-status' && o.lFlags !== WBEM_STATUS_PROGRESS;
+          const held = spec?.behaviour === 'hold' && !final;
+          const delay = spec?.behaviour === 'slow' ? spec.delay ?? 3 : 0;
+          this.callbacks.set(o.cb, { cb: o.cb, call: o.call, sink: o.sink, kind: o.kind === 'indicate' ? 'indicate' : 'setstatus', final, held, heldSince: this.now, notBefore: this.now + delay });
+          const extra = held ? { held: true } : {};
+          if (o.kind === 'indicate') this.emit({ type: 'indicate.entered', cb: o.cb, sink: o.sink, call: o.call, count: o.count, ...extra, thread: `sink:${o.cb}` });
+          else this.emit({ type: 'setstatus.entered', cb: o.cb, sink: o.sink, call: o.call, lFlags: o.lFlags, hResult: o.hResult >>> 0, errorObject: o.errorObject, ...extra, thread: `sink:${o.cb}` });
+          if (this.scripting.owns(o.sink)) {
+            this.scripting.callback(o.sink, o.kind === 'indicate' ? 'indicate' : 'setstatus', o.kind === 'indicate' ? o.count : 0, o.kind === 'set-status' ? o.lFlags : 0, o.kind === 'set-status' ? o.hResult : 0);
+          }
+          break;
+        }
+        case 'provider-start': this.startProvider(o.call); break;
+        case 'provider-cancel': {
+          const p = this.providers.get(o.call);
+          const supported = p && p.kind !== 'method' && !p.spec.cancelUnsupported && !p.done;
+          const answer = supported ? S_OK : WBEM_E_NOT_AVAILABLE;
+          this.emit({ type: 'provider.cancel-requested', call: o.call, answer });
+          if (supported) { p.done = true; this.emit({ type: 'provider.stopped', call: o.call }); }
+          this.apply(this.broker.input({ kind: 'provider-cancel-answer', call: o.call, hr: answer }));
+          break;
+        }
+        case 'provider-abort': {
+          const p = this.providers.get(o.call);
+          if (p && !p.done) { p.done = true; this.emit({ type: 'provider.stopped', call: o.call }); }
+          break;
+        }
+        case 'cancel-processed': this.emit({ type: 'annotation.cancel-processed', cancel: o.cancel, calls: o.calls }); break;
+        case 'final-decided': this.emit({ type: 'annotation.final-decided', call: o.call, hResult: o.hResult >>> 0 }); break;
+      }
+    }
+  }
+}
+

@@ -1,0 +1,60 @@
+/**
+ * The common shape of every rule check: its rule row, its outcome, and the shared tracker it
+ * reads. A rule file subclasses it, lists the event types it reads (`types`), and implements
+ * `event` and/or the tracker's window hooks; `finish` adds end-of-run judgements.
+ */
+import type { RuleInfo, RuleCheck, RuleResult } from './check.ts';
+import type { TraceEvent, TraceEventType, TraceHeader } from '../trace/event.ts';
+import { failed, hrName } from '../trace/hresult.ts';
+import { RuleOutcome } from './rule-outcome.ts';
+import { ruleInfo } from './rules.ts';
+import type { Tracker } from './tracker.ts';
+import { NONE, type CallRec } from './records.ts';
+
+export abstract class BaseCheck implements RuleCheck {
+  readonly rule: RuleInfo;
+  protected readonly out: RuleOutcome;
+  abstract readonly types: readonly TraceEventType[];
+  /** Rules about harness-owned providers are judged only on white-box traces (item 7). */
+  protected readonly whiteBoxOnly: boolean = false;
+
+  constructor(protected readonly t: Tracker, id: string) {
+    this.rule = ruleInfo(id);
+    this.out = new RuleOutcome(this.rule, () => t.ambiguous);
+  }
+
+  begin(_header: TraceHeader): void {}
+
+  event(_e: TraceEvent): void {}
+
+  /** End-of-run judgements (liveness); windows are already closed when it runs. */
+  protected end(): void {}
+
+  /** Why the rule was not exercised, when it was not. */
+  protected notExercised(): string {
+    return 'the trace never reached this rule\'s situation';
+  }
+
+  finish(): RuleResult {
+    if (this.whiteBoxOnly && !this.t.header.whiteBox) {
+      return this.out.result('black-box trace: the harness does not own the providers (RULES.md item 7)');
+    }
+    this.end();
+    return this.out.result(this.notExercised());
+  }
+}
+
+/** A check factory: one fresh check per trace, bound to that trace's tracker. */
+export type CheckFactory = (t: Tracker) => BaseCheck;
+
+/** The call was accepted: its method returned a success code. */
+export function accepted(c: CallRec): boolean {
+  return c.returned !== NONE && !failed(c.hr);
+}
+
+/** Short name of a call for explanations: `call q1 (ExecQueryAsync on sink s)`. */
+export function callName(c: CallRec): string {
+  return `call ${c.id} (${c.op} on sink ${c.sink ?? 'NULL'})`;
+}
+
+export { hrName, NONE };

@@ -1,0 +1,38 @@
+/**
+ * CANCEL-UNKNOWN-SINK-ERROR (must). [MS-WMI] 3.1.4.3.2 ("not associated with an entry"): CancelAsyncCall
+ * with NULL, or with a sink this broker never accepted in an async call, returns a failure.
+ * An inner sink whose wrapper was passed is CANCEL-SAME-POINTER's case, not this one.
+ */
+import { failed } from '../trace/hresult.ts';
+import { BaseCheck, NONE, hrName, type CheckFactory } from './base-check.ts';
+import type { Tracker } from './tracker.ts';
+
+class CancelUnknownSinkError extends BaseCheck {
+  readonly types = ['cancel.returned'] as const;
+  constructor(t: Tracker) { super(t, 'CANCEL-UNKNOWN-SINK-ERROR'); }
+
+  override event(): void {
+    const k = this.t.cancel!;
+    if (k.fromCallback !== null || this.t.transportLost !== NONE) return;
+    let why: string;
+    if (k.sink === null) why = 'NULL';
+    else {
+      const s = this.t.sinks.get(k.sink);
+      // Known: a call with it is pending or still inside its method (its acceptance may come), or it is a wrapper's inner sink.
+      const inFlight = s?.lastCall && !(s.lastCall.returned !== NONE && failed(s.lastCall.hr)) && s.lastCall.entered < k.returned;
+      if (s && (s.open.length > 0 || s.wrapper !== undefined || inFlight)) return;
+      const known = this.t.everAccepted(k.sink);
+      if (known === true) return;
+      if (known === null) {
+        if (!failed(k.hr)) this.out.doubt([k.entered, k.returned], `Cancel ${k.id} of sink ${k.sink} succeeded; the sink is not in the remembered history.`, 'sink history beyond the memory cap');
+        return;
+      }
+      why = `sink ${k.sink}, never accepted in an async call`;
+    }
+    this.out.exercise();
+    if (!failed(k.hr)) this.out.violate([k.entered, k.returned], `CancelAsyncCall(${why}) returned ${hrName(k.hr)}, not a failure.`);
+  }
+}
+
+/** The check of CANCEL-UNKNOWN-SINK-ERROR. */
+export const cancelUnknownSinkError: CheckFactory = (t) => new CancelUnknownSinkError(t);

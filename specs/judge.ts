@@ -1,0 +1,120 @@
+/**
+ * The judge: runs every rule check over one trace, streaming, and sorts what they found into the
+ * report's lists (RULES.md "How a trace is judged"; CORE-NOTES 6). The same judge runs online inside
+ * a simulation (feed events as they happen) and offline over a recorded file (`wbemsim check`).
+ *
+ * Per event: the tracker updates once, then only the checks that read that event type run.
+ */
+import type { TraceEvent, TraceEventType, TraceHeader, TraceLine } from '../trace/event.ts';
+import type { Finding, RuleResult } from './check.ts';
+import type { BaseCheck } from './base-check.ts';
+import { RULES } from './rules.ts';
+import { CHECKS } from './registry.ts';
+import { Tracker, type TrackerListener } from './tracker.ts';
+import { PREFER_SEMISYNC_ADVICE } from './lint-prefer-semisync.ts';
+
+/** What a trace's judgement says. Lists are in rule-table order, then trace order. */
+export interface JudgeResult {
+  /** No `must` rule violated (inconclusive verdicts and warnings do not count). */
+  conformant: boolean;
+  /** One result per rule ID, in the order of `RULES`. */
+  results: RuleResult[];
+  /** Decided breaches of `must` rules (broker or scripting layer). */
+  violations: Finding[];
+  /** Decided breaches of `should` rules of the broker or scripting layer. */
+  warnings: Finding[];
+  /** Decided findings about the client (`should` rules of party client). */
+  lint: Finding[];
+  /** Findings that hold in some placements only, of any rule. */
+  inconclusive: Finding[];
+  /** `info` advice, once per run. */
+  advice: string[];
+  /** Events judged (the header excluded). */
+  events: number;
+}
+
+export interface JudgeOptions {
+  /** Judge only these rule IDs (default: all). Unknown IDs throw. */
+  rules?: readonly string[];
+}
+
+/** A streaming judge of one trace. */
+export interface Judge {
+  begin(header: TraceHeader): void;
+  event(e: TraceEvent): void;
+  finish(): JudgeResult;
+  /** How many records the judge holds now: bounded by what is open, never by the trace's length (CORE-NOTES 10). */
+  footprint(): Footprint;
+}
+
+/** Sizes of the judge's live state. */
+export interface Footprint { calls: number; callbacks: number; cancels: number; sinks: number }
+
+const ADVICE: Record<string, string> = { 'LINT-PREFER-SEMISYNC': PREFER_SEMISYNC_ADVICE };
+
+/** Makes a judge for one trace. */
+export function createJudge(options: JudgeOptions = {}): Judge {
+  const ids = options.rules ?? RULES.map((r) => r.id);
+  const tracker = new Tracker();
+  const checks: BaseCheck[] = ids.map((id) => {
+    const make = CHECKS[id];
+    if (!make) throw new Error(`no check for rule ${id}`);
+    return make(tracker);
+  });
+  // Dispatch table: event type → checks reading it, so each event costs only its readers.
+  const byType = new Map<TraceEventType, BaseCheck[]>();
+  for (const c of checks) {
+    for (const type of c.types) {
+      let list = byType.get(type);
+      if (!list) byType.set(type, (list = []));
+      list.push(c);
+    }
+  }
+  const hooked = checks.filter((c) => {
+    const l = c as TrackerListener;
+    return l.cancelClosed !== undefined || l.pairReady !== undefined || l.lateCallback !== undefined;
+  });
+  tracker.listeners = hooked as TrackerListener[];
+  let events = 0;
+  return {
+    begin(header) {
+      tracker.begin(header);
+      for (const c of checks) c.begin(header);
+    },
+    event(e) {
+      events++;
+      tracker.update(e);
+      const list = byType.get(e.type);
+      if (list) for (let i = 0; i < list.length; i++) list[i]!.event(e);
+    },
+    footprint() {
+      return { calls: tracker.calls.size, callbacks: tracker.callbacks.size, cancels: tracker.cancels.size, sinks: tracker.sinks.size };
+    },
+    finish() {
+      tracker.finishRun();
+      const results = checks.map((c) => c.finish());
+      const out: JudgeResult = { conformant: true, results, violations: [], warnings: [], lint: [], inconclusive: [], advice: [], events };
+      for (const r of results) {
+        if (r.kind === 'must' && r.verdict === 'violated') out.conformant = false;
+        if (r.kind === 'info' && r.verdict === 'used') out.advice.push(ADVICE[r.rule] ?? `${r.rule}: ${RULES.find((x) => x.id === r.rule)?.summary ?? ''}`);
+        for (const f of r.findings) {
+          if (f.verdict === 'inconclusive') out.inconclusive.push(f);
+          else if (f.kind === 'must') out.violations.push(f);
+          else if (f.party === 'client') out.lint.push(f);
+          else out.warnings.push(f);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** Judges a whole in-memory trace (header first). */
+export function judgeTrace(lines: readonly TraceLine[], options: JudgeOptions = {}): JudgeResult {
+  const judge = createJudge(options);
+  const [header, ...rest] = lines;
+  if (!header || header.type !== 'header') throw new Error('judgeTrace: the first line must be the header');
+  judge.begin(header);
+  for (const e of rest) judge.event(e as TraceEvent);
+  return judge.finish();
+}

@@ -1,0 +1,48 @@
+/**
+ * PROVIDER-CANCEL-UNSUPPORTED (must, white-box). 000's example provider answers WBEM_E_NOT_AVAILABLE
+ * to CancelAsyncCall. When a non-method provider refuses the cancel, the broker still completes the
+ * client side: the covered call ends WBEM_E_CALL_CANCELLED when the cancel came first, and it does
+ * end (a decisive end without its final status breaks this rule too).
+ */
+import type { TraceEvent } from '../trace/event.ts';
+import { failed, WBEM_E_CALL_CANCELLED } from '../trace/hresult.ts';
+import { BaseCheck, callName, hrName, type CheckFactory } from './base-check.ts';
+import { isMethodCall } from './method-call.ts';
+import { precedes } from './placement.ts';
+import type { Tracker } from './tracker.ts';
+import type { CallRec, CancelRec } from './records.ts';
+
+class ProviderCancelUnsupported extends BaseCheck {
+  readonly types = ['provider.cancel-requested'] as const;
+  protected override readonly whiteBoxOnly = true;
+  private readonly refused = new Set<CallRec>();
+  constructor(t: Tracker) { super(t, 'PROVIDER-CANCEL-UNSUPPORTED'); }
+
+  override event(e: TraceEvent): void {
+    const c = this.t.call;
+    if (!c || isMethodCall(c) || e.type !== 'provider.cancel-requested' || !failed(e.answer) || c.final !== null) return;
+    this.out.exercise();
+    this.refused.add(c);
+  }
+
+  pairReady(k: CancelRec, c: CallRec): void {
+    if (!this.refused.has(c)) return;
+    this.refused.delete(c);
+    const f = c.final!;
+    if (f.hResult !== WBEM_E_CALL_CANCELLED && precedes(k.pLo, k.pHi, c.dLo, c.dHi) === 'all') {
+      this.out.violate([c.provider!.cancelRequested, f.entered], `The provider of ${callName(c)} refused to cancel (${hrName(c.provider!.cancelAnswer)}) and the broker then ended the call with ${hrName(f.hResult)} instead of completing the cancel.`);
+    }
+  }
+
+  protected override end(): void {
+    for (const c of this.refused) {
+      if (c.final !== null) continue;
+      const what = `The provider of ${callName(c)} refused to cancel and the call never got its final status.`;
+      if (this.t.decisiveEnd()) this.out.violate([c.provider!.cancelRequested], what);
+      else this.out.doubt([c.provider!.cancelRequested], what, `inconclusive (bound): run ended with ${this.t.end?.reason ?? 'no run.end'}`);
+    }
+  }
+}
+
+/** The check of PROVIDER-CANCEL-UNSUPPORTED. */
+export const providerCancelUnsupported: CheckFactory = (t) => new ProviderCancelUnsupported(t);

@@ -1,0 +1,65 @@
+/**
+ * RELEASE-AFTER-FINAL (must). [MS-WMI] 3.2.4.1.2; 003 step 7 note: "After sending the final status
+ * update, WMI releases the object sink". Two halves: no callback reaches a sink after the broker
+ * released its last reference (decided at once), and at a decisive end the broker holds no
+ * reference to a sink whose calls all ended once the client cancelled with that sink or released
+ * the IWbemServices object afterwards ("at the latest": before those, holding it is only a
+ * RELEASE-PROMPTLY warning, as Wine does). Notification queries still subscribed excluded.
+ * Judged only where the trace records reference counts.
+ */
+import type { TraceEvent } from '../trace/event.ts';
+import { BaseCheck, callName, NONE, type CheckFactory } from './base-check.ts';
+import type { Tracker } from './tracker.ts';
+
+class ReleaseAfterFinal extends BaseCheck {
+  readonly types = ['indicate.entered', 'setstatus.entered', 'cancel.returned', 'services.release'] as const;
+  /** The latest return of a cancel made with each sink, and the latest release of each IWbemServices. */
+  private readonly cancelledAt = new Map<string, number>();
+  private readonly servicesReleasedAt = new Map<string, number>();
+  constructor(t: Tracker) { super(t, 'RELEASE-AFTER-FINAL'); }
+
+  override event(e: TraceEvent): void {
+    if (e.type === 'cancel.returned') {
+      const k = this.t.cancel;
+      if (k?.sink) this.cancelledAt.set(k.sink, e.seq);
+      return;
+    }
+    if (e.type === 'services.release') {
+      this.servicesReleasedAt.set(e.services, e.seq);
+      return;
+    }
+    const cb = this.t.callback!;
+    const s = this.t.sink;
+    if (!s || !s.accepted || !this.t.refsTracked(s)) return;
+    this.out.exercise();
+    if (s.brokerNet <= 0) {
+      this.out.violate([cb.entered], `${cb.kind} ${cb.cb} reached sink ${s.id} after the broker had released its last reference to it.`);
+    }
+  }
+
+  protected override end(): void {
+    for (const s of this.t.sinks.values()) {
+      if (!s.accepted || s.brokerNet <= 0 || !this.t.refsTracked(s)) continue;
+      // Calls still owed something keep the reference legitimately; no-security calls ended without a final (item 6).
+      const pending = s.open.filter((c) => {
+        const l = this.t.liveness(c);
+        return !(l.kind === 'excused' && l.rule === 'NO-SECURITY-NO-COMPLETION');
+      });
+      this.out.exercise();
+      if (pending.length > 0) continue;
+      const last = s.lastCall;
+      // The deadline: a cancel with this sink, or the release of its IWbemServices, after the calls ended.
+      const ended = last ? Math.max(last.finalReturned, last.returned) : NONE;
+      const cancelled = this.cancelledAt.get(s.id) ?? NONE;
+      const released = last ? this.servicesReleasedAt.get(last.services) ?? NONE : NONE;
+      if (cancelled <= ended && released <= ended) continue;
+      const events = last ? [last.entered, last.finalReturned, Math.max(cancelled, released)] : [];
+      const what = `The broker still holds ${s.brokerNet} reference(s) to sink ${s.id} after ${last ? callName(last) : 'its calls'} ended.`;
+      if (this.t.decisiveEnd()) this.out.violate(events, what);
+      else this.out.doubt(events, what, `inconclusive (bound): run ended with ${this.t.end?.reason ?? 'no run.end'}`);
+    }
+  }
+}
+
+/** The check of RELEASE-AFTER-FINAL. */
+export const releaseAfterFinal: CheckFactory = (t) => new ReleaseAfterFinal(t);

@@ -1,0 +1,118 @@
+/**
+ * The verdict of one rule over one trace, accumulated as the trace streams by (RULES.md,
+ * "How a trace is judged", item 2): `violated` when some instance breaks the rule in every
+ * placement, `inconclusive` when one breaks it in some placements only, `held` when the rule's
+ * situation occurred and was kept, `not exercised` otherwise; `used` for freedoms (`may`) and
+ * advice (`info`). Findings are stored up to a cap, the rest only counted (CORE-NOTES 10).
+ */
+import type { Finding, RuleInfo, RuleResult, Verdict } from './check.ts';
+
+/** How many findings of one rule are kept in full; beyond it they are counted in `more`. */
+export const FINDINGS_CAP = 20;
+
+export class RuleOutcome {
+  private readonly findings: Finding[] = [];
+  private more = 0;
+  private violations = 0;
+  private doubts = 0;
+  private exercised = 0;
+  private usedCount = 0;
+  private doubtReason: string | undefined;
+  private notJudgedReason: string | undefined;
+  private heldNote: string | undefined;
+  /** Set by checks whose verdicts rest on which call a callback belongs to (item 2, last sentence). */
+  attributionDependent = false;
+
+  constructor(
+    readonly rule: RuleInfo,
+    /** How many callbacks the trace left unattributed (read at the end). */
+    private readonly ambiguity: () => number = () => 0,
+    private readonly cap = FINDINGS_CAP,
+  ) {}
+
+  /** The rule's situation occurred (a `must`/`should` rule can now be `held`). */
+  exercise(): void {
+    this.exercised++;
+  }
+
+  /** A freedom (`may`) was taken, or advice (`info`) applies. Never a finding. */
+  use(): void {
+    this.usedCount++;
+  }
+
+  /** A decided breach: every placement breaks the rule. Returns the stored finding, if under the cap. */
+  violate(events: number[], explanation: string): Finding | undefined {
+    this.violations++;
+    this.exercised++;
+    return this.store('violated', events, explanation);
+  }
+
+  /** Some placements (or attributions) break the rule, some keep it: say why. */
+  doubt(events: number[], explanation: string, reason: string): Finding | undefined {
+    this.doubts++;
+    this.exercised++;
+    this.doubtReason ??= reason;
+    return this.store('inconclusive', events, explanation);
+  }
+
+  /** Liveness excused by a client fault (item 6). */
+  notJudged(reason: string): void {
+    this.notJudgedReason ??= reason;
+  }
+
+  /** A remark attached to a `held` verdict (for example calls whose liveness was not judged). */
+  note(remark: string): void {
+    this.heldNote ??= remark;
+  }
+
+  private store(verdict: 'violated' | 'inconclusive', events: number[], explanation: string): Finding | undefined {
+    if (this.rule.kind === 'may' || this.rule.kind === 'info') {
+      // A freedom is never flagged (RULES.md, "may"): reaching here is a defect of the check.
+      throw new Error(`${this.rule.id} is a ${this.rule.kind} rule and cannot produce a finding`);
+    }
+    if (this.findings.length >= this.cap) {
+      this.more++;
+      return undefined;
+    }
+    const f: Finding = {
+      rule: this.rule.id, kind: this.rule.kind, party: this.rule.party, verdict,
+      events: events.filter((e) => e >= 0).sort((a, b) => a - b), explanation, citation: this.rule.citation,
+    };
+    this.findings.push(f);
+    return f;
+  }
+
+  /** The rule's verdict and findings. */
+  result(notExercised = 'the trace never reached this rule\'s situation'): RuleResult {
+    const { id, kind, party } = this.rule;
+    let verdict: Verdict;
+    let reason: string | undefined;
+    if (kind === 'may' || kind === 'info') {
+      verdict = this.usedCount > 0 ? 'used' : 'not exercised';
+      if (verdict === 'not exercised') reason = notExercised;
+    } else if (this.violations > 0) {
+      verdict = 'violated';
+    } else if (this.doubts > 0) {
+      verdict = 'inconclusive';
+      reason = this.doubtReason;
+    } else if (this.exercised > 0) {
+      verdict = 'held';
+      reason = this.heldNote;
+      const n = this.ambiguity();
+      if (this.attributionDependent && n > 0) {
+        verdict = 'inconclusive';
+        reason = `${n} callback(s) on shared sinks carried no call id; another attribution might break this rule`;
+      }
+    } else if (this.notJudgedReason !== undefined) {
+      verdict = 'not judged';
+      reason = this.notJudgedReason;
+    } else {
+      verdict = 'not exercised';
+      reason = notExercised;
+    }
+    const r: RuleResult = { rule: id, kind, party, verdict, findings: this.findings };
+    if (reason !== undefined) r.reason = reason;
+    if (this.more > 0) r.more = this.more;
+    return r;
+  }
+}

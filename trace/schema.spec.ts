@@ -1,0 +1,48 @@
+/**
+ * specs/trace.schema.json is generated from trace/event.ts (`npm run gen:schema`) and agrees with
+ * the streaming validator that `wbemsim check` uses.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { traceSchema, traceSchemaText, SCHEMA_PATH } from './schema.ts';
+import { LineValidator } from './line-validator.ts';
+import { TraceBuilder } from '../specs/trace-builder.ts';
+import { WBEM_E_CALL_CANCELLED } from './hresult.ts';
+
+describe('specs/trace.schema.json', () => {
+  it('is the committed output of npm run gen:schema', () => {
+    expect(readFileSync(SCHEMA_PATH, 'utf8')).toBe(traceSchemaText());
+  });
+
+  const ajv = new Ajv2020({ strict: true, allErrors: false });
+  const validate = ajv.compile(traceSchema());
+
+  it('accepts every line of a trace that the validator accepts', () => {
+    const b = new TraceBuilder({ whiteBox: true });
+    b.add({ type: 'sink.created', sink: 's' }); b.accept('q', 's', { flags: 0x80 }); b.ind('i', 's', 'q', { held: true }); b.hold('i');
+    b.iret('i'); b.cancel('k', 's'); b.add({ type: 'annotation.cancel-processed', cancel: 'k', calls: ['q'] }); b.cret('k');
+    b.final('f', 's', 'q', WBEM_E_CALL_CANCELLED); b.add({ type: 'run.end', reason: 'quiescent' });
+    const v = new LineValidator();
+    b.lines().forEach((l, i) => {
+      expect(() => v.accept(l, i + 1)).not.toThrow();
+      expect(validate(l), JSON.stringify(validate.errors)).toBe(true);
+    });
+  });
+
+  it('rejects what the validator rejects', () => {
+    const bad = [
+      { seq: 1, type: 'call.exploded' },
+      { seq: 1, type: 'call.returned', call: 'q' },
+      { seq: 1, type: 'call.returned', call: 'q', hr: -1 },
+      { seq: 1, type: 'call.returned', call: 'q', hr: 0, extra: true },
+      { seq: 1, type: 'hold.released', cb: 'i', by: 'nobody' },
+    ];
+    for (const l of bad) {
+      const v = new LineValidator();
+      v.accept(new TraceBuilder().header, 1);
+      expect(() => v.accept(l, 2)).toThrow();
+      expect(validate(l)).toBe(false);
+    }
+  });
+});

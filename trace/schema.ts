@@ -1,0 +1,94 @@
+/**
+ * Generates `specs/trace.schema.json` (JSON Schema draft 2020-12) from `EVENT_FIELDS`, so the
+ * documented format and the TypeScript types cannot drift (STYLE.md point 6).
+ * Run `npm run gen:schema` after changing `trace/event.ts`; a test fails while they differ.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { EVENT_FIELDS, EVENT_TYPES, COMMON_FIELDS, OPERATIONS, type FieldType } from './event.ts';
+
+type Json = Record<string, unknown>;
+
+function fieldSchema(t: FieldType | readonly string[]): Json {
+  if (Array.isArray(t)) return { enum: [...t] };
+  switch (t) {
+    case 'string': return { type: 'string' };
+    case 'integer': return { type: 'integer' };
+    case 'number': return { type: 'number' };
+    case 'boolean': return { type: 'boolean' };
+    case 'string|null': return { type: ['string', 'null'] };
+    case 'string[]': return { type: 'array', items: { type: 'string' } };
+    case 'operation': return { enum: [...OPERATIONS] };
+    case 'hresult': return { $ref: '#/$defs/hresult' };
+  }
+  throw new Error(`unknown field type ${String(t)}`);
+}
+
+/** The JSON Schema of one trace line: the header or any event, discriminated by `type`. */
+export function traceSchema(): Json {
+  const events: Json = {};
+  for (const type of EVENT_TYPES) {
+    const spec = EVENT_FIELDS[type];
+    const properties: Json = { type: { const: type } };
+    for (const [name, t] of Object.entries(COMMON_FIELDS)) properties[name] = fieldSchema(t);
+    for (const [name, t] of Object.entries(spec.optional ?? {})) properties[name] = fieldSchema(t);
+    for (const [name, t] of Object.entries(spec.required)) properties[name] = fieldSchema(t);
+    properties.seq = { type: 'integer', minimum: 1 };
+    events[type] = {
+      type: 'object',
+      properties,
+      required: ['type', 'seq', ...Object.keys(spec.required)],
+      additionalProperties: false,
+    };
+  }
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://wbemsim.dev/trace.schema.json',
+    title: 'wbemsim trace line',
+    description:
+      'One line of a wbemsim trace (JSON lines). The first line is the header (seq 0); every other line is an event ' +
+      'with strictly increasing seq. Generated from trace/event.ts by `npm run gen:schema`; do not edit by hand.',
+    oneOf: [{ $ref: '#/$defs/header' }, ...EVENT_TYPES.map((t) => ({ $ref: `#/$defs/${t}` }))],
+    $defs: {
+      hresult: { type: 'integer', minimum: 0, maximum: 0xffffffff, description: 'An HRESULT as an unsigned 32-bit integer.' },
+      header: {
+        type: 'object',
+        properties: {
+          seq: { const: 0 },
+          type: { const: 'header' },
+          format: { const: 'wbemsim-trace' },
+          version: { const: 1 },
+          recorder: { enum: ['simulation', 'stdio', 'recorder', 'hand'] },
+          broker: {
+            type: 'object',
+            properties: { name: { type: 'string' }, version: { type: 'string' } },
+            required: ['name', 'version'],
+            additionalProperties: false,
+          },
+          inProcess: { type: 'boolean' },
+          whiteBox: { type: 'boolean' },
+          seed: { type: 'integer' },
+          token: { type: 'string' },
+          workload: { type: 'string' },
+        },
+        required: ['seq', 'type', 'format', 'version', 'recorder', 'broker', 'inProcess', 'whiteBox'],
+        additionalProperties: false,
+      },
+      ...events,
+    },
+  };
+}
+
+/** The schema file's text: stable key order, two-space indent, final newline. */
+export function traceSchemaText(): string {
+  return JSON.stringify(traceSchema(), null, 2) + '\n';
+}
+
+/** Where the generated schema is committed. */
+export const SCHEMA_PATH = fileURLToPath(new URL('../specs/trace.schema.json', import.meta.url));
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  writeFileSync(SCHEMA_PATH, traceSchemaText());
+  process.stdout.write(`wrote ${SCHEMA_PATH}\n`);
+}
