@@ -33,7 +33,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function finding(f: FoldedFinding, label: string): string {
   const lines = [
-    `  ${label} ${f.rule}  (${f.workload}, ${plural(f.runs, 'run')})`,
+    `  ${label} ${f.rule}  (${f.workload}, ${plural(f.runs, 'run')}; shortest witness ${plural(f.steps, 'step')})`,
     `    ${f.explanation}`,
     `    events: ${f.events.join(', ') || '-'}   source: ${f.citation.page}${f.citation.seed ? ` [${f.citation.seed}]` : ''}: "${f.citation.phrase}"`,
   ];

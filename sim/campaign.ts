@@ -42,7 +42,10 @@ export interface RuleTally {
 /** A finding folded over runs: the first occurrence, and in how many runs the rule gave it. */
 export interface FoldedFinding extends Finding {
   workload: string;
+  /** In how many runs the rule gave this finding. */
   runs: number;
+  /** Scheduler steps of the run shown: the shortest run that gave the finding (the minimal interleaving found). */
+  steps: number;
 }
 
 export interface Campaign {
@@ -179,8 +182,12 @@ function fold(r: RunResult, folded: Record<'violations' | 'warnings' | 'lint' | 
     for (const f of r.judge[key]) {
       const k = `${f.rule}@${r.workload}`;
       const prior = folded[key].get(k);
-      if (!prior) folded[key].set(k, { ...f, workload: r.workload, runs: 1 });
-      else if (!seen.has(k)) prior.runs++;
+      if (!prior) folded[key].set(k, { ...f, workload: r.workload, runs: 1, steps: r.steps });
+      else if (!seen.has(k)) {
+        // Keep the shortest witness: a report shows the minimal interleaving that was found.
+        if (r.steps < prior.steps) folded[key].set(k, { ...f, workload: r.workload, runs: prior.runs + 1, steps: r.steps });
+        else prior.runs++;
+      }
       seen.add(k);
     }
   }

@@ -151,6 +151,7 @@ export class SwbemSinkLayer {
   }
 
   stateKey(): string {
-    return [...this.ops.values()].map((o) => `${o.call}${o.completed ? 'c' : ''}${o.released ? 'r' : ''}`).join(',') + '/' + [...this.cancels.keys()].join(',');
+    // Sorted: the order in which operations began must not split equal states.
+    return [...this.ops.values()].map((o) => `${o.call}${o.completed ? 'c' : ''}${o.released ? 'r' : ''}`).sort().join(',') + '/' + [...this.cancels.keys()].sort().join(',');
   }
 }

@@ -1,0 +1,61 @@
+/**
+ * How much work each table does. The default finishes all six tables in under five minutes on two
+ * cores; `--quick` is a tiny budget for the smoke test (its figures mean nothing).
+ */
+export interface Budget {
+  name: 'default' | 'quick';
+  /** Repetitions of each timed figure (the table shows their median). */
+  reps: number;
+  /** Untimed warm-up of each contender before the first repetition, ms. */
+  warmupMs: number;
+  /** Time per repetition: wbemsim's pipeline, the fast-check alternative, the bare loop, ms. */
+  pipelineMs: number;
+  alternativeMs: number;
+  bareMs: number;
+  /** Full-pipeline runs recorded for the bare loop. */
+  bareRuns: number;
+  /** Exhaustive exploration: repetitions and the state bound (undefined: the explorer's default). */
+  exploreReps: number;
+  exploreMaxStates?: number;
+  /** Mutants: seeds per strategy, and rounds (one run per workload each) per seed at most. */
+  mutantSeeds: number;
+  mutantRounds: number;
+  /** Mutants: state bound per exhaustive search (0 skips the exhaustive column). */
+  mutantMaxStates: number;
+  /** Scaling: call counts and time per repetition, ms. */
+  scaling: number[];
+  scalingMs: number;
+}
+
+export const DEFAULT_BUDGET: Budget = {
+  name: 'default',
+  reps: 5,
+  warmupMs: 500,
+  pipelineMs: 1000,
+  alternativeMs: 1000,
+  bareMs: 250,
+  bareRuns: 200,
+  exploreReps: 3,
+  mutantSeeds: 20,
+  mutantRounds: 60,
+  mutantMaxStates: 3000,
+  scaling: [1, 2, 4, 8, 16, 32, 64],
+  scalingMs: 600,
+};
+
+export const QUICK_BUDGET: Budget = {
+  name: 'quick',
+  reps: 2,
+  warmupMs: 10,
+  pipelineMs: 30,
+  alternativeMs: 30,
+  bareMs: 10,
+  bareRuns: 5,
+  exploreReps: 1,
+  exploreMaxStates: 100,
+  mutantSeeds: 2,
+  mutantRounds: 3,
+  mutantMaxStates: 50,
+  scaling: [1, 2, 8, 64],
+  scalingMs: 20,
+};

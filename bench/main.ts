@@ -1,0 +1,127 @@
+/**
+ * `npm run bench`: the six tables of issue 8, printed and written to `bench/results.json`.
+ *
+ *   npm run bench                       the default budget (all six tables in under five minutes on 2 cores)
+ *   npm run bench -- --quick            a tiny budget (the smoke test; figures mean nothing)
+ *   npm run bench -- --out FILE         write the results elsewhere
+ *   npm run bench -- --tables 1,2,6     only some tables (1–3 are measured together)
+ *
+ * Every figure is a median of repetitions; every ratio compares figures taken in this process run.
+ * Benchmarks never fail: the exit code is 0 whatever the figures, 2 for bad options.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadWorkload } from '../sim/workloads.ts';
+import { DEFAULT_BUDGET, QUICK_BUDGET, type Budget } from './budget.ts';
+import { measureExhaustive } from './exhaustive.ts';
+import { machineInfo, now, peakRssMiB, sig } from './measure.ts';
+import { measureMutants } from './mutants.ts';
+import { measureScaling } from './scaling.ts';
+import { formatTable, tableJson, type Table } from './table.ts';
+import { measureThroughput, TARGET_VS_ALTERNATIVE, TARGET_VS_BARE } from './throughput.ts';
+
+/** The standard workload of issue 8. */
+export const STANDARD_WORKLOAD = 'mixed';
+
+const DEFAULT_OUT = fileURLToPath(new URL('./results.json', import.meta.url));
+
+interface Options {
+  budget: Budget;
+  out: string;
+  tables: Set<number>;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { budget: DEFAULT_BUDGET, out: DEFAULT_OUT, tables: new Set([1, 2, 3, 4, 5, 6]) };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') o.budget = QUICK_BUDGET;
+    else if (a === '--out') {
+      const f = argv[++i];
+      if (!f) throw new UsageError('--out needs a file name');
+      o.out = f;
+    } else if (a === '--tables') {
+      const list = (argv[++i] ?? '').split(',').map(Number);
+      if (!list.length || list.some((n) => !Number.isInteger(n) || n < 1 || n > 6)) throw new UsageError('--tables takes numbers 1–6, e.g. --tables 1,6');
+      o.tables = new Set(list);
+    } else throw new UsageError(`unknown option ${a} (--quick, --out FILE, --tables LIST)`);
+  }
+  return o;
+}
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  let o: Options;
+  try {
+    o = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`bench: ${err.message}\n`);
+    return 2;
+  }
+  const started = now();
+  const machine = machineInfo();
+  const workload = loadWorkload(STANDARD_WORKLOAD);
+  const print = (t: Table) => process.stdout.write(`${formatTable(t)}\n\n`);
+  process.stdout.write(`wbemsim bench (${o.budget.name} budget) on ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}\n\n`);
+
+  const tables: Table[] = [];
+  const results: Record<string, unknown> = { vsAlternative: null, vsBare: null };
+  const details: Record<string, unknown> = {};
+  const want = (n: number) => o.tables.has(n);
+
+  if (want(1) || want(2) || want(3)) {
+    const t = await measureThroughput(workload, o.budget);
+    for (const [i, table] of t.tables.entries()) if (want(i + 1)) { tables.push(table); print(table); }
+    results.vsAlternative = t.vsAlternative;
+    results.vsBare = t.vsBare;
+    details.figures = t.figures;
+  }
+  if (want(4)) {
+    const t = await measureExhaustive(o.budget);
+    tables.push(t.table);
+    print(t.table);
+    details.exhaustive = t.rows;
+  }
+  if (want(5)) {
+    const t = await measureMutants(o.budget);
+    tables.push(t.table);
+    print(t.table);
+    details.mutants = t.rows;
+  }
+  if (want(6)) {
+    const t = await measureScaling(workload, o.budget);
+    tables.push(t.table);
+    print(t.table);
+    results.scalingCost64to1 = t.ratio64to1;
+    details.scaling = t.rows;
+  }
+
+  const seconds = sig((now() - started) / 1000);
+  const vsA = results.vsAlternative as number | null;
+  const vsB = results.vsBare as number | null;
+  const doc = {
+    ...results,
+    targets: {
+      vsAlternative: { target: `>= ${TARGET_VS_ALTERNATIVE}`, met: vsA === null ? null : vsA >= TARGET_VS_ALTERNATIVE },
+      vsBare: { target: `>= ${TARGET_VS_BARE} (within ${1 / TARGET_VS_BARE}x)`, met: vsB === null ? null : vsB >= TARGET_VS_BARE },
+    },
+    workload: STANDARD_WORKLOAD,
+    budget: o.budget,
+    machine,
+    seconds,
+    maxRssMiB: peakRssMiB(),
+    tables: Object.fromEntries(tables.map((t) => [t.key, tableJson(t)])),
+    details,
+  };
+  writeFileSync(o.out, `${JSON.stringify(doc, null, 2)}\n`);
+  const summary = [
+    vsA !== null ? `wbemsim / alternative = ${vsA} (target ≥ ${TARGET_VS_ALTERNATIVE}: ${vsA >= TARGET_VS_ALTERNATIVE ? 'met' : 'not met'})` : '',
+    vsB !== null ? `wbemsim / bare = ${vsB} (target ≥ ${TARGET_VS_BARE}: ${vsB >= TARGET_VS_BARE ? 'met' : 'not met'})` : '',
+  ].filter(Boolean).join('; ');
+  process.stdout.write(`${summary ? `${summary}\n` : ''}done in ${seconds} s; results in ${o.out}\n`);
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
