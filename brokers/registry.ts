@@ -24,6 +24,10 @@ export interface ImplOptions {
 type Resolver = (arg: string, options: ImplOptions) => Promise<BrokerFactory>;
 const resolvers = new Map<string, Resolver>();
 const named = new Map<string, BrokerFactory>([['reference', () => new ReferenceBroker()]]);
+/** Names users may try that are not brokers, with what they are instead. */
+const notBrokers = new Map<string, string>([
+  ['dotnet', '.NET System.Management is a client library, not a broker (IMPLEMENTATIONS.md section 3): its model plays the client against any broker and comes with the client models; brokers: reference, wine, mutant:NAME, module:PATH, stdio:COMMAND'],
+]);
 
 /** Registers a named implementation (`--impl NAME`), e.g. a model of a real broker. */
 export function registerImpl(name: string, factory: BrokerFactory): void {
@@ -57,6 +61,8 @@ export function implNames(): string[] {
 export async function resolveImpl(spec: string, options: ImplOptions = {}): Promise<BrokerFactory> {
   const factory = named.get(spec);
   if (factory) return factory;
+  const not = notBrokers.get(spec);
+  if (not) throw new ImplError(`--impl ${spec}: ${not}`);
   const colon = spec.indexOf(':');
   const resolver = colon > 0 ? resolvers.get(spec.slice(0, colon)) : undefined;
   if (!resolver) throw new ImplError(`unknown implementation ${JSON.stringify(spec)} (one of: ${implNames().join(', ')})`);

@@ -32,18 +32,13 @@ const child = spawn(command, { shell: true, detached: true, cwd, stdio: ['pipe',
 let spawned = false;
 child.on('spawn', () => {
   spawned = true;
-  // The stdin descriptor lets the main thread write requests itself, saving a thread hop per
-  // request; the handle's fd is internal to Node, so the main thread falls back to posting.
-  const handle = /** @type {{ _handle?: { fd?: number } }} */ (/** @type {unknown} */ (stdin));
-  post({ t: 'spawned', pid: child.pid, stdinFd: handle._handle?.fd ?? -1 });
+  post({ t: 'spawned', pid: child.pid });
 });
 child.on('error', (err) => {
   // Only a failure to start reaches here before 'spawn'; later errors show up as the exit.
   if (!spawned) post({ t: 'spawn-error', message: err.message });
 });
-// The main thread writes requests straight into the stdin descriptor, so that descriptor must stay
-// open (and its number unused by anything else) until the main thread says 'end'. Node closes a
-// child's stdin when the child exits; taking the stream out of `child.stdin` keeps it ours.
+// The worker owns the child's stdin: every request is written here, in order.
 const stdin = child.stdin;
 /** @type {{ stdin: unknown }} */ (/** @type {unknown} */ (child)).stdin = null;
 // A dead child makes writes fail with EPIPE; the exit event tells the story, so ignore it here.

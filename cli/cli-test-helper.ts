@@ -28,3 +28,18 @@ export async function runCommand(register: (p: Command, setCode: (n: number) => 
   }
   return { code, stdout, stderr };
 }
+
+/** Runs the whole `wbemsim` command line in-process (cli/main.ts), capturing what it prints. */
+export async function runCli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
+  try {
+    const { main } = await import('./main.ts');
+    return { code: await main(argv), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}

@@ -1,16 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from './main.ts';
+import { runCli } from './cli-test-helper.ts';
 
-/** Runs the CLI, capturing what it prints. */
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
+const cli = runCli;
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -56,7 +56,7 @@ export function formatCampaign(c: Campaign): string {
   if (c.coverage.unreachedTransitions.length) out.push(`    transitions not reached: ${brief(c.coverage.unreachedTransitions)}`);
   for (const x of c.explorations ?? []) out.push(`  explored ${x.workload}: ${x.states} states, ${x.transitions} transitions, ${x.runs} runs, ${x.complete ? 'complete' : `incomplete (cut by ${x.cut})`}`);
   if (c.budgetExhausted) out.push('  the time budget ran out: not every planned run was made');
-  for (const b of c.brokerFailures.slice(0, 5)) out.push(`  broker failure (${b.reason}) in ${b.workload} seed ${b.seed}: ${b.detail ?? ''}\n    replay: wbemsim replay ${b.token}`);
+  for (const b of c.brokerFailures.slice(0, 5)) out.push(`  broker failure (${b.reason}) in ${b.workload} seed ${b.seed}: ${b.detail ?? ''}${b.token ? `\n    replay: wbemsim replay ${b.token}` : ''}`);
   if (c.violations.length) {
     out.push('', `Violations (${c.violations.length} rules):`);
     for (const f of c.violations) out.push(finding(f, 'VIOLATED'));

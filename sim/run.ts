@@ -95,7 +95,9 @@ export function runOnce(o: RunOptions): RunResult {
   let fed = 0;
   let world: World | undefined;
   const feed = (e: UnnumberedEvent) => {
-    const ev = { seq: ++seq, ...e } as TraceEvent;
+    // The world's events carry a placeholder `seq` first: number them in place.
+    let ev: TraceEvent;
+    if ('seq' in e) { ev = e as TraceEvent; ev.seq = ++seq; } else ev = { seq: ++seq, ...e } as TraceEvent;
     monitor.event(ev);
     judge.event(ev);
     trace?.push(ev);

@@ -200,8 +200,9 @@ export class World {
     return after.endsWith('.final') ? this.finalReturned.has(after.slice(0, -6)) : this.returned.has(after);
   }
 
+  /** Records an event; `seq` comes first (the runner numbers it in place, with no second copy). */
   private emit(e: UnnumberedEvent): void {
-    this.events.push({ ...e, t: this.now } as UnnumberedEvent);
+    this.events.push({ seq: 0, ...e, t: this.now } as unknown as UnnumberedEvent);
   }
 
   private addRef(sink: string, by: 'client' | 'com' | 'broker' | 'scripting', call?: string): void {
