@@ -82,6 +82,8 @@ export class ReferenceBroker implements BrokerAdapter {
   readonly info;
   protected readonly machine = compiledMachine();
   protected entries = new Map<string, Entry>();
+  /** Entries that may still offer a step, in acceptance order (the enabled set walks only these). */
+  protected active = new Map<string, Entry>();
   protected cancels = new Map<string, PendingCancel>();
   /** Sink pointers ever accepted in an async call (CANCEL-UNKNOWN-SINK-ERROR). */
   protected accepted = new Set<string>();
@@ -94,6 +96,7 @@ export class ReferenceBroker implements BrokerAdapter {
   reset(setup: RunSetup): void {
     this.setup = setup;
     this.entries = new Map();
+    this.active = new Map();
     this.cancels = new Map();
     this.accepted = new Set();
   }
@@ -134,8 +137,13 @@ export class ReferenceBroker implements BrokerAdapter {
 
   enabled(): BrokerStep[] {
     const steps: BrokerStep[] = [];
-    for (const e of this.entries.values()) {
+    for (const e of this.active.values()) {
       const c = e.call;
+      // Returned, its final status back and every reference gone: nothing more can come from it.
+      if (e.returned && e.finalReturned && e.callback === undefined && !e.stored && e.temps === 0) {
+        this.active.delete(c);
+        continue;
+      }
       if (!e.returned) steps.push({ id: `ret:${c}`, call: c });
       if (!e.finalCalled && e.callback === undefined && !e.cancelled) {
         if (e.queued > 0) {
@@ -255,6 +263,7 @@ export class ReferenceBroker implements BrokerAdapter {
       temps: 0, stored: false, progressSent: 0, lateAllowed: false, discard: false, refused: false, cbCount: 0,
     };
     this.entries.set(msg.call, e);
+    this.active.set(msg.call, e);
     this.accepted.add(msg.sink);
     this.feed(e, e.method ? 'CALL_METHOD' : msg.op === 'ExecNotificationQueryAsync' ? 'CALL_NOTIFICATION' : 'CALL_OTHER');
     if ((msg.flags & WBEM_FLAG_SEND_STATUS) !== 0) this.feed(e, 'SEND_STATUS');

@@ -61,6 +61,14 @@ export class World {
   private readonly refs = new Map<string, number>();
   private readonly callbacks = new Map<string, Callback>();
   private readonly providers = new Map<string, Provider>();
+  /** Providers still working, in the order they started (the enabled set only walks these). */
+  private readonly liveProviders = new Map<string, Provider>();
+  /** Calls not yet issued and actions not yet taken, in workload order. */
+  private pendingCalls: CallSpec[];
+  private pendingActions: number[];
+  private readonly callById = new Map<string, CallSpec>();
+  /** Step objects of the broker's steps, made once per step id. */
+  private readonly brokerSteps = new Map<string, Step>();
   private readonly issued = new Set<string>();
   private readonly returned = new Set<string>();
   private readonly finalReturned = new Set<string>();
@@ -73,6 +81,9 @@ export class World {
   constructor(readonly workload: Workload, readonly broker: BrokerAdapter, private readonly options: WorldOptions) {
     this.calls = workload.calls;
     this.actions = workload.actions ?? [];
+    this.pendingCalls = [...this.calls];
+    this.pendingActions = this.actions.map((_, i) => i);
+    for (const c of this.calls) this.callById.set(c.id, c);
     broker.reset({ security: workload.security !== false });
     this.scripting = new SwbemSinkLayer({
       emit: (e) => this.emit(e),
@@ -100,27 +111,31 @@ export class World {
   /** Every step enabled now, in a deterministic order. Empty with `nextTimer()` undefined means the run is over. */
   enabled(): Step[] {
     const out: Step[] = [];
-    for (const c of this.calls) {
-      if (!this.issued.has(c.id) && this.satisfied(c.after)) out.push({ key: `call:${c.id}`, call: c.id });
+    for (const c of this.pendingCalls) {
+      if (this.satisfied(c.after)) out.push({ key: `call:${c.id}`, call: c.id });
     }
-    this.actions.forEach((a, i) => {
-      if (this.doneActions.has(i) || !this.satisfied(a.after)) return;
+    let inside: Map<string, Callback[]> | undefined;
+    for (const i of this.pendingActions) {
+      const a = this.actions[i]!;
+      if (!this.satisfied(a.after)) continue;
       if ((a.kind === 'cancel' || a.kind === 'swbem-cancel') && a.fromCallback) {
-        const target = a.kind === 'cancel' ? a.sink : a.swsink;
-        for (const cb of this.callbacks.values()) {
-          const of = a.kind === 'cancel' ? this.owner.get(cb.sink) : cb.sink.slice(0, cb.sink.lastIndexOf('.'));
-          if (of === target && !cb.innerCancel && !cb.final) out.push({ key: `act:${i}:${cb.cb}`, call: cb.call });
-        }
+        inside ??= this.callbacksByTarget();
+        for (const cb of inside.get(a.kind === 'cancel' ? `sink:${a.sink}` : `sw:${a.swsink}`) ?? []) out.push({ key: `act:${i}:${cb.cb}`, call: cb.call });
       } else out.push({ key: `act:${i}` });
-    });
+    }
     for (const cb of this.callbacks.values()) {
       if (!cb.innerCancel && !cb.held && this.now >= cb.notBefore) out.push({ key: `return:${cb.cb}`, call: cb.call });
     }
-    for (const [call, p] of this.providers) {
-      if (p.done || this.now < p.notBefore) continue;
+    for (const [call, p] of this.liveProviders) {
+      if (p.done) { this.liveProviders.delete(call); continue; }
+      if (this.now < p.notBefore) continue;
       out.push({ key: p.left > 0 ? `produce:${call}` : `complete:${call}`, call });
     }
-    for (const s of this.broker.enabled()) out.push({ key: `broker:${s.id}`, call: s.call });
+    for (const s of this.broker.enabled()) {
+      let step = this.brokerSteps.get(s.id);
+      if (!step || step.call !== s.call) this.brokerSteps.set(s.id, (step = { key: `broker:${s.id}`, call: s.call }));
+      out.push(step);
+    }
     // The watchdog lets a held callback go only when nothing else can happen and the hold has
     // lasted its bound: a broker whose cancel can return is never convicted of waiting (RULES.md item 4).
     if (out.length === 0) {
@@ -131,6 +146,25 @@ export class World {
     return out;
   }
 
+  /**
+   * Callbacks a cancel could be made from inside (no cancel of their own running, not a final
+   * status), by the sink a workload names (`sink:ID`) and by SWbemSink (`sw:ID`), in start order.
+   */
+  private callbacksByTarget(): Map<string, Callback[]> {
+    const by = new Map<string, Callback[]>();
+    const add = (key: string, cb: Callback) => {
+      const list = by.get(key);
+      if (list) list.push(cb);
+      else by.set(key, [cb]);
+    };
+    for (const cb of this.callbacks.values()) {
+      if (cb.innerCancel || cb.final) continue;
+      add(`sink:${this.owner.get(cb.sink)}`, cb);
+      if (this.scripting.owns(cb.sink)) add(`sw:${cb.sink.slice(0, cb.sink.lastIndexOf('.'))}`, cb);
+    }
+    return by;
+  }
+
   /** The earliest virtual time at which a step now waiting on time becomes enabled. */
   nextTimer(): number | undefined {
     let t: number | undefined;
@@ -139,7 +173,7 @@ export class World {
       if (cb.innerCancel) continue;
       at(cb.held ? cb.heldSince + this.options.watchdog : cb.notBefore);
     }
-    for (const p of this.providers.values()) if (!p.done && !(p.kind === 'event' && p.left === 0)) at(p.notBefore);
+    for (const p of this.liveProviders.values()) if (!p.done && !(p.kind === 'event' && p.left === 0)) at(p.notBefore);
     return t;
   }
 
@@ -155,7 +189,7 @@ export class World {
     const kind = key.slice(0, colon);
     const arg = key.slice(colon + 1);
     switch (kind) {
-      case 'call': return this.issueCall(this.calls.find((c) => c.id === arg)!);
+      case 'call': return this.issueCall(this.callById.get(arg)!);
       case 'act': return this.runAction(arg);
       case 'return': return this.returnCallback(this.callbacks.get(arg)!);
       case 'watchdog': {
@@ -222,6 +256,7 @@ export class World {
 
   private issueCall(c: CallSpec): void {
     this.issued.add(c.id);
+    this.pendingCalls = this.pendingCalls.filter((x) => x !== c);
     const services = c.services ?? 'svc1';
     const flags = c.flags ?? 0;
     const sink = c.swsink !== undefined ? this.scripting.sinkFor(c.id, c.swsink, services, flags) : c.sink;
@@ -250,6 +285,7 @@ export class World {
     const i = Number(indexText);
     const a = this.actions[i]!;
     this.doneActions.add(i);
+    this.pendingActions = this.pendingActions.filter((x) => x !== i);
     if (a.kind === 'cancel') {
       const spec = a.sink ? this.sinks.get(a.sink) : undefined;
       const pointer = a.sink === null ? null : spec && spec.wrapped && !a.inner ? passedSink(spec) : a.sink;
@@ -301,11 +337,13 @@ export class World {
   }
 
   private startProvider(call: string): void {
-    const spec = this.calls.find((c) => c.id === call)!;
+    const spec = this.callById.get(call)!;
     const kind = PROVIDER_OF[spec.op];
     const left = kind === 'instance' || kind === 'event' ? spec.objects ?? 2 : kind === 'object' || kind === 'method' ? 1 : 0;
     const delay = kind === 'method' ? spec.duration ?? 5 : 1;
-    this.providers.set(call, { kind, spec, left, notBefore: this.now + delay, done: kind === 'event' && left === 0 });
+    const p: Provider = { kind, spec, left, notBefore: this.now + delay, done: kind === 'event' && left === 0 };
+    this.providers.set(call, p);
+    if (!p.done) this.liveProviders.set(call, p);
     this.emit({ type: 'provider.started', call, kind });
   }
 
