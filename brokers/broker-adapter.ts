@@ -19,6 +19,12 @@ export interface BrokerInfo {
   version: string;
   /** In the client's process: sink reference counts are then exact (no COM proxy references). */
   inProcess: boolean;
+  /**
+   * The broker annotates its unseen moments (`cancel-processed`, `final-decided` outputs) every
+   * time. The lifecycle monitor then follows one state per call; otherwise it searches where those
+   * moments may lie.
+   */
+  annotates?: boolean;
 }
 
 /** What the harness tells the broker about a run before it starts. */

@@ -90,7 +90,7 @@ export class ReferenceBroker implements BrokerAdapter {
   protected setup: RunSetup = { security: true };
 
   constructor(options: ReferenceOptions = {}) {
-    this.info = { name: options.name ?? 'reference', version: options.version ?? '1', inProcess: true };
+    this.info = { name: options.name ?? 'reference', version: options.version ?? '1', inProcess: true, annotates: true };
   }
 
   reset(setup: RunSetup): void {

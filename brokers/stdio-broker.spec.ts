@@ -135,8 +135,8 @@ for (const [name, command] of Object.entries(EXAMPLES)) {
       logs.get(script)!.set(name, world.log);
     };
 
-    it('answers the hello with its name, its version and where it runs', () => {
-      expect(broker.info).toEqual({ name: `${name}-example`, version: '1.0.0', inProcess: true });
+    it('answers the hello with its name, its version and where it runs, and that it annotates', () => {
+      expect(broker.info).toEqual({ name: `${name}-example`, version: '1.0.0', inProcess: true, annotates: true });
     });
 
     it('delivers a query of 3 objects, then its final status, then releases the sink', () => {

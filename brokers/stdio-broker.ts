@@ -302,7 +302,7 @@ export class StdioBroker implements BrokerAdapter {
     if (typeof hello.name !== 'string' || hello.name === '') this.fail('protocol-error', 'the hello has no "name"');
     if (typeof hello.brokerVersion !== 'string') this.fail('protocol-error', 'the hello has no string "brokerVersion"');
     if (typeof hello.inProcess !== 'boolean') this.fail('protocol-error', 'the hello has no boolean "inProcess"');
-    this.info = { name: hello.name as string, version: hello.brokerVersion as string, inProcess: hello.inProcess as boolean };
+    this.info = { name: hello.name as string, version: hello.brokerVersion as string, inProcess: hello.inProcess as boolean, annotates: hello.annotates === true };
   }
 
   /** Kills the process group, waits for the reap (so no zombie is left) and drops the worker. */

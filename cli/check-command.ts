@@ -8,6 +8,8 @@ import type { Command } from 'commander';
 import { readTrace, TraceInputError } from '../trace/reader.ts';
 import type { TraceEvent } from '../trace/event.ts';
 import { createJudge, type JudgeResult } from '../specs/judge.ts';
+import { Monitor } from '../sim/monitor.ts';
+import { addMonitorFindings } from '../sim/run.ts';
 import type { Finding } from '../specs/check.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -27,15 +29,22 @@ function parseFailOn(value: string): FailOn[] {
 /** Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. */
 export async function checkTraceFile(path: string): Promise<JudgeResult> {
   const judge = createJudge();
+  // The lifecycle monitor judges too, searching the unseen moments the trace does not annotate.
+  const monitor = new Monitor({ annotated: false, prune: true });
   let begun = false;
   for await (const line of readTrace(path)) {
     if (!begun) {
       if (line.type !== 'header') throw new TraceInputError(1, 'the first line must be the header');
       judge.begin(line);
       begun = true;
-    } else judge.event(line as TraceEvent);
+    } else {
+      judge.event(line as TraceEvent);
+      monitor.event(line as TraceEvent);
+    }
   }
-  return judge.finish();
+  const result = judge.finish();
+  addMonitorFindings(result, monitor.rejections);
+  return result;
 }
 
 /** The exit code of a judgement under `--fail-on`. */

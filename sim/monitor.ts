@@ -36,24 +36,71 @@ export class Coverage {
   }
 }
 
+const REJECTIONS_CAP = 10_000;
+
+/** One possible state of a call: a machine state, and whether a silent `cancel processed` was placed. */
+interface Branch { s: number; p: boolean }
+
+/** What the monitor follows of a call when the broker's unseen moments are not annotated. */
+interface Track {
+  services: string;
+  sink: string | null;
+  returned: boolean;
+  ended: boolean;
+  /** Cancels running that cover this call: p may fall at any moment until they return. */
+  windows: Set<string>;
+}
+
+export interface MonitorOptions {
+  /**
+   * The broker annotates its unseen moments (`cancel processed`, `final status decided`): the
+   * monitor then follows one state per call. Otherwise (a black-box recording, a broker that
+   * does not annotate) it follows every state the call may be in, with `cancel processed` as a
+   * silent transition inside the cancel's window (CORE-NOTES 2), and reports a rejection only
+   * when every one of them rejects.
+   */
+  annotated?: boolean;
+  /**
+   * Forget a call once it is over (its final status returned and the broker's references to it
+   * gone, or its start failed), so that memory follows the calls open at once (long recordings).
+   */
+  prune?: boolean;
+}
+
 export class Monitor {
   private readonly m = compiledMachine();
-  private readonly state = new Map<string, number>();
+  private readonly branches = new Map<string, Branch[]>();
+  private readonly tracks = new Map<string, Track>();
+  private readonly cancelCovers = new Map<string, string[]>();
   private readonly cbCall = new Map<string, { call: string; progress: boolean; final: boolean }>();
   private readonly brokerRefs = new Map<string, number>();
+  private readonly annotated: boolean;
+  private readonly prune: boolean;
   readonly rejections: MonitorRejection[] = [];
   readonly coverage = new Coverage(this.m.stateNodes.length, this.m.transitions.length);
+
+  constructor(options: MonitorOptions = {}) {
+    this.annotated = options.annotated ?? true;
+    this.prune = options.prune ?? false;
+  }
 
   /** Feeds one trace event. */
   event(e: TraceEvent): void {
     switch (e.type) {
       case 'call.entered':
-        this.state.set(e.call, 0);
+        this.branches.set(e.call, [{ s: 0, p: false }]);
+        if (!this.annotated) this.tracks.set(e.call, { services: e.services, sink: e.sink, returned: false, ended: false, windows: new Set() });
         this.mark(0);
         this.fire(e.call, e.op === 'ExecMethodAsync' ? 'CALL_METHOD' : e.op === 'ExecNotificationQueryAsync' ? 'CALL_NOTIFICATION' : 'CALL_OTHER', e.seq);
         if ((e.flags & WBEM_FLAG_SEND_STATUS) !== 0) this.fire(e.call, 'SEND_STATUS', e.seq);
         break;
-      case 'call.returned': this.fire(e.call, failed(e.hr) ? 'RETURNED_ERROR' : 'RETURNED_OK', e.seq); break;
+      case 'call.returned': {
+        const t = this.tracks.get(e.call);
+        if (t) { t.returned = !failed(e.hr); if (failed(e.hr)) t.ended = true; }
+        this.fire(e.call, failed(e.hr) ? 'RETURNED_ERROR' : 'RETURNED_OK', e.seq);
+        if (failed(e.hr)) this.forgetIfOver(e.call);
+        break;
+      }
       case 'indicate.entered':
         if (e.call === undefined) break;
         this.cbCall.set(e.cb, { call: e.call, progress: false, final: false });
@@ -64,7 +111,7 @@ export class Monitor {
         const progress = e.lFlags === WBEM_STATUS_PROGRESS;
         this.cbCall.set(e.cb, { call: e.call, progress, final: !progress });
         // An unannotated d lies just before the final status's entry (the latest placement).
-        if (!progress && this.m.stateValue(this.state.get(e.call) ?? 0).final === 'open') this.fire(e.call, 'FINAL_DECIDED', e.seq);
+        if (!progress) this.decideIfOpen(e.call, e.seq);
         this.fire(e.call, progress ? 'PROGRESS_ENTERED'
           : e.hResult === WBEM_E_CALL_CANCELLED ? 'FINAL_CANCELLED_ENTERED'
           : failed(e.hResult) ? 'FINAL_ERROR_ENTERED' : 'FINAL_OK_ENTERED', e.seq);
@@ -76,12 +123,18 @@ export class Monitor {
         if (!cb) break;
         this.cbCall.delete(e.cb);
         const bad = failed(e.ret);
+        if (cb.final) { const t = this.tracks.get(cb.call); if (t) t.ended = true; }
         this.fire(cb.call, cb.final ? 'FINAL_RETURNED'
           : cb.progress ? (bad ? 'PROGRESS_FAILED' : 'PROGRESS_RETURNED')
           : bad ? 'INDICATE_FAILED' : 'INDICATE_RETURNED', e.seq);
+        if (cb.final) this.forgetIfOver(cb.call);
         break;
       }
-      case 'annotation.cancel-processed': for (const c of e.calls) this.fire(c, 'CANCEL_PROCESSED', e.seq); break;
+      case 'cancel.entered': this.openWindows(e.cancel, e.services, e.sink); break;
+      case 'cancel.returned': this.closeWindows(e.cancel, !failed(e.hr), e.seq); break;
+      case 'annotation.cancel-processed':
+        for (const c of e.calls) this.processed(c, e.cancel, e.seq);
+        break;
       case 'annotation.final-decided': this.fire(e.call, 'FINAL_DECIDED', e.seq); break;
       case 'sink.addref':
       case 'sink.release': {
@@ -90,7 +143,10 @@ export class Monitor {
         const after = before + (e.type === 'sink.addref' ? 1 : -1);
         this.brokerRefs.set(e.call, after);
         if (before === 0 && after === 1) this.fire(e.call, 'REF_TAKEN', e.seq);
-        else if (before === 1 && after === 0) this.fire(e.call, 'REF_RELEASED', e.seq);
+        else if (before === 1 && after === 0) {
+          this.fire(e.call, 'REF_RELEASED', e.seq);
+          this.forgetIfOver(e.call);
+        }
         break;
       }
       case 'provider.started': this.fire(e.call, 'PROVIDER_STARTED', e.seq); break;
@@ -102,26 +158,138 @@ export class Monitor {
     }
   }
 
-  /** The state of a call, region by region (for reports and tests). */
+  /**
+   * The state of a call, region by region (for reports, tests and the explorer's state key); when
+   * the monitor follows several possible states, each region lists its values joined by `|`.
+   */
   stateOf(call: string): Readonly<Record<string, string>> | undefined {
-    const s = this.state.get(call);
-    return s === undefined ? undefined : this.m.stateValue(s);
+    const bs = this.branches.get(call);
+    if (!bs) return undefined;
+    if (bs.length === 1 && !bs[0]!.p) return this.m.stateValue(bs[0]!.s);
+    const out: Record<string, string> = {};
+    for (const b of bs) {
+      for (const [k, v] of Object.entries(this.m.stateValue(b.s))) {
+        const tag = b.p ? `${v}+p` : v;
+        out[k] = out[k] === undefined ? tag : [...new Set([...out[k]!.split('|'), tag])].sort().join('|');
+      }
+    }
+    return out;
   }
 
-  private fire(call: string, type: CallEventType, seq: number): void {
-    const s = this.state.get(call);
-    if (s === undefined) return;
+  /** With `prune`, drops a call whose life is over (its later stray events are the checks' business). */
+  private forgetIfOver(call: string): void {
+    if (!this.prune) return;
+    const bs = this.branches.get(call);
+    if (!bs || (this.brokerRefs.get(call) ?? 0) > 0) return;
+    const over = bs.every((b) => {
+      const v = this.m.stateValue(b.s);
+      return v.lifecycle === 'failed' || v.final === 'returned';
+    });
+    if (!over) return;
+    this.branches.delete(call);
+    this.tracks.delete(call);
+    this.brokerRefs.delete(call);
+  }
+
+  /** A cancel entered: without annotations, the calls it covers may have it processed at any moment now. */
+  private openWindows(cancel: string, services: string, sink: string | null): void {
+    if (this.annotated || sink === null) return;
+    const covered: string[] = [];
+    for (const [call, t] of this.tracks) {
+      if (t.services === services && t.sink === sink && t.returned && !t.ended) {
+        t.windows.add(cancel);
+        covered.push(call);
+      }
+    }
+    if (covered.length) this.cancelCovers.set(cancel, covered);
+  }
+
+  /** A cancel returned: where it succeeded, p lay before its return, so every remaining branch takes it. */
+  private closeWindows(cancel: string, succeeded: boolean, seq: number): void {
+    const covered = this.cancelCovers.get(cancel);
+    if (!covered) return;
+    this.cancelCovers.delete(cancel);
+    for (const call of covered) {
+      const t = this.tracks.get(call);
+      if (!t) continue; // forgotten: its life was over
+      t.windows.delete(cancel);
+      if (succeeded) this.processed(call, cancel, seq);
+    }
+  }
+
+  /** p is known for this call (an annotation, or the cancel's return): branches without it take it now. */
+  private processed(call: string, cancel: string, seq: number): void {
+    const bs = this.branches.get(call);
+    if (!bs) return;
+    this.tracks.get(call)?.windows.delete(cancel);
+    const without = bs.filter((b) => !b.p);
+    if (without.length === 0) return;
+    this.branches.set(call, without);
+    this.fire(call, 'CANCEL_PROCESSED', seq);
+    for (const b of this.branches.get(call)!) b.p = true;
+  }
+
+  private decideIfOpen(call: string, seq: number): void {
+    const bs = this.branches.get(call);
+    if (bs?.some((b) => this.m.stateValue(b.s).final === 'open')) this.fire(call, 'FINAL_DECIDED', seq, true);
+  }
+
+  /**
+   * Applies one event to every branch of the call. Branches that reject it are dropped while
+   * others accept; when all reject, the rejection is reported (a violation in every placement).
+   */
+  private fire(call: string, type: CallEventType, seq: number, onlyOpenFinal = false): void {
+    let bs = this.branches.get(call);
+    if (!bs) return;
+    const t = this.tracks.get(call);
+    // Inside a cancel's window p may already have happened: follow both possibilities.
+    if (t && t.windows.size > 0 && type !== 'CANCEL_PROCESSED') {
+      const cp = this.m.eventIndex('CANCEL_PROCESSED');
+      const extra: Branch[] = [];
+      for (const b of bs) if (!b.p) extra.push({ s: this.step(b.s, cp), p: true });
+      bs = dedupe([...bs, ...extra]);
+    }
     const e = this.m.eventIndex(type);
+    const accepted: Branch[] = [];
+    const rejected: { b: Branch; rules: readonly string[] }[] = [];
+    for (const b of bs) {
+      if (onlyOpenFinal && this.m.stateValue(b.s).final !== 'open') { accepted.push(b); continue; }
+      const next = this.step(b.s, e);
+      const r = this.m.reject[b.s * this.m.eventCount + e]!;
+      if (r >= 0) rejected.push({ b: { s: next, p: b.p }, rules: this.m.ruleSets[r]! });
+      else accepted.push({ s: next, p: b.p });
+    }
+    if (accepted.length === 0 && rejected.length > 0) {
+      const first = rejected[0]!;
+      // Every placement rejects: report the rules all of them name (the first's when none is common).
+      const common = first.rules.filter((rule) => rejected.every((x) => x.rules.includes(rule)));
+      // Capped: a long recording that breaks a rule on every call must not hold them all.
+      if (this.rejections.length < REJECTIONS_CAP) this.rejections.push({ rules: common.length ? common : first.rules, call, seq, event: type, state: this.m.stateValue(bs[0]!.s) });
+      this.branches.set(call, dedupe(rejected.map((x) => x.b)));
+    } else this.branches.set(call, dedupe(accepted));
+  }
+
+  /** One machine step, recording coverage. */
+  private step(s: number, e: number): number {
     const next = this.m.step(s, e);
-    const i = s * this.m.eventCount + e;
-    const r = this.m.reject[i]!;
-    if (r >= 0) this.rejections.push({ rules: this.m.ruleSets[r]!, call, seq, event: type, state: this.m.stateValue(s) });
-    const t = this.m.took[i]!;
+    const t = this.m.took[s * this.m.eventCount + e]!;
     if (t >= 0) for (const x of this.m.transitionSets[t]!) this.coverage.transitions[x] = 1;
-    if (next !== s) { this.state.set(call, next); this.mark(next); }
+    if (next !== s) this.mark(next);
+    return next;
   }
 
   private mark(s: number): void {
     for (const n of this.m.activeNodes(s)) this.coverage.nodes[n] = 1;
   }
+}
+
+function dedupe(bs: Branch[]): Branch[] {
+  if (bs.length < 2) return bs;
+  const seen = new Set<number>();
+  return bs.filter((b) => {
+    const k = b.s * 2 + (b.p ? 1 : 0);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

@@ -87,7 +87,7 @@ export function runOnce(o: RunOptions): RunResult {
     broker: { name: o.broker.info.name, version: o.broker.info.version }, inProcess: o.broker.info.inProcess,
     whiteBox: true, seed: o.seed, workload: o.workload.name,
   };
-  const monitor = new Monitor();
+  const monitor = new Monitor({ annotated: o.broker.info.annotates === true });
   const judge = createJudge();
   judge.begin(header);
   const trace: TraceLine[] | undefined = o.keepTrace ? [header] : undefined;
@@ -149,7 +149,7 @@ export function runOnce(o: RunOptions): RunResult {
  * whose rule the checks did not find violated is reported too, marked as the monitor's, so a
  * disagreement between the two judges is never silent.
  */
-function addMonitorFindings(result: JudgeResult, rejections: readonly MonitorRejection[]): void {
+export function addMonitorFindings(result: JudgeResult, rejections: readonly MonitorRejection[]): void {
   const found = new Set(result.violations.map((f) => f.rule));
   for (const r of rejections) {
     for (const rule of r.rules) {

@@ -247,7 +247,7 @@ function handle(request) {
   switch (request.type) {
     case 'hello':
       if (request.version !== 1) return { type: 'error', message: `this broker speaks protocol version 1, not ${request.version}` };
-      return { type: 'hello', protocol: 'wbemsim-broker', version: 1, name: 'js-example', brokerVersion: '1.0.0', inProcess: true };
+      return { type: 'hello', protocol: 'wbemsim-broker', version: 1, name: 'js-example', brokerVersion: '1.0.0', inProcess: true, annotates: true };
     case 'reset':
       reset();
       return { type: 'outputs', outputs: [], enabled: [] };

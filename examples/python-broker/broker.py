@@ -250,7 +250,7 @@ def handle(broker, request):
         if request.get("version") != 1:
             return {"type": "error", "message": "this broker speaks protocol version 1, not %r" % request.get("version")}
         return {"type": "hello", "protocol": "wbemsim-broker", "version": 1,
-                "name": "python-example", "brokerVersion": "1.0.0", "inProcess": True}
+                "name": "python-example", "brokerVersion": "1.0.0", "inProcess": True, "annotates": True}
     if kind == "reset":
         broker.__init__()
         return {"type": "outputs", "outputs": [], "enabled": []}
