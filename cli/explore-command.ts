@@ -32,6 +32,7 @@ export function formatExplorations(results: Exploration[]): string {
     out.push(`wbemsim explore: ${r.impl} on ${r.workload}`);
     out.push(`  states ${r.states}, transitions ${r.transitions}, runs ${r.runs}, steps ${r.steps}`);
     out.push(r.complete ? '  complete: every reachable state was explored' : `  complete: no (cut by ${r.cut}): the verdict covers only what was explored`);
+    if (r.brokerFailure) out.push(`  broker failure (${r.brokerFailure.reason}): ${r.brokerFailure.detail ?? ''}`);
     for (const v of r.violations) {
       out.push(`  VIOLATED ${v.rule} (${v.by === 'monitor' ? 'lifecycle machine' : 'check'}, ${v.runs} run${v.runs === 1 ? '' : 's'}, shortest ${v.steps} steps): ${v.explanation}`);
       out.push(`    replay: wbemsim replay ${v.token}`);

@@ -2,7 +2,8 @@
  * `wbemsim run`: an implementation over workloads, many runs, one verdict. The main job of
  * `npm start` (the reference broker over the built-in workloads).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ImplError, implNames, resolveImpl } from '../brokers/implementations.ts';
 import { BrokerFailure } from '../brokers/broker-adapter.ts';
@@ -41,6 +42,8 @@ Examples:
   wbemsim run --impl stdio:'python3 examples/python-broker/broker.py' --workload mixed
   wbemsim run --workload my-workload.json --seed 7 --trace out.jsonl`)
     .action(async (opts) => {
+      // A trace file that cannot be written is bad usage, found before the runs, not after them.
+      if (opts.trace && !existsSync(dirname(resolve(opts.trace)))) throw new UsageError(`--trace: no folder ${dirname(resolve(opts.trace))} to write ${opts.trace} into`);
       const failOn = parseFailOn(opts.failOn);
       const workloads = opts.workload.length ? opts.workload.map(load) : builtinWorkloads();
       let factory;

@@ -81,8 +81,10 @@ export interface Exploration {
   /** True when every reachable state was expanded within the bounds. */
   complete: boolean;
   /** Why not complete: the bound that cut it. */
-  cut?: 'max-states' | 'max-steps' | 'stopped' | 'first-violation';
+  cut?: 'max-states' | 'max-steps' | 'stopped' | 'first-violation' | 'broker-failure';
   conformant: boolean;
+  /** The broker's process failed (crash, hang, protocol error): the exploration stopped there. */
+  brokerFailure?: { reason: string; detail?: string; token: string };
   violations: ExploredViolation[];
   /** How the runs ended (quiescent, deadlock, ...). */
   ends: Record<string, number>;
@@ -115,6 +117,7 @@ export function explore(o: ExploreOptions): Exploration {
   let runs = 0;
   let steps = 0;
   let cut: Exploration['cut'];
+  let brokerFailure: Exploration['brokerFailure'];
 
   while (stack.length && !cut) {
     if (o.shouldStop?.()) { cut = 'stopped'; break; }
@@ -133,6 +136,10 @@ export function explore(o: ExploreOptions): Exploration {
     coverage.merge(r.monitorCoverage);
     o.onRun?.(r);
     record(r, violations);
+    if (r.end.reason === 'crash' || r.end.reason === 'timeout' || r.end.reason === 'protocol-error') {
+      brokerFailure = { reason: r.end.reason, ...(r.end.detail ? { detail: r.end.detail } : {}), token: r.token };
+      cut = 'broker-failure';
+    }
     if (r.end.reason === 'bound') cut ??= 'max-steps';
     if (r.end.reason === 'stopped') cut = 'stopped';
     if (visited.size >= maxStates && stack.length) cut ??= 'max-states';
@@ -143,7 +150,8 @@ export function explore(o: ExploreOptions): Exploration {
   return {
     impl: o.impl, workload: o.workload.name, states: visited.size, transitions, runs, steps, complete,
     ...(complete ? {} : { cut: cut ?? 'stopped' }),
-    conformant: violations.size === 0, violations: [...violations.values()], ends, coverage,
+    conformant: violations.size === 0 && !brokerFailure, violations: [...violations.values()], ends, coverage,
+    ...(brokerFailure ? { brokerFailure } : {}),
   };
 }
 
@@ -207,6 +215,8 @@ class ExplorerStrategy implements Strategy {
 
   /** At the run's end: a state reached in expansion is counted even when nothing is enabled there. */
   finish(): void {
+    // A broker that failed before the world existed leaves no state to count.
+    if (!this.world) return;
     if (this.mode === 'expand' && !this.full()) {
       const key = this.key();
       if (!this.visited.has(key)) this.visited.set(key, new Set());

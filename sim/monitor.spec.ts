@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { Monitor } from './monitor.ts';
 import type { TraceEvent, UnnumberedEvent } from '../trace/event.ts';
 import { WBEM_E_CALL_CANCELLED } from '../trace/hresult.ts';
+import type { BrokerInput, BrokerOutput } from '../brokers/broker-adapter.ts';
+import { ReferenceBroker } from '../brokers/reference-broker.ts';
+import { formatCampaign } from '../report/campaign-text.ts';
+import { runMany } from './campaign.ts';
+import { builtinWorkloads } from './workloads.ts';
 
 /** Feeds events (numbered here) to a monitor and returns the rules it reports. */
 function judge(annotated: boolean, events: UnnumberedEvent[]): string[] {
@@ -56,5 +61,21 @@ describe('the lifecycle monitor without annotations', () => {
       { type: 'cancel.returned', cancel: 'k', hr: 0x80041002 }, ind('i1', 'c1'), iret('i1'), fin('f', 'c1'), sret('f'),
     ];
     expect(judge(false, failedCancel)).toEqual([]);
+  });
+});
+
+describe('the lifecycle monitor over a broker that does not annotate', () => {
+  it('accepts every trace of the reference broker with its annotations removed', () => {
+    const strip = (out: BrokerOutput[]) => out.filter((o) => o.kind !== 'cancel-processed' && o.kind !== 'final-decided');
+    class Silent extends ReferenceBroker {
+      constructor() {
+        super({ name: 'silent' });
+        Object.assign(this.info, { annotates: false });
+      }
+      override input(msg: BrokerInput): BrokerOutput[] { return strip(super.input(msg)); }
+      override step(id: string): BrokerOutput[] { return strip(super.step(id)); }
+    }
+    const c = runMany({ impl: 'silent', factory: () => new Silent(), workloads: builtinWorkloads(), strategy: 'random', seed: 1, runs: 60 });
+    expect(c.conformant, formatCampaign(c)).toBe(true);
   });
 });

@@ -1,9 +1,11 @@
 /**
- * The lifecycle monitor: the compiled lifecycle machine run over a trace, one machine state per
- * call. An observed event that the machine rejects in the call's state is a violation of the
- * rule(s) the rejecting transition names. It judges white-box traces, where the broker annotated
- * its unseen moments (cancel processed, final status decided); black-box traces are judged by the
- * checks in specs/, which search the placements of those moments.
+ * The lifecycle monitor: the compiled lifecycle machine run over a trace, per call. An observed
+ * event that the machine rejects is a violation of the rule(s) the rejecting transition names.
+ * Where the broker annotates its unseen moments (cancel processed, final status decided) it
+ * follows one state per call; where it does not (a recording, a broker that does not annotate)
+ * it follows every state the call may be in, placing those moments silently inside their
+ * windows (CORE-NOTES 2), and reports only what every placement rejects. The checks of specs/
+ * judge the same traces independently (CORE-NOTES 3).
  *
  * It also records model coverage: the machine's state nodes and transitions a run reached.
  */
@@ -47,8 +49,12 @@ interface Track {
   sink: string | null;
   returned: boolean;
   ended: boolean;
-  /** Cancels running that cover this call: p may fall at any moment until they return. */
-  windows: Set<string>;
+  /**
+   * Cancels running that may cover this call: p may fall at any moment until they return. `true`
+   * when the cancel must cover it (a call whose method returned before the cancel entered, the
+   * cancel made from another thread): p then lies before the cancel's return.
+   */
+  windows: Map<string, boolean>;
 }
 
 export interface MonitorOptions {
@@ -71,7 +77,7 @@ export class Monitor {
   private readonly m = compiledMachine();
   private readonly branches = new Map<string, Branch[]>();
   private readonly tracks = new Map<string, Track>();
-  private readonly cancelCovers = new Map<string, string[]>();
+  private readonly running = new Map<string, { services: string; sink: string | null; covered: string[] }>();
   private readonly cbCall = new Map<string, { call: string; progress: boolean; final: boolean }>();
   private readonly brokerRefs = new Map<string, number>();
   private readonly annotated: boolean;
@@ -89,7 +95,14 @@ export class Monitor {
     switch (e.type) {
       case 'call.entered':
         this.branches.set(e.call, [{ s: 0, p: false }]);
-        if (!this.annotated) this.tracks.set(e.call, { services: e.services, sink: e.sink, returned: false, ended: false, windows: new Set() });
+        if (!this.annotated) {
+          const t: Track = { services: e.services, sink: e.sink, returned: false, ended: false, windows: new Map() };
+          this.tracks.set(e.call, t);
+          // A call started while a cancel with its sink runs may or may not be covered (CANCEL-COVERS-SHARING-CALLS).
+          for (const [cancel, k] of this.running) {
+            if (k.services === e.services && k.sink === e.sink) { t.windows.set(cancel, false); k.covered.push(e.call); }
+          }
+        }
         this.mark(0);
         this.fire(e.call, e.op === 'ExecMethodAsync' ? 'CALL_METHOD' : e.op === 'ExecNotificationQueryAsync' ? 'CALL_NOTIFICATION' : 'CALL_OTHER', e.seq);
         if ((e.flags & WBEM_FLAG_SEND_STATUS) !== 0) this.fire(e.call, 'SEND_STATUS', e.seq);
@@ -130,7 +143,9 @@ export class Monitor {
         if (cb.final) this.forgetIfOver(cb.call);
         break;
       }
-      case 'cancel.entered': this.openWindows(e.cancel, e.services, e.sink); break;
+      // A cancel from inside a callback is not operational (CANCEL-FROM-SINK-NOT-OPERATIONAL): the
+      // broker may ignore it, so it places no moment.
+      case 'cancel.entered': this.openWindows(e.cancel, e.services, e.sink, e.fromCallback === undefined); break;
       case 'cancel.returned': this.closeWindows(e.cancel, !failed(e.hr), e.seq); break;
       case 'annotation.cancel-processed':
         for (const c of e.calls) this.processed(c, e.cancel, e.seq);
@@ -191,29 +206,36 @@ export class Monitor {
     this.brokerRefs.delete(call);
   }
 
-  /** A cancel entered: without annotations, the calls it covers may have it processed at any moment now. */
-  private openWindows(cancel: string, services: string, sink: string | null): void {
+  /**
+   * A cancel entered: without annotations, the calls it may cover may have it processed at any
+   * moment now; those it must cover (`operational`: not made from inside a callback) before it returns.
+   */
+  private openWindows(cancel: string, services: string, sink: string | null, operational: boolean): void {
     if (this.annotated || sink === null) return;
     const covered: string[] = [];
     for (const [call, t] of this.tracks) {
-      if (t.services === services && t.sink === sink && t.returned && !t.ended) {
-        t.windows.add(cancel);
+      if (t.services === services && t.sink === sink && !t.ended) {
+        t.windows.set(cancel, operational && t.returned);
         covered.push(call);
+        // d may have come before the cancel entered: keep that possibility from now on.
+        const bs = this.branches.get(call);
+        if (bs) this.branches.set(call, this.widen(bs).filter((b) => !b.p || bs.some((x) => x.p)));
       }
     }
-    if (covered.length) this.cancelCovers.set(cancel, covered);
+    this.running.set(cancel, { services, sink, covered });
   }
 
   /** A cancel returned: where it succeeded, p lay before its return, so every remaining branch takes it. */
   private closeWindows(cancel: string, succeeded: boolean, seq: number): void {
-    const covered = this.cancelCovers.get(cancel);
-    if (!covered) return;
-    this.cancelCovers.delete(cancel);
-    for (const call of covered) {
+    const k = this.running.get(cancel);
+    if (!k) return;
+    this.running.delete(cancel);
+    for (const call of k.covered) {
       const t = this.tracks.get(call);
       if (!t) continue; // forgotten: its life was over
+      const forced = t.windows.get(cancel) === true;
       t.windows.delete(cancel);
-      if (succeeded) this.processed(call, cancel, seq);
+      if (succeeded && forced) this.processed(call, cancel, seq);
     }
   }
 
@@ -224,7 +246,12 @@ export class Monitor {
     this.tracks.get(call)?.windows.delete(cancel);
     const without = bs.filter((b) => !b.p);
     if (without.length === 0) return;
-    this.branches.set(call, without);
+    // Without an annotation of d, the final status may have been called before p (a lost race).
+    const fd = this.m.eventIndex('FINAL_DECIDED');
+    const withD = this.annotated ? without : dedupe([...without, ...without
+      .filter((b) => { const v = this.m.stateValue(b.s); return v.final === 'open' && v.callback === 'idle'; })
+      .map((b) => ({ s: this.step(b.s, fd), p: false }))]);
+    this.branches.set(call, withD);
     this.fire(call, 'CANCEL_PROCESSED', seq);
     for (const b of this.branches.get(call)!) b.p = true;
   }
@@ -242,13 +269,9 @@ export class Monitor {
     let bs = this.branches.get(call);
     if (!bs) return;
     const t = this.tracks.get(call);
-    // Inside a cancel's window p may already have happened: follow both possibilities.
-    if (t && t.windows.size > 0 && type !== 'CANCEL_PROCESSED') {
-      const cp = this.m.eventIndex('CANCEL_PROCESSED');
-      const extra: Branch[] = [];
-      for (const b of bs) if (!b.p) extra.push({ s: this.step(b.s, cp), p: true });
-      bs = dedupe([...bs, ...extra]);
-    }
+    // Inside a cancel's window p may already have happened, and d before it (the race the cancel
+    // may lose): follow every possibility.
+    if (t && t.windows.size > 0 && type !== 'CANCEL_PROCESSED') bs = this.widen(bs);
     const e = this.m.eventIndex(type);
     const accepted: Branch[] = [];
     const rejected: { b: Branch; rules: readonly string[] }[] = [];
@@ -267,6 +290,26 @@ export class Monitor {
       if (this.rejections.length < REJECTIONS_CAP) this.rejections.push({ rules: common.length ? common : first.rules, call, seq, event: type, state: this.m.stateValue(bs[0]!.s) });
       this.branches.set(call, dedupe(rejected.map((x) => x.b)));
     } else this.branches.set(call, dedupe(accepted));
+  }
+
+  /**
+   * The branches plus those where the unseen moments may already lie: d (the final status called,
+   * when nothing of the call is in progress) and then p, or p alone.
+   */
+  private widen(bs: Branch[]): Branch[] {
+    const cp = this.m.eventIndex('CANCEL_PROCESSED');
+    const fd = this.m.eventIndex('FINAL_DECIDED');
+    const out = [...bs];
+    for (const b of bs) {
+      const v = this.m.stateValue(b.s);
+      if (v.final === 'open' && v.callback === 'idle') {
+        const d = this.step(b.s, fd);
+        out.push({ s: d, p: b.p });
+        if (!b.p) out.push({ s: this.step(d, cp), p: true });
+      }
+      if (!b.p) out.push({ s: this.step(b.s, cp), p: true });
+    }
+    return dedupe(out);
   }
 
   /** One machine step, recording coverage. */

@@ -51,6 +51,11 @@ export function decodeToken(token: string): ReplaySpec {
   if (typeof rest !== 'object' || rest === null || typeof rest.impl !== 'string' || typeof rest.strategy !== 'string' || typeof rest.seed !== 'number' || rest.workload === undefined) {
     throw new TokenError('replay token: its spec lacks impl, workload, strategy or seed');
   }
+  // Node's decoder skips characters that are not base64url: refuse them instead of guessing.
+  const canonical = (s: string) => /^[A-Za-z0-9_-]*$/.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s;
+  if (!canonical(parts[1]!) || !canonical(parts[2]!)) {
+    throw new TokenError('replay token: it is not canonical base64url (was it cut, or pasted with extra text?)');
+  }
   const bytes = Buffer.from(parts[2]!, 'base64url');
   const choices: number[] = [];
   let v = 0;

@@ -154,6 +154,11 @@ export interface SinkRec {
   brokerNet: number;
   clientNet: number;
   clientReleased: number;
+  /**
+   * A callback without a call id was once attributed by a guess on this sink: every later
+   * attribution by elimination rests on that guess, so it is a guess too (item 2).
+   */
+  guessed: boolean;
   /** Calls on this sink that have not ended. */
   open: CallRec[];
   accepted: boolean;

@@ -177,7 +177,8 @@ export class Tracker {
             k.waitedOn ??= [];
             if (k.waitedOn.length < WAIT_CAP) k.waitedOn.push({ cb, release: e.seq, t: e.t });
           }
-          for (const c of this.unreturned) if (!this.callWaits.has(c)) this.callWaits.set(c, cb);
+          // Only a method that was already running when the hold began can have waited for it.
+          for (const c of this.unreturned) if (c.entered < cb.entered && !this.callWaits.has(c)) this.callWaits.set(c, cb);
         }
         return;
       }
@@ -288,7 +289,7 @@ export class Tracker {
     if (!s) {
       s = {
         id, wraps: undefined, wrapper: undefined, count: 0, refCounted: false, brokerNet: 0, clientNet: 1, clientReleased: NONE,
-        open: [], accepted: false, lastCall: null, lastCallbackCall: null, lastCancel: null, awaitingRelease: NONE,
+        open: [], guessed: false, accepted: false, lastCall: null, lastCallbackCall: null, lastCancel: null, awaitingRelease: NONE,
       };
       this.sinks.set(id, s);
     }
@@ -318,9 +319,10 @@ export class Tracker {
       // The choice that breaks the fewest rules: a call with nothing in progress, asking for progress if this is one.
       if (preferred === null && c.inProgress === 0 && (kind !== 'progress' || (c.flags & WBEM_FLAG_SEND_STATUS) !== 0)) preferred = c;
     }
-    if (n === 0) return [s.lastCall, false];
-    if (n === 1) return [first, false];
+    if (n === 0) return [s.lastCall, s.guessed];
+    if (n === 1) return [first, s.guessed];
     this.ambiguous++;
+    s.guessed = true;
     return [preferred ?? first, true];
   }
 

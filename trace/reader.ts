@@ -41,15 +41,23 @@ export async function* readTrace(path: string): AsyncGenerator<TraceLine> {
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let n = 0;
   try {
-    for await (const text of lines) {
+    for await (const raw of lines) {
       n++;
+      // Recorders on Windows often start a UTF-8 file with a byte-order mark.
+      const text = n === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
       if (text.trim() === '') continue;
       yield parseLine(text, n, validator);
     }
   } finally {
     lines.close();
   }
-  validator.end();
+  try {
+    validator.end();
+  } catch (err) {
+    // Say which file had nothing in it.
+    if (err instanceof TraceInputError && err.line === 0) throw new TraceInputError(0, `${path}: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Validates the lines of an in-memory trace text (tests, small tools); same errors as `readTrace`. */
