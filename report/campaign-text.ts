@@ -24,6 +24,7 @@ export function campaignJson(c: Campaign) {
     ends: c.ends,
     coverage: c.coverage,
     budgetExhausted: c.budgetExhausted,
+    ...(c.gaveUp ? { gaveUp: c.gaveUp } : {}),
     ...(c.explorations ? { explorations: c.explorations } : {}),
     wall: c.wall,
   };
@@ -47,16 +48,24 @@ export function formatCampaign(c: Campaign): string {
   const out: string[] = [];
   const checked = c.rules.filter((r) => r.verdict !== 'not exercised').length;
   out.push(`wbemsim run: ${c.impl} over ${plural(c.workloads.length, 'workload')} (${c.workloads.join(', ')}), strategy ${c.strategy}, seeds ${c.seed}..${c.seed + Math.max(0, Math.ceil(c.runs / Math.max(1, c.workloads.length)) - 1)}`);
-  out.push(`  runs ${c.runs}, steps ${c.steps}, rules ${c.rules.length} (${checked} exercised, ${c.rules.length - checked} not exercised)`);
-  out.push(`  run ends: ${Object.entries(c.ends).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  out.push(`  model coverage: ${c.coverage.states}/${c.coverage.statesTotal} states, ${c.coverage.transitions}/${c.coverage.transitionsTotal} transitions of the lifecycle machine`);
-  // Say what was not reached (STYLE 18), briefly: a few names, then how many more.
-  const brief = (xs: string[]) => xs.slice(0, 6).join('; ') + (xs.length > 6 ? `; and ${xs.length - 6} more` : '');
-  if (c.coverage.unreachedStates.length) out.push(`    states not reached: ${brief(c.coverage.unreachedStates)}`);
-  if (c.coverage.unreachedTransitions.length) out.push(`    transitions not reached: ${brief(c.coverage.unreachedTransitions)}`);
+  if (c.runs === 0) out.push('  no run was made');
+  else {
+    out.push(`  runs ${c.runs}, steps ${c.steps}, rules ${c.rules.length} (${checked} exercised, ${c.rules.length - checked} not exercised)`);
+    out.push(`  run ends: ${Object.entries(c.ends).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
+  if (c.steps > 0) {
+    out.push(`  model coverage: ${c.coverage.states}/${c.coverage.statesTotal} states, ${c.coverage.transitions}/${c.coverage.transitionsTotal} transitions of the lifecycle machine`);
+    // Say what was not reached (STYLE 18), briefly: a few names, then how many more.
+    const brief = (xs: string[]) => xs.slice(0, 6).join('; ') + (xs.length > 6 ? `; and ${xs.length - 6} more` : '');
+    if (c.coverage.unreachedStates.length) out.push(`    states not reached: ${brief(c.coverage.unreachedStates)}`);
+    if (c.coverage.unreachedTransitions.length) out.push(`    transitions not reached: ${brief(c.coverage.unreachedTransitions)}`);
+  }
   for (const x of c.explorations ?? []) out.push(`  explored ${x.workload}: ${x.states} states, ${x.transitions} transitions, ${x.runs} runs, ${x.complete ? 'complete' : `incomplete (cut by ${x.cut})`}`);
   if (c.budgetExhausted) out.push('  the time budget ran out: not every planned run was made');
-  for (const b of c.brokerFailures.slice(0, 5)) out.push(`  broker failure (${b.reason}) in ${b.workload} seed ${b.seed}: ${b.detail ?? ''}${b.token ? `\n    replay: wbemsim replay ${b.token}` : ''}`);
+  if (c.gaveUp) out.push(`  ${c.gaveUp}`);
+  // The first broker failure in full (with the broker's stderr); the others counted.
+  for (const b of c.brokerFailures.slice(0, 1)) out.push(`  broker failure (${b.reason}) in ${b.workload} seed ${b.seed}: ${b.detail ?? ''}${b.token ? `\n    replay: wbemsim replay ${b.token}` : ''}`);
+  if (c.brokerFailures.length > 1) out.push(`  and ${c.brokerFailures.length - 1} more broker failure(s): ${[...new Set(c.brokerFailures.slice(1).map((b) => b.reason))].join(', ')} (--json lists each)`);
   if (c.violations.length) {
     out.push('', `Violations (${c.violations.length} rules):`);
     for (const f of c.violations) out.push(finding(f, 'VIOLATED'));
@@ -74,7 +83,7 @@ export function formatCampaign(c: Campaign): string {
     for (const f of c.lint) out.push(`  ${f.rule} (${f.workload}, ${plural(f.runs, 'run')}): ${f.explanation}`);
   }
   const unexercised = c.rules.filter((r) => r.verdict === 'not exercised').map((r) => r.rule);
-  if (unexercised.length) out.push('', `Not exercised by these workloads: ${unexercised.join(', ')}`);
+  if (unexercised.length && c.steps > 0) out.push('', `Not exercised by these workloads: ${unexercised.join(', ')}`);
   for (const a of c.advice) out.push(`Advice: ${a}`);
   out.push('', c.conformant ? `Verdict: CONFORMANT (no must rule violated in ${plural(c.runs, 'run')})` : `Verdict: NOT CONFORMANT (${plural(c.violations.length, 'must rule')} violated${c.brokerFailures.length ? `, ${plural(c.brokerFailures.length, 'broker failure')}` : ''})`);
   return out.join('\n') + '\n';

@@ -68,6 +68,8 @@ export interface Campaign {
   coverage: { states: number; statesTotal: number; transitions: number; transitionsTotal: number; unreachedStates: string[]; unreachedTransitions: string[] };
   /** Set when --time-budget cut the campaign short. */
   budgetExhausted: boolean;
+  /** Set when the campaign stopped because the broker kept failing, with why. */
+  gaveUp?: string;
   /** `exhaustive`: per workload, the size of the space explored and whether it was covered whole. */
   explorations?: { workload: string; states: number; transitions: number; runs: number; complete: boolean; cut?: string }[];
   trace?: TraceLine[];
@@ -76,6 +78,9 @@ export interface Campaign {
 }
 
 const ORDER: Verdict[] = ['violated', 'inconclusive', 'used', 'held', 'not judged', 'not exercised'];
+
+/** Consecutive runs ending in a broker failure after which a campaign stops. */
+const GIVE_UP_AFTER = 3;
 
 export function runMany(o: CampaignOptions): Campaign {
   const started = performance.now();
@@ -92,6 +97,7 @@ export function runMany(o: CampaignOptions): Campaign {
   let steps = 0;
   let trace: TraceLine[] | undefined;
   let budgetExhausted = false;
+  let gaveUp: string | undefined;
   const explorations: NonNullable<Campaign['explorations']> = [];
   let broker: BrokerAdapter;
   try {
@@ -99,12 +105,15 @@ export function runMany(o: CampaignOptions): Campaign {
   } catch (err) {
     // A broker process that cannot even start is a failed implementation, reported like any crash.
     if (!(err instanceof BrokerFailure)) throw err;
-    brokerFailures.push({ workload: o.workloads[0]?.name ?? '-', seed: o.seed, reason: err.reason, detail: err.message + (err.stderr ? `\n    stderr: ${err.stderr.trim().slice(-2000)}` : ''), token: '' });
+    // The failure's message already ends with the last lines of the broker's stderr.
+    brokerFailures.push({ workload: o.workloads[0]?.name ?? '-', seed: o.seed, reason: err.reason, detail: err.message, token: '' });
     return emptyCampaign(o, brokerFailures, performance.now() - started);
   }
   try {
+    let failStreak = 0;
     const absorb = (r: RunResult, workload: Workload, seed: number) => {
       runs++;
+      failStreak = r.end.reason === 'crash' || r.end.reason === 'timeout' || r.end.reason === 'protocol-error' ? failStreak + 1 : 0;
       steps += r.steps;
       ends[r.end.reason] = (ends[r.end.reason] ?? 0) + 1;
       if (r.end.reason === 'stopped') budgetExhausted = true;
@@ -116,6 +125,7 @@ export function runMany(o: CampaignOptions): Campaign {
       if (r.trace && (trace === undefined || (!failedRun(trace) && !r.judge.conformant))) trace = r.trace;
     };
     outer: for (const workload of o.workloads) {
+      if (failStreak >= GIVE_UP_AFTER) break;
       if (o.strategy === 'exhaustive') {
         // Every interleaving through the explorer; each of its runs is folded like a random run.
         if (outOfTime?.()) { budgetExhausted = true; break; }
@@ -137,6 +147,8 @@ export function runMany(o: CampaignOptions): Campaign {
         });
         absorb(r, workload, seed);
         if (budgetExhausted) break outer;
+        // A broker that fails run after run would only fail again: say so once and stop.
+        if (failStreak >= GIVE_UP_AFTER) { gaveUp = `stopped after ${GIVE_UP_AFTER} runs in a row ended in a broker failure`; break outer; }
       }
     }
   } finally {
@@ -156,7 +168,7 @@ export function runMany(o: CampaignOptions): Campaign {
       transitions: m.transitions.length - transitions.length, transitionsTotal: m.transitions.length,
       unreachedStates: nodes, unreachedTransitions: transitions,
     },
-    budgetExhausted, ...(o.strategy === 'exhaustive' ? { explorations } : {}), trace, wall: { ms: Math.round(performance.now() - started) },
+    budgetExhausted, ...(gaveUp ? { gaveUp } : {}), ...(o.strategy === 'exhaustive' ? { explorations } : {}), trace, wall: { ms: Math.round(performance.now() - started) },
   };
 }
 

@@ -27,7 +27,8 @@ class CallReturnsImmediately extends BaseCheck {
   protected override end(): void {
     for (const c of this.t.unreturned) {
       this.out.exercise();
-      if (this.t.decisiveEnd()) this.out.violate([c.entered], `${callName(c)} never returned from its method by the end of the run.`);
+      // A broker whose process died inside the method did not wait: its crash is the finding.
+      if (this.t.decisiveEnd() && this.t.end?.reason !== 'crash') this.out.violate([c.entered], `${callName(c)} never returned from its method by the end of the run.`);
       else this.out.doubt([c.entered], `${callName(c)} had not returned when the run was cut.`, `run ended at a bound (${this.t.end?.reason ?? 'no run.end'})`);
     }
   }
