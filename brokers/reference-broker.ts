@@ -57,6 +57,8 @@ export interface Entry {
   refused: boolean;
   /** The final status decided (d), entered by the `enter:` step. */
   finalHr?: number;
+  /** This entry's step objects, made once (see `stepIdsOf`). */
+  stepIds?: ReturnType<typeof stepIdsOf>;
   /** The late delivery in progress, whose temporary reference goes when it returns. */
   lateCb?: string;
   /** Temporary references of deliveries. */
@@ -144,27 +146,29 @@ export class ReferenceBroker implements BrokerAdapter {
         this.active.delete(c);
         continue;
       }
-      if (!e.returned) steps.push({ id: `ret:${c}`, call: c });
+      // The step objects of an entry are made once: the enabled set is rebuilt at every step.
+      const ids = (e.stepIds ??= stepIdsOf(c));
+      if (!e.returned) steps.push(ids.ret);
       if (!e.finalCalled && e.callback === undefined && !e.cancelled) {
         if (e.queued > 0) {
-          steps.push({ id: `ind:${c}:1`, call: c });
-          if (e.queued > 1) steps.push({ id: `ind:${c}:all`, call: c });
+          steps.push(ids.ind1);
+          if (e.queued > 1) steps.push(ids.indAll);
         }
-        if (this.mayProgress(e)) steps.push({ id: `prog:${c}`, call: c });
-        if (e.result !== undefined && e.queued === 0) steps.push({ id: `fin:${c}`, call: c });
+        if (this.mayProgress(e)) steps.push(ids.prog);
+        if (e.result !== undefined && e.queued === 0) steps.push(ids.fin);
       }
       // CALLBACK-IN-FLIGHT-MAY-FINISH: one delivery the broker started before the cancel, logged late
       // (before the final status is called, so that d's window stays after its return).
       if (e.lateAllowed && e.callback === undefined && !e.finalCalled) {
-        if (e.queued > 0) steps.push({ id: `late:${c}`, call: c });
-        if (this.mayProgress(e)) steps.push({ id: `lateprog:${c}`, call: c });
+        if (e.queued > 0) steps.push(ids.late);
+        if (this.mayProgress(e)) steps.push(ids.lateprog);
       }
       // CANCELLED-STATUS-MAY-OVERLAP only for a client's cancel; an internal one waits for the callback.
-      if (e.cancelled && !e.finalCalled && (e.clientCancelled || e.callback === undefined)) steps.push({ id: `cfin:${c}`, call: c });
+      if (e.cancelled && !e.finalCalled && (e.clientCancelled || e.callback === undefined)) steps.push(ids.cfin);
       // The final SetStatus is called (d) and entered as two steps: a cancel may be processed between.
-      if (e.finalCalled && e.finalHr !== undefined && e.finalCb === undefined && !e.finalReturned) steps.push({ id: `enter:${c}`, call: c });
+      if (e.finalCalled && e.finalHr !== undefined && e.finalCb === undefined && !e.finalReturned) steps.push(ids.enter);
       // NO-SECURITY-NO-COMPLETION: without CoInitializeSecurity the client may refuse every callback.
-      if (!this.setup.security && e.cbCount === 0 && !e.cancelled && !e.refused) steps.push({ id: `refuse:${c}`, call: c });
+      if (!this.setup.security && e.cbCount === 0 && !e.cancelled && !e.refused) steps.push(ids.refuse);
     }
     for (const k of this.cancels.values()) {
       if (!k.processed) {
@@ -411,4 +415,14 @@ export class ReferenceBroker implements BrokerAdapter {
   protected nextCb(e: Entry): string {
     return `${e.call}#${++e.cbCount}`;
   }
+}
+
+/** Every step an entry may offer, as objects made once per call. */
+function stepIdsOf(c: string) {
+  const step = (id: string): BrokerStep => ({ id, call: c });
+  return {
+    ret: step(`ret:${c}`), ind1: step(`ind:${c}:1`), indAll: step(`ind:${c}:all`), prog: step(`prog:${c}`),
+    fin: step(`fin:${c}`), late: step(`late:${c}`), lateprog: step(`lateprog:${c}`), cfin: step(`cfin:${c}`),
+    enter: step(`enter:${c}`), refuse: step(`refuse:${c}`),
+  };
 }
