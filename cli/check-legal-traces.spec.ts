@@ -23,3 +23,10 @@ describe('wbemsim check on legal traces', () => {
     expect(r.conformant).toBe(true);
   });
 });
+
+describe('wbemsim check on a breach once missed', () => {
+  it('convicts a cancel with an inner sink never passed to a call that answers S_OK after the wrapper\'s call ended', async () => {
+    const r = await checkTraceFile(join(dir, 'inner-sink-cancel-after-wrapper-ended.jsonl'));
+    expect(r.violations.map((v) => v.rule)).toEqual(['CANCEL-UNKNOWN-SINK-ERROR']);
+  });
+});

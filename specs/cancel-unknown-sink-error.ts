@@ -1,7 +1,8 @@
 /**
  * CANCEL-UNKNOWN-SINK-ERROR (must). [MS-WMI] 3.1.4.3.2 ("not associated with an entry"): CancelAsyncCall
  * with NULL, or with a sink this broker never accepted in an async call, returns a failure.
- * An inner sink whose wrapper was passed is CANCEL-SAME-POINTER's case, not this one.
+ * An inner sink never passed to a call is a sink the broker never accepted, whether or not its
+ * wrapper was passed: while the wrapper's calls are pending, a success breaks CANCEL-SAME-POINTER too.
  */
 import { failed } from '../trace/hresult.ts';
 import { BaseCheck, NONE, hrName, type CheckFactory } from './base-check.ts';
@@ -18,9 +19,9 @@ class CancelUnknownSinkError extends BaseCheck {
     if (k.sink === null) why = 'NULL';
     else {
       const s = this.t.sinks.get(k.sink);
-      // Known: a call with it is pending or still inside its method (its acceptance may come), or it is a wrapper's inner sink.
+      // Known: a call with it is pending or still inside its method (its acceptance may come).
       const inFlight = s?.lastCall && !(s.lastCall.returned !== NONE && failed(s.lastCall.hr)) && s.lastCall.entered < k.returned;
-      if (s && (s.open.length > 0 || s.wrapper !== undefined || inFlight)) return;
+      if (s && (s.open.length > 0 || inFlight)) return;
       const known = this.t.everAccepted(k.sink);
       if (known === true) return;
       if (known === null) {
