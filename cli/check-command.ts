@@ -12,19 +12,7 @@ import { Monitor } from '../sim/monitor.ts';
 import { addMonitorFindings } from '../sim/run.ts';
 import type { Finding } from '../specs/check.ts';
 import { UsageError } from './usage-error.ts';
-
-/** Outcomes that `--fail-on` can make fatal besides a violated `must` rule. */
-const FAIL_ON = ['warning', 'inconclusive', 'lint'] as const;
-type FailOn = (typeof FAIL_ON)[number];
-
-function parseFailOn(value: string): FailOn[] {
-  const out: FailOn[] = [];
-  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-    if (!(FAIL_ON as readonly string[]).includes(part)) throw new UsageError(`--fail-on: unknown outcome "${part}" (expected ${FAIL_ON.join(', ')})`);
-    out.push(part as FailOn);
-  }
-  return out;
-}
+import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 
 /** Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. */
 export async function checkTraceFile(path: string): Promise<JudgeResult> {
@@ -45,15 +33,6 @@ export async function checkTraceFile(path: string): Promise<JudgeResult> {
   const result = judge.finish();
   addMonitorFindings(result, monitor.rejections);
   return result;
-}
-
-/** The exit code of a judgement under `--fail-on`. */
-export function exitCodeOf(r: JudgeResult, failOn: readonly FailOn[] = []): number {
-  if (!r.conformant) return 1;
-  if (failOn.includes('warning') && r.warnings.length > 0) return 1;
-  if (failOn.includes('inconclusive') && r.inconclusive.length > 0) return 1;
-  if (failOn.includes('lint') && r.lint.length > 0) return 1;
-  return 0;
 }
 
 /** The `--json` document, shaped like `wbemsim run --json`. */
@@ -98,7 +77,7 @@ export function registerCheck(program: Command, setCode: (n: number) => void): v
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`)
     .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a must rule violated (or a --fail-on outcome), 2 bad usage or bad input.')
     .action(async (path: string, opts: { json?: boolean; failOn?: string }) => {
-      const failOn = opts.failOn !== undefined ? parseFailOn(opts.failOn) : [];
+      const failOn = parseFailOn(opts.failOn ?? '');
       let r: JudgeResult;
       try {
         r = await checkTraceFile(path);
@@ -107,6 +86,6 @@ export function registerCheck(program: Command, setCode: (n: number) => void): v
         throw err;
       }
       process.stdout.write(opts.json ? JSON.stringify(checkJson(r), null, 2) + '\n' : checkText(path, r));
-      setCode(exitCodeOf(r, failOn));
+      setCode(exitCodeFor(r, failOn));
     });
 }

@@ -83,7 +83,7 @@ Examples:
       }
       const wall = Math.round(performance.now() - started);
       process.stdout.write(opts.json ? JSON.stringify(explorationJson(results, wall), null, 2) + '\n' : formatExplorations(results));
-      setCode(exitCodeFor({ conformant: results.every((r) => r.conformant), warnings: [], inconclusive: [] }, { warning: false, inconclusive: false }));
+      setCode(exitCodeFor({ conformant: results.every((r) => r.conformant), warnings: [], inconclusive: [] }, { warning: false, inconclusive: false, lint: false }));
     });
 }
 

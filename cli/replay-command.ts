@@ -14,7 +14,7 @@ import { decodeToken, TokenError, type ReplaySpec } from '../sim/replay-token.ts
 import { ReplayDivergence, runOnce, type RunResult } from '../sim/run.ts';
 import { parseWorkload, WorkloadError } from '../sim/workloads.ts';
 import type { Workload } from '../sim/workload.ts';
-import { exitCodeFor, parseFailOn } from './exit-code.ts';
+import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Re-runs the token's run strictly; throws UsageError (exit 2) for a bad or diverging token. */
@@ -91,7 +91,7 @@ export function registerReplay(program: Command, setCode: (code: number) => void
     .argument('<token>', 'a wbs1.… replay token, as printed by run, explore, a failing property or a report')
     .option('--trace <file>', 'write the run\'s trace (JSON lines)')
     .option('--json', 'print a machine-readable verdict instead of text')
-    .option('--fail-on <outcomes>', 'also exit 1 on these outcomes: warning, inconclusive (comma-separated)', '')
+    .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`, '')
     .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a violation, 2 a token that does not parse or no longer replays.')
     .action(async (token: string, opts) => {
       const failOn = parseFailOn(opts.failOn);
@@ -106,6 +106,6 @@ export function registerReplay(program: Command, setCode: (code: number) => void
       const r = replayToken(token, factory);
       if (opts.trace) writeFileSync(opts.trace, r.trace!.map((l) => JSON.stringify(l)).join('\n') + '\n');
       process.stdout.write(opts.json ? JSON.stringify(replayJson(r), null, 2) + '\n' : formatReplay(r));
-      setCode(exitCodeFor({ conformant: r.judge.conformant && r.monitor.length === 0, warnings: r.judge.warnings, inconclusive: r.judge.inconclusive }, failOn));
+      setCode(exitCodeFor({ conformant: r.judge.conformant && r.monitor.length === 0, warnings: r.judge.warnings, inconclusive: r.judge.inconclusive, lint: r.judge.lint }, failOn));
     });
 }

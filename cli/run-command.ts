@@ -12,7 +12,7 @@ import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
 import { resolveWorkload } from '../sim/explore-workloads.ts';
 import { formatCampaign, campaignJson } from '../report/campaign-text.ts';
 import { UsageError } from './usage-error.ts';
-import { parseFailOn, exitCodeFor } from './exit-code.ts';
+import { parseFailOn, exitCodeFor, FAIL_ON } from './exit-code.ts';
 import { intOption } from './options.ts';
 
 export function registerRun(program: Command, setCode: (code: number) => void): void {
@@ -32,7 +32,7 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .option('--step-timeout <ms>', 'wall-clock limit for one answer of a stdio broker', intOption('--step-timeout', 1), 5000)
     .option('--trace <file>', 'write the trace of the first run (JSON lines), or of the first failing run when there is one')
     .option('--json', 'print a machine-readable summary instead of text')
-    .option('--fail-on <outcomes>', 'also exit 1 on these outcomes: warning, inconclusive (comma-separated)', '')
+    .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`, '')
     .addHelpText('after', `
 Exit codes: 0 no must rule violated, 1 a violation (or an outcome named by --fail-on), 2 bad usage or bad input.
 
