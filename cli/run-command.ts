@@ -56,6 +56,7 @@ Examples:
       const campaign: Campaign = runMany({
         impl: opts.impl, factory, workloads, strategy: opts.strategy, depth: opts.depth, seed: opts.seed, runs: opts.runs,
         maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog, timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
+        clock: () => performance.now(),
         keepTraceOf: opts.trace ? 'first-failing' : undefined,
       });
       if (opts.trace && campaign.trace) writeFileSync(opts.trace, campaign.trace.map((l) => JSON.stringify(l)).join('\n') + '\n');

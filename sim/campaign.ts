@@ -23,6 +23,11 @@ export interface CampaignOptions {
   runs: number;
   maxSteps?: number;
   watchdog?: number;
+  /**
+   * The wall clock (milliseconds), supplied by the caller: the simulator never reads one itself.
+   * With `timeBudgetMs` it cuts the campaign short; it also fills `wall`. Without it `wall.ms` is 0.
+   */
+  clock?: () => number;
   timeBudgetMs?: number;
   keepTraceOf?: 'first-failing';
   /** `exhaustive`: distinct states per workload after which its exploration stops (incomplete). */
@@ -83,9 +88,11 @@ const ORDER: Verdict[] = ['violated', 'inconclusive', 'used', 'held', 'not judge
 const GIVE_UP_AFTER = 3;
 
 export function runMany(o: CampaignOptions): Campaign {
-  const started = performance.now();
-  const deadline = o.timeBudgetMs !== undefined ? started + o.timeBudgetMs : undefined;
-  const outOfTime = deadline === undefined ? undefined : () => performance.now() > deadline;
+  const clock = o.clock;
+  const started = clock?.() ?? 0;
+  const elapsed = () => (clock ? Math.round(clock() - started) : 0);
+  const deadline = clock && o.timeBudgetMs !== undefined ? started + o.timeBudgetMs : undefined;
+  const outOfTime = clock && deadline !== undefined ? () => clock() > deadline : undefined;
   const m = compiledMachine();
   const coverage = new Coverage(m.stateNodes.length, m.transitions.length);
   const folded = { violations: new Map<string, FoldedFinding>(), warnings: new Map<string, FoldedFinding>(), lint: new Map<string, FoldedFinding>(), inconclusive: new Map<string, FoldedFinding>() };
@@ -107,7 +114,7 @@ export function runMany(o: CampaignOptions): Campaign {
     if (!(err instanceof BrokerFailure)) throw err;
     // The failure's message already ends with the last lines of the broker's stderr.
     brokerFailures.push({ workload: o.workloads[0]?.name ?? '-', seed: o.seed, reason: err.reason, detail: err.message, token: '' });
-    return emptyCampaign(o, brokerFailures, performance.now() - started);
+    return emptyCampaign(o, brokerFailures, elapsed());
   }
   try {
     let failStreak = 0;
@@ -168,7 +175,7 @@ export function runMany(o: CampaignOptions): Campaign {
       transitions: m.transitions.length - transitions.length, transitionsTotal: m.transitions.length,
       unreachedStates: nodes, unreachedTransitions: transitions,
     },
-    budgetExhausted, ...(gaveUp ? { gaveUp } : {}), ...(o.strategy === 'exhaustive' ? { explorations } : {}), trace, wall: { ms: Math.round(performance.now() - started) },
+    budgetExhausted, ...(gaveUp ? { gaveUp } : {}), ...(o.strategy === 'exhaustive' ? { explorations } : {}), trace, wall: { ms: elapsed() },
   };
 }
 
@@ -178,7 +185,7 @@ function emptyCampaign(o: CampaignOptions, brokerFailures: Campaign['brokerFailu
     impl: o.impl, strategy: o.strategy, seed: o.seed, workloads: o.workloads.map((w) => w.name), runs: 0, steps: 0, conformant: false,
     violations: [], warnings: [], lint: [], inconclusive: [], advice: [], rules: [], ends: {}, brokerFailures,
     coverage: { states: 0, statesTotal: m.stateNodes.length, transitions: 0, transitionsTotal: m.transitions.length, unreachedStates: [], unreachedTransitions: [] },
-    budgetExhausted: false, wall: { ms: Math.round(ms) },
+    budgetExhausted: false, wall: { ms },
   };
 }
 
