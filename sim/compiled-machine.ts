@@ -11,6 +11,7 @@ import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { CALL_EVENTS, lifecycleMachine, REGIONS, type CallEventType } from './lifecycle-machine.ts';
 
 const UNKNOWN = -2;
+const EVENT_INDEX = new Map<CallEventType, number>(CALL_EVENTS.map((e, i) => [e, i]));
 
 /** Every legal transition of the machine, by id (`region.state -EVENT-> target [RULE]`), with its rule. */
 export interface MachineTransition { id: string; rule: string }
@@ -68,7 +69,7 @@ export class CompiledMachine {
   }
 
   eventIndex(type: CallEventType): number {
-    return CALL_EVENTS.indexOf(type);
+    return EVENT_INDEX.get(type)!;
   }
 
   /** The state's value per region, e.g. `{ lifecycle: 'pending', callback: 'idle', ... }`. */

@@ -273,6 +273,16 @@ export class Monitor {
     // may lose): follow every possibility.
     if (t && t.windows.size > 0 && type !== 'CANCEL_PROCESSED') bs = this.widen(bs);
     const e = this.m.eventIndex(type);
+    // One known state (every annotated trace, most of the time): one lookup, no allocation.
+    if (bs.length === 1 && !onlyOpenFinal) {
+      const b = bs[0]!;
+      const next = this.step(b.s, e); // fills the table's cell on first use, so read `reject` after
+      const r = this.m.reject[b.s * this.m.eventCount + e]!;
+      if (r >= 0 && this.rejections.length < REJECTIONS_CAP) this.rejections.push({ rules: this.m.ruleSets[r]!, call, seq, event: type, state: this.m.stateValue(b.s) });
+      b.s = next;
+      this.branches.set(call, bs);
+      return;
+    }
     const accepted: Branch[] = [];
     const rejected: { b: Branch; rules: readonly string[] }[] = [];
     for (const b of bs) {
