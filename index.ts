@@ -3,15 +3,15 @@
  * the conformance suite from your own tests, judge recorded traces, or build on the simulator.
  * Everything else in the package is internal.
  */
-import type { BrokerFactory } from './brokers/broker-adapter.ts';
+import type { BrokerFactory } from './sim/broker-adapter.ts';
 import { runMany, type Campaign } from './sim/campaign.ts';
 import { builtinWorkloads } from './sim/workloads.ts';
 import type { Workload } from './sim/workload.ts';
 import type { StrategyName } from './sim/strategies.ts';
 
 // The adapter API and the implementations that come with wbemsim.
-export type { BrokerAdapter, BrokerFactory, BrokerInfo, BrokerInput, BrokerOutput, BrokerStep, CallTarget, RunSetup } from './brokers/broker-adapter.ts';
-export { BrokerFailure } from './brokers/broker-adapter.ts';
+export type { BrokerAdapter, BrokerFactory, BrokerInfo, BrokerInput, BrokerOutput, BrokerStep, CallTarget, RunSetup } from './sim/broker-adapter.ts';
+export { BrokerFailure } from './sim/broker-adapter.ts';
 export { ReferenceBroker } from './brokers/reference-broker.ts';
 export { createStdioBroker, type StdioBrokerOptions } from './brokers/stdio-broker.ts';
 export { resolveImpl, implNames, registerImpl, registerImplForm, ImplError } from './brokers/implementations.ts';
@@ -27,8 +27,8 @@ export { builtinWorkloads, loadWorkload, parseWorkload, WorkloadError } from './
 export type { Workload, CallSpec, SinkSpec, ClientAction, SinkBehaviour } from './sim/workload.ts';
 export type { Strategy, Step } from './sim/strategy.ts';
 export { encodeToken, decodeToken, type ReplaySpec } from './sim/replay-token.ts';
-export { lifecycleMachine, CALL_EVENTS } from './sim/lifecycle-machine.ts';
-export { machineDiagram } from './sim/machine-diagram.ts';
+export { lifecycleMachine, CALL_EVENTS } from './specs/lifecycle-machine.ts';
+export { machineDiagram } from './specs/machine-diagram.ts';
 
 // The executable spec and the trace.
 export { createJudge, judgeTrace, RULES, ruleInfo, type JudgeResult, type Finding, type RuleInfo, type RuleResult, type Verdict } from './specs/index.ts';

@@ -15,7 +15,7 @@
  */
 import fc from 'fast-check';
 import { createActor, type AnyActorRef } from 'xstate';
-import { lifecycleMachine, type CallEventType } from '../sim/lifecycle-machine.ts';
+import { lifecycleMachine, type CallEventType } from '../specs/lifecycle-machine.ts';
 import type { CallSpec, Workload } from '../sim/workload.ts';
 
 /** A rejection seen by an actor: the call, the event and the rules named. */

@@ -9,9 +9,9 @@
  * in the same state are interchangeable for a table lookup), or opens a new slot from state 0.
  * Replaying: per run, reset the slots to 0 and do `st[slot] = next[st[slot] * E + e]` per lookup.
  */
-import type { BrokerAdapter } from '../brokers/broker-adapter.ts';
-import { compiledMachine } from '../sim/compiled-machine.ts';
-import { Monitor } from '../sim/monitor.ts';
+import type { BrokerAdapter } from '../sim/broker-adapter.ts';
+import { compiledMachine } from '../specs/compiled-machine.ts';
+import { Monitor } from '../specs/monitor.ts';
 import { runOnce } from '../sim/run.ts';
 import type { Workload } from '../sim/workload.ts';
 import type { TraceEvent, TraceLine } from '../trace/event.ts';

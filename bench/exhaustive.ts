@@ -4,7 +4,7 @@
  * total time, and memory. The explorer is loaded lazily so the bench still runs (and says "not
  * available") in a tree where it is absent.
  */
-import type { BrokerAdapter } from '../brokers/broker-adapter.ts';
+import type { BrokerAdapter } from '../sim/broker-adapter.ts';
 import { ReferenceBroker } from '../brokers/reference-broker.ts';
 import type { Workload } from '../sim/workload.ts';
 import type { Budget } from './budget.ts';

@@ -5,9 +5,9 @@
  * monitor over the recorded traces, and the judge (every check of specs/) over them; the full
  * pipeline adds the glue (sequence numbers, replay token, campaign folding).
  */
-import type { BrokerAdapter } from '../brokers/broker-adapter.ts';
+import type { BrokerAdapter } from '../sim/broker-adapter.ts';
 import { createJudge } from '../specs/judge.ts';
-import { Monitor } from '../sim/monitor.ts';
+import { Monitor } from '../specs/monitor.ts';
 import { Prng } from '../sim/prng.ts';
 import { DEFAULT_MAX_STEPS, DEFAULT_WATCHDOG } from '../sim/run.ts';
 import { Scheduler } from '../sim/scheduler.ts';

@@ -8,7 +8,7 @@
  * broker over the whole budget as a noise floor, which would dominate the timing. Zoo and
  * explorer are loaded lazily ("not available" without them).
  */
-import type { BrokerAdapter } from '../brokers/broker-adapter.ts';
+import type { BrokerAdapter } from '../sim/broker-adapter.ts';
 import type { Workload } from '../sim/workload.ts';
 import { builtinWorkloads } from '../sim/workloads.ts';
 import { runOnce } from '../sim/run.ts';

@@ -6,7 +6,7 @@
  */
 import { ReferenceBroker } from '../brokers/reference-broker.ts';
 import { runMany } from '../sim/campaign.ts';
-import { compiledMachine } from '../sim/compiled-machine.ts';
+import { compiledMachine } from '../specs/compiled-machine.ts';
 import type { StrategyName } from '../sim/strategies.ts';
 import type { Workload } from '../sim/workload.ts';
 import { alternativeBatch } from './alternative.ts';

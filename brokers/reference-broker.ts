@@ -11,9 +11,9 @@
  * and it is built on the lifecycle machine: each entry carries its state in the compiled machine,
  * and the broker never emits an event that the machine rejects in that state.
  */
-import type { BrokerAdapter, BrokerInput, BrokerOutput, BrokerStep, RunSetup } from './broker-adapter.ts';
-import { compiledMachine } from '../sim/compiled-machine.ts';
-import type { CallEventType } from '../sim/lifecycle-machine.ts';
+import type { BrokerAdapter, BrokerInput, BrokerOutput, BrokerStep, RunSetup } from '../sim/broker-adapter.ts';
+import { compiledMachine } from '../specs/compiled-machine.ts';
+import type { CallEventType } from '../specs/lifecycle-machine.ts';
 import type { Operation } from '../trace/event.ts';
 import {
   failed, S_OK, WBEM_E_CALL_CANCELLED, WBEM_E_INVALID_PARAMETER, WBEM_E_NOT_FOUND, WBEM_FLAG_SEND_STATUS,

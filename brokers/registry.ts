@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import type { BrokerAdapter, BrokerFactory } from './broker-adapter.ts';
+import type { BrokerAdapter, BrokerFactory } from '../sim/broker-adapter.ts';
 import { ReferenceBroker } from './reference-broker.ts';
 import { createStdioBroker } from './stdio-broker.ts';
 

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BrokerFailure, type BrokerInput, type BrokerOutput } from './broker-adapter.ts';
+import { BrokerFailure, type BrokerInput, type BrokerOutput } from '../sim/broker-adapter.ts';
 import { createStdioBroker, StdioBroker } from './stdio-broker.ts';
 import {
   S_OK,

@@ -14,7 +14,7 @@
  * everything but `reset`, which starts a fresh child, so the harness can go on with the next run.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { BrokerFailure } from './broker-adapter.ts';
+import { BrokerFailure } from '../sim/broker-adapter.ts';
 import type {
   BrokerAdapter,
   BrokerFactory,
@@ -23,7 +23,7 @@ import type {
   BrokerOutput,
   BrokerStep,
   RunSetup,
-} from './broker-adapter.ts';
+} from '../sim/broker-adapter.ts';
 
 /** The protocol's name in the handshake. */
 export const PROTOCOL_NAME = 'wbemsim-broker';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BrokerOutput } from './broker-adapter.ts';
+import type { BrokerOutput } from '../sim/broker-adapter.ts';
 import { ImplError, resolveImpl } from './registry.ts';
 import { WineModel } from './wine-model.ts';
 import { runMany, type Campaign } from '../sim/campaign.ts';

@@ -40,7 +40,7 @@
  *   the inner sink: the cancel works, hiding that client bug (CANCEL-SAME-POINTER).
  * Not modelled: "ExecQueryAsync(NULL language, NULL query)" (workloads carry no query text).
  */
-import type { BrokerAdapter, BrokerInput, BrokerOutput, BrokerStep, RunSetup } from './broker-adapter.ts';
+import type { BrokerAdapter, BrokerInput, BrokerOutput, BrokerStep, RunSetup } from '../sim/broker-adapter.ts';
 import { ImplError, registerImpl, registerImplForm } from './registry.ts';
 import type { Operation } from '../trace/event.ts';
 import {

@@ -1,7 +1,7 @@
 /** `wbemsim diagram`: the lifecycle machine as a Mermaid stateDiagram-v2, generated from the machine. */
 import type { Command } from 'commander';
-import { REGIONS } from '../sim/lifecycle-machine.ts';
-import { machineDiagram } from '../sim/machine-diagram.ts';
+import { REGIONS } from '../specs/lifecycle-machine.ts';
+import { machineDiagram } from '../specs/machine-diagram.ts';
 import { UsageError } from './usage-error.ts';
 
 export function registerDiagram(program: Command, setCode: (code: number) => void): void {

@@ -5,7 +5,7 @@
  * violated rule with a replay token. Exit codes as `run`: 0, 1 on a violation, 2 bad usage.
  */
 import type { Command } from 'commander';
-import { BrokerFailure } from '../brokers/broker-adapter.ts';
+import { BrokerFailure } from '../sim/broker-adapter.ts';
 import { ImplError, implNames, resolveImpl } from '../brokers/implementations.ts';
 import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, explore, type Exploration } from '../sim/explorer.ts';
 import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';

@@ -6,8 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { BrokerFactory } from '../brokers/broker-adapter.ts';
-import { BrokerFailure } from '../brokers/broker-adapter.ts';
+import type { BrokerFactory } from '../sim/broker-adapter.ts';
+import { BrokerFailure } from '../sim/broker-adapter.ts';
 import { ImplError, resolveImpl } from '../brokers/implementations.ts';
 import { resolveWorkload } from '../sim/explore-workloads.ts';
 import { decodeToken, TokenError, type ReplaySpec } from '../sim/replay-token.ts';

@@ -6,7 +6,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ImplError, implNames, resolveImpl } from '../brokers/implementations.ts';
-import { BrokerFailure } from '../brokers/broker-adapter.ts';
+import { BrokerFailure } from '../sim/broker-adapter.ts';
 import { runMany, type Campaign } from '../sim/campaign.ts';
 import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
 import { resolveWorkload } from '../sim/explore-workloads.ts';

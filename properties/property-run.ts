@@ -4,7 +4,7 @@
  * token is one command away from the failure).
  */
 import fc from 'fast-check';
-import type { BrokerAdapter } from '../brokers/broker-adapter.ts';
+import type { BrokerAdapter } from '../sim/broker-adapter.ts';
 import { runOnce, type RunResult } from '../sim/run.ts';
 import type { Strategy } from '../sim/strategy.ts';
 import type { Workload } from '../sim/workload.ts';

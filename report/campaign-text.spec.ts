@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BrokerFactory } from '../brokers/broker-adapter.ts';
+import type { BrokerFactory } from '../sim/broker-adapter.ts';
 import { ReferenceBroker } from '../brokers/reference-broker.ts';
 import { runMany } from '../sim/campaign.ts';
 import { builtinWorkloads } from '../sim/workloads.ts';

@@ -4,8 +4,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { machineDiagram } from '../sim/machine-diagram.ts';
-import { REGIONS } from '../sim/lifecycle-machine.ts';
+import { machineDiagram } from '../specs/machine-diagram.ts';
+import { REGIONS } from '../specs/lifecycle-machine.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -20,7 +20,7 @@ export function lifecycleDoc(): string {
   const parts = [
     '# The call lifecycle machine',
     '',
-    'Generated from `sim/lifecycle-machine.ts` by `npm run gen:docs`; do not edit by hand. Each region',
+    'Generated from `specs/lifecycle-machine.ts` by `npm run gen:docs`; do not edit by hand. Each region',
     'is drawn on its own; in the machine they run in parallel, one state per region at a time. Arrows',
     'are legal transitions labelled `EVENT [RULE]`; events a state does not accept are violations of the',
     'rule its rejecting transition names (see the source). Self-loops are left out.',

@@ -3,11 +3,11 @@
  * one result that reports render (text, JSON, later HTML/Markdown/JUnit). Wall-clock figures sit
  * in the separate `wall` field, which determinism tests ignore (CORE-NOTES 13).
  */
-import { BrokerFailure, type BrokerAdapter, type BrokerFactory } from '../brokers/broker-adapter.ts';
+import { BrokerFailure, type BrokerAdapter, type BrokerFactory } from './broker-adapter.ts';
 import type { Finding, RuleResult, Verdict } from '../specs/check.ts';
 import type { TraceLine } from '../trace/event.ts';
-import { compiledMachine } from './compiled-machine.ts';
-import { Coverage } from './monitor.ts';
+import { compiledMachine } from '../specs/compiled-machine.ts';
+import { Coverage } from '../specs/monitor.ts';
 import { explore } from './explorer.ts';
 import { runOnce, type RunResult } from './run.ts';
 import { makeStrategy, type StrategyName } from './strategies.ts';

@@ -27,10 +27,10 @@
  * equivalent reordering of one already explored. Sleep sets never lose a reachable state, only
  * redundant transitions, and reorder only steps whose events no rule compares.
  */
-import type { BrokerAdapter } from '../brokers/broker-adapter.ts';
+import type { BrokerAdapter } from './broker-adapter.ts';
 import { CancelWindows } from './cancel-windows.ts';
-import { compiledMachine } from './compiled-machine.ts';
-import { Coverage, type Monitor } from './monitor.ts';
+import { compiledMachine } from '../specs/compiled-machine.ts';
+import { Coverage, type Monitor } from '../specs/monitor.ts';
 import { runOnce, type RunResult } from './run.ts';
 import { StepIndependence } from './step-independence.ts';
 import type { Step, Strategy } from './strategy.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Monitor } from './monitor.ts';
+import { Monitor } from '../specs/monitor.ts';
 import type { TraceEvent, UnnumberedEvent } from '../trace/event.ts';
 import { WBEM_E_CALL_CANCELLED } from '../trace/hresult.ts';
-import type { BrokerInput, BrokerOutput } from '../brokers/broker-adapter.ts';
+import type { BrokerInput, BrokerOutput } from './broker-adapter.ts';
 import { ReferenceBroker } from '../brokers/reference-broker.ts';
 import { formatCampaign } from '../report/campaign-text.ts';
 import { runMany } from './campaign.ts';

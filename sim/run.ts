@@ -4,10 +4,10 @@
  * monitor and the checks of specs/) as it happens, and returns the verdict with its replay token.
  * A run is a pure function of (implementation, workload, strategy, seed, choices, options).
  */
-import { BrokerFailure, type BrokerAdapter } from '../brokers/broker-adapter.ts';
+import { BrokerFailure, type BrokerAdapter } from './broker-adapter.ts';
 import type { TraceEvent, TraceHeader, TraceLine, UnnumberedEvent } from '../trace/event.ts';
-import { createJudge, ruleInfo, type Finding, type JudgeResult } from '../specs/index.ts';
-import { Monitor, type MonitorRejection } from './monitor.ts';
+import { createJudge, type JudgeResult } from '../specs/index.ts';
+import { addMonitorFindings, Monitor, type MonitorRejection } from '../specs/monitor.ts';
 import { Prng } from './prng.ts';
 import { encodeToken, type ReplaySpec } from './replay-token.ts';
 import { Scheduler, type Reducer } from './scheduler.ts';
@@ -142,30 +142,4 @@ export function runOnce(o: RunOptions): RunResult {
     token, impl: o.impl, workload: o.workload.name, strategy: base.name, seed: o.seed, steps: scheduler.steps, end,
     monitor: monitor.rejections, judge: result, trace, choices: scheduler.choices, monitorCoverage: monitor.coverage,
   };
-}
-
-/**
- * The lifecycle monitor and the checks judge independently (CORE-NOTES 3). A monitor rejection
- * whose rule the checks did not find violated is reported too, marked as the monitor's, so a
- * disagreement between the two judges is never silent.
- */
-export function addMonitorFindings(result: JudgeResult, rejections: readonly MonitorRejection[]): void {
-  const found = new Set(result.violations.map((f) => f.rule));
-  for (const r of rejections) {
-    for (const rule of r.rules) {
-      if (found.has(rule)) continue;
-      found.add(rule);
-      const info = ruleInfo(rule);
-      const state = Object.entries(r.state).map(([k, v]) => `${k}=${v}`).join(', ');
-      const f: Finding = {
-        rule, kind: info.kind, party: info.party, verdict: 'violated', events: [r.seq], citation: info.citation,
-        explanation: `The lifecycle monitor rejected ${r.event} of call ${r.call} in state {${state}}.`,
-      };
-      const res = result.results.find((x) => x.rule === rule);
-      if (res) { res.verdict = 'violated'; res.findings.push(f); }
-      if (info.kind === 'must') { result.violations.push(f); result.conformant = false; }
-      else if (info.party === 'client') result.lint.push(f);
-      else result.warnings.push(f);
-    }
-  }
 }

@@ -4,7 +4,7 @@
  * enabled step; the scheduler's strategy picks one; the world takes it and records trace events.
  * It never reads a clock or a random source: a run is a pure function of the choices.
  */
-import type { BrokerAdapter, BrokerOutput, CallTarget } from '../brokers/broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput, CallTarget } from './broker-adapter.ts';
 import { S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 import type { ProviderKind, UnnumberedEvent } from '../trace/event.ts';
 import { passedSink, type CallSpec, type ClientAction, type SinkSpec, type Workload } from './workload.ts';

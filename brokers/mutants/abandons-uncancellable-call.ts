@@ -5,7 +5,7 @@
  * ends with the provider's own result. It shows only when the broker chose to ask the provider
  * (stopping a query provider is a freedom) and the provider cannot cancel.
  */
-import type { BrokerAdapter, BrokerInput, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerInput, BrokerOutput } from '../../sim/broker-adapter.ts';
 import { failed } from '../../trace/hresult.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

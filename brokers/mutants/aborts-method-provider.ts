@@ -5,7 +5,7 @@
  * PROVIDER-MAY-STOP; CORE-NOTES 15). A cancel must come while the method still runs, which a
  * lengthy method makes the rule rather than a race: it is not counted among the interleaving faults.
  */
-import type { BrokerAdapter, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

@@ -5,7 +5,7 @@
  * suite convicts it by holding (RULES.md item 4): the return comes only after the watchdog
  * released the held callback.
  */
-import type { BrokerAdapter, BrokerStep } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerStep } from '../../sim/broker-adapter.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 
 /** The zoo row of this mutant. */

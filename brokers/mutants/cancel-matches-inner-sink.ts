@@ -6,7 +6,7 @@
  * section 4). Its "was this sink ever used" check still looks at the exact pointer, so the fault
  * shows only while a call passed the wrapper is pending.
  */
-import type { BrokerAdapter, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { passedSink } from '../../sim/workload.ts';
 import { MutantBroker, type MutantInfo, type PendingCancelView } from './mutant-broker.ts';

@@ -5,7 +5,7 @@
  * Indicate until its cancel returns deadlocks. A cancel that finds no callback running is fine;
  * the suite convicts it by holding (RULES.md item 4).
  */
-import type { BrokerAdapter, BrokerStep } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerStep } from '../../sim/broker-adapter.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 
 /** The zoo row of this mutant. */

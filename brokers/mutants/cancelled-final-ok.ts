@@ -4,7 +4,7 @@
  * a cancelled call says WBEM_S_NO_ERROR instead of WBEM_E_CALL_CANCELLED, so the client takes a
  * truncated result for a complete one.
  */
-import type { BrokerAdapter, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { S_OK, WBEM_E_CALL_CANCELLED } from '../../trace/hresult.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';

@@ -4,7 +4,7 @@
  * CancelAsyncCall(sink) cancels that one and leaves earlier calls on the same sink running.
  * It shows only when two calls on the sink are pending when the cancel comes.
  */
-import type { BrokerAdapter } from '../broker-adapter.ts';
+import type { BrokerAdapter } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { MutantBroker, type MutantInfo, type PendingCancelView } from './mutant-broker.ts';
 

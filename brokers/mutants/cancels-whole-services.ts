@@ -4,7 +4,7 @@
  * cancels every pending call of the IWbemServices object, whatever its sink. It shows when a call
  * on another sink is pending at the cancel.
  */
-import type { BrokerAdapter } from '../broker-adapter.ts';
+import type { BrokerAdapter } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { MutantBroker, type MutantInfo, type PendingCancelView } from './mutant-broker.ts';
 

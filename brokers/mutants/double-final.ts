@@ -5,7 +5,7 @@
  * completion path (already committed) still sends the provider's result, and the cancel path
  * sends WBEM_E_CALL_CANCELLED as well: two final statuses. Any other timing is conformant.
  */
-import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { failed, WBEM_STATUS_COMPLETE } from '../../trace/hresult.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';

@@ -3,7 +3,7 @@
  * (a delete, a put, an empty query) gets an Indicate with zero objects before its final status,
  * as a broker that flushes its (empty) batch buffer unconditionally would.
  */
-import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../../sim/broker-adapter.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 
 /** The zoo row of this mutant. */

@@ -3,7 +3,7 @@
  * status with WBEM_S_NO_ERROR carries no error object). It always attaches its (empty) error
  * object to the final SetStatus, success included.
  */
-import type { BrokerAdapter, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';
 import { S_OK, WBEM_STATUS_COMPLETE } from '../../trace/hresult.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

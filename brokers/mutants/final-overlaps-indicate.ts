@@ -4,7 +4,7 @@
  * completes while the last Indicate is still running in the sink, the final SetStatus starts at
  * once, on another thread, overlapping it. Only that race shows the fault.
  */
-import type { BrokerAdapter, BrokerStep } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerStep } from '../../sim/broker-adapter.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 
 /** The zoo row of this mutant. */

@@ -3,7 +3,7 @@
  * returned by the client's Indicate is ignored, and every result and a final S_OK follow (what
  * Wine 8.0 does, IMPLEMENTATIONS.md section 1).
  */
-import type { BrokerAdapter, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';
 import { failed, S_OK } from '../../trace/hresult.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

@@ -4,7 +4,7 @@
  * (`mutant`) and `createBroker()`; this index lists them and registers the `--impl mutant:NAME`
  * form when imported (importing it twice registers once).
  */
-import type { BrokerAdapter } from '../broker-adapter.ts';
+import type { BrokerAdapter } from '../../sim/broker-adapter.ts';
 import { ImplError, registerImplForm } from '../registry.ts';
 import type { Workload } from '../../sim/workload.ts';
 import type { MutantDefinition, MutantInfo } from './mutant-broker.ts';

@@ -3,7 +3,7 @@
  * sends the final status as soon as the provider completed, even when objects are still queued,
  * and delivers those afterwards. Only when the completion overtakes delivery does it show.
  */
-import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

@@ -7,7 +7,7 @@
  * callbacks (their predecessor returned after the processing), not the one legal late in-flight
  * callback (CORE-NOTES 15). With one or two calls on the sink the broker is conformant.
  */
-import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { MutantBroker, type MutantInfo, type PendingCancelView } from './mutant-broker.ts';
 

@@ -3,7 +3,7 @@
  * reference stored at acceptance is never released, not after the final status, not on
  * CancelAsyncCall, not when the IWbemServices object is released.
  */
-import type { BrokerAdapter, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

@@ -4,7 +4,7 @@
  * SetStatus already started, outside the window the observed events allow; its behaviour is the
  * reference broker's, so only the annotations lie.
  */
-import type { BrokerAdapter, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

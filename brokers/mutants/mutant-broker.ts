@@ -4,9 +4,9 @@
  * the machine without throwing; everything else is the reference broker's, and each mutant
  * overrides only the few lines its fault needs (RULES.md rule cited in each file).
  */
-import type { BrokerAdapter, BrokerStep } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerStep } from '../../sim/broker-adapter.ts';
 import { ReferenceBroker, type Entry } from '../reference-broker.ts';
-import type { CallEventType } from '../../sim/lifecycle-machine.ts';
+import type { CallEventType } from '../../specs/lifecycle-machine.ts';
 
 /** What each mutant file exports as `mutant`: the zoo's table row. */
 export interface MutantInfo {

@@ -3,7 +3,7 @@
  * call never gets a final status at all. The broker removes the entry and releases the sink, and
  * the client, which waits for SetStatus to know the call is over, waits forever.
  */
-import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

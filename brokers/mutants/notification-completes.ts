@@ -4,7 +4,7 @@
  * subscription like a query: once the events on hand are delivered it ends it with
  * SetStatus(WBEM_S_NO_ERROR), as Wine 8.0 does (IMPLEMENTATIONS.md section 1).
  */
-import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../../sim/broker-adapter.ts';
 import { S_OK } from '../../trace/hresult.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

@@ -3,7 +3,7 @@
  * providers", "only the client end of the call is canceled"). On CancelAsyncCall it asks the
  * method provider of an ExecMethodAsync call to cancel, like a query provider.
  */
-import type { BrokerAdapter, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

@@ -6,9 +6,9 @@
  * broker "forgets" that the cancel landed. Every other interleaving behaves as the reference.
  * It breaks CANCELLED-STATUS only, and only in that window, so a strategy must hit the window.
  */
-import type { BrokerOutput, BrokerStep, RunSetup } from '../broker-adapter.ts';
+import type { BrokerOutput, BrokerStep, RunSetup } from '../../sim/broker-adapter.ts';
 import { ReferenceBroker, type Entry } from '../reference-broker.ts';
-import type { CallEventType } from '../../sim/lifecycle-machine.ts';
+import type { CallEventType } from '../../specs/lifecycle-machine.ts';
 import type { Workload } from '../../sim/workload.ts';
 import { S_OK, WBEM_E_CALL_CANCELLED } from '../../trace/hresult.ts';
 

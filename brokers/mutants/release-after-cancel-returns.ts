@@ -6,7 +6,7 @@
  * more references than deliveries it has ahead (the cancelled status already came back before the
  * cancel returned, and the cleanup has not run yet).
  */
-import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

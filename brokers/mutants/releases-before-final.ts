@@ -5,7 +5,7 @@
  * stored reference when it decides the final status, then calls SetStatus on a sink it no longer
  * holds: with a client that already released its own, a call into a freed object.
  */
-import type { BrokerAdapter, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

@@ -8,7 +8,7 @@
  * "runs to detect" counts every run made, whichever workload finds it; a mutant stops at its
  * first run that violates a targeted rule.
  */
-import type { BrokerAdapter } from '../broker-adapter.ts';
+import type { BrokerAdapter } from '../../sim/broker-adapter.ts';
 import { ReferenceBroker } from '../reference-broker.ts';
 import { runOnce, type RunOptions } from '../../sim/run.ts';
 import { makeStrategy } from '../../sim/strategies.ts';

@@ -5,7 +5,7 @@
  * temporary reference for the cancelled final status instead of handing over its stored one, and
  * forgets the stored one: one reference leaks. A cancel that finds no callback running is fine.
  */
-import type { BrokerAdapter, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

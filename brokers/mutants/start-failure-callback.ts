@@ -4,7 +4,7 @@
  * from the async method *and* reports it again through the sink with a final SetStatus, holding a
  * reference in between: the client sees the failure twice.
  */
-import type { BrokerAdapter, BrokerInput, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerInput, BrokerOutput } from '../../sim/broker-adapter.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 
 /** The zoo row of this mutant. */

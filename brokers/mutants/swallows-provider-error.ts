@@ -2,7 +2,7 @@
  * Mutant `swallows-provider-error`: breaks FINAL-STATUS-CARRIES-RESULT ([MS-WMI] 3.1.4.2.2): a
  * provider's failure (a put that failed) reaches the client as a successful final status.
  */
-import type { BrokerAdapter, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
 import { failed, S_OK, WBEM_E_CALL_CANCELLED } from '../../trace/hresult.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';

@@ -4,7 +4,7 @@
  * planted in the harness's model of the scripting layer (sim/swbemsink-layer.ts,
  * ScriptingFaults.completedAlwaysZero), which this adapter asks for.
  */
-import type { BrokerAdapter } from '../broker-adapter.ts';
+import type { BrokerAdapter } from '../../sim/broker-adapter.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 
 /** The zoo row of this mutant. */

@@ -4,7 +4,7 @@
  * asked for status is pending on a sink, the other calls on that sink get progress statuses too.
  * A sink used by one call at a time never shows it.
  */
-import type { BrokerAdapter, BrokerStep } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerStep } from '../../sim/broker-adapter.ts';
 import { WBEM_FLAG_SEND_STATUS } from '../../trace/hresult.ts';
 import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
 

@@ -3,7 +3,7 @@
  * with an entry"): CancelAsyncCall with a sink that was never passed to an async call answers
  * S_OK, so a client that cancels with the wrong pointer believes it cancelled.
  */
-import type { BrokerAdapter, BrokerOutput } from '../broker-adapter.ts';
+import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';
 import { S_OK } from '../../trace/hresult.ts';
 import { MutantBroker, type MutantInfo, type PendingCancelView } from './mutant-broker.ts';
 

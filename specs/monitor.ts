@@ -12,6 +12,9 @@
 import { compiledMachine } from './compiled-machine.ts';
 import type { CallEventType } from './lifecycle-machine.ts';
 import type { TraceEvent } from '../trace/event.ts';
+import type { Finding } from './check.ts';
+import type { JudgeResult } from './judge.ts';
+import { ruleInfo } from './rules.ts';
 import { failed, WBEM_E_CALL_CANCELLED, WBEM_FLAG_SEND_STATUS, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 
 /** A rejection by the monitor: the rules broken and the event (sequence number) that broke them. */
@@ -345,4 +348,30 @@ function dedupe(bs: Branch[]): Branch[] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * The lifecycle monitor and the checks judge independently (CORE-NOTES 3). A monitor rejection
+ * whose rule the checks did not find violated is reported too, marked as the monitor's, so a
+ * disagreement between the two judges is never silent.
+ */
+export function addMonitorFindings(result: JudgeResult, rejections: readonly MonitorRejection[]): void {
+  const found = new Set(result.violations.map((f) => f.rule));
+  for (const r of rejections) {
+    for (const rule of r.rules) {
+      if (found.has(rule)) continue;
+      found.add(rule);
+      const info = ruleInfo(rule);
+      const state = Object.entries(r.state).map(([k, v]) => `${k}=${v}`).join(', ');
+      const f: Finding = {
+        rule, kind: info.kind, party: info.party, verdict: 'violated', events: [r.seq], citation: info.citation,
+        explanation: `The lifecycle monitor rejected ${r.event} of call ${r.call} in state {${state}}.`,
+      };
+      const res = result.results.find((x) => x.rule === rule);
+      if (res) { res.verdict = 'violated'; res.findings.push(f); }
+      if (info.kind === 'must') { result.violations.push(f); result.conformant = false; }
+      else if (info.party === 'client') result.lint.push(f);
+      else result.warnings.push(f);
+    }
+  }
 }

@@ -1,0 +1,53 @@
+/**
+ * The layers: trace/ (the format) and specs/ (rules, checks, lifecycle machine, monitor) depend on
+ * nothing of the simulator or the brokers, so `wbemsim check` judges a recording without loading
+ * either; sim/ owns the broker port and never imports a broker.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = normalize(join(dirname(new URL(import.meta.url).pathname), '..'));
+
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? sources(join(dir, d.name)) : /\.ts$/.test(d.name) && !/\.spec\.ts$/.test(d.name) ? [join(dir, d.name)] : []);
+}
+
+/** Relative imports of one file, as repository paths. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) out.push(relative(ROOT, join(ROOT, dirname(file), m[1]!)));
+  return out;
+}
+
+/** Every file reachable from `start` through relative imports. */
+function closure(start: string): Set<string> {
+  const seen = new Set<string>();
+  const todo = [start];
+  while (todo.length) {
+    const f = todo.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    todo.push(...importsOf(f));
+  }
+  return seen;
+}
+
+describe('import graph', () => {
+  it('trace/ and specs/ import nothing from sim/ or brokers/', () => {
+    const bad = [...sources('trace'), ...sources('specs')].flatMap((f) => importsOf(f).filter((i) => /^(sim|brokers)\//.test(i)).map((i) => `${f} -> ${i}`));
+    expect(bad).toEqual([]);
+  });
+  it('sim/ imports no broker', () => {
+    const bad = sources('sim').flatMap((f) => importsOf(f).filter((i) => i.startsWith('brokers/')).map((i) => `${f} -> ${i}`));
+    expect(bad).toEqual([]);
+  });
+  it('wbemsim check depends on trace/ and specs/ only', () => {
+    const outside = [...closure('cli/check-command.ts')].filter((f) => !/^(trace|specs)\//.test(f) && !f.startsWith('cli/'));
+    expect(outside).toEqual([]);
+    const cliFiles = [...closure('cli/check-command.ts')].filter((f) => f.startsWith('cli/'));
+    for (const f of cliFiles) expect(importsOf(f).filter((i) => /^(sim|brokers)\//.test(i))).toEqual([]);
+  });
+});
