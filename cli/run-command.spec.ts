@@ -155,3 +155,20 @@ describe('a stdio: broker that cannot run is bad usage', () => {
     expect(r.out).toMatch(/Verdict: CONFORMANT/);
   });
 });
+
+describe('a workload file that does not validate', () => {
+  it('exits 2 naming the misspelled field, instead of running without the cancels', async () => {
+    const file = join(dir, 'typo.json');
+    writeFileSync(file, JSON.stringify({
+      name: 'typo', sinks: [{ id: 's1', behaviour: 'hold' }], calls: [{ id: 'c1', op: 'ExecQueryAsync', sink: 's1', objects: 2 }],
+      actoins: [{ kind: 'cancel', id: 'k1', sink: 's1', after: 'c1' }],
+    }));
+    for (const command of ['run', 'explore']) {
+      const r = await runCli(command, '--workload', file);
+      expect(r.code).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err).toMatch(/unknown field "actoins" \(did you mean "actions"\?\)/);
+      expectOneLine(r.err);
+    }
+  });
+});
