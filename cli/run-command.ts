@@ -27,7 +27,7 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .option('--runs <n>', 'runs per workload', intOption('--runs', 1), 200)
     .option('--max-steps <n>', 'step bound per run; a run that reaches it is cut (default: 2000 + 20 per call and action + 10 per object + 2 per unit of method duration)', intOption('--max-steps', 1))
     .option('--watchdog <n>', 'virtual time after which a held callback is let go', intOption('--watchdog', 1), 12)
-    .option('--time-budget <seconds>', 'wall-clock cap on the whole exploration; the verdict says when it ran out', intOption('--time-budget', 1))
+    .option('--time-budget <seconds>', 'wall-clock cap on the whole campaign; a run it stops, or never starts, is cut (see --allow-cut)', intOption('--time-budget', 1))
     .option('--step-timeout <ms>', 'wall-clock limit for one answer of a stdio broker', intOption('--step-timeout', 1), 5000)
     .option('--allow-cut', 'exit 0 even when runs were cut by --max-steps or --time-budget (the verdict still says how many)')
     .option('--trace <file>', 'write the trace of the run the report shows (JSON lines): the first violation\'s shortest witness, else the first broker failure, else the first run')
@@ -46,7 +46,7 @@ Examples:
       // Everything that can be bad usage is found before the runs, not after them.
       checkOutputs({ '--trace': opts.trace });
       const failOn = parseFailOn(opts.failOn);
-      if (opts.seed + opts.runs - 1 > MAX_SEED) throw new UsageError(`--seed ${opts.seed} with --runs ${opts.runs} goes past the last seed ${MAX_SEED}`);
+      if (opts.strategy !== 'exhaustive' && opts.seed + opts.runs - 1 > MAX_SEED) throw new UsageError(`--seed ${opts.seed} with --runs ${opts.runs} goes past the last seed ${MAX_SEED}`);
       const workloads = opts.workload.length ? opts.workload.map(load) : builtinWorkloads();
       const factory = await resolveImplForCli(opts.impl, { stepTimeoutMs: opts.stepTimeout });
       const campaign: Campaign = runMany({
