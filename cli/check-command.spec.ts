@@ -58,6 +58,17 @@ describe('wbemsim check on a well-formed trace', () => {
   });
 });
 
+describe('wbemsim check on a trace with nothing to judge', () => {
+  it('exits 2 with one line when the trace has no call', async () => {
+    const b = new TraceBuilder(); b.end();
+    const r = await runCommand(registerCheck, ['check', file('no-call.jsonl', b.text())]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/nothing to judge \(the trace has no call\.entered event\)/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
 describe('wbemsim check on bad input exits 2 with one line naming the problem', () => {
   const cases: [string, string | null, RegExp][] = [
     ['a file that does not exist', null, /no such file/],

@@ -10,6 +10,7 @@ import type { TraceEvent } from '../trace/event.ts';
 import { createJudge, type JudgeResult } from '../specs/judge.ts';
 import { addMonitorFindings, Monitor } from '../specs/monitor.ts';
 import type { Finding } from '../specs/check.ts';
+import { decideOutcome } from '../report/result.ts';
 import { UsageError } from './usage-error.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 
@@ -19,7 +20,9 @@ export async function checkTraceFile(path: string): Promise<JudgeResult> {
   // The lifecycle monitor judges too, searching the unseen moments the trace does not annotate.
   const monitor = new Monitor({ annotated: false, prune: true });
   let begun = false;
+  let calls = 0;
   for await (const line of readTrace(path)) {
+    if (line.type === 'call.entered') calls++;
     if (!begun) {
       if (line.type !== 'header') throw new TraceInputError(1, 'the first line must be the header');
       judge.begin(line);
@@ -29,15 +32,22 @@ export async function checkTraceFile(path: string): Promise<JudgeResult> {
       monitor.event(line as TraceEvent);
     }
   }
+  // No call means no rule could be exercised: a verdict on it would be an empty pass.
+  if (calls === 0) throw new TraceInputError(0, `${path}: nothing to judge (the trace has no call.entered event)`);
   const result = judge.finish();
   addMonitorFindings(result, monitor.rejections);
   return result;
 }
 
+/** The outcome of one judged trace (report/result.ts decides it). */
+export function checkOutcome(r: JudgeResult) {
+  return decideOutcome({ violations: r.violations, runs: 1, warnings: r.warnings, inconclusive: r.inconclusive, lint: r.lint });
+}
+
 /** The `--json` document, shaped like `wbemsim run --json`. */
 export function checkJson(r: JudgeResult): object {
   return {
-    conformant: r.conformant, runs: 1, steps: r.events,
+    conformant: checkOutcome(r).conformant, runs: 1, steps: r.events,
     violations: r.violations, warnings: r.warnings, lint: r.lint, inconclusive: r.inconclusive,
     advice: r.advice, results: r.results,
   };
@@ -52,7 +62,7 @@ function findingText(label: string, f: Finding): string {
 /** The short human summary: the verdict, then each finding with rule, events, explanation, citation. */
 export function checkText(path: string, r: JudgeResult): string {
   const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
-  let s = `${path}: ${r.conformant ? 'conformant' : 'NOT CONFORMANT'} (${n(r.violations.length, 'violation')}, ${n(r.warnings.length, 'warning')}, ` +
+  let s = `${path}: ${checkOutcome(r).conformant ? 'conformant' : 'NOT CONFORMANT'} (${n(r.violations.length, 'violation')}, ${n(r.warnings.length, 'warning')}, ` +
     `${n(r.lint.length, 'lint finding')}, ${r.inconclusive.length} inconclusive; ${n(r.events, 'event')})\n`;
   for (const f of r.violations) s += findingText('violation', f);
   for (const f of r.warnings) s += findingText('warning', f);
@@ -85,6 +95,6 @@ export function registerCheck(program: Command, setCode: (n: number) => void): v
         throw err;
       }
       process.stdout.write(opts.json ? JSON.stringify(checkJson(r), null, 2) + '\n' : checkText(path, r));
-      setCode(exitCodeFor(r, failOn));
+      setCode(exitCodeFor(checkOutcome(r), failOn));
     });
 }

@@ -6,20 +6,33 @@
  */
 import type { Command } from 'commander';
 import { BrokerFailure } from '../sim/broker-adapter.ts';
-import { ImplError, implNames, resolveImpl } from '../brokers/implementations.ts';
+import { implNames } from '../brokers/implementations.ts';
 import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, explore, type Exploration } from '../sim/explorer.ts';
 import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
 import { WorkloadError } from '../sim/workloads.ts';
 import type { Workload } from '../sim/workload.ts';
+import { decideOutcome, notConclusiveReason } from '../report/result.ts';
 import { exitCodeFor } from './exit-code.ts';
+import { notStarted, resolveImplForCli } from './impl.ts';
 import { intOption } from './options.ts';
 import { UsageError } from './usage-error.ts';
 
+/** The outcome of explorations (report/result.ts decides it): an incomplete one is not conclusive. */
+export function explorationOutcome(results: Exploration[]) {
+  return decideOutcome({
+    violations: results.flatMap((r) => r.violations), brokerFailures: results.filter((r) => r.brokerFailure).length,
+    runs: results.reduce((n, r) => n + r.runs, 0), incomplete: results.filter((r) => !r.complete).length,
+  });
+}
+
 /** The `--json` shape: one entry per workload, wall-clock time kept apart (CORE-NOTES 13). */
 export function explorationJson(results: Exploration[], wallMs: number) {
+  const outcome = explorationOutcome(results);
   return {
-    conformant: results.every((r) => r.conformant),
+    conformant: outcome.conformant,
     complete: results.every((r) => r.complete),
+    conclusive: outcome.conclusive,
+    incomplete: outcome.incomplete,
     explorations: results.map(({ coverage: _coverage, ...r }) => r),
     wall: { ms: wallMs },
   };
@@ -39,6 +52,9 @@ export function formatExplorations(results: Exploration[]): string {
     }
     out.push(`  verdict: ${r.conformant ? (r.complete ? 'CONFORMANT on every interleaving' : 'no violation in the part explored') : 'NOT CONFORMANT'}`, '');
   }
+  const outcome = explorationOutcome(results);
+  const cut = notConclusiveReason(outcome, results.length);
+  if (outcome.conformant && cut) out.push(`Verdict: NOT CONCLUSIVE: ${cut} (no violation in what was explored; raise --max-states, --max-steps or --time-budget, or accept it with --allow-cut)`, '');
   return out.join('\n');
 }
 
@@ -53,27 +69,29 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .option('--max-states <n>', 'distinct states after which the exploration stops (incomplete)', intOption('--max-states', 1), DEFAULT_MAX_STATES)
     .option('--watchdog <n>', 'virtual time after which a held callback is let go', intOption('--watchdog', 1))
     .option('--time-budget <seconds>', 'wall-clock cap on the whole exploration (it is then incomplete)', intOption('--time-budget', 1))
+    .option('--allow-cut', 'exit 0 even when an exploration was incomplete (the verdict still says so)')
     .option('--json', 'print a machine-readable summary instead of text')
     .addHelpText('after', `
-Exit codes: 0 no must rule violated in what was explored, 1 a violation, 2 bad usage or bad input.
+Exit codes: 0 no must rule violated and every exploration complete, 1 a violation or an incomplete
+exploration (unless --allow-cut), 2 bad usage or bad input.
 
 Examples:
   wbemsim explore                                      the three built-in configurations
   wbemsim explore --workload explore-shared-sink-cancel --impl mutant:planted-race`)
     .action(async (opts) => {
       const workloads: Workload[] = opts.workload.length ? opts.workload.map(load) : exploreWorkloads();
-      let factory;
-      try {
-        factory = await resolveImpl(opts.impl);
-      } catch (err) {
-        if (err instanceof ImplError || err instanceof BrokerFailure) throw new UsageError(err.message);
-        throw err;
-      }
+      const factory = await resolveImplForCli(opts.impl);
       const started = performance.now();
       const deadline = opts.timeBudget ? started + opts.timeBudget * 1000 : undefined;
       const shouldStop = deadline === undefined ? undefined : () => performance.now() > deadline;
       const results: Exploration[] = [];
-      const broker = factory();
+      let broker;
+      try {
+        broker = factory();
+      } catch (err) {
+        if (err instanceof BrokerFailure) throw notStarted(err);
+        throw err;
+      }
       try {
         for (const workload of workloads) {
           results.push(explore({ impl: opts.impl, broker, workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog, shouldStop }));
@@ -83,7 +101,7 @@ Examples:
       }
       const wall = Math.round(performance.now() - started);
       process.stdout.write(opts.json ? JSON.stringify(explorationJson(results, wall), null, 2) + '\n' : formatExplorations(results));
-      setCode(exitCodeFor({ conformant: results.every((r) => r.conformant), warnings: [], inconclusive: [] }, { warning: false, inconclusive: false, lint: false }));
+      setCode(exitCodeFor(explorationOutcome(results), undefined, opts.allowCut === true));
     });
 }
 

@@ -1,6 +1,6 @@
 /**
  * The `wbemsim` command line. Each command lives in its own file and registers itself here.
- * Exit codes (CORE-NOTES 6): 0 no `must` rule violated, 1 a violation, 2 bad usage or bad input.
+ * Exit codes: 0 no `must` rule violated and nothing cut, 1 a violation or a cut run, 2 bad usage or bad input.
  */
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './usage-error.ts';
@@ -15,9 +15,9 @@ import { registerMutants } from './mutants-command.ts';
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('wbemsim')
     .description('Deterministic simulator and conformance harness for WMI asynchronous calls and CancelAsyncCall.')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // Bad usage is one line: commander's message, then where to look, on the same line.
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`${s.trimEnd()} (run with --help for usage)\n`) });
   let code = 0;
   const setCode = (c: number) => { code = c; };
   registerRun(program, setCode);

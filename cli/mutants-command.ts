@@ -7,7 +7,9 @@
 import { Command, Option } from 'commander';
 import { MUTANTS } from '../brokers/mutants/index.ts';
 import { DEFAULT_ZOO_RUNS, runMutantZoo, zooScoreLine, type MutantOutcome, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
-import { intOption } from './options.ts';
+import { decideOutcome } from '../report/result.ts';
+import { exitCodeFor } from './exit-code.ts';
+import { intOption, seedOption } from './options.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Registers the `mutants` command. */
@@ -16,7 +18,7 @@ export function registerMutants(program: Command, setCode: (code: number) => voi
     .command('mutants')
     .description('Run the suite against every mutant of the zoo (faulty brokers) and say which rule catches each, and how fast.')
     .option('--runs <n>', 'budget: runs per workload for each mutant (it stops at its first catch)', intOption('--runs', 1), DEFAULT_ZOO_RUNS)
-    .option('--seed <n>', 'first seed; round r uses seed + r', intOption('--seed', 0), 1)
+    .option('--seed <n>', 'first seed; round r uses seed + r', seedOption(), 1)
     .addOption(new Option('--strategy <name>', 'how the scheduler picks the next step').choices(['random', 'pct']).default('random'))
     .option('--depth <d>', 'bug depth for PCT', intOption('--depth', 1), 3)
     .option('--only <names>', 'only these mutants (comma-separated, repeatable)', collect, [])
@@ -30,7 +32,9 @@ Mutants: ${MUTANTS.map((m) => m.name).join(', ')}`)
       if (unknown.length) throw new UsageError(`unknown mutant(s) ${unknown.join(', ')} (one of: ${MUTANTS.map((m) => m.name).join(', ')})`);
       const result = runMutantZoo({ runs: opts.runs, seed: opts.seed, strategy: opts.strategy, depth: opts.depth, only: opts.only });
       process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatZoo(result));
-      setCode(result.score.killed === result.score.total ? 0 : 1);
+      // Here the suite is on trial: a mutant not caught by a rule it targets is its failure.
+      const missed = result.mutants.filter((m) => !m.byTarget || m.suspect);
+      setCode(exitCodeFor(decideOutcome({ violations: missed, runs: result.mutants.length })));
     });
 }
 

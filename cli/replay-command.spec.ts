@@ -44,3 +44,17 @@ describe('wbemsim replay', () => {
     expect(r.err).toMatch(/replay token diverges/);
   });
 });
+
+describe('wbemsim replay of a run cut by its step bound', () => {
+  it('says NOT CONCLUSIVE and exits 1, or 0 with --allow-cut', async () => {
+    const workload = builtinWorkloads().find((w) => w.name === 'held-query-cancel')!;
+    const cut = runOnce({ impl: 'reference', broker: new ReferenceBroker(), workload, seed: 1, maxSteps: 3 });
+    expect(cut.end.reason).toBe('bound');
+    const r = await cli('replay', cut.token);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('Verdict: NOT CONCLUSIVE: 1 of 1 run cut');
+    const allowed = await cli('replay', cut.token, '--allow-cut', '--json');
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.out)).toMatchObject({ conformant: true, conclusive: false, cut: 1 });
+  });
+});

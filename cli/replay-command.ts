@@ -8,19 +8,27 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BrokerFactory } from '../sim/broker-adapter.ts';
 import { BrokerFailure } from '../sim/broker-adapter.ts';
-import { ImplError, resolveImpl } from '../brokers/implementations.ts';
 import { resolveWorkload } from '../sim/explore-workloads.ts';
 import { decodeToken, TokenError, type ReplaySpec } from '../sim/replay-token.ts';
 import { ReplayDivergence, runOnce, type RunResult } from '../sim/run.ts';
 import { parseWorkload, WorkloadError } from '../sim/workloads.ts';
 import type { Workload } from '../sim/workload.ts';
+import { decideOutcome } from '../report/result.ts';
+import { notStarted, resolveImplForCli } from './impl.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
+import { checkOutputs } from './options.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Re-runs the token's run strictly; throws UsageError (exit 2) for a bad or diverging token. */
 export function replayToken(token: string, factory: BrokerFactory): RunResult {
   const spec = decode(token);
-  const broker = factory();
+  let broker;
+  try {
+    broker = factory();
+  } catch (err) {
+    if (err instanceof BrokerFailure) throw notStarted(err);
+    throw err;
+  }
   try {
     const r = runOnce({
       impl: spec.impl, broker, workload: workloadOf(spec), seed: spec.seed, choices: spec.choices, strict: true,
@@ -59,10 +67,20 @@ function workloadOf(spec: ReplaySpec): Workload {
   }
 }
 
+/** The outcome of a replayed run (report/result.ts decides it): a run a bound stopped is cut. */
+export function replayOutcome(r: RunResult) {
+  return decideOutcome({
+    violations: [...r.judge.violations, ...r.monitor], runs: 1, cutRuns: r.end.reason === 'bound' || r.end.reason === 'stopped' ? 1 : 0,
+    brokerFailures: r.end.reason === 'crash' || r.end.reason === 'timeout' || r.end.reason === 'protocol-error' ? 1 : 0,
+    warnings: r.judge.warnings, inconclusive: r.judge.inconclusive, lint: r.judge.lint,
+  });
+}
+
 /** The `--json` shape of a replayed run. */
 export function replayJson(r: RunResult) {
+  const outcome = replayOutcome(r);
   return {
-    conformant: r.judge.conformant && r.monitor.length === 0, token: r.token, impl: r.impl, workload: r.workload,
+    conformant: outcome.conformant, conclusive: outcome.conclusive, cut: outcome.cut, token: r.token, impl: r.impl, workload: r.workload,
     strategy: r.strategy, seed: r.seed, steps: r.steps, end: r.end,
     violations: r.judge.violations, warnings: r.judge.warnings, inconclusive: r.judge.inconclusive, lint: r.judge.lint,
     monitor: r.monitor,
@@ -77,8 +95,8 @@ export function formatReplay(r: RunResult): string {
   for (const f of r.judge.inconclusive) out.push(`  inconclusive ${f.rule}: ${f.explanation}`);
   for (const f of r.judge.lint) out.push(`  client ${f.rule}: ${f.explanation}`);
   for (const x of r.monitor) out.push(`  REJECTED by the lifecycle machine: ${x.event} on ${x.call} (event ${x.seq}) breaks ${x.rules.join(', ')}`);
-  const ok = r.judge.conformant && r.monitor.length === 0;
-  out.push(ok ? 'Verdict: CONFORMANT' : `Verdict: NOT CONFORMANT (${[...new Set([...r.judge.violations.map((f) => f.rule), ...r.monitor.flatMap((x) => x.rules)])].join(', ')})`);
+  const outcome = replayOutcome(r);
+  out.push(outcome.conformant ? (outcome.conclusive ? 'Verdict: CONFORMANT' : 'Verdict: NOT CONCLUSIVE: 1 of 1 run cut') : `Verdict: NOT CONFORMANT (${[...new Set([...r.judge.violations.map((f) => f.rule), ...r.monitor.flatMap((x) => x.rules)])].join(', ')})`);
   out.push(`replay: wbemsim replay ${r.token}`);
   return out.join('\n') + '\n';
 }
@@ -91,21 +109,17 @@ export function registerReplay(program: Command, setCode: (code: number) => void
     .argument('<token>', 'a wbs1.… replay token, as printed by run, explore, a failing property or a report')
     .option('--trace <file>', 'write the run\'s trace (JSON lines)')
     .option('--json', 'print a machine-readable verdict instead of text')
+    .option('--allow-cut', 'exit 0 even when the run was cut by its step bound')
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`, '')
     .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a violation, 2 a token that does not parse or no longer replays.')
     .action(async (token: string, opts) => {
+      checkOutputs({ '--trace': opts.trace });
       const failOn = parseFailOn(opts.failOn);
       const spec = decode(token);
-      let factory: BrokerFactory;
-      try {
-        factory = await resolveImpl(spec.impl);
-      } catch (err) {
-        if (err instanceof ImplError || err instanceof BrokerFailure) throw new UsageError(`replay token: ${err.message}`);
-        throw err;
-      }
+      const factory = await resolveImplForCli(spec.impl, {}, 'replay token: ');
       const r = replayToken(token, factory);
       if (opts.trace) writeFileSync(opts.trace, r.trace!.map((l) => JSON.stringify(l)).join('\n') + '\n');
       process.stdout.write(opts.json ? JSON.stringify(replayJson(r), null, 2) + '\n' : formatReplay(r));
-      setCode(exitCodeFor({ conformant: r.judge.conformant && r.monitor.length === 0, warnings: r.judge.warnings, inconclusive: r.judge.inconclusive, lint: r.judge.lint }, failOn));
+      setCode(exitCodeFor(replayOutcome(r), failOn, opts.allowCut === true));
     });
 }

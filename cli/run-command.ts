@@ -2,18 +2,17 @@
  * `wbemsim run`: an implementation over workloads, many runs, one verdict. The main job of
  * `npm start` (the reference broker over the built-in workloads).
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { ImplError, implNames, resolveImpl } from '../brokers/implementations.ts';
-import { BrokerFailure } from '../sim/broker-adapter.ts';
+import { implNames } from '../brokers/implementations.ts';
 import { runMany, type Campaign } from '../sim/campaign.ts';
 import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
 import { resolveWorkload } from '../sim/explore-workloads.ts';
-import { formatCampaign, campaignJson } from '../report/campaign-text.ts';
+import { formatCampaign, campaignJson, campaignOutcome } from '../report/campaign-text.ts';
 import { UsageError } from './usage-error.ts';
 import { parseFailOn, exitCodeFor, FAIL_ON } from './exit-code.ts';
-import { intOption } from './options.ts';
+import { checkOutputs, intOption, MAX_SEED, seedOption } from './options.ts';
+import { notStarted, resolveImplForCli } from './impl.ts';
 
 export function registerRun(program: Command, setCode: (code: number) => void): void {
   program
@@ -24,17 +23,19 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .addOption(new Option('--strategy <name>', 'how the scheduler picks the next step').choices(['random', 'pct', 'exhaustive']).default('random'))
     .option('--max-states <n>', 'exhaustive: distinct states per workload after which its exploration stops (--runs is not used)', intOption('--max-states', 1), 20000)
     .option('--depth <d>', 'bug depth for PCT (number of priority change points + 1)', intOption('--depth', 1), 3)
-    .option('--seed <n>', 'first seed; run i uses seed + i', intOption('--seed', 0), 1)
+    .option('--seed <n>', `first seed, 0..${MAX_SEED}; run i uses seed + i`, seedOption(), 1)
     .option('--runs <n>', 'runs per workload', intOption('--runs', 1), 200)
-    .option('--max-steps <n>', 'step bound per run (liveness is then inconclusive)', intOption('--max-steps', 1), 2000)
+    .option('--max-steps <n>', 'step bound per run; a run that reaches it is cut (default: 2000 + 20 per call and action + 10 per object + 2 per unit of method duration)', intOption('--max-steps', 1))
     .option('--watchdog <n>', 'virtual time after which a held callback is let go', intOption('--watchdog', 1), 12)
-    .option('--time-budget <seconds>', 'wall-clock cap on the whole exploration; the verdict says when it ran out', intOption('--time-budget', 1))
+    .option('--time-budget <seconds>', 'wall-clock cap on the whole campaign; a run it stops, or never starts, is cut (see --allow-cut)', intOption('--time-budget', 1))
     .option('--step-timeout <ms>', 'wall-clock limit for one answer of a stdio broker', intOption('--step-timeout', 1), 5000)
-    .option('--trace <file>', 'write the trace of the first run (JSON lines), or of the first failing run when there is one')
+    .option('--allow-cut', 'exit 0 even when runs were cut by --max-steps or --time-budget (the verdict still says how many)')
+    .option('--trace <file>', 'write the trace of the run the report shows (JSON lines): the first violation\'s shortest witness, else the first broker failure, else the first run')
     .option('--json', 'print a machine-readable summary instead of text')
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`, '')
     .addHelpText('after', `
-Exit codes: 0 no must rule violated, 1 a violation (or an outcome named by --fail-on), 2 bad usage or bad input.
+Exit codes: 0 no must rule violated and every run ran to its end, 1 a violation, runs cut by a bound
+(unless --allow-cut) or an outcome named by --fail-on, 2 bad usage or bad input.
 
 Examples:
   wbemsim run                                  the reference broker over every built-in workload
@@ -42,26 +43,22 @@ Examples:
   wbemsim run --impl stdio:'python3 examples/python-broker/broker.py' --workload mixed
   wbemsim run --workload my-workload.json --seed 7 --trace out.jsonl`)
     .action(async (opts) => {
-      // A trace file that cannot be written is bad usage, found before the runs, not after them.
-      if (opts.trace && !existsSync(dirname(resolve(opts.trace)))) throw new UsageError(`--trace: no folder ${dirname(resolve(opts.trace))} to write ${opts.trace} into`);
+      // Everything that can be bad usage is found before the runs, not after them.
+      checkOutputs({ '--trace': opts.trace });
       const failOn = parseFailOn(opts.failOn);
+      if (opts.strategy !== 'exhaustive' && opts.seed + opts.runs - 1 > MAX_SEED) throw new UsageError(`--seed ${opts.seed} with --runs ${opts.runs} goes past the last seed ${MAX_SEED}`);
       const workloads = opts.workload.length ? opts.workload.map(load) : builtinWorkloads();
-      let factory;
-      try {
-        factory = await resolveImpl(opts.impl, { stepTimeoutMs: opts.stepTimeout });
-      } catch (err) {
-        if (err instanceof ImplError || err instanceof BrokerFailure) throw new UsageError(err.message);
-        throw err;
-      }
+      const factory = await resolveImplForCli(opts.impl, { stepTimeoutMs: opts.stepTimeout });
       const campaign: Campaign = runMany({
         impl: opts.impl, factory, workloads, strategy: opts.strategy, depth: opts.depth, seed: opts.seed, runs: opts.runs,
         maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog, timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
         clock: () => performance.now(),
-        keepTraceOf: opts.trace ? 'first-failing' : undefined,
+        keepTraceOf: opts.trace ? 'shown' : undefined,
       });
+      if (campaign.runs === 0 && campaign.brokerFailures.length) throw notStarted(campaign.brokerFailures[0]!);
       if (opts.trace && campaign.trace) writeFileSync(opts.trace, campaign.trace.map((l) => JSON.stringify(l)).join('\n') + '\n');
       process.stdout.write(opts.json ? JSON.stringify(campaignJson(campaign), null, 2) + '\n' : formatCampaign(campaign));
-      setCode(exitCodeFor(campaign, failOn));
+      setCode(exitCodeFor(campaignOutcome(campaign), failOn, opts.allowCut === true));
     });
 }
 

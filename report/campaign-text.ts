@@ -3,6 +3,15 @@
  * campaign result only; they never import the simulator.
  */
 import type { Campaign, FoldedFinding } from '../sim/campaign.ts';
+import { notConclusiveReason, type Outcome } from './result.ts';
+
+/** The campaign's outcome, as report/result.ts decided it when the campaign was folded. */
+export function campaignOutcome(c: Campaign): Outcome {
+  return {
+    conformant: c.conformant, runs: c.runs, planned: c.planned, cut: c.cut, incomplete: c.incomplete, conclusive: c.conclusive,
+    warnings: c.warnings.length, inconclusive: c.inconclusive.length, lint: c.lint.length,
+  };
+}
 
 /** The `--json` shape: `conformant`, `runs`, `steps`, `violations[]` (each with `rule` and `replay`), and the rest. */
 export function campaignJson(c: Campaign) {
@@ -12,7 +21,11 @@ export function campaignJson(c: Campaign) {
     strategy: c.strategy,
     seed: c.seed,
     workloads: c.workloads,
+    conclusive: c.conclusive,
     runs: c.runs,
+    planned: c.planned,
+    cut: c.cut,
+    incomplete: c.incomplete,
     steps: c.steps,
     violations: c.violations,
     warnings: c.warnings,
@@ -26,6 +39,7 @@ export function campaignJson(c: Campaign) {
     budgetExhausted: c.budgetExhausted,
     ...(c.gaveUp ? { gaveUp: c.gaveUp } : {}),
     ...(c.explorations ? { explorations: c.explorations } : {}),
+    ...(c.traceOf ? { traceOf: c.traceOf } : {}),
     wall: c.wall,
   };
 }
@@ -50,7 +64,7 @@ export function formatCampaign(c: Campaign): string {
   out.push(`wbemsim run: ${c.impl} over ${plural(c.workloads.length, 'workload')} (${c.workloads.join(', ')}), strategy ${c.strategy}, seeds ${c.seed}..${c.seed + Math.max(0, Math.ceil(c.runs / Math.max(1, c.workloads.length)) - 1)}`);
   if (c.runs === 0) out.push('  no run was made');
   else {
-    out.push(`  runs ${c.runs}, steps ${c.steps}, rules ${c.rules.length} (${checked} exercised, ${c.rules.length - checked} not exercised)`);
+    out.push(`  runs ${c.runs}${c.cut ? ` (${c.cut} of ${c.planned} cut)` : ''}, steps ${c.steps}, rules ${c.rules.length} (${checked} exercised, ${c.rules.length - checked} not exercised)`);
     out.push(`  run ends: ${Object.entries(c.ends).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
   if (c.steps > 0) {
@@ -85,6 +99,9 @@ export function formatCampaign(c: Campaign): string {
   const unexercised = c.rules.filter((r) => r.verdict === 'not exercised').map((r) => r.rule);
   if (unexercised.length && c.steps > 0) out.push('', `Not exercised by these workloads: ${unexercised.join(', ')}`);
   for (const a of c.advice) out.push(`Advice: ${a}`);
-  out.push('', c.conformant ? `Verdict: CONFORMANT (no must rule violated in ${plural(c.runs, 'run')})` : `Verdict: NOT CONFORMANT (${plural(c.violations.length, 'must rule')} violated${c.brokerFailures.length ? `, ${plural(c.brokerFailures.length, 'broker failure')}` : ''})`);
+  const cut = notConclusiveReason(campaignOutcome(c), c.explorations ? c.workloads.length : undefined);
+  if (!c.conformant) out.push('', `Verdict: NOT CONFORMANT (${plural(c.violations.length, 'must rule')} violated${c.brokerFailures.length ? `, ${plural(c.brokerFailures.length, 'broker failure')}` : ''}${cut ? `; ${cut}` : ''})`);
+  else if (cut) out.push('', `Verdict: NOT CONCLUSIVE: ${cut} (no must rule violated in what ran; a cut run is not a pass: raise --max-steps or --time-budget, or accept it with --allow-cut)`);
+  else out.push('', `Verdict: CONFORMANT (no must rule violated in ${plural(c.runs, 'run')})`);
   return out.join('\n') + '\n';
 }

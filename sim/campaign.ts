@@ -12,6 +12,7 @@ import { explore } from './explorer.ts';
 import { runOnce, type RunResult } from './run.ts';
 import { makeStrategy, type StrategyName } from './strategies.ts';
 import type { Workload } from './workload.ts';
+import { decideOutcome } from '../report/result.ts';
 
 export interface CampaignOptions {
   impl: string;
@@ -29,7 +30,12 @@ export interface CampaignOptions {
    */
   clock?: () => number;
   timeBudgetMs?: number;
-  keepTraceOf?: 'first-failing';
+  /**
+   * Keep one run's whole trace: the run the report shows for its first violation (that rule's
+   * shortest witness, with the same event numbers), else the first run that ended in a broker
+   * failure, else the first run.
+   */
+  keepTraceOf?: 'shown';
   /** `exhaustive`: distinct states per workload after which its exploration stops (incomplete). */
   maxStates?: number;
 }
@@ -59,8 +65,17 @@ export interface Campaign {
   seed: number;
   workloads: string[];
   runs: number;
+  /** Runs meant to be made: runs per workload × workloads, or the runs made under `exhaustive`. */
+  planned: number;
   steps: number;
+  /** No `must` rule violated and no broker failure (decided by report/result.ts). */
   conformant: boolean;
+  /** Runs that did not run to their end: stopped by `maxSteps` or the time budget, or never made. */
+  cut: number;
+  /** Explorations (`exhaustive`) that did not cover their whole space, skipped ones included. */
+  incomplete: number;
+  /** No run cut and no exploration incomplete: only then does a pass mean a pass. */
+  conclusive: boolean;
   violations: FoldedFinding[];
   warnings: FoldedFinding[];
   lint: FoldedFinding[];
@@ -78,6 +93,8 @@ export interface Campaign {
   /** `exhaustive`: per workload, the size of the space explored and whether it was covered whole. */
   explorations?: { workload: string; states: number; transitions: number; runs: number; complete: boolean; cut?: string }[];
   trace?: TraceLine[];
+  /** Which run `trace` is. */
+  traceOf?: { workload: string; seed: number; token: string };
   /** Wall-clock figures: never part of determinism. */
   wall: { ms: number };
 }
@@ -102,7 +119,10 @@ export function runMany(o: CampaignOptions): Campaign {
   const brokerFailures: Campaign['brokerFailures'] = [];
   let runs = 0;
   let steps = 0;
+  let cutRuns = 0;
   let trace: TraceLine[] | undefined;
+  let traceOf: Campaign['traceOf'];
+  let traceIsFailure = false;
   let budgetExhausted = false;
   let gaveUp: string | undefined;
   const explorations: NonNullable<Campaign['explorations']> = [];
@@ -124,12 +144,23 @@ export function runMany(o: CampaignOptions): Campaign {
       steps += r.steps;
       ends[r.end.reason] = (ends[r.end.reason] ?? 0) + 1;
       if (r.end.reason === 'stopped') budgetExhausted = true;
+      if (r.end.reason === 'bound' || r.end.reason === 'stopped') cutRuns++;
       if (r.end.reason === 'crash' || r.end.reason === 'timeout' || r.end.reason === 'protocol-error') {
         brokerFailures.push({ workload: workload.name, seed, reason: r.end.reason, detail: r.end.detail, token: r.token });
       }
       fold(r, folded, tallies, advice);
       coverage.merge(r.monitorCoverage);
-      if (r.trace && (trace === undefined || (!failedRun(trace) && !r.judge.conformant))) trace = r.trace;
+      if (r.trace) {
+        // The trace kept is the run the report shows: the first violation's current witness.
+        const shown = folded.violations.values().next().value;
+        const failure = r.end.reason === 'crash' || r.end.reason === 'timeout' || r.end.reason === 'protocol-error';
+        const keep = shown ? shown.replay === r.token && traceOf?.token !== r.token : trace === undefined || (failure && !traceIsFailure);
+        if (keep) {
+          trace = r.trace;
+          traceOf = { workload: workload.name, seed, token: r.token };
+          traceIsFailure = failure;
+        }
+      }
     };
     outer: for (const workload of o.workloads) {
       if (failStreak >= GIVE_UP_AFTER) break;
@@ -138,7 +169,7 @@ export function runMany(o: CampaignOptions): Campaign {
         if (outOfTime?.()) { budgetExhausted = true; break; }
         const x = explore({
           impl: o.impl, broker, workload, maxSteps: o.maxSteps, maxStates: o.maxStates, watchdog: o.watchdog, shouldStop: outOfTime,
-          onRun: (r) => absorb(r, workload, 0),
+          keepTrace: o.keepTraceOf !== undefined, onRun: (r) => absorb(r, workload, 0),
         });
         explorations.push({ workload: workload.name, states: x.states, transitions: x.transitions, runs: x.runs, complete: x.complete, ...(x.cut ? { cut: x.cut } : {}) });
         if (x.cut === 'stopped') { budgetExhausted = true; break; }
@@ -150,7 +181,7 @@ export function runMany(o: CampaignOptions): Campaign {
         const r = runOnce({
           impl: o.impl, broker, workload, seed, strategy: makeStrategy(o.strategy, seed, o.depth, workload),
           maxSteps: o.maxSteps, watchdog: o.watchdog, depth: o.strategy === 'pct' ? o.depth : undefined,
-          keepTrace: o.keepTraceOf !== undefined && (trace === undefined || !failedRun(trace)), shouldStop: outOfTime,
+          keepTrace: o.keepTraceOf !== undefined, shouldStop: outOfTime,
         });
         absorb(r, workload, seed);
         if (budgetExhausted) break outer;
@@ -162,11 +193,19 @@ export function runMany(o: CampaignOptions): Campaign {
     broker.close?.();
   }
   const rules = [...tallies.values()];
+  const exhaustive = o.strategy === 'exhaustive';
+  // Runs (or explorations) never made count as cut only when a bound stopped them: a campaign
+  // that gave up on a failing broker has its verdict already.
+  const outcome = decideOutcome({
+    violations: [...folded.violations.values()], brokerFailures: brokerFailures.length, runs,
+    planned: !exhaustive && budgetExhausted ? o.workloads.length * o.runs : runs, cutRuns,
+    incomplete: exhaustive ? explorations.filter((x) => !x.complete).length + (budgetExhausted ? o.workloads.length - explorations.length : 0) : 0,
+  });
   const nodes = m.stateNodes.filter((_, i) => !coverage.nodes[i]);
   const transitions = m.transitions.filter((_, i) => !coverage.transitions[i]).map((t) => t.id);
   return {
-    impl: o.impl, strategy: o.strategy, seed: o.seed, workloads: o.workloads.map((w) => w.name), runs, steps,
-    conformant: folded.violations.size === 0 && brokerFailures.length === 0,
+    impl: o.impl, strategy: o.strategy, seed: o.seed, workloads: o.workloads.map((w) => w.name), runs, planned: outcome.planned, steps,
+    conformant: outcome.conformant, cut: outcome.cut, incomplete: outcome.incomplete, conclusive: outcome.conclusive,
     violations: [...folded.violations.values()], warnings: [...folded.warnings.values()],
     lint: [...folded.lint.values()], inconclusive: [...folded.inconclusive.values()], advice: [...advice],
     rules, ends, brokerFailures,
@@ -175,27 +214,23 @@ export function runMany(o: CampaignOptions): Campaign {
       transitions: m.transitions.length - transitions.length, transitionsTotal: m.transitions.length,
       unreachedStates: nodes, unreachedTransitions: transitions,
     },
-    budgetExhausted, ...(gaveUp ? { gaveUp } : {}), ...(o.strategy === 'exhaustive' ? { explorations } : {}), trace, wall: { ms: elapsed() },
+    budgetExhausted, ...(gaveUp ? { gaveUp } : {}), ...(exhaustive ? { explorations } : {}), trace, ...(traceOf ? { traceOf } : {}), wall: { ms: elapsed() },
   };
 }
 
 function emptyCampaign(o: CampaignOptions, brokerFailures: Campaign['brokerFailures'], ms: number): Campaign {
   const m = compiledMachine();
+  const outcome = decideOutcome({ violations: [], brokerFailures: brokerFailures.length, runs: 0, planned: o.strategy === 'exhaustive' ? 0 : o.workloads.length * o.runs });
   return {
-    impl: o.impl, strategy: o.strategy, seed: o.seed, workloads: o.workloads.map((w) => w.name), runs: 0, steps: 0, conformant: false,
+    impl: o.impl, strategy: o.strategy, seed: o.seed, workloads: o.workloads.map((w) => w.name), runs: 0, planned: outcome.planned, steps: 0,
+    conformant: outcome.conformant, cut: outcome.cut, incomplete: o.strategy === 'exhaustive' ? o.workloads.length : 0, conclusive: false,
     violations: [], warnings: [], lint: [], inconclusive: [], advice: [], rules: [], ends: {}, brokerFailures,
     coverage: { states: 0, statesTotal: m.stateNodes.length, transitions: 0, transitionsTotal: m.transitions.length, unreachedStates: [], unreachedTransitions: [] },
     budgetExhausted: false, wall: { ms },
   };
 }
 
-function failedRun(trace: TraceLine[]): boolean {
-  const last = trace[trace.length - 1];
-  return last?.type === 'run.end' && (trace as { failed?: boolean }).failed === true;
-}
-
 function fold(r: RunResult, folded: Record<'violations' | 'warnings' | 'lint' | 'inconclusive', Map<string, FoldedFinding>>, tallies: Map<string, RuleTally>, advice: Set<string>): void {
-  if (r.trace && !r.judge.conformant) (r.trace as { failed?: boolean }).failed = true;
   for (const key of ['violations', 'warnings', 'lint', 'inconclusive'] as const) {
     const seen = new Set<string>();
     for (const f of r.judge[key]) {

@@ -56,6 +56,8 @@ export interface ExploreOptions {
   shouldStop?: () => boolean;
   /** Every run, as it finishes (a campaign folds them). */
   onRun?: (r: RunResult) => void;
+  /** Keep each run's whole trace in its result (for `onRun`). */
+  keepTrace?: boolean;
 }
 
 /** A rule broken in some explored run: the first run that broke it, and how many did. */
@@ -125,7 +127,7 @@ export function explore(o: ExploreOptions): Exploration {
     const strategy = new ExplorerStrategy(branch, o.workload, visited, independent, () => visited.size >= maxStates, stack);
     const r = runOnce({
       impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy,
-      maxSteps, watchdog: o.watchdog, shouldStop: o.shouldStop,
+      maxSteps, watchdog: o.watchdog, shouldStop: o.shouldStop, keepTrace: o.keepTrace,
       onWorld: (world, monitor) => strategy.attach(world, monitor),
     });
     strategy.finish();

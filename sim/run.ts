@@ -28,6 +28,7 @@ export interface RunOptions {
   choices?: readonly number[];
   /** Strict replay: every choice must be in range, and the run may not go past them. */
   strict?: boolean;
+  /** Step bound; `defaultMaxSteps(workload)` when absent. */
   maxSteps?: number;
   watchdog?: number;
   depth?: number;
@@ -55,7 +56,26 @@ export interface RunResult {
   monitorCoverage: Monitor['coverage'];
 }
 
+/** The part of the default step bound that does not depend on the workload. */
 export const DEFAULT_MAX_STEPS = 2000;
+
+/**
+ * The default step bound of a run of `w` (docs/workloads.md, "The step bound"):
+ * 2000 + 20 × (calls + actions) + 10 × objects + 2 × method duration, where objects is the sum
+ * of every call's `objects` and duration the sum of every call's `duration`. A call of the
+ * reference broker takes under 10 steps plus about 3 per object it produces, so every workload
+ * runs to its end under it with room to spare (500 concurrent calls included); only a broker that
+ * never stops reaches it, and such a run is cut, not passed.
+ */
+export function defaultMaxSteps(w: Workload): number {
+  let objects = 0;
+  let duration = 0;
+  for (const c of w.calls) {
+    objects += c.objects ?? 0;
+    duration += c.duration ?? 0;
+  }
+  return DEFAULT_MAX_STEPS + 20 * (w.calls.length + (w.actions?.length ?? 0)) + 10 * objects + 2 * duration;
+}
 export const DEFAULT_WATCHDOG = 12;
 
 /** A strategy's choice diverged from what a replay recorded. */
@@ -107,15 +127,16 @@ export function runOnce(o: RunOptions): RunResult {
     while (fed < events.length) feed(events[fed++]!);
   };
   const scheduler = new Scheduler(strategy);
+  const maxSteps = o.maxSteps ?? defaultMaxSteps(o.workload);
   let end: RunResult['end'];
   try {
     world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG });
     o.onWorld?.(world, monitor);
     flush();
-    const stop = scheduler.run(world, { maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS, afterStep: flush, reducer: o.reducer, shouldStop: o.shouldStop });
+    const stop = scheduler.run(world, { maxSteps, afterStep: flush, reducer: o.reducer, shouldStop: o.shouldStop });
     flush();
     const stuck = stop === 'idle' ? world.stuck() : undefined;
-    end = stop === 'bound' ? { reason: 'bound', detail: `${o.maxSteps ?? DEFAULT_MAX_STEPS} steps` }
+    end = stop === 'bound' ? { reason: 'bound', detail: `${maxSteps} steps` }
       : stop === 'stopped' ? { reason: 'stopped', detail: 'time budget' }
       : stuck ? { reason: 'deadlock', detail: stuck } : { reason: 'quiescent' };
   } catch (err) {

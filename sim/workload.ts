@@ -1,6 +1,7 @@
 /**
- * A workload is data (CORE-NOTES 5): which sinks, calls and client actions exist. When each
- * action happens is the scheduler's choice; a workload only says what must come before it.
+ * A workload is data: which sinks, calls and client actions exist. When each action happens is
+ * the scheduler's choice; a workload only says what must come before it. Its JSON form is
+ * specs/workload.schema.json, explained field by field in docs/workloads.md.
  */
 import type { Operation } from '../trace/event.ts';
 
@@ -62,7 +63,12 @@ export type ClientAction =
   /** The script sets its SWbemSink variable to Nothing. */
   | { kind: 'swbem-nothing'; swsink: string; after?: string };
 
+/** The workload format's version (specs/workload.schema.json); a workload without one is version 1. */
+export const WORKLOAD_VERSION = 1;
+
 export interface Workload {
+  /** The format's version: 1 (the default when absent). */
+  version?: typeof WORKLOAD_VERSION;
   name: string;
   description?: string;
   /** CoInitializeSecurity was called (default true). */

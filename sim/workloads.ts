@@ -5,10 +5,13 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { OPERATIONS } from '../trace/event.ts';
-import type { Workload } from './workload.ts';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { distance } from 'fastest-levenshtein';
+import { WORKLOAD_VERSION, type Workload } from './workload.ts';
 
 const DIR = fileURLToPath(new URL('../workloads/', import.meta.url));
+/** The workload format's JSON Schema (docs/workloads.md explains every field). */
+export const WORKLOAD_SCHEMA_PATH = fileURLToPath(new URL('../specs/workload.schema.json', import.meta.url));
 
 export class WorkloadError extends Error {
   constructor(message: string) {
@@ -34,40 +37,124 @@ export function loadWorkload(nameOrPath: string): Workload {
   return parseWorkload(readFileSync(nameOrPath, 'utf8'), nameOrPath);
 }
 
-/** Parses and checks a workload's JSON text. */
+let validator: ValidateFunction | undefined;
+function validateSchema(w: unknown): ErrorObject | undefined {
+  validator ??= new Ajv2020({ strict: true, allErrors: true, verbose: true, discriminator: true })
+    .compile(JSON.parse(readFileSync(WORKLOAD_SCHEMA_PATH, 'utf8')));
+  if (validator(w)) return undefined;
+  // A misspelled field also makes the real one missing: name the misspelling, it is the cause.
+  const errors = validator.errors ?? [];
+  return errors.find((e) => e.keyword === 'additionalProperties') ?? errors.find((e) => e.keyword === 'discriminator') ?? errors[0];
+}
+
+/** `/calls/0/op` as a reader writes it: `calls[0].op`. */
+function fieldPath(instancePath: string, last?: string): string {
+  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (last !== undefined) parts.push(last);
+  return parts.reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out ? `${out}.${p}` : p), '');
+}
+
+/** The known name nearest to a misspelled one, when it is near enough to be the one meant. */
+export function nearestName(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = k.toLowerCase() === name.toLowerCase() ? 0 : distance(name, k);
+    if (d < bestDistance) { best = k; bestDistance = d; }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** One schema error as one line naming the field (`calls[0].sikn`) and, for a misspelling, the field meant. */
+function describeSchemaError(e: ErrorObject, w: unknown): string {
+  const path = fieldPath(e.instancePath);
+  const at = path ? `"${path}"` : 'the workload';
+  const value = e.instancePath.split('/').slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], w);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = (e.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const near = nearestName(field, known);
+      return `unknown field "${fieldPath(e.instancePath, field)}"${near ? ` (did you mean "${near}"?)` : ` (known fields: ${known.join(', ')})`}`;
+    }
+    case 'required':
+      return `${at} lacks the required field "${(e.params as { missingProperty: string }).missingProperty}"`;
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      const near = typeof value === 'string' ? nearestName(value, allowed.filter((v): v is string => typeof v === 'string')) : undefined;
+      return `"${path}" must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(value)})${near ? `; did you mean "${near}"?` : ''}`;
+    }
+    case 'discriminator': {
+      const kinds = ((e.parentSchema as { oneOf?: { properties: { kind: { const: string } } }[] }).oneOf ?? []).map((b) => b.properties.kind.const);
+      const tag = (value as { kind?: unknown } | undefined)?.kind;
+      const near = typeof tag === 'string' ? nearestName(tag, kinds) : undefined;
+      return `"${fieldPath(e.instancePath, 'kind')}" must be one of ${kinds.map((k) => JSON.stringify(k)).join(', ')} (got ${JSON.stringify(tag)})${near ? `; did you mean "${near}"?` : ''}`;
+    }
+    default:
+      return `${at} ${e.message ?? 'is not valid'}${value !== undefined && typeof value !== 'object' ? ` (got ${JSON.stringify(value)})` : ''}`;
+  }
+}
+
+/**
+ * Parses and checks a workload's JSON text: first against specs/workload.schema.json (an unknown
+ * or misspelled field, a wrong type, a missing field), then what a schema cannot say: unique call
+ * ids, names that refer to something declared, no cycle of calls waiting on each other, and
+ * something to run. A workload without `version` is read as version 1.
+ */
 export function parseWorkload(text: string, where: string): Workload {
-  let w: Workload;
+  let json: unknown;
   try {
-    w = JSON.parse(text);
+    json = JSON.parse(text);
   } catch (err) {
     throw new WorkloadError(`${where}: not JSON (${(err as Error).message})`);
   }
   const bad = (msg: string) => new WorkloadError(`${where}: ${msg}`);
-  if (typeof w !== 'object' || w === null || typeof w.name !== 'string') throw bad('a workload needs a "name"');
-  if (!Array.isArray(w.sinks) || !Array.isArray(w.calls)) throw bad('a workload needs "sinks" and "calls" arrays');
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad('a workload is a JSON object');
+  const version = (json as { version?: unknown }).version;
+  if (typeof version === 'number' && Number.isInteger(version) && version > WORKLOAD_VERSION) {
+    throw bad(`"version" ${version} is newer than this wbemsim reads (${WORKLOAD_VERSION})`);
+  }
+  const error = validateSchema(json);
+  if (error) throw bad(describeSchemaError(error, json));
+  const w = json as Workload;
+  if (w.calls.length === 0 && (w.actions ?? []).length === 0) throw bad('nothing to run: "calls" and "actions" are both empty');
   const sinks = new Set(w.sinks.map((s) => s.id));
   const passed = new Set(w.sinks.flatMap((s) => (s.wrapped ? [s.id, `${s.id}~stub`] : [s.id])));
   const swsinks = new Set((w.swbemsinks ?? []).map((s) => s.id));
   const ids = new Set<string>();
-  for (const c of w.calls) {
-    if (typeof c.id !== 'string' || ids.has(c.id)) throw bad(`call ids must be unique strings (${JSON.stringify(c.id)})`);
+  for (const [i, c] of w.calls.entries()) {
+    if (ids.has(c.id)) throw bad(`"calls[${i}].id": call id ${JSON.stringify(c.id)} is used twice`);
     ids.add(c.id);
-    if (!(OPERATIONS as readonly string[]).includes(c.op)) throw bad(`call ${c.id}: unknown op ${JSON.stringify(c.op)} (one of ${OPERATIONS.join(', ')})`);
     if (c.swsink !== undefined) {
-      if (!swsinks.has(c.swsink)) throw bad(`call ${c.id}: unknown swsink ${JSON.stringify(c.swsink)}`);
-    } else if (c.sink !== null && !passed.has(c.sink)) throw bad(`call ${c.id}: unknown sink ${JSON.stringify(c.sink)}`);
+      if (!swsinks.has(c.swsink)) throw bad(`"calls[${i}].swsink": no SWbemSink ${JSON.stringify(c.swsink)} in "swbemsinks"`);
+    } else if (c.sink !== null && !passed.has(c.sink)) throw bad(`"calls[${i}].sink": no sink ${JSON.stringify(c.sink)} in "sinks"`);
   }
-  const checkAfter = (after: unknown, who: string) => {
+  const checkAfter = (after: string | undefined, field: string) => {
     if (after === undefined) return;
-    const id = typeof after === 'string' ? after.replace(/\.final$/, '') : '';
-    if (!ids.has(id)) throw bad(`${who}: "after" names no call (${JSON.stringify(after)})`);
+    if (!ids.has(after.replace(/\.final$/, ''))) throw bad(`"${field}": names no call (${JSON.stringify(after)})`);
   };
-  for (const c of w.calls) checkAfter(c.after, `call ${c.id}`);
-  for (const a of w.actions ?? []) {
-    if (!['cancel', 'release-sink', 'release-services', 'swbem-cancel', 'swbem-nothing'].includes(a.kind)) throw bad(`unknown action kind ${JSON.stringify((a as { kind: unknown }).kind)}`);
-    if ((a.kind === 'cancel' || a.kind === 'release-sink') && a.sink !== null && !sinks.has(a.sink)) throw bad(`action ${a.kind}: unknown sink ${JSON.stringify(a.sink)}`);
-    if ((a.kind === 'swbem-cancel' || a.kind === 'swbem-nothing') && !swsinks.has(a.swsink)) throw bad(`action ${a.kind}: unknown swsink ${JSON.stringify(a.swsink)}`);
-    checkAfter(a.after, `action ${a.kind}`);
+  for (const [i, c] of w.calls.entries()) checkAfter(c.after, `calls[${i}].after`);
+  for (const [i, a] of (w.actions ?? []).entries()) {
+    if ((a.kind === 'cancel' || a.kind === 'release-sink') && a.sink !== null && !sinks.has(a.sink)) throw bad(`"actions[${i}].sink": no sink ${JSON.stringify(a.sink)} in "sinks"`);
+    if ((a.kind === 'swbem-cancel' || a.kind === 'swbem-nothing') && !swsinks.has(a.swsink)) throw bad(`"actions[${i}].swsink": no SWbemSink ${JSON.stringify(a.swsink)} in "swbemsinks"`);
+    checkAfter(a.after, `actions[${i}].after`);
   }
+  const cycle = afterCycle(w);
+  if (cycle) throw bad(`"calls[${cycle.index}].after": calls wait on each other in a cycle (${cycle.ids.join(' -> ')}), so none of them can start`);
   return w;
+}
+
+/** A cycle of calls whose `after` wait on each other, with the index of the call it was found at. */
+function afterCycle(w: Workload): { index: number; ids: string[] } | undefined {
+  const index = new Map(w.calls.map((c, i) => [c.id, i]));
+  const waitsOn = (id: string) => w.calls[index.get(id)!]!.after?.replace(/\.final$/, '');
+  for (const start of w.calls) {
+    const path = [start.id];
+    for (let next = waitsOn(start.id); next !== undefined; next = waitsOn(next)) {
+      if (next === start.id) return { index: index.get(start.id)!, ids: [...path, next] };
+      if (path.includes(next) || path.length > w.calls.length) break;
+      path.push(next);
+    }
+  }
+  return undefined;
 }
