@@ -365,7 +365,7 @@ export class Tracker {
         if (c.dAnnotation !== NONE && c.dAnnotation > c.dLo) c.dLo = c.dHi = c.dAnnotation;
         if (c.cancels) for (const k of c.cancels) if (k.closed) this.emitPair(k, c);
       }
-    } else if (c.cancels && c.final === null) {
+    } else if (kind !== 'other' && c.cancels && c.final === null) {
       for (const k of c.cancels) {
         if (k.closed) this.emitLate(k, cb);
         else {
@@ -401,7 +401,7 @@ export class Tracker {
         c.finalReturned = seq;
         this.endCall(c, seq);
       }
-    } else if (failed(ret) && c.sinkError === NONE && c.final === null) {
+    } else if (cb.kind !== 'other' && failed(ret) && c.sinkError === NONE && c.final === null) {
       c.sinkError = seq;
     }
     if (c.ended && c.inProgress === 0) this.retire(c);
