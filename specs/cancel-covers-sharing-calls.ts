@@ -8,7 +8,7 @@
  * from the final statuses: one covered call ended cancelled, another surely was not.
  */
 import { WBEM_E_CALL_CANCELLED } from '../trace/hresult.ts';
-import { BaseCheck, NONE, callName, type CheckFactory } from './base-check.ts';
+import { BaseCheck, NONE, callName, fromCallbackExemption, type CheckFactory } from './base-check.ts';
 import { precedes } from './placement.ts';
 import { windowText } from './cancelled-status.ts';
 import type { Tracker } from './tracker.ts';
@@ -27,6 +27,7 @@ class CancelCoversSharingCalls extends BaseCheck {
   }
 
   cancelClosed(k: CancelRec): void {
+    if (k.fromCallback !== null) this.out.exempt(fromCallbackExemption(k));
     if (k.covered.length < 2) return;
     this.out.exercise();
     if (!k.exact || !k.annotationCalls) return;

@@ -348,7 +348,7 @@ export class Tracker {
     this.callback = cb;
     this.call = c;
     this.sink = s;
-    if (held) for (const k of this.openWindows) k.sawHeld = true;
+    if (held) for (const k of this.openWindows) if (kind === 'final') k.sawHeldFinal = true; else k.sawHeld = true;
     if (!c) return;
     c.callbacks++;
     c.inProgress++;
@@ -442,12 +442,12 @@ export class Tracker {
     const k: CancelRec = {
       id, services, sink, entered: seq, returned: NONE, hr: 0, fromCallback, covered: [],
       pLo: seq, pHi: Infinity, closed: false, exact: false, heldBound: null, annotation: NONE, annotationCalls: null,
-      pendingLate: null, lateOverflow: 0, sawHeld: false, waitedOn: null, watchdogVerdict: null, waited: 'no',
+      pendingLate: null, lateOverflow: 0, sawHeld: false, sawHeldFinal: false, waitedOn: null, watchdogVerdict: null, waited: 'no',
       afterClientRelease: s !== null && s.clientReleased !== NONE, t, tReturned: undefined,
     };
     this.cancels.set(id, k);
     this.openWindows.push(k);
-    for (const cb of this.callbacks.values()) if (cb.held) { k.sawHeld = true; break; }
+    for (const cb of this.callbacks.values()) if (cb.held) { if (cb.kind === 'final') k.sawHeldFinal = true; else k.sawHeld = true; }
     this.cancel = k;
     this.sink = s;
     if (fromCallback?.call) fromCallback.call.cancelledFromOwnCallback = true;
