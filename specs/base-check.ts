@@ -41,7 +41,16 @@ export abstract class BaseCheck implements RuleCheck {
       return this.out.result('black-box trace: the harness does not own the providers (RULES.md item 7)');
     }
     this.end();
-    return this.out.result(this.notExercised());
+    return this.out.result(this.notExercised(), this.context());
+  }
+
+  /** What else bears on a rule not exercised: a run cut at a bound, callbacks of unknown calls. */
+  private context(): string {
+    let s = '';
+    const end = this.t.end?.reason;
+    if (end === 'bound' || end === 'timeout') s += `; the run was cut (${end}) before it could occur`;
+    if (this.out.attributionDependent && this.t.ambiguous > 0) s += `; ${this.t.ambiguous} callback(s) on shared sinks carried no call id (attribution)`;
+    return s;
   }
 }
 

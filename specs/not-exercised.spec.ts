@@ -119,6 +119,24 @@ describe('rules whose situation needs more than the events that touch them', () 
 });
 
 describe('not exercised because every instance was set aside, with that reason', () => {
+  it('a run cut at a bound says so', () => {
+    const b = new TraceBuilder();
+    b.call('q', 's'); b.ret('q'); b.end('bound');
+    expect(reasonOf(b.judge(), 'NOTHING-AFTER-FINAL')).toContain('cut (bound)');
+  });
+
+  it('callbacks on a shared sink that name no call say so', () => {
+    const b = new TraceBuilder();
+    b.call('q1', 's'); b.ret('q1'); b.call('q2', 's'); b.ret('q2'); b.ind('i', 's', undefined); b.iret('i'); b.end('bound');
+    expect(reasonOf(b.judge(), 'PROGRESS-ONLY-IF-ASKED')).toContain('attribution');
+  });
+
+  it('SWBEMSINK-ONCOMPLETED-AFTER-CANCEL needs an operation outstanding when SWbemSink.Cancel is called', () => {
+    const b = new TraceBuilder();
+    b.add({ type: 'swbem.cancel.entered', swsink: 'W' }); b.add({ type: 'swbem.cancel.returned', swsink: 'W', err: 0 }); b.end();
+    expect(verdictOf(b.judge(), 'SWBEMSINK-ONCOMPLETED-AFTER-CANCEL')).toBe('not exercised');
+  });
+
   it('a cancel from inside a callback exercises none of the rules about what a cancel does', () => {
     const b = new TraceBuilder();
     b.call('q', 's'); b.ret('q'); b.ind('i1', 's', 'q'); b.cancel('k', 's', { fromCallback: 'i1' }); b.cret('k'); b.iret('i1');

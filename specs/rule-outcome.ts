@@ -91,14 +91,14 @@ export class RuleOutcome {
     return f;
   }
 
-  /** The rule's verdict and findings. */
-  result(notExercised = 'the trace never reached this rule\'s situation'): RuleResult {
+  /** The rule's verdict and findings; `context` is appended to the reason of `not exercised`. */
+  result(notExercised = 'the trace never reached this rule\'s situation', context = ''): RuleResult {
     const { id, kind, party } = this.rule;
     let verdict: Verdict;
     let reason: string | undefined;
     if (kind === 'may' || kind === 'info') {
       verdict = this.usedCount > 0 ? 'used' : 'not exercised';
-      if (verdict === 'not exercised') reason = this.exemptReason ?? notExercised;
+      if (verdict === 'not exercised') reason = (this.exemptReason ?? notExercised) + context;
     } else if (this.violations > 0) {
       verdict = 'violated';
     } else if (this.doubts > 0) {
@@ -117,7 +117,7 @@ export class RuleOutcome {
       reason = this.notJudgedReason;
     } else {
       verdict = 'not exercised';
-      reason = this.exemptReason ?? notExercised;
+      reason = (this.exemptReason ?? notExercised) + context;
     }
     const r: RuleResult = { rule: id, kind, party, verdict, findings: this.findings };
     if (reason !== undefined) r.reason = reason;
