@@ -160,16 +160,21 @@ describe('not exercised because every instance was set aside, with that reason',
 });
 
 describe('freedoms of the provider and of event delivery', () => {
-  it('PROVIDER-MAY-STOP is used when a cancelled query\'s provider runs on and its output is discarded', () => {
-    const b = new TraceBuilder(WB);
-    b.accept('q', 's'); b.add({ type: 'provider.started', call: 'q', kind: 'instance' });
-    b.cancel('k', 's'); b.add({ type: 'annotation.cancel-processed', cancel: 'k', calls: ['q'] }); b.cret('k');
-    b.add({ type: 'annotation.final-decided', call: 'q', hResult: WBEM_E_CALL_CANCELLED }); b.final('f', 's', 'q', WBEM_E_CALL_CANCELLED);
-    b.add({ type: 'provider.produced', call: 'q', count: 3 }); b.add({ type: 'provider.completed', call: 'q', hr: 0 }); b.end();
-    const r = b.judge();
-    expect(verdictOf(r, 'PROVIDER-MAY-STOP')).toBe('used');
-    expect(r.conformant).toBe(true);
-  });
+  for (const early of [false, true]) {
+    it(`PROVIDER-MAY-STOP is used when a cancelled query's provider runs on and its output is discarded (output ${early ? 'before' : 'after'} the final status)`, () => {
+      const b = new TraceBuilder(WB);
+      const runOn = () => { b.add({ type: 'provider.produced', call: 'q', count: 3 }); b.add({ type: 'provider.completed', call: 'q', hr: 0 }); };
+      b.accept('q', 's'); b.add({ type: 'provider.started', call: 'q', kind: 'instance' });
+      b.cancel('k', 's'); b.add({ type: 'annotation.cancel-processed', cancel: 'k', calls: ['q'] }); b.cret('k');
+      if (early) runOn();
+      b.add({ type: 'annotation.final-decided', call: 'q', hResult: WBEM_E_CALL_CANCELLED }); b.final('f', 's', 'q', WBEM_E_CALL_CANCELLED);
+      if (!early) runOn();
+      b.end();
+      const r = b.judge();
+      expect(verdictOf(r, 'PROVIDER-MAY-STOP')).toBe('used');
+      expect(r.conformant).toBe(true);
+    });
+  }
 
   it('EVENTS-MAY-BE-DROPPED is not used for events produced after the cancel was processed', () => {
     const b = new TraceBuilder(WB);

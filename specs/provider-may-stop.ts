@@ -14,7 +14,7 @@ import type { CallRec } from './records.ts';
 class ProviderMayStop extends BaseCheck {
   readonly types = ['provider.stopped', 'provider.cancel-requested', 'provider.produced', 'provider.completed', 'setstatus.entered'] as const;
   protected override readonly whiteBoxOnly = true;
-  /** Cancelled non-method calls (by id) whose provider produced or completed after the cancel entered. */
+  /** Cancelled non-method calls (by id) whose provider produced or completed after the cancel entered, awaiting their final status. */
   private readonly ranOn = new Set<string>();
   constructor(t: Tracker) { super(t, 'PROVIDER-MAY-STOP'); }
 
@@ -26,18 +26,17 @@ class ProviderMayStop extends BaseCheck {
       return;
     }
     if (e.type === 'provider.produced' || e.type === 'provider.completed') {
-      if (c.cancels?.some((k) => k.fromCallback === null && k.entered < e.seq)) this.ranOn.add(c.id);
-    }
-    if (this.ranOn.has(c.id) && this.discarded(c)) this.ranOn.delete(c.id);
+      if (!c.cancels?.some((k) => k.fromCallback === null && k.entered < e.seq)) return;
+      // Until the final status comes it is not known whether the output reaches the client.
+      if (c.final === null) this.ranOn.add(c.id);
+      else this.discarded(c);
+    } else if (c.final === this.t.callback && this.ranOn.delete(c.id)) this.discarded(c);
   }
 
   /** The provider ran on and the client got the cancelled status, or fewer objects than it produced. */
-  private discarded(c: CallRec): boolean {
+  private discarded(c: CallRec): void {
     const p = c.provider;
-    if (!p || !c.final) return false;
-    if (c.final.hResult !== WBEM_E_CALL_CANCELLED && p.produced <= c.objects) return false;
-    this.out.use();
-    return true;
+    if (p && c.final && (c.final.hResult === WBEM_E_CALL_CANCELLED || p.produced > c.objects)) this.out.use();
   }
 
   protected override end(): void {
