@@ -9,7 +9,8 @@ import { failed, hrName } from '../trace/hresult.ts';
 import { RuleOutcome } from './rule-outcome.ts';
 import { ruleInfo } from './rules.ts';
 import type { Tracker } from './tracker.ts';
-import { NONE, type CallRec } from './records.ts';
+import { NONE, type CallRec, type CancelRec } from './records.ts';
+import { situationMissing } from './situations.ts';
 
 export abstract class BaseCheck implements RuleCheck {
   readonly rule: RuleInfo;
@@ -30,9 +31,9 @@ export abstract class BaseCheck implements RuleCheck {
   /** End-of-run judgements (liveness); windows are already closed when it runs. */
   protected end(): void {}
 
-  /** Why the rule was not exercised, when it was not. */
+  /** Why the rule was not exercised, when it was not: the situation the trace lacks. */
   protected notExercised(): string {
-    return 'the trace never reached this rule\'s situation';
+    return situationMissing(this.rule.id);
   }
 
   finish(): RuleResult {
@@ -40,7 +41,16 @@ export abstract class BaseCheck implements RuleCheck {
       return this.out.result('black-box trace: the harness does not own the providers (RULES.md item 7)');
     }
     this.end();
-    return this.out.result(this.notExercised());
+    return this.out.result(this.notExercised(), this.context());
+  }
+
+  /** What else bears on a rule not exercised: a run cut at a bound, callbacks of unknown calls. */
+  private context(): string {
+    let s = '';
+    const end = this.t.end?.reason;
+    if (end === 'bound' || end === 'timeout') s += `; the run was cut (${end}) before it could occur`;
+    if (this.out.attributionDependent && this.t.ambiguous > 0) s += `; ${this.t.ambiguous} callback(s) on shared sinks carried no call id (attribution)`;
+    return s;
   }
 }
 
@@ -50,6 +60,11 @@ export type CheckFactory = (t: Tracker) => BaseCheck;
 /** The call was accepted: its method returned a success code. */
 export function accepted(c: CallRec): boolean {
   return c.returned !== NONE && !failed(c.hr);
+}
+
+/** Why a cancel made from inside a callback exercises none of the rules about what a cancel does. */
+export function fromCallbackExemption(k: CancelRec): string {
+  return k.fromCallback ? `cancel ${k.id} was made from inside callback ${k.fromCallback.cb}, which is not operational (CANCEL-FROM-SINK-NOT-OPERATIONAL)` : '';
 }
 
 /** Short name of a call for explanations: `call q1 (ExecQueryAsync on sink s)`. */

@@ -4,7 +4,7 @@
  * watchdog released a held Indicate or progress SetStatus (of any call), or never, waited
  * (worked examples B and D).
  */
-import { BaseCheck, NONE, type CheckFactory } from './base-check.ts';
+import { BaseCheck, NONE, fromCallbackExemption, type CheckFactory } from './base-check.ts';
 import { judgeWaiting } from './cancel-wait-verdict.ts';
 import type { Tracker } from './tracker.ts';
 import type { CancelRec } from './records.ts';
@@ -18,7 +18,10 @@ class CancelDoesNotWaitForClient extends BaseCheck {
   }
 
   private judge(k: CancelRec): void {
-    if (k.fromCallback !== null) return;
+    if (k.fromCallback !== null) {
+      this.out.exempt(fromCallbackExemption(k));
+      return;
+    }
     if (k.sawHeld) this.out.exercise();
     judgeWaiting(this.out, k, (w) => w.cb.kind !== 'final', 'Indicate or progress');
   }

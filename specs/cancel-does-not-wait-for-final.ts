@@ -3,7 +3,7 @@
  * here a sink held in a final SetStatus (the WBEM_E_CALL_CANCELLED one, or a race-winning final).
  * A should until Windows' own behaviour is recorded.
  */
-import { BaseCheck, NONE, type CheckFactory } from './base-check.ts';
+import { BaseCheck, NONE, fromCallbackExemption, type CheckFactory } from './base-check.ts';
 import { judgeWaiting } from './cancel-wait-verdict.ts';
 import type { Tracker } from './tracker.ts';
 import type { CancelRec } from './records.ts';
@@ -17,8 +17,11 @@ class CancelDoesNotWaitForFinal extends BaseCheck {
   }
 
   private judge(k: CancelRec): void {
-    if (k.fromCallback !== null) return;
-    if (k.sawHeld) this.out.exercise();
+    if (k.fromCallback !== null) {
+      this.out.exempt(fromCallbackExemption(k));
+      return;
+    }
+    if (k.sawHeldFinal) this.out.exercise();
     judgeWaiting(this.out, k, (w) => w.cb.kind === 'final', 'final SetStatus');
   }
 

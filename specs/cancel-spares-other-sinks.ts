@@ -18,6 +18,8 @@ class CancelSparesOtherSinks extends BaseCheck {
   private readonly cancelledSinks = new Map<string, number>();
   /** The first release of another pending sink's reference during each cancel. */
   private readonly releases = new WeakMap<CancelRec, number>();
+  /** Cancels (by id) entered while a call on another sink was pending: the rule's situation. */
+  private readonly othersPending = new Set<string>();
   constructor(t: Tracker) { super(t, 'CANCEL-SPARES-OTHER-SINKS'); }
 
   override event(e: TraceEvent): void {
@@ -28,6 +30,9 @@ class CancelSparesOtherSinks extends BaseCheck {
     }
     if (e.type === 'cancel.entered') {
       if (e.sink !== null && !this.cancelledSinks.has(e.sink)) this.cancelledSinks.set(e.sink, e.seq);
+      for (const s of this.t.sinks.values()) {
+        if (s.id !== e.sink && s.open.length > 0) { this.othersPending.add(e.cancel); break; }
+      }
       return;
     }
     if (e.type === 'cancel.returned') {
@@ -70,8 +75,9 @@ class CancelSparesOtherSinks extends BaseCheck {
   }
 
   cancelClosed(k: CancelRec): void {
+    const others = this.othersPending.delete(k.id);
     if (k.fromCallback !== null) return;
-    if (this.t.sinks.size > 1 || k.sink === null) this.out.exercise();
+    if (others) this.out.exercise();
     if (!k.exact || !k.annotationCalls) return;
     for (const id of k.annotationCalls) {
       const c = this.t.findCall(id);

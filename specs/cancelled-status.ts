@@ -6,7 +6,7 @@
  * inconclusive when only some placements do (worked example A), held otherwise.
  */
 import { WBEM_E_CALL_CANCELLED } from '../trace/hresult.ts';
-import { BaseCheck, callName, hrName, type CheckFactory } from './base-check.ts';
+import { BaseCheck, NONE, callName, fromCallbackExemption, hrName, type CheckFactory } from './base-check.ts';
 import { precedes } from './placement.ts';
 import type { Tracker } from './tracker.ts';
 import type { CallRec, CancelRec } from './records.ts';
@@ -23,8 +23,18 @@ class CancelledStatus extends BaseCheck {
     this.out.attributionDependent = true;
   }
 
+  cancelClosed(k: CancelRec): void {
+    if (k.fromCallback !== null) this.out.exempt(fromCallbackExemption(k));
+  }
+
   pairReady(k: CancelRec, c: CallRec): void {
     const f = c.final!;
+    // The sink failed a callback first: the broker cancels the call on its own, and SINK-ERROR-CANCELS
+    // alone judges its final status (it asks for the same WBEM_E_CALL_CANCELLED).
+    if (c.sinkError !== NONE) {
+      this.out.exempt(`the sink failed a callback of ${callName(c)} first: SINK-ERROR-CANCELS judges its final status`);
+      return;
+    }
     this.out.exercise();
     if (f.hResult === WBEM_E_CALL_CANCELLED) return;
     const order = precedes(k.pLo, k.pHi, c.dLo, c.dHi);

@@ -23,6 +23,7 @@ export const CALL_EVENTS = [
   'INDICATE_ENTERED', 'INDICATE_RETURNED', 'INDICATE_FAILED',
   'PROGRESS_ENTERED', 'PROGRESS_RETURNED', 'PROGRESS_FAILED',
   'FINAL_DECIDED', 'FINAL_OK_ENTERED', 'FINAL_ERROR_ENTERED', 'FINAL_CANCELLED_ENTERED', 'FINAL_RETURNED',
+  'STATUS_OTHER_ENTERED',
   'CANCEL_PROCESSED',
   'REF_TAKEN', 'REF_RELEASED',
   'PROVIDER_STARTED', 'PROVIDER_PRODUCED', 'PROVIDER_COMPLETED', 'PROVIDER_CANCEL_REQUESTED', 'PROVIDER_STOPPED',
@@ -99,7 +100,8 @@ const lifecycle = region('lifecycle', 'pending', {
   },
   cancelled: {
     FINAL_CANCELLED_ENTERED: go('status-set', 'CANCELLED-STATUS'),
-    ...each(OWN_FINALS, no('CANCELLED-STATUS')),
+    // A call the broker cancelled because the sink failed a callback is SINK-ERROR-CANCELS' alone.
+    ...each(OWN_FINALS, [noIf(stateIn({ cancel: 'sink-failed' }), 'SINK-ERROR-CANCELS'), no('CANCELLED-STATUS')]),
     RETURNED_ERROR: no('START-FAILURE-NO-CALLBACKS'),
   },
   'status-set': {
@@ -127,6 +129,7 @@ const callback = region('callback', 'idle', {
   busy: {
     ...each(CB_RETURNS, go('idle', 'ONE-CALLBACK-AT-A-TIME')),
     ...each(CB_STARTS, no('ONE-CALLBACK-AT-A-TIME')),
+    STATUS_OTHER_ENTERED: no('ONE-CALLBACK-AT-A-TIME'),
     ...each(OWN_FINALS, no('ONE-CALLBACK-AT-A-TIME')),
     FINAL_CANCELLED_ENTERED: [go('busy-final', 'CANCELLED-STATUS-MAY-OVERLAP', stateIn('#call.lifecycle.cancelled')), no('ONE-CALLBACK-AT-A-TIME')],
   },
@@ -139,6 +142,7 @@ const callback = region('callback', 'idle', {
     ...each(CB_RETURNS, go('final', 'CALLBACK-IN-FLIGHT-MAY-FINISH')),
     FINAL_RETURNED: go('busy-done', 'CALLBACK-IN-FLIGHT-MAY-FINISH'),
     ...each(CB_STARTS, no('ONE-CALLBACK-AT-A-TIME')),
+    STATUS_OTHER_ENTERED: no('ONE-CALLBACK-AT-A-TIME'),
   },
   done: {},
   'busy-done': {
@@ -181,17 +185,20 @@ const final = region('final', 'open', {
   },
   decided: {
     ...each(CB_STARTS, no('NOTHING-AFTER-FINAL')),
+    STATUS_OTHER_ENTERED: no('NOTHING-AFTER-FINAL'),
     ...each(FINALS, go('entered', 'FINAL-STATUS-ONCE')),
     FINAL_DECIDED: no('FINAL-STATUS-ONCE'),
   },
   entered: {
     FINAL_RETURNED: go('returned', 'FINAL-STATUS-ONCE'),
     ...each(CB_STARTS, no('NOTHING-AFTER-FINAL')),
+    STATUS_OTHER_ENTERED: no('NOTHING-AFTER-FINAL'),
     ...each(FINALS, no('FINAL-STATUS-ONCE', 'NOTHING-AFTER-FINAL')),
     FINAL_DECIDED: no('FINAL-STATUS-ONCE'),
   },
   returned: {
     ...each(CB_STARTS, no('NOTHING-AFTER-FINAL')),
+    STATUS_OTHER_ENTERED: no('NOTHING-AFTER-FINAL'),
     ...each(FINALS, no('FINAL-STATUS-ONCE', 'NOTHING-AFTER-FINAL')),
     FINAL_DECIDED: no('FINAL-STATUS-ONCE'),
   },
@@ -213,12 +220,19 @@ const kind = region('kind', 'unknown', {
   other: {},
 });
 
+// A SetStatus whose lFlags is neither WBEM_STATUS_COMPLETE nor WBEM_STATUS_PROGRESS is never
+// legal, so it has no legal transition: it is neither final nor progress, and changes no state.
+// It is still a callback, so the callback and final regions reject it where another callback
+// would be rejected (ONE-CALLBACK-AT-A-TIME, NOTHING-AFTER-FINAL).
 const status = region('status', 'not-asked', {
   'not-asked': {
     SEND_STATUS: go('asked', 'PROGRESS-MAY'),
     PROGRESS_ENTERED: no('PROGRESS-ONLY-IF-ASKED'),
+    STATUS_OTHER_ENTERED: no('STATUS-FLAGS-VALID'),
   },
-  asked: {},
+  asked: {
+    STATUS_OTHER_ENTERED: no('STATUS-FLAGS-VALID'),
+  },
 });
 
 const reference = region('reference', 'none', {

@@ -12,9 +12,16 @@ class LintKeepIndicatedObjects extends BaseCheck {
   readonly types = ['indicate.returned', 'client.saw'] as const;
   constructor(t: Tracker) { super(t, 'LINT-KEEP-INDICATED-OBJECTS'); }
 
+  /** An Indicate returned, and the trace carries a client model's observations (`client.saw`). */
+  private indicated = false;
+  private observed = false;
+
   override event(e: TraceEvent): void {
-    if (e.type === 'indicate.returned') this.out.exercise();
-    else if (e.type === 'client.saw' && e.what === CLIENT_SAW.objectUsedAfterIndicate) {
+    if (e.type === 'indicate.returned') this.indicated = true;
+    else this.observed = true;
+    // Without a client model nothing says what the client did with the objects (RULES.md item 7).
+    if (this.indicated && this.observed) this.out.exercise();
+    if (e.type === 'client.saw' && e.what === CLIENT_SAW.objectUsedAfterIndicate) {
       this.out.violate([e.seq], `The client used an object from Indicate after Indicate returned without AddRef${e.call ? ` (call ${e.call})` : ''}.`);
     }
   }

@@ -14,8 +14,9 @@ class LintOneSinkPerCall extends BaseCheck {
     const c = this.t.call!;
     const s = this.t.sink;
     if (!s) return;
-    this.out.exercise();
     const other = s.open.find((o) => o !== c);
+    // A sink passed to one call only shares nothing: the rule's situation is a second call on it.
+    if (other || s.accepted) this.out.exercise();
     if (other) this.out.violate([other.entered, c.entered], `${callName(c)} shares its sink with call ${other.id}, which is still pending.`);
   }
 }

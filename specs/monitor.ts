@@ -15,7 +15,7 @@ import type { TraceEvent } from '../trace/event.ts';
 import type { Finding } from './check.ts';
 import type { JudgeResult } from './judge.ts';
 import { ruleInfo } from './rules.ts';
-import { failed, WBEM_E_CALL_CANCELLED, WBEM_FLAG_SEND_STATUS, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
+import { failed, WBEM_E_CALL_CANCELLED, WBEM_FLAG_SEND_STATUS, WBEM_STATUS_COMPLETE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 
 /** A rejection by the monitor: the rules broken and the event (sequence number) that broke them. */
 export interface MonitorRejection {
@@ -81,7 +81,13 @@ export class Monitor {
   private readonly branches = new Map<string, Branch[]>();
   private readonly tracks = new Map<string, Track>();
   private readonly running = new Map<string, { services: string; sink: string | null; covered: string[] }>();
-  private readonly cbCall = new Map<string, { call: string; progress: boolean; final: boolean }>();
+  private readonly cbCall = new Map<string, { call: string; progress: boolean; final: boolean; held: boolean }>();
+  /**
+   * Cancels whose window of p is open or was (RULES.md, "How a trace is judged", item 1): `open`
+   * until the cancel returns or a held callback returns first; `annotated` once a
+   * `cancel processed` annotation fell inside it. An annotation outside it is not used.
+   */
+  private readonly cancelWindows = new Map<string, { open: boolean; annotated: boolean; fromCallback: boolean }>();
   private readonly brokerRefs = new Map<string, number>();
   private readonly annotated: boolean;
   private readonly prune: boolean;
@@ -119,13 +125,18 @@ export class Monitor {
       }
       case 'indicate.entered':
         if (e.call === undefined) break;
-        this.cbCall.set(e.cb, { call: e.call, progress: false, final: false });
+        this.cbCall.set(e.cb, { call: e.call, progress: false, final: false, held: e.held ?? false });
         this.fire(e.call, 'INDICATE_ENTERED', e.seq);
         break;
       case 'setstatus.entered': {
         if (e.call === undefined) break;
+        // Only WBEM_STATUS_COMPLETE is final; any lFlags but it and WBEM_STATUS_PROGRESS is neither.
+        if (e.lFlags !== WBEM_STATUS_COMPLETE && e.lFlags !== WBEM_STATUS_PROGRESS) {
+          this.fire(e.call, 'STATUS_OTHER_ENTERED', e.seq);
+          break;
+        }
         const progress = e.lFlags === WBEM_STATUS_PROGRESS;
-        this.cbCall.set(e.cb, { call: e.call, progress, final: !progress });
+        this.cbCall.set(e.cb, { call: e.call, progress, final: !progress, held: e.held ?? false });
         // An unannotated d lies just before the final status's entry (the latest placement).
         if (!progress) this.decideIfOpen(e.call, e.seq);
         this.fire(e.call, progress ? 'PROGRESS_ENTERED'
@@ -138,6 +149,8 @@ export class Monitor {
         const cb = this.cbCall.get(e.cb);
         if (!cb) break;
         this.cbCall.delete(e.cb);
+        // A held callback returning while a cancel is pending bounds that cancel's p (item 1).
+        if (cb.held) for (const w of this.cancelWindows.values()) if (!w.fromCallback) w.open = false;
         const bad = failed(e.ret);
         if (cb.final) { const t = this.tracks.get(cb.call); if (t) t.ended = true; }
         this.fire(cb.call, cb.final ? 'FINAL_RETURNED'
@@ -148,12 +161,37 @@ export class Monitor {
       }
       // A cancel from inside a callback is not operational (CANCEL-FROM-SINK-NOT-OPERATIONAL): the
       // broker may ignore it, so it places no moment.
-      case 'cancel.entered': this.openWindows(e.cancel, e.services, e.sink, e.fromCallback === undefined); break;
-      case 'cancel.returned': this.closeWindows(e.cancel, !failed(e.hr), e.seq); break;
-      case 'annotation.cancel-processed':
-        for (const c of e.calls) this.processed(c, e.cancel, e.seq);
+      case 'cancel.entered':
+        this.cancelWindows.set(e.cancel, { open: true, annotated: false, fromCallback: e.fromCallback !== undefined });
+        this.openWindows(e.cancel, e.services, e.sink, e.fromCallback === undefined);
         break;
-      case 'annotation.final-decided': this.fire(e.call, 'FINAL_DECIDED', e.seq); break;
+      case 'cancel.returned':
+        this.cancelWindows.delete(e.cancel);
+        this.closeWindows(e.cancel, !failed(e.hr), e.seq);
+        break;
+      case 'annotation.cancel-processed': {
+        // An annotation narrows only inside its window (item 3); outside it ANNOTATIONS-CONSISTENT
+        // judges it, and the moment is placed as if it had not been annotated.
+        const w = this.cancelWindows.get(e.cancel);
+        if (w?.open && !w.annotated) {
+          w.annotated = true;
+          for (const c of e.calls) this.processed(c, e.cancel, e.seq);
+        } else if (!w?.annotated) for (const c of e.calls) this.untrusted(c);
+        break;
+      }
+      case 'annotation.final-decided': {
+        const bs = this.branches.get(e.call);
+        if (!bs) break;
+        // d lies after the previous callback returned, or, for the cancelled final status that may
+        // overlap a callback, after that callback started (item 1); never after the final started.
+        const inWindow = bs.some((b) => {
+          const v = this.m.stateValue(b.s);
+          return v.final === 'open' && (v.callback === 'idle' || v.lifecycle === 'cancelled');
+        });
+        if (inWindow) this.fire(e.call, 'FINAL_DECIDED', e.seq);
+        else if (bs.some((b) => this.m.stateValue(b.s).final === 'open')) this.untrusted(e.call);
+        break;
+      }
       case 'sink.addref':
       case 'sink.release': {
         if (e.by !== 'broker' || e.call === undefined) break;
@@ -192,6 +230,19 @@ export class Monitor {
       }
     }
     return out;
+  }
+
+  /**
+   * An annotation of the call lay outside its window. Without annotations the monitor places the
+   * moment itself anyway; a monitor that follows a broker's annotations (one state per call) cannot
+   * place it any more, so it stops following that call and leaves it to the checks, which search
+   * the window (ANNOTATIONS-CONSISTENT convicts the annotation).
+   */
+  private untrusted(call: string): void {
+    if (!this.annotated) return;
+    this.branches.delete(call);
+    this.tracks.delete(call);
+    this.brokerRefs.delete(call);
   }
 
   /** With `prune`, drops a call whose life is over (its later stray events are the checks' business). */

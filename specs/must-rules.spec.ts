@@ -69,7 +69,15 @@ const CASES: Case[] = [
   { rule: 'CANCEL-COVERS-SHARING-CALLS', opts: { recorder: 'stdio' }, build: (b) => {
     b.call('q1', 's'); b.ret('q1'); b.call('q2', 's'); b.ret('q2');
     b.cancel('k', 's'); b.add({ type: 'annotation.cancel-processed', cancel: 'k', calls: ['q1'] }); b.cret('k');
-    b.status('f1', 's', 'q1', WBEM_E_CALL_CANCELLED); b.sret('f1'); b.status('f2', 's', 'q2', WBEM_E_CALL_CANCELLED); b.sret('f2'); b.end();
+    b.add({ type: 'annotation.final-decided', call: 'q1', hResult: WBEM_E_CALL_CANCELLED }); b.status('f1', 's', 'q1', WBEM_E_CALL_CANCELLED); b.sret('f1');
+    b.add({ type: 'annotation.final-decided', call: 'q2', hResult: WBEM_E_CALL_CANCELLED }); b.status('f2', 's', 'q2', WBEM_E_CALL_CANCELLED); b.sret('f2'); b.end();
+  } },
+  { rule: 'CANCEL-COVERS-SHARING-CALLS', opts: { recorder: 'stdio' }, build: (b) => {
+    // Left out of the annotation and never ended: the cancel did not cover it.
+    b.call('q1', 's'); b.ret('q1'); b.call('q2', 's'); b.ret('q2');
+    b.cancel('k', 's'); b.add({ type: 'annotation.cancel-processed', cancel: 'k', calls: ['q1'] }); b.cret('k');
+    b.add({ type: 'annotation.final-decided', call: 'q1', hResult: WBEM_E_CALL_CANCELLED }); b.status('f1', 's', 'q1', WBEM_E_CALL_CANCELLED); b.sret('f1');
+    b.end('bound');
   } },
   { rule: 'CANCEL-SPARES-OTHER-SINKS', build: (b) => {
     b.call('qa', 'a'); b.ret('qa'); b.call('qb', 'b'); b.ret('qb');

@@ -4,7 +4,7 @@
  * callback's predecessor (the broker can only have started it after that return); a callback whose
  * predecessor returned before p is the one allowed late start (worked examples B and C).
  */
-import { BaseCheck, NONE, callName, type CheckFactory } from './base-check.ts';
+import { BaseCheck, NONE, callName, fromCallbackExemption, type CheckFactory } from './base-check.ts';
 import { precedes } from './placement.ts';
 import { windowText } from './cancelled-status.ts';
 import type { Tracker } from './tracker.ts';
@@ -18,6 +18,9 @@ class NoCallbacksAfterCancel extends BaseCheck {
   }
 
   cancelClosed(k: CancelRec): void {
+    if (k.fromCallback !== null) this.out.exempt(fromCallbackExemption(k));
+    // A cancel covering a call whose final status had not started is the rule's situation, callbacks after it or not.
+    if (k.covered.some((c) => c.final === null || c.final.entered > k.entered)) this.out.exercise();
     if (k.lateOverflow > 0) {
       this.out.doubt([k.entered], `${k.lateOverflow} callbacks of calls covered by cancel ${k.id} started before its window closed and were not kept.`, 'too many callbacks while the cancel was pending (memory cap)');
     }

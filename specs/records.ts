@@ -129,8 +129,12 @@ export interface CancelRec {
   /** Late callbacks of covered calls awaiting the window's close (capped), and how many did not fit. */
   pendingLate: CallbackRec[] | null;
   lateOverflow: number;
-  /** A held callback was in progress at some time while it was pending (CANCEL-DOES-NOT-WAIT-*). */
+  /**
+   * A held callback other than a final status (CANCEL-DOES-NOT-WAIT-FOR-CLIENT), or a held final
+   * status (CANCEL-DOES-NOT-WAIT-FOR-FINAL), was in progress at some time while it was pending.
+   */
   sawHeld: boolean;
+  sawHeldFinal: boolean;
   /** Held callbacks released by the watchdog while it was pending (item 4). */
   waitedOn: WaitRec[] | null;
   watchdogVerdict: 'deadlock' | 'slow' | null;

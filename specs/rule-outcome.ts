@@ -20,6 +20,7 @@ export class RuleOutcome {
   private doubtReason: string | undefined;
   private notJudgedReason: string | undefined;
   private heldNote: string | undefined;
+  private exemptReason: string | undefined;
   /** Set by checks whose verdicts rest on which call a callback belongs to (item 2, last sentence). */
   attributionDependent = false;
 
@@ -60,6 +61,14 @@ export class RuleOutcome {
     this.notJudgedReason ??= reason;
   }
 
+  /**
+   * An instance of the rule's situation was set aside (an exemption, another rule's business, an
+   * input the trace lacks): if nothing else exercises the rule, this is why it was not exercised.
+   */
+  exempt(reason: string): void {
+    this.exemptReason ??= reason;
+  }
+
   /** A remark attached to a `held` verdict (for example calls whose liveness was not judged). */
   note(remark: string): void {
     this.heldNote ??= remark;
@@ -82,14 +91,14 @@ export class RuleOutcome {
     return f;
   }
 
-  /** The rule's verdict and findings. */
-  result(notExercised = 'the trace never reached this rule\'s situation'): RuleResult {
+  /** The rule's verdict and findings; `context` is appended to the reason of `not exercised`. */
+  result(notExercised = 'the trace never reached this rule\'s situation', context = ''): RuleResult {
     const { id, kind, party } = this.rule;
     let verdict: Verdict;
     let reason: string | undefined;
     if (kind === 'may' || kind === 'info') {
       verdict = this.usedCount > 0 ? 'used' : 'not exercised';
-      if (verdict === 'not exercised') reason = notExercised;
+      if (verdict === 'not exercised') reason = (this.exemptReason ?? notExercised) + context;
     } else if (this.violations > 0) {
       verdict = 'violated';
     } else if (this.doubts > 0) {
@@ -108,7 +117,7 @@ export class RuleOutcome {
       reason = this.notJudgedReason;
     } else {
       verdict = 'not exercised';
-      reason = notExercised;
+      reason = (this.exemptReason ?? notExercised) + context;
     }
     const r: RuleResult = { rule: id, kind, party, verdict, findings: this.findings };
     if (reason !== undefined) r.reason = reason;

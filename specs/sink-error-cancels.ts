@@ -29,7 +29,7 @@ class SinkErrorCancels extends BaseCheck {
     }
     if (c.sinkError === NONE || cb.entered < c.sinkError) return;
     const events = [c.sinkError, cb.entered];
-    if (cb.kind !== 'final' && c.final === null) {
+    if ((cb.kind === 'indicate' || cb.kind === 'progress') && c.final === null) {
       this.report(events, `${cb.kind} ${cb.cb} of ${callName(c)} started after the sink had failed a callback, which cancels the call.`, cb.ambiguous);
     } else if (cb === c.final && cb.hResult !== WBEM_E_CALL_CANCELLED) {
       this.report(events, `The final status of ${callName(c)} carried ${hrName(cb.hResult)} after the sink had failed a callback; it must be WBEM_E_CALL_CANCELLED.`, cb.ambiguous);

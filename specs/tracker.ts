@@ -348,7 +348,7 @@ export class Tracker {
     this.callback = cb;
     this.call = c;
     this.sink = s;
-    if (held) for (const k of this.openWindows) k.sawHeld = true;
+    if (held) for (const k of this.openWindows) if (kind === 'final') k.sawHeldFinal = true; else k.sawHeld = true;
     if (!c) return;
     c.callbacks++;
     c.inProgress++;
@@ -365,7 +365,7 @@ export class Tracker {
         if (c.dAnnotation !== NONE && c.dAnnotation > c.dLo) c.dLo = c.dHi = c.dAnnotation;
         if (c.cancels) for (const k of c.cancels) if (k.closed) this.emitPair(k, c);
       }
-    } else if (c.cancels && c.final === null) {
+    } else if (kind !== 'other' && c.cancels && c.final === null) {
       for (const k of c.cancels) {
         if (k.closed) this.emitLate(k, cb);
         else {
@@ -401,7 +401,7 @@ export class Tracker {
         c.finalReturned = seq;
         this.endCall(c, seq);
       }
-    } else if (failed(ret) && c.sinkError === NONE && c.final === null) {
+    } else if (cb.kind !== 'other' && failed(ret) && c.sinkError === NONE && c.final === null) {
       c.sinkError = seq;
     }
     if (c.ended && c.inProgress === 0) this.retire(c);
@@ -442,12 +442,12 @@ export class Tracker {
     const k: CancelRec = {
       id, services, sink, entered: seq, returned: NONE, hr: 0, fromCallback, covered: [],
       pLo: seq, pHi: Infinity, closed: false, exact: false, heldBound: null, annotation: NONE, annotationCalls: null,
-      pendingLate: null, lateOverflow: 0, sawHeld: false, waitedOn: null, watchdogVerdict: null, waited: 'no',
+      pendingLate: null, lateOverflow: 0, sawHeld: false, sawHeldFinal: false, waitedOn: null, watchdogVerdict: null, waited: 'no',
       afterClientRelease: s !== null && s.clientReleased !== NONE, t, tReturned: undefined,
     };
     this.cancels.set(id, k);
     this.openWindows.push(k);
-    for (const cb of this.callbacks.values()) if (cb.held) { k.sawHeld = true; break; }
+    for (const cb of this.callbacks.values()) if (cb.held) { if (cb.kind === 'final') k.sawHeldFinal = true; else k.sawHeld = true; }
     this.cancel = k;
     this.sink = s;
     if (fromCallback?.call) fromCallback.call.cancelledFromOwnCallback = true;
