@@ -12,9 +12,16 @@
  *
  * One child serves many runs: `reset` is one round trip. After a failure the adapter refuses
  * everything but `reset`, which starts a fresh child, so the harness can go on with the next run.
+ *
+ * Interrupts: a thread asleep in `Atomics.wait` runs no signal handler, so the harness that wants
+ * to be stoppable runs its campaign in a worker thread and keeps the signals on the main thread
+ * (cli/interrupt.ts). The main thread raises a shared flag (`interrupt`); this adapter waits in
+ * slices of at most 100 ms and checks the flag after each, then kills its child and throws
+ * `Interrupted`. Every process group it starts is announced on a BroadcastChannel, so that the
+ * main thread can kill them itself should this thread never come back.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { BrokerFailure } from '../sim/broker-adapter.ts';
+import { BrokerFailure, Interrupted } from '../sim/broker-adapter.ts';
 import type {
   BrokerAdapter,
   BrokerFactory,
@@ -44,6 +51,8 @@ export interface StdioBrokerOptions {
   maxStderrBytes?: number;
   /** Working directory of the child (default: the harness's). */
   cwd?: string;
+  /** A stop request shared with another thread: once element 0 is not 0, waits end in `Interrupted`. */
+  interrupt?: Int32Array;
 }
 
 /** Makes a factory of stdio brokers that run `command` through the shell. */
@@ -77,6 +86,21 @@ class RunBook {
 const live = new Set<number>();
 let hooksInstalled = false;
 
+/** The channel on which every thread announces the process groups it starts and ends. */
+export const CHILDREN_CHANNEL = 'wbemsim-broker-children';
+/** A message on CHILDREN_CHANNEL. */
+export interface ChildNotice { pgid: number; alive: boolean }
+let notices: BroadcastChannel | undefined;
+
+function announce(notice: ChildNotice): void {
+  if (!notices) {
+    notices = new BroadcastChannel(CHILDREN_CHANNEL);
+    // Announcing must never keep the harness alive.
+    (notices as unknown as { unref?: () => void }).unref?.();
+  }
+  notices.postMessage(notice);
+}
+
 function killGroup(pgid: number): void {
   try {
     process.kill(-pgid, 'SIGKILL');
@@ -100,6 +124,7 @@ function onSignal(sig: NodeJS.Signals): void {
 
 function track(pgid: number): void {
   live.add(pgid);
+  announce({ pgid, alive: true });
   if (hooksInstalled) return;
   hooksInstalled = true;
   process.on('exit', killAllLive);
@@ -110,6 +135,8 @@ const WORKER_URL = new URL('./stdio-broker-worker.mjs', import.meta.url);
 /** How long a killed child may take to be reaped before we stop waiting for its last stderr. */
 const REAP_MS = 2000;
 const MAX_UINT32 = 0xffffffff;
+/** The longest sleep between two looks at the interrupt flag. */
+const SLICE_MS = 100;
 
 /** Quotes a line for a message, cut to a readable length. */
 function quote(line: string, max = 300): string {
@@ -146,6 +173,9 @@ export class StdioBroker implements BrokerAdapter {
   private readonly maxOutputs: number;
   private readonly maxStderrBytes: number;
   private readonly cwd: string;
+  private readonly interrupt: Int32Array | undefined;
+  /** Set once a stop request ended the child; the adapter is then as good as closed. */
+  private interrupted = false;
 
   private worker: Worker | undefined;
   private port: MessagePort | undefined;
@@ -174,6 +204,7 @@ export class StdioBroker implements BrokerAdapter {
     this.maxOutputs = options.maxOutputsPerReply ?? 10_000;
     this.maxStderrBytes = options.maxStderrBytes ?? 64 << 20;
     this.cwd = options.cwd ?? process.cwd();
+    this.interrupt = options.interrupt;
     this.start();
   }
 
@@ -190,6 +221,7 @@ export class StdioBroker implements BrokerAdapter {
 
   reset(setup: RunSetup): void {
     if (this.closed) throw new Error('stdio broker: reset after close()');
+    if (this.interrupted) throw new Interrupted();
     // A failed broker gets a fresh process: the harness goes on with its next run.
     if (this.failure) {
       this.failure = undefined;
@@ -235,7 +267,7 @@ export class StdioBroker implements BrokerAdapter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.worker && !this.failure && !this.exited) {
+    if (this.worker && !this.failure && !this.exited && !this.stopRequested()) {
       // A polite goodbye first; a broker that does not answer it is killed all the same.
       try {
         this.send({ type: 'bye' });
@@ -311,6 +343,7 @@ export class StdioBroker implements BrokerAdapter {
       killGroup(this.pgid);
       if (!this.exited) this.awaitExit(REAP_MS);
       live.delete(this.pgid);
+      announce({ pgid: this.pgid, alive: false });
       // Forget the id: once the group is gone the number may be reused by an unrelated process.
       this.pgid = undefined;
     }
@@ -328,6 +361,7 @@ export class StdioBroker implements BrokerAdapter {
   }
 
   private usable(): void {
+    if (this.interrupted) throw new Interrupted();
     if (this.failure) throw this.failure;
     if (this.closed) throw new Error('stdio broker: used after close()');
   }
@@ -340,8 +374,23 @@ export class StdioBroker implements BrokerAdapter {
 
   // --- the wire ----------------------------------------------------------------------------
 
-  /** The next worker event (stderr is collected on the way), or undefined at the deadline. */
-  private next(deadline: number): WorkerEvent | undefined {
+  private stopRequested(): boolean {
+    return this.interrupt !== undefined && Atomics.load(this.interrupt, 0) !== 0;
+  }
+
+  /** Ends the child at once on a stop request, keeping no failure: the run was cut, not failed. */
+  private stopNow(): never {
+    this.interrupted = true;
+    this.shutdown();
+    throw new Interrupted();
+  }
+
+  /**
+   * The next worker event (stderr is collected on the way), or undefined at the deadline. Sleeps
+   * in slices so that a stop request ends the wait within SLICE_MS (`interruptible`: not while
+   * the child is being reaped, which is itself bounded).
+   */
+  private next(deadline: number, interruptible = true): WorkerEvent | undefined {
     const held = this.pending.shift();
     if (held) return held;
     const port = this.port!;
@@ -351,9 +400,10 @@ export class StdioBroker implements BrokerAdapter {
       const seen = Atomics.load(counter, 0);
       const got = receiveMessageOnPort(port);
       if (got) return got.message as WorkerEvent;
+      if (interruptible && this.stopRequested()) this.stopNow();
       const left = deadline - performance.now();
       if (left <= 0) return undefined;
-      Atomics.wait(counter, 0, seen, left);
+      Atomics.wait(counter, 0, seen, this.interrupt ? Math.min(left, SLICE_MS) : left);
     }
   }
 
@@ -404,7 +454,7 @@ export class StdioBroker implements BrokerAdapter {
   private awaitExit(timeoutMs: number): void {
     const deadline = performance.now() + timeoutMs;
     while (!this.exited) {
-      const ev = this.next(deadline);
+      const ev = this.next(deadline, false);
       if (ev === undefined) return;
       if (ev.t === 'stderr') this.stderrText += ev.data;
       else if (ev.t === 'exit') this.exited = true;

@@ -7,13 +7,15 @@ import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ImplError, implNames, resolveImpl } from '../brokers/implementations.ts';
 import { BrokerFailure } from '../sim/broker-adapter.ts';
-import { runMany, type Campaign } from '../sim/campaign.ts';
-import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
+import type { Campaign } from '../sim/campaign.ts';
+import { WorkloadError } from '../sim/workloads.ts';
 import { resolveWorkload } from '../sim/explore-workloads.ts';
 import { formatCampaign, campaignJson } from '../report/campaign-text.ts';
 import { UsageError } from './usage-error.ts';
 import { parseFailOn, exitCodeFor, FAIL_ON } from './exit-code.ts';
 import { intOption } from './options.ts';
+import { runTask } from './interrupt.ts';
+import type { RunTask } from './tasks.ts';
 
 export function registerRun(program: Command, setCode: (code: number) => void): void {
   program
@@ -34,7 +36,8 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .option('--json', 'print a machine-readable summary instead of text')
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`, '')
     .addHelpText('after', `
-Exit codes: 0 no must rule violated, 1 a violation (or an outcome named by --fail-on), 2 bad usage or bad input.
+Exit codes: 0 no must rule violated, 1 a violation (or an outcome named by --fail-on), 2 bad usage or bad input,
+130/143 interrupted by Ctrl-C/SIGTERM (the summary printed is marked PARTIAL).
 
 Examples:
   wbemsim run                                  the reference broker over every built-in workload
@@ -45,20 +48,20 @@ Examples:
       // A trace file that cannot be written is bad usage, found before the runs, not after them.
       if (opts.trace && !existsSync(dirname(resolve(opts.trace)))) throw new UsageError(`--trace: no folder ${dirname(resolve(opts.trace))} to write ${opts.trace} into`);
       const failOn = parseFailOn(opts.failOn);
-      const workloads = opts.workload.length ? opts.workload.map(load) : builtinWorkloads();
-      let factory;
+      // Bad workloads and implementations are found here, before the work starts.
+      opts.workload.forEach(load);
       try {
-        factory = await resolveImpl(opts.impl, { stepTimeoutMs: opts.stepTimeout });
+        await resolveImpl(opts.impl, { stepTimeoutMs: opts.stepTimeout });
       } catch (err) {
         if (err instanceof ImplError || err instanceof BrokerFailure) throw new UsageError(err.message);
         throw err;
       }
-      const campaign: Campaign = runMany({
-        impl: opts.impl, factory, workloads, strategy: opts.strategy, depth: opts.depth, seed: opts.seed, runs: opts.runs,
+      // The campaign runs in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
+      const campaign = await runTask<Campaign>('run', {
+        impl: opts.impl, workloadNames: opts.workload, stepTimeoutMs: opts.stepTimeout, strategy: opts.strategy, depth: opts.depth, seed: opts.seed, runs: opts.runs,
         maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog, timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
-        clock: () => performance.now(),
         keepTraceOf: opts.trace ? 'first-failing' : undefined,
-      });
+      } satisfies RunTask);
       if (opts.trace && campaign.trace) writeFileSync(opts.trace, campaign.trace.map((l) => JSON.stringify(l)).join('\n') + '\n');
       process.stdout.write(opts.json ? JSON.stringify(campaignJson(campaign), null, 2) + '\n' : formatCampaign(campaign));
       setCode(exitCodeFor(campaign, failOn));

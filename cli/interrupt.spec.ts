@@ -1,0 +1,142 @@
+/**
+ * Ctrl-C and SIGTERM, for real: the `wbemsim` command runs as a child process, gets the signal
+ * in the middle of its work, and must exit 130 or 143 within a second and a half, after printing
+ * a summary marked partial, with every process it started gone.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'wbemsim-interrupt-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (up to 30 s: loading the harness is slow on a busy machine) until `file` has content. */
+async function waitForFile(file: string): Promise<string> {
+  for (let i = 0; i < 300; i++) {
+    if (existsSync(file)) {
+      const text = readFileSync(file, 'utf8');
+      if (text.endsWith('\n')) return text;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${file} never appeared`);
+}
+
+/** The state and process group of a process, from /proc; undefined once it is gone. */
+function procStat(pid: number): { state: string; pgrp: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: state!, pgrp: Number(pgrp) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Processes of the group that still run (a zombie has ended; only its parent has not looked yet). */
+function runningInGroup(pgid: number): number[] {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => {
+    const s = procStat(pid);
+    return s !== undefined && s.pgrp === pgid && s.state !== 'Z';
+  });
+}
+
+interface Cli {
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; at: number }>;
+  pid: number;
+}
+
+function startCli(args: string[], env: Record<string, string> = {}): Cli {
+  const child = spawn(process.execPath, ['bin/wbemsim.mjs', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += String(d); });
+  child.stderr.on('data', (d) => { stderr += String(d); });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; at: number }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, at: performance.now() }));
+  });
+  return { done, pid: child.pid! };
+}
+
+/** Sends `sig` and returns how the command ended and how long after the signal. */
+async function interrupt(cli: Cli, sig: NodeJS.Signals) {
+  const sent = performance.now();
+  process.kill(cli.pid, sig);
+  const r = await Promise.race([cli.done, sleep(10_000).then(() => undefined)]);
+  if (!r) {
+    process.kill(cli.pid, 'SIGKILL');
+    throw new Error(`no exit within 10 s of ${sig}`);
+  }
+  return { ...r, ms: r.at - sent };
+}
+
+describe('an interrupted command', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('running a stdio broker that never answers stops on %s, exits %i, prints a partial summary and ends the broker\'s process group', async (sig, code) => {
+    const pidFile = join(scratch, `slow-${sig}.pids`);
+    const cli = startCli(['run', '--impl', `stdio:node brokers/testdata/slow-broker.mjs ${pidFile}`, '--step-timeout', '600000', '--workload', 'three-queries-one-sink']);
+    const [broker, sleeper] = (await waitForFile(pidFile)).trim().split(' ').map(Number) as [number, number];
+    const pgid = procStat(broker)!.pgrp;
+    expect(procStat(sleeper)!.pgrp).toBe(pgid);
+    const r = await interrupt(cli, sig);
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.ms).toBeLessThan(1500);
+    expect(r.stdout).toMatch(/PARTIAL: interrupted after 0 finished runs/);
+    expect(r.stdout).toMatch(/Verdict \(PARTIAL, interrupted\)/);
+    expect(r.stderr).toBe('');
+    // Killed before the command exited: a moment for the kernel to finish, no more.
+    for (let i = 0; i < 20 && runningInGroup(pgid).length > 0; i++) await sleep(50);
+    expect(runningInGroup(pgid)).toEqual([]);
+    for (const pid of [broker, sleeper]) expect(procStat(pid)?.state ?? 'gone').toMatch(/^(gone|Z)$/);
+  }, 60_000);
+
+  it('running an in-process campaign of many runs stops on SIGINT with the runs finished so far', async () => {
+    const ready = join(scratch, 'run.ready');
+    const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink'], { WBEMSIM_TEST_READY_FILE: ready });
+    await waitForFile(ready);
+    await sleep(500);
+    const r = await interrupt(cli, 'SIGINT');
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.ms).toBeLessThan(1500);
+    const finished = Number(/PARTIAL: interrupted after (\d+) finished runs?/.exec(r.stdout)?.[1]);
+    expect(finished).toBeGreaterThan(0);
+    expect(finished).toBeLessThan(1_000_000);
+    expect(r.stdout).toContain(`runs ${finished}, steps`);
+    expect(r.stdout).toMatch(/Verdict \(PARTIAL, interrupted\): CONFORMANT/);
+  }, 60_000);
+
+  it('running --json says partial in the JSON, which stays JSON', async () => {
+    const ready = join(scratch, 'json.ready');
+    const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink', '--json'], { WBEMSIM_TEST_READY_FILE: ready });
+    await waitForFile(ready);
+    await sleep(300);
+    const r = await interrupt(cli, 'SIGTERM');
+    expect(r.code, r.stderr).toBe(143);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ partial: true, interrupted: true });
+    expect(json.runs).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('exploring stops on SIGINT and SIGTERM alike, with the part explored', async () => {
+    for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const ready = join(scratch, `explore-${sig}.ready`);
+      const cli = startCli(['explore', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--max-states', '100000000'], { WBEMSIM_TEST_READY_FILE: ready });
+      await waitForFile(ready);
+      await sleep(300);
+      const r = await interrupt(cli, sig);
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.ms).toBeLessThan(1500);
+      expect(r.stdout).toMatch(/^wbemsim explore: PARTIAL: interrupted/);
+      expect(r.stdout).toMatch(/complete: no \(cut by stopped\)/);
+      expect(r.stdout).toMatch(/verdict \(PARTIAL, interrupted\)/);
+    }
+  }, 60_000);
+});
