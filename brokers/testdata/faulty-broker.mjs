@@ -4,6 +4,10 @@
  * It answers the hello and the reset like a good broker, then breaks at its first `input`:
  *
  *   crash         writes to stderr and exits with code 3 (stderr must be kept whole)
+ *   crash-later   accepts each call (AddRef, provider start, S_OK), then crashes like `crash` at
+ *                 the first input that is not a call: the dead process leaves accepted calls
+ *                 without their final status
+ *   hang-later    accepts each call like `crash-later`, then hangs like `hang`
  *   hang          never answers, with a grandchild `sleep` in its process group (both must die)
  *   garbage       answers with a line that is not JSON
  *   flood         answers with a line that never ends
@@ -41,12 +45,19 @@ for await (const line of lines) {
     continue;
   }
   if (req.type === 'bye') { send({ type: 'bye' }); break; }
+  if ((mode === 'crash-later' || mode === 'hang-later') && req.input.kind === 'call') {
+    const { call, sink } = req.input;
+    send({ type: 'outputs', outputs: [{ kind: 'addref', sink, call }, { kind: 'provider-start', call }, { kind: 'call-return', call, hr: 0 }], enabled: [] });
+    continue;
+  }
   switch (mode) {
+    case 'crash-later':
     case 'crash':
       process.stderr.write('faulty broker: first line of the log\n');
       process.stderr.write('faulty broker: about to fail on ' + req.input.kind + '\n');
       process.exit(3);
       break;
+    case 'hang-later':
     case 'hang':
       spawn('sleep', ['60'], { stdio: 'ignore' });
       process.stderr.write('faulty broker: hanging\n');
