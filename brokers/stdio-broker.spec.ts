@@ -347,6 +347,18 @@ describe('a broker that misbehaves', () => {
     expectNoLeftover(pgid);
   });
 
+  it('that writes more stderr than the cap keeps its last lines, not its first', () => {
+    const { failure, pgid } = failureOf('noisy-crash', { maxStderrBytes: 500 });
+    expect(failure.reason).toBe('crash');
+    expect(failure.stderr.length).toBeLessThan(600);
+    expect(failure.stderr).toMatch(/^\[earlier stderr cut at the harness cap; its last lines follow\]\nfaulty broker: log line \d+\n/);
+    expect(failure.stderr).toContain('faulty broker: log line 199\n');
+    expect(failure.stderr).toContain('faulty broker: log line 200 \x1b[2K\rERASED\n');
+    expect(failure.stderr).not.toContain('faulty broker: log line 1\n');
+    expect(failure.message).toContain('faulty broker: log line 200');
+    expectNoLeftover(pgid);
+  });
+
   it('that floods its output is cut at maxLineBytes', () => {
     const { failure, pgid, ms } = failureOf('flood');
     expect(failure.reason).toBe('protocol-error');

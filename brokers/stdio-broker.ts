@@ -47,7 +47,7 @@ export interface StdioBrokerOptions {
   maxLineBytes?: number;
   /** Most outputs, and most enabled steps, in one reply (default 10000). */
   maxOutputsPerReply?: number;
-  /** stderr kept per process, in bytes (default 64 MiB); beyond it stderr is cut, with a note. */
+  /** stderr kept per process, in characters (default 64 Mi); beyond it the oldest lines are dropped, with a note. */
   maxStderrBytes?: number;
   /** Working directory of the child (default: the harness's). */
   cwd?: string;
@@ -135,6 +135,8 @@ const WORKER_URL = new URL('./stdio-broker-worker.mjs', import.meta.url);
 /** How long a killed child may take to be reaped before we stop waiting for its last stderr. */
 const REAP_MS = 2000;
 const MAX_UINT32 = 0xffffffff;
+/** The first line of a broker's stderr that was longer than the cap. */
+const STDERR_CUT = '[earlier stderr cut at the harness cap; its last lines follow]';
 /** The longest sleep between two looks at the interrupt flag. */
 const SLICE_MS = 100;
 
@@ -300,7 +302,6 @@ export class StdioBroker implements BrokerAdapter {
         port: port2,
         signal,
         maxLineBytes: this.maxLineBytes,
-        maxStderrBytes: this.maxStderrBytes,
       },
       transferList: [port2],
       // The worker is plain JavaScript: it needs none of the harness's loaders or flags, and some
@@ -321,7 +322,7 @@ export class StdioBroker implements BrokerAdapter {
       }
       if (ev.t === 'spawn-error') this.fail('crash', `cannot start the broker (command: ${this.command}): ${ev.message}`);
       if (ev.t === 'worker-error') this.fail('crash', `the harness's I/O worker failed: ${ev.message}`);
-      if (ev.t === 'stderr') this.stderrText += ev.data;
+      if (ev.t === 'stderr') this.appendStderr(ev.data);
       else if (ev.t === 'exit') this.onExit(ev, 'while starting');
     }
 
@@ -407,6 +408,21 @@ export class StdioBroker implements BrokerAdapter {
     }
   }
 
+  /**
+   * Keeps the broker's stderr up to the cap, and of a longer log its last lines: what a process
+   * wrote just before it failed is what explains the failure.
+   */
+  private appendStderr(data: string): void {
+    this.stderrText += data;
+    if (this.stderrText.length <= this.maxStderrBytes) return;
+    const noted = this.stderrText.startsWith(STDERR_CUT) ? this.stderrText.indexOf('\n') + 1 : 0;
+    let from = this.stderrText.length - this.maxStderrBytes;
+    // Start the kept part at a line, unless that would drop all of it.
+    const nl = this.stderrText.indexOf('\n', from);
+    if (nl >= 0 && nl + 1 < this.stderrText.length) from = nl + 1;
+    this.stderrText = STDERR_CUT + '\n' + this.stderrText.slice(Math.max(from, noted));
+  }
+
   /** Takes in what the worker posted so far: stderr is appended, anything else waits in `pending`. */
   private drain(): void {
     if (!this.port) return;
@@ -414,7 +430,7 @@ export class StdioBroker implements BrokerAdapter {
       const got = this.port && receiveMessageOnPort(this.port);
       if (!got) return;
       const ev = got.message as WorkerEvent;
-      if (ev.t === 'stderr') this.stderrText += ev.data;
+      if (ev.t === 'stderr') this.appendStderr(ev.data);
       else this.pending.push(ev);
     }
   }
@@ -442,7 +458,7 @@ export class StdioBroker implements BrokerAdapter {
       const ev = this.next(deadline);
       if (ev === undefined) this.fail('timeout', `no reply to ${what} within ${timeoutMs} ms`);
       if (ev.t === 'line') return ev.line;
-      if (ev.t === 'stderr') this.stderrText += ev.data;
+      if (ev.t === 'stderr') this.appendStderr(ev.data);
       else if (ev.t === 'exit') this.onExit(ev, `before replying to ${what}`);
       else if (ev.t === 'unsolicited') this.fail('protocol-error', `the broker wrote a line nobody asked for (seen while waiting for the reply to ${what}): ${quote(ev.line)}`);
       else if (ev.t === 'too-long') this.fail('protocol-error', `the reply to ${what} is longer than ${this.maxLineBytes} bytes (the line starts ${quote(ev.head)})`);
@@ -456,7 +472,7 @@ export class StdioBroker implements BrokerAdapter {
     while (!this.exited) {
       const ev = this.next(deadline, false);
       if (ev === undefined) return;
-      if (ev.t === 'stderr') this.stderrText += ev.data;
+      if (ev.t === 'stderr') this.appendStderr(ev.data);
       else if (ev.t === 'exit') this.exited = true;
     }
   }

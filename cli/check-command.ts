@@ -12,6 +12,7 @@ import { addMonitorFindings, Monitor } from '../specs/monitor.ts';
 import type { Finding } from '../specs/check.ts';
 import { UsageError } from './usage-error.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
+import { inert } from '../report/inert.ts';
 
 /** Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. */
 export async function checkTraceFile(path: string): Promise<JudgeResult> {
@@ -45,22 +46,22 @@ export function checkJson(r: JudgeResult): object {
 
 function findingText(label: string, f: Finding): string {
   const c = f.citation;
-  const derived = f.derivedFrom ? ` (derived from ${f.derivedFrom})` : '';
-  return `${label} ${f.rule}${derived}  events ${f.events.join(', ')}\n  ${f.explanation}\n  source: ${c.page}${c.seed ? ` [${c.seed}]` : ''}: "${c.phrase}"\n`;
+  const derived = f.derivedFrom ? ` (derived from ${inert(f.derivedFrom)})` : '';
+  return `${label} ${inert(f.rule)}${derived}  events ${f.events.join(', ')}\n  ${inert(f.explanation)}\n  source: ${inert(c.page)}${c.seed ? ` [${inert(c.seed)}]` : ''}: "${inert(c.phrase)}"\n`;
 }
 
 /** The short human summary: the verdict, then each finding with rule, events, explanation, citation. */
 export function checkText(path: string, r: JudgeResult): string {
   const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
-  let s = `${path}: ${r.conformant ? 'conformant' : 'NOT CONFORMANT'} (${n(r.violations.length, 'violation')}, ${n(r.warnings.length, 'warning')}, ` +
+  let s = `${inert(path)}: ${r.conformant ? 'conformant' : 'NOT CONFORMANT'} (${n(r.violations.length, 'violation')}, ${n(r.warnings.length, 'warning')}, ` +
     `${n(r.lint.length, 'lint finding')}, ${r.inconclusive.length} inconclusive; ${n(r.events, 'event')})\n`;
   for (const f of r.violations) s += findingText('violation', f);
   for (const f of r.warnings) s += findingText('warning', f);
   for (const f of r.lint) s += findingText('lint', f);
   for (const f of r.inconclusive) s += findingText('inconclusive', f);
   const more = r.results.filter((x) => (x.more ?? 0) > 0);
-  for (const x of more) s += `(${x.rule}: ${x.more} more finding(s) not shown)\n`;
-  for (const a of r.advice) s += `advice: ${a}\n`;
+  for (const x of more) s += `(${inert(x.rule)}: ${x.more} more finding(s) not shown)\n`;
+  for (const a of r.advice) s += `advice: ${inert(a)}\n`;
   const notExercised = r.results.filter((x) => x.verdict === 'not exercised').length;
   s += `${notExercised} of ${r.results.length} rules not exercised by this trace (see --json for each verdict and reason)\n`;
   return s;

@@ -9,6 +9,7 @@ import { MUTANTS } from '../brokers/mutants/index.ts';
 import { DEFAULT_ZOO_RUNS, runMutantZoo, zooScoreLine, type MutantOutcome, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
 import { intOption } from './options.ts';
 import { UsageError } from './usage-error.ts';
+import { inert } from '../report/inert.ts';
 
 /** Registers the `mutants` command. */
 export function registerMutants(program: Command, setCode: (code: number) => void): void {
@@ -61,13 +62,13 @@ export function formatZoo(r: ZooResult): string {
     out.push('', 'Weaknesses:');
     for (const m of misses) {
       out.push(`  ${m.name}: ${weakness(m)}`);
-      if (m.evidence) out.push(`    ${m.evidence}`);
+      if (m.evidence) out.push(`    ${inert(m.evidence)}`);
       if (m.replay) out.push(`    replay: wbemsim replay ${m.replay}`);
     }
   }
   if (r.baseline.length) {
     out.push('', 'The reference broker violates these rules on the same suite (their catches are not trusted):');
-    for (const b of r.baseline) out.push(`  ${b.rule} (${b.workload}): ${b.explanation}`, `    replay: wbemsim replay ${b.replay}`);
+    for (const b of r.baseline) out.push(`  ${inert(b.rule)} (${inert(b.workload)}): ${inert(b.explanation)}`, `    replay: wbemsim replay ${inert(b.replay)}`);
   }
   out.push('', zooScoreLine(r), '');
   return out.join('\n');

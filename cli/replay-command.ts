@@ -16,6 +16,7 @@ import { parseWorkload, WorkloadError } from '../sim/workloads.ts';
 import type { Workload } from '../sim/workload.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { UsageError } from './usage-error.ts';
+import { inert, inertLines } from '../report/inert.ts';
 
 /** Re-runs the token's run strictly; throws UsageError (exit 2) for a bad or diverging token. */
 export function replayToken(token: string, factory: BrokerFactory): RunResult {
@@ -71,15 +72,15 @@ export function replayJson(r: RunResult) {
 
 /** The text a person reads: what ran, each finding, the verdict. */
 export function formatReplay(r: RunResult): string {
-  const out = [`wbemsim replay: ${r.impl} on ${r.workload} (strategy ${r.strategy}, seed ${r.seed}), ${r.steps} steps, run ended ${r.end.reason}${r.end.detail ? ` (${r.end.detail})` : ''}`];
-  for (const f of r.judge.violations) out.push(`  VIOLATED ${f.rule}: ${f.explanation}\n    events: ${f.events.join(', ') || '-'}`);
-  for (const f of r.judge.warnings) out.push(`  warning ${f.rule}: ${f.explanation}`);
-  for (const f of r.judge.inconclusive) out.push(`  inconclusive ${f.rule}: ${f.explanation}`);
-  for (const f of r.judge.lint) out.push(`  client ${f.rule}: ${f.explanation}`);
-  for (const x of r.monitor) out.push(`  REJECTED by the lifecycle machine: ${x.event} on ${x.call} (event ${x.seq}) breaks ${x.rules.join(', ')}`);
+  const out = [`wbemsim replay: ${inert(r.impl)} on ${inert(r.workload)} (strategy ${inert(r.strategy)}, seed ${r.seed}), ${r.steps} steps, run ended ${r.end.reason}${r.end.detail ? ` (${inertLines(r.end.detail)})` : ''}`];
+  for (const f of r.judge.violations) out.push(`  VIOLATED ${inert(f.rule)}: ${inert(f.explanation)}\n    events: ${f.events.join(', ') || '-'}`);
+  for (const f of r.judge.warnings) out.push(`  warning ${inert(f.rule)}: ${inert(f.explanation)}`);
+  for (const f of r.judge.inconclusive) out.push(`  inconclusive ${inert(f.rule)}: ${inert(f.explanation)}`);
+  for (const f of r.judge.lint) out.push(`  client ${inert(f.rule)}: ${inert(f.explanation)}`);
+  for (const x of r.monitor) out.push(`  REJECTED by the lifecycle machine: ${inert(x.event)} on ${inert(x.call)} (event ${x.seq}) breaks ${x.rules.join(', ')}`);
   const ok = r.judge.conformant && r.monitor.length === 0;
   out.push(ok ? 'Verdict: CONFORMANT' : `Verdict: NOT CONFORMANT (${[...new Set([...r.judge.violations.map((f) => f.rule), ...r.monitor.flatMap((x) => x.rules)])].join(', ')})`);
-  out.push(`replay: wbemsim replay ${r.token}`);
+  out.push(`replay: wbemsim replay ${inert(r.token)}`);
   return out.join('\n') + '\n';
 }
 

@@ -10,7 +10,6 @@ import { explore, type Exploration } from '../sim/explorer.ts';
 import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
 import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
 import type { Workload } from '../sim/workload.ts';
-import { inertLines } from '../report/inert.ts';
 import { UsageError } from './usage-error.ts';
 
 /** `run`: the campaign's options, with the implementation and workloads by name. */
@@ -95,7 +94,7 @@ function startChecked(factory: BrokerFactory): BrokerFactory {
     try {
       return factory();
     } catch (err) {
-      if (err instanceof BrokerFailure) throw new UsageError(`the broker did not start: ${inertLines(err.message)}`);
+      if (err instanceof BrokerFailure) throw new UsageError(`the broker did not start: ${err.message}`);
       throw err;
     }
   };

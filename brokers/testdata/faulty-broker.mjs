@@ -8,6 +8,8 @@
  *                 the first input that is not a call: the dead process leaves accepted calls
  *                 without their final status
  *   hang-later    accepts each call like `crash-later`, then hangs like `hang`
+ *   noisy-crash   writes 200 numbered lines to stderr, the last one holding terminal escapes
+ *                 (erase line, carriage return), then exits with code 3
  *   hang          never answers, with a grandchild `sleep` in its process group (both must die)
  *   garbage       answers with a line that is not JSON
  *   flood         answers with a line that never ends
@@ -51,6 +53,10 @@ for await (const line of lines) {
     continue;
   }
   switch (mode) {
+    case 'noisy-crash':
+      for (let i = 1; i <= 200; i++) process.stderr.write(`faulty broker: log line ${i}${i === 200 ? ' \x1b[2K\rERASED' : ''}\n`);
+      process.exit(3);
+      break;
     case 'crash-later':
     case 'crash':
       process.stderr.write('faulty broker: first line of the log\n');
