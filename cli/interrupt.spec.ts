@@ -139,4 +139,16 @@ describe('an interrupted command', () => {
       expect(r.stdout).toMatch(/verdict \(PARTIAL, interrupted\)/);
     }
   }, 60_000);
+
+  it('running the mutant zoo stops on SIGINT and lists the mutants it finished', async () => {
+    // A budget that keeps the zoo busy for minutes, whatever the machine's speed.
+    const cli = startCli(['mutants', '--runs', '100000']);
+    // No hook tells when the zoo has started: give the harness time to load, then interrupt.
+    await sleep(6000);
+    const r = await interrupt(cli, 'SIGINT');
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.ms).toBeLessThan(1500);
+    expect(r.stdout).toMatch(/^wbemsim mutants: PARTIAL: interrupted; only the \d+ mutants finished are listed and scored/);
+    expect(r.stdout).toMatch(/mutant zoo: \d+\/\d+ killed/);
+  }, 60_000);
 });

@@ -4,6 +4,7 @@
  * flag is shared memory, polled between steps.
  */
 import { ImplError, resolveImpl } from '../brokers/implementations.ts';
+import { runMutantZoo, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
 import { BrokerFailure, type BrokerFactory } from '../sim/broker-adapter.ts';
 import { runMany, type Campaign, type CampaignOptions } from '../sim/campaign.ts';
 import { explore, type Exploration } from '../sim/explorer.ts';
@@ -36,6 +37,9 @@ export interface ExploreResult {
   interrupted: boolean;
 }
 
+/** `mutants`: the zoo's options (the built-in workloads). */
+export type MutantsTask = Omit<ZooOptions, 'workloads' | 'interrupted'>;
+
 /** The entry point of the worker: runs `task` with `payload`, polling `stop`. */
 export async function runTask(task: string, payload: unknown, stop: Int32Array): Promise<unknown> {
   const interrupted = () => Atomics.load(stop, 0) !== 0;
@@ -67,6 +71,8 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       }
       return { results, wallMs: Math.round(performance.now() - started), interrupted: interrupted() } satisfies ExploreResult;
     }
+    case 'mutants':
+      return runMutantZoo({ ...(payload as MutantsTask), interrupted }) satisfies ZooResult;
     default:
       throw new Error(`unknown task ${JSON.stringify(task)}`);
   }
