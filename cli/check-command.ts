@@ -13,14 +13,20 @@ import type { Finding } from '../specs/check.ts';
 import { UsageError } from './usage-error.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { inert } from '../report/inert.ts';
+import { interruptedBy } from './interrupt.ts';
 
-/** Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. */
-export async function checkTraceFile(path: string): Promise<JudgeResult> {
+/**
+ * Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. `stop` is
+ * polled per line: once it says yes the rest of the file is left unread and the events read so
+ * far are judged (the caller marks that result partial).
+ */
+export async function checkTraceFile(path: string, stop?: () => boolean): Promise<JudgeResult> {
   const judge = createJudge();
   // The lifecycle monitor judges too, searching the unseen moments the trace does not annotate.
   const monitor = new Monitor({ annotated: false, prune: true });
   let begun = false;
   for await (const line of readTrace(path)) {
+    if (begun && stop?.()) break;
     if (!begun) {
       if (line.type !== 'header') throw new TraceInputError(1, 'the first line must be the header');
       judge.begin(line);
@@ -75,17 +81,20 @@ export function registerCheck(program: Command, setCode: (n: number) => void): v
     .argument('<trace>', 'the trace file: a header line, then one event per line')
     .option('--json', 'print the result as JSON: {conformant, runs, steps, violations, warnings, lint, inconclusive, results}')
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`)
-    .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a must rule violated (or a --fail-on outcome), 2 bad usage or bad input.')
+    .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a must rule violated (or a --fail-on outcome), 2 bad usage or bad input,\n130/143 interrupted by Ctrl-C/SIGTERM (the summary printed is marked PARTIAL).')
     .action(async (path: string, opts: { json?: boolean; failOn?: string }) => {
       const failOn = parseFailOn(opts.failOn ?? '');
       let r: JudgeResult;
       try {
-        r = await checkTraceFile(path);
+        // Reading yields to the event loop, so a signal is seen here, between lines.
+        r = await checkTraceFile(path, () => interruptedBy() !== undefined);
       } catch (err) {
         if (err instanceof TraceInputError) throw new UsageError(err.line > 0 ? `${path}: ${err.message}` : err.message);
         throw err;
       }
-      process.stdout.write(opts.json ? JSON.stringify(checkJson(r), null, 2) + '\n' : checkText(path, r));
+      const partial = interruptedBy() !== undefined;
+      process.stdout.write(opts.json ? JSON.stringify({ ...checkJson(r), ...(partial ? { partial: true, interrupted: true } : {}) }, null, 2) + '\n'
+        : (partial ? `PARTIAL: interrupted after ${r.events} events; the verdict covers only those (a missing end is judged as a cut run)\n` : '') + checkText(path, r));
       setCode(exitCodeFor(r, failOn));
     });
 }

@@ -4,7 +4,8 @@
  * a summary marked partial, with every process it started gone.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +46,34 @@ function runningInGroup(pgid: number): number[] {
     const s = procStat(pid);
     return s !== undefined && s.pgrp === pgid && s.state !== 'Z';
   });
+}
+
+/** Writes a legal white-box trace of `pairs` × 2 queries, each indicated once and completed (about 14 events a pair). */
+async function writeLongTrace(path: string, pairs: number): Promise<void> {
+  const out = createWriteStream(path);
+  let seq = 0;
+  let buf = JSON.stringify({ seq: 0, type: 'header', format: 'wbemsim-trace', version: 1, recorder: 'simulation', broker: { name: 'gen', version: '1' }, inProcess: true, whiteBox: true }) + '\n';
+  const put = async (e: Record<string, unknown>) => {
+    buf += JSON.stringify({ seq: ++seq, ...e }) + '\n';
+    if (buf.length > 1 << 16) { if (!out.write(buf)) await once(out, 'drain'); buf = ''; }
+  };
+  for (let i = 0; i < pairs * 2; i += 2) {
+    for (const j of [i, i + 1]) {
+      await put({ type: 'call.entered', call: `q${j}`, op: 'ExecQueryAsync', services: 'svc', sink: `s${j}`, flags: 0 });
+      await put({ type: 'sink.addref', sink: `s${j}`, count: 2, by: 'broker' });
+      await put({ type: 'call.returned', call: `q${j}`, hr: 0 });
+    }
+    for (const j of [i, i + 1]) {
+      await put({ type: 'indicate.entered', cb: `q${j}.i`, call: `q${j}`, sink: `s${j}`, count: 3 });
+      await put({ type: 'indicate.returned', cb: `q${j}.i`, ret: 0 });
+      await put({ type: 'setstatus.entered', cb: `q${j}.f`, call: `q${j}`, sink: `s${j}`, lFlags: 0, hResult: 0, errorObject: false });
+      await put({ type: 'setstatus.returned', cb: `q${j}.f`, ret: 0 });
+      await put({ type: 'sink.release', sink: `s${j}`, count: 1, by: 'broker' });
+    }
+  }
+  await put({ type: 'run.end', reason: 'quiescent' });
+  out.end(buf);
+  await once(out, 'finish');
 }
 
 interface Cli {
@@ -151,4 +180,19 @@ describe('an interrupted command', () => {
     expect(r.stdout).toMatch(/^wbemsim mutants: PARTIAL: interrupted; only the \d+ mutants finished are listed and scored/);
     expect(r.stdout).toMatch(/mutant zoo: \d+\/\d+ killed/);
   }, 60_000);
+
+  it('checking a long trace stops on SIGTERM and judges the events read so far, marked partial', async () => {
+    const trace = join(scratch, 'long.jsonl');
+    // About 2.8 million events: far more than a loaded machine reads in the seconds below.
+    await writeLongTrace(trace, 200_000);
+    const cli = startCli(['check', trace]);
+    await sleep(6000);
+    const r = await interrupt(cli, 'SIGTERM');
+    expect(r.code, r.stderr).toBe(143);
+    expect(r.ms).toBeLessThan(1500);
+    const events = Number(/^PARTIAL: interrupted after (\d+) events/.exec(r.stdout)?.[1]);
+    expect(events).toBeGreaterThan(0);
+    expect(events).toBeLessThan(2_800_000);
+    expect(r.stdout).toMatch(new RegExp(`\\(0 violations, .*; ${events} events\\)`));
+  }, 120_000);
 });
