@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodeToken } from '../sim/replay-token.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'wbemsim-interrupt-'));
@@ -195,4 +196,23 @@ describe('an interrupted command', () => {
     expect(events).toBeLessThan(2_800_000);
     expect(r.stdout).toMatch(new RegExp(`\\(0 violations, .*; ${events} events\\)`));
   }, 120_000);
+
+  it('replaying a token of a stdio broker that never answers stops on SIGINT, marked partial, the broker gone', async () => {
+    const pidFile = join(scratch, 'replay.pids');
+    const token = encodeToken({
+      impl: `stdio:node brokers/testdata/slow-broker.mjs ${pidFile}`, workload: 'three-queries-one-sink', strategy: 'random', seed: 1,
+      choices: Array.from({ length: 40 }, () => 0),
+    });
+    const cli = startCli(['replay', token]);
+    const [broker, sleeper] = (await waitForFile(pidFile)).trim().split(' ').map(Number) as [number, number];
+    const pgid = procStat(broker)!.pgrp;
+    const r = await interrupt(cli, 'SIGINT');
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.ms).toBeLessThan(1500);
+    expect(r.stdout).toMatch(/^PARTIAL: interrupted after \d+ of the token's steps/);
+    expect(r.stdout).toMatch(/run ended stopped \(interrupted\)/);
+    for (let i = 0; i < 20 && runningInGroup(pgid).length > 0; i++) await sleep(50);
+    expect(runningInGroup(pgid)).toEqual([]);
+    expect(procStat(sleeper)?.state ?? 'gone').toMatch(/^(gone|Z)$/);
+  }, 60_000);
 });

@@ -17,18 +17,23 @@ import type { Workload } from '../sim/workload.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { UsageError } from './usage-error.ts';
 import { inert, inertLines } from '../report/inert.ts';
+import { runTask } from './interrupt.ts';
 
-/** Re-runs the token's run strictly; throws UsageError (exit 2) for a bad or diverging token. */
-export function replayToken(token: string, factory: BrokerFactory): RunResult {
+/**
+ * Re-runs the token's run strictly; throws UsageError (exit 2) for a bad or diverging token.
+ * `stop` (a stop request, polled between steps) cuts the run short: it then ends `stopped`.
+ */
+export function replayToken(token: string, factory: BrokerFactory, stop?: () => boolean): RunResult {
   const spec = decode(token);
   const broker = factory();
   try {
     const r = runOnce({
       impl: spec.impl, broker, workload: workloadOf(spec), seed: spec.seed, choices: spec.choices, strict: true,
-      maxSteps: spec.maxSteps, watchdog: spec.watchdog, depth: spec.depth, keepTrace: true,
+      maxSteps: spec.maxSteps, watchdog: spec.watchdog, depth: spec.depth, keepTrace: true, shouldStop: stop,
       // Named as the original strategy so that the replay's token is the token replayed.
       strategy: { name: spec.strategy, choose: () => 0 },
     });
+    if (r.end.reason === 'stopped' && stop?.()) return r;
     if (r.choices.length !== spec.choices.length) {
       throw new UsageError(`replay token diverges: the run ended after ${r.choices.length} of its ${spec.choices.length} recorded choices (the model or the implementation changed since it was made)`);
     }
@@ -93,20 +98,23 @@ export function registerReplay(program: Command, setCode: (code: number) => void
     .option('--trace <file>', 'write the run\'s trace (JSON lines)')
     .option('--json', 'print a machine-readable verdict instead of text')
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`, '')
-    .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a violation, 2 a token that does not parse or no longer replays.')
+    .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a violation, 2 a token that does not parse or no longer replays,\n130/143 interrupted by Ctrl-C/SIGTERM (the summary printed is marked PARTIAL).')
     .action(async (token: string, opts) => {
       const failOn = parseFailOn(opts.failOn);
       const spec = decode(token);
-      let factory: BrokerFactory;
+      // An unknown implementation is bad usage, found here before the work starts.
       try {
-        factory = await resolveImpl(spec.impl);
+        await resolveImpl(spec.impl);
       } catch (err) {
         if (err instanceof ImplError || err instanceof BrokerFailure) throw new UsageError(`replay token: ${err.message}`);
         throw err;
       }
-      const r = replayToken(token, factory);
+      // The run is made in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
+      const { run: r, interrupted } = await runTask<{ run: RunResult; interrupted: boolean }>('replay', { token });
       if (opts.trace) writeFileSync(opts.trace, r.trace!.map((l) => JSON.stringify(l)).join('\n') + '\n');
-      process.stdout.write(opts.json ? JSON.stringify(replayJson(r), null, 2) + '\n' : formatReplay(r));
+      const partial = `PARTIAL: interrupted after ${r.steps} of the token's steps; the verdict covers only those\n`;
+      process.stdout.write(opts.json ? JSON.stringify({ ...replayJson(r), ...(interrupted ? { partial: true, interrupted: true } : {}) }, null, 2) + '\n'
+        : (interrupted ? partial : '') + formatReplay(r));
       setCode(exitCodeFor({ conformant: r.judge.conformant && r.monitor.length === 0, warnings: r.judge.warnings, inconclusive: r.judge.inconclusive, lint: r.judge.lint }, failOn));
     });
 }

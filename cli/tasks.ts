@@ -11,7 +11,9 @@ import { explore, type Exploration } from '../sim/explorer.ts';
 import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
 import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
 import type { Workload } from '../sim/workload.ts';
+import { decodeToken } from '../sim/replay-token.ts';
 import { UsageError } from './usage-error.ts';
+import { replayToken } from './replay-command.ts';
 
 /** `run`: the campaign's options, with the implementation and workloads by name. */
 export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' | 'clock' | 'interrupted'> {
@@ -70,6 +72,11 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
         broker.close?.();
       }
       return { results, wallMs: Math.round(performance.now() - started), interrupted: interrupted() } satisfies ExploreResult;
+    }
+    case 'replay': {
+      const { token } = payload as { token: string };
+      const factory = await implFactory(decodeToken(token).impl, { interrupt: stop });
+      return { run: replayToken(token, startChecked(factory), interrupted), interrupted: interrupted() };
     }
     case 'mutants':
       return runMutantZoo({ ...(payload as MutantsTask), interrupted }) satisfies ZooResult;
