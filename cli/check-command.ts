@@ -13,7 +13,7 @@ import type { Finding } from '../specs/check.ts';
 import { UsageError } from './usage-error.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { inert } from '../report/inert.ts';
-import { interruptedBy } from './interrupt.ts';
+import { interruptedBy } from './stop-flag.ts';
 
 /**
  * Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. `stop` is

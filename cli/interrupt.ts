@@ -17,22 +17,12 @@
 import { BroadcastChannel, Worker } from 'node:worker_threads';
 import { CHILDREN_CHANNEL, type ChildNotice } from '../brokers/stdio-broker.ts';
 import { UsageError } from './usage-error.ts';
+import { SIGNAL_EXIT, stopFlag, interruptedBy, type StopSignal } from './stop-flag.ts';
 
-/** Exit codes of an interrupted command: 128 + the signal's number, as shells report it. */
-export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
-export type StopSignal = keyof typeof SIGNAL_EXIT;
+export { SIGNAL_EXIT, stopFlag, interruptedBy, type StopSignal };
 
 /** How long the worker may take to hand back its partial result before it is ended. */
 const GRACE_MS = 700;
-
-/** The stop request shared with worker threads: element 0 is 0 until a signal came, then its exit code. */
-export const stopFlag = new Int32Array(new SharedArrayBuffer(4));
-
-/** The signal that interrupted this process, if one did. */
-export function interruptedBy(): StopSignal | undefined {
-  const code = Atomics.load(stopFlag, 0);
-  return code === 0 ? undefined : code === SIGNAL_EXIT.SIGTERM ? 'SIGTERM' : 'SIGINT';
-}
 
 /** Process groups of stdio brokers alive in any thread of this process. */
 const groups = new Set<number>();
