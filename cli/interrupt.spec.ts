@@ -215,4 +215,14 @@ describe('an interrupted command', () => {
     expect(runningInGroup(pgid)).toEqual([]);
     expect(procStat(sleeper)?.state ?? 'gone').toMatch(/^(gone|Z)$/);
   }, 60_000);
+
+  it('whose work does not stop (a module broker in a busy loop) is ended after the grace period, exit 130, with a line saying so', async () => {
+    const ready = join(scratch, 'stuck.ready');
+    const cli = startCli(['run', '--impl', 'module:brokers/testdata/stuck-broker.ts', '--workload', 'three-queries-one-sink'], { WBEMSIM_TEST_READY_FILE: ready });
+    await waitForFile(ready);
+    const r = await interrupt(cli, 'SIGINT');
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.ms).toBeLessThan(1500);
+    expect(r.stderr).toMatch(/^wbemsim: interrupted by SIGINT; the work did not stop in time, so no summary was printed/);
+  }, 60_000);
 });
