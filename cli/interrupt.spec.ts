@@ -225,4 +225,20 @@ describe('an interrupted command', () => {
     expect(r.ms).toBeLessThan(1500);
     expect(r.stderr).toMatch(/^wbemsim: interrupted by SIGINT; the work did not stop in time, so no summary was printed/);
   }, 60_000);
+
+  it.each([
+    ['explore', (impl: string) => ['explore', '--impl', impl], /^wbemsim explore: PARTIAL: interrupted after 0 workload/],
+    ['replay', (impl: string) => ['replay', encodeToken({ impl, workload: 'three-queries-one-sink', strategy: 'random', seed: 1, choices: [0] })], /^PARTIAL: interrupted before the run started/],
+  ] as const)('%s, interrupted while a stdio broker is still starting, exits 130 with a partial summary and no stack trace', async (what, args, partial) => {
+    const pidFile = join(scratch, `starting-${what}.pid`);
+    const cli = startCli(args(`stdio:sh -c 'echo $$ > ${pidFile}; exec sleep 600'`));
+    const pgid = Number((await waitForFile(pidFile)).trim());
+    const r = await interrupt(cli, 'SIGINT');
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.ms).toBeLessThan(1500);
+    expect(r.stdout).toMatch(partial);
+    expect(r.stderr).toBe('');
+    for (let i = 0; i < 20 && runningInGroup(pgid).length > 0; i++) await sleep(50);
+    expect(runningInGroup(pgid)).toEqual([]);
+  }, 60_000);
 });

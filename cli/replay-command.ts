@@ -18,6 +18,7 @@ import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { UsageError } from './usage-error.ts';
 import { inert, inertLines } from '../report/inert.ts';
 import { runTask } from './interrupt.ts';
+import type { ReplayResult } from './tasks.ts';
 
 /**
  * Re-runs the token's run strictly; throws UsageError (exit 2) for a bad or diverging token.
@@ -110,7 +111,11 @@ export function registerReplay(program: Command, setCode: (code: number) => void
         throw err;
       }
       // The run is made in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
-      const { run: r, interrupted } = await runTask<{ run: RunResult; interrupted: boolean }>('replay', { token });
+      const { run: r, interrupted } = await runTask<ReplayResult>('replay', { token });
+      if (!r) {
+        process.stdout.write(opts.json ? JSON.stringify({ partial: true, interrupted: true, steps: 0 }, null, 2) + '\n' : 'PARTIAL: interrupted before the run started; nothing was judged\n');
+        return;
+      }
       if (opts.trace) writeFileSync(opts.trace, r.trace!.map((l) => JSON.stringify(l)).join('\n') + '\n');
       const partial = `PARTIAL: interrupted after ${r.steps} of the token's steps; the verdict covers only those\n`;
       process.stdout.write(opts.json ? JSON.stringify({ ...replayJson(r), ...(interrupted ? { partial: true, interrupted: true } : {}) }, null, 2) + '\n'

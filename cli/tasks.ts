@@ -5,13 +5,14 @@
  */
 import { ImplError, resolveImpl } from '../brokers/implementations.ts';
 import { runMutantZoo, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
-import { BrokerFailure, type BrokerFactory } from '../sim/broker-adapter.ts';
+import { BrokerFailure, Interrupted, type BrokerFactory } from '../sim/broker-adapter.ts';
 import { runMany, type Campaign, type CampaignOptions } from '../sim/campaign.ts';
 import { explore, type Exploration } from '../sim/explorer.ts';
 import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
 import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
 import type { Workload } from '../sim/workload.ts';
 import { decodeToken } from '../sim/replay-token.ts';
+import type { RunResult } from '../sim/run.ts';
 import { UsageError } from './usage-error.ts';
 import { replayToken } from './replay-command.ts';
 
@@ -39,6 +40,12 @@ export interface ExploreResult {
   interrupted: boolean;
 }
 
+/** What `replay` hands back: the run, unless a stop request came before it could start. */
+export interface ReplayResult {
+  run?: RunResult;
+  interrupted: boolean;
+}
+
 /** `mutants`: the zoo's options (the built-in workloads). */
 export type MutantsTask = Omit<ZooOptions, 'workloads' | 'interrupted'>;
 
@@ -61,7 +68,14 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       const deadline = p.timeBudgetMs !== undefined ? started + p.timeBudgetMs : undefined;
       const shouldStop = () => interrupted() || (deadline !== undefined && performance.now() > deadline);
       const results: ExploreResult['results'] = [];
-      const broker = startChecked(factory)();
+      let broker;
+      try {
+        broker = startChecked(factory)();
+      } catch (err) {
+        // Interrupted while the broker process was starting: nothing was explored.
+        if (err instanceof Interrupted) return { results, wallMs: Math.round(performance.now() - started), interrupted: true } satisfies ExploreResult;
+        throw err;
+      }
       try {
         for (const workload of workloads) {
           if (interrupted()) break;
@@ -76,7 +90,13 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
     case 'replay': {
       const { token } = payload as { token: string };
       const factory = await implFactory(decodeToken(token).impl, { interrupt: stop });
-      return { run: replayToken(token, startChecked(factory), interrupted), interrupted: interrupted() };
+      try {
+        return { run: replayToken(token, startChecked(factory), interrupted), interrupted: interrupted() } satisfies ReplayResult;
+      } catch (err) {
+        // Interrupted while the broker process was starting: nothing was run.
+        if (err instanceof Interrupted) return { interrupted: true } satisfies ReplayResult;
+        throw err;
+      }
     }
     case 'mutants':
       return runMutantZoo({ ...(payload as MutantsTask), interrupted }) satisfies ZooResult;
