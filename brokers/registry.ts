@@ -19,6 +19,8 @@ export class ImplError extends Error {
 /** Options that some forms use (a stdio broker's answer time limit). */
 export interface ImplOptions {
   stepTimeoutMs?: number;
+  /** A stop request shared with the thread that keeps the signals (StdioBrokerOptions.interrupt). */
+  interrupt?: Int32Array;
 }
 
 type Resolver = (arg: string, options: ImplOptions) => Promise<BrokerFactory>;
@@ -50,7 +52,7 @@ registerImplForm('module', async (path) => {
 
 registerImplForm('stdio', async (command, options) => {
   if (!command.trim()) throw new ImplError('stdio: needs a command, e.g. --impl stdio:\'python3 my_broker.py\'');
-  return createStdioBroker(command, { stepTimeoutMs: options.stepTimeoutMs });
+  return createStdioBroker(command, { stepTimeoutMs: options.stepTimeoutMs, interrupt: options.interrupt });
 });
 
 /** The names accepted by `--impl`, for help texts and errors. */

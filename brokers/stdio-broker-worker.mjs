@@ -9,10 +9,11 @@
  * It never interprets JSON: judging the broker is the main thread's job, in one place.
  */
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { workerData } from 'node:worker_threads';
 
-/** @type {{ command: string, cwd: string, port: import('node:worker_threads').MessagePort, signal: SharedArrayBuffer, maxLineBytes: number, maxStderrBytes: number }} */
-const { command, cwd, port, signal, maxLineBytes, maxStderrBytes } = workerData;
+/** @type {{ command: string, cwd: string, port: import('node:worker_threads').MessagePort, signal: SharedArrayBuffer, maxLineBytes: number }} */
+const { command, cwd, port, signal, maxLineBytes } = workerData;
 /** [0]: events posted (the main thread waits on it); [1]: requests the main thread has sent; [2]: 1 once stdin closed. */
 const counter = new Int32Array(signal);
 
@@ -100,15 +101,13 @@ child.stdout.on('data', (/** @type {Buffer} */ chunk) => {
   }
 });
 
-let stderrBytes = 0;
+// stderr is the broker's log: all of it goes to the main thread, which keeps its last part up to
+// a cap (what a process wrote last explains its failure best). The decoder keeps a character
+// split across two chunks whole.
+const stderrText = new StringDecoder('utf8');
 child.stderr.on('data', (/** @type {Buffer} */ chunk) => {
-  // stderr is the broker's log and is kept whole up to a generous cap, so that a broker
-  // flooding stderr cannot exhaust the harness's memory.
-  if (stderrBytes >= maxStderrBytes) return;
-  const room = maxStderrBytes - stderrBytes;
-  stderrBytes += chunk.length;
-  const text = chunk.length > room ? chunk.subarray(0, room).toString('utf8') + '\n[stderr cut at the harness cap]\n' : chunk.toString('utf8');
-  post({ t: 'stderr', data: text });
+  const data = stderrText.write(chunk);
+  if (data) post({ t: 'stderr', data });
 });
 
 // 'close' comes after stdout and stderr are drained, so the exit is the last event posted.

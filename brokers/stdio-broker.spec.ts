@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BrokerFailure, type BrokerInput, type BrokerOutput } from '../sim/broker-adapter.ts';
 import { createStdioBroker, StdioBroker } from './stdio-broker.ts';
+import { runMany } from '../sim/campaign.ts';
+import { resolveWorkload } from '../sim/explore-workloads.ts';
 import {
   S_OK,
   WBEM_E_CALL_CANCELLED,
@@ -345,6 +347,18 @@ describe('a broker that misbehaves', () => {
     expectNoLeftover(pgid);
   });
 
+  it('that writes more stderr than the cap keeps its last lines, not its first', () => {
+    const { failure, pgid } = failureOf('noisy-crash', { maxStderrBytes: 500 });
+    expect(failure.reason).toBe('crash');
+    expect(failure.stderr.length).toBeLessThan(600);
+    expect(failure.stderr).toMatch(/^\[earlier stderr cut at the harness cap; its last lines follow\]\nfaulty broker: log line \d+\n/);
+    expect(failure.stderr).toContain('faulty broker: log line 199\n');
+    expect(failure.stderr).toContain('faulty broker: log line 200 \x1b[2K\rERASED\n');
+    expect(failure.stderr).not.toContain('faulty broker: log line 1\n');
+    expect(failure.message).toContain('faulty broker: log line 200');
+    expectNoLeftover(pgid);
+  });
+
   it('that floods its output is cut at maxLineBytes', () => {
     const { failure, pgid, ms } = failureOf('flood');
     expect(failure.reason).toBe('protocol-error');
@@ -415,5 +429,39 @@ describe('a broker that misbehaves', () => {
     expect(pgid).toBeGreaterThan(0);
     // SIGKILL was sent at exit.
     expect(groupGone(pgid)).toEqual([]);
+  });
+});
+
+describe('a broker process that fails in the middle of a campaign', () => {
+  it.each([
+    ['crash-later', 'crash', /^broker crashed at event \d+$/, {}],
+    ['hang-later', 'timeout', /^broker stopped answering at event \d+$/, { stepTimeoutMs: 300 }],
+  ] as const)('(%s) is one finding, the %s: the calls it accepted and never finished are not judged', (mode, reason, notJudged, options) => {
+    const campaign = runMany({
+      impl: `stdio:${faulty(mode)}`, factory: createStdioBroker(faulty(mode), { cwd: ROOT, ...options }),
+      workloads: [resolveWorkload('three-queries-one-sink')], strategy: 'random', seed: 1, runs: 2,
+    });
+    expect(campaign.brokerFailures.map((b) => b.reason)).toEqual([reason, reason]);
+    expect(campaign.conformant).toBe(false);
+    // The dead process left accepted calls without their final status: not a second finding.
+    expect(campaign.violations).toEqual([]);
+    expect(campaign.inconclusive.map((f) => f.rule)).not.toContain('FINAL-STATUS-ONCE');
+    const tally = campaign.rules.find((r) => r.rule === 'FINAL-STATUS-ONCE')!;
+    expect(tally.verdict).toBe('not judged');
+    expect(tally.reason).toMatch(notJudged);
+  });
+});
+
+describe('a stdio broker that does not start', () => {
+  it.each([
+    ['exits before its hello', "sh -c 'echo the broker log says boom >&2; exit 4'", /exited with code 4 before replying to the hello[\s\S]*the broker log says boom/],
+    ['fails the handshake', faulty('old-version'), /the broker speaks protocol version 0/],
+  ])('(%s) is bad input: exit 2, "the broker did not start" with its stderr, nothing judged', (_what, command, detail) => {
+    const run = spawnSync(process.execPath, ['bin/wbemsim.mjs', 'run', '--impl', `stdio:${command}`, '--workload', 'three-queries-one-sink', '--runs', '2'], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^wbemsim: the broker did not start: /);
+    expect(run.stderr).toMatch(detail);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });

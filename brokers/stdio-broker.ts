@@ -12,9 +12,16 @@
  *
  * One child serves many runs: `reset` is one round trip. After a failure the adapter refuses
  * everything but `reset`, which starts a fresh child, so the harness can go on with the next run.
+ *
+ * Interrupts: a thread asleep in `Atomics.wait` runs no signal handler, so the harness that wants
+ * to be stoppable runs its campaign in a worker thread and keeps the signals on the main thread
+ * (cli/interrupt.ts). The main thread raises a shared flag (`interrupt`); this adapter waits in
+ * slices of at most 100 ms and checks the flag after each, then kills its child and throws
+ * `Interrupted`. Every process group it starts is announced on a BroadcastChannel, so that the
+ * main thread can kill them itself should this thread never come back.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { BrokerFailure } from '../sim/broker-adapter.ts';
+import { BrokerFailure, Interrupted } from '../sim/broker-adapter.ts';
 import type {
   BrokerAdapter,
   BrokerFactory,
@@ -40,10 +47,12 @@ export interface StdioBrokerOptions {
   maxLineBytes?: number;
   /** Most outputs, and most enabled steps, in one reply (default 10000). */
   maxOutputsPerReply?: number;
-  /** stderr kept per process, in bytes (default 64 MiB); beyond it stderr is cut, with a note. */
+  /** stderr kept per process, in characters (default 64 Mi); beyond it the oldest lines are dropped, with a note. */
   maxStderrBytes?: number;
   /** Working directory of the child (default: the harness's). */
   cwd?: string;
+  /** A stop request shared with another thread: once element 0 is not 0, waits end in `Interrupted`. */
+  interrupt?: Int32Array;
 }
 
 /** Makes a factory of stdio brokers that run `command` through the shell. */
@@ -77,6 +86,21 @@ class RunBook {
 const live = new Set<number>();
 let hooksInstalled = false;
 
+/** The channel on which every thread announces the process groups it starts and ends. */
+export const CHILDREN_CHANNEL = 'wbemsim-broker-children';
+/** A message on CHILDREN_CHANNEL. */
+export interface ChildNotice { pgid: number; alive: boolean }
+let notices: BroadcastChannel | undefined;
+
+function announce(notice: ChildNotice): void {
+  if (!notices) {
+    notices = new BroadcastChannel(CHILDREN_CHANNEL);
+    // Announcing must never keep the harness alive.
+    (notices as unknown as { unref?: () => void }).unref?.();
+  }
+  notices.postMessage(notice);
+}
+
 function killGroup(pgid: number): void {
   try {
     process.kill(-pgid, 'SIGKILL');
@@ -100,6 +124,7 @@ function onSignal(sig: NodeJS.Signals): void {
 
 function track(pgid: number): void {
   live.add(pgid);
+  announce({ pgid, alive: true });
   if (hooksInstalled) return;
   hooksInstalled = true;
   process.on('exit', killAllLive);
@@ -110,6 +135,10 @@ const WORKER_URL = new URL('./stdio-broker-worker.mjs', import.meta.url);
 /** How long a killed child may take to be reaped before we stop waiting for its last stderr. */
 const REAP_MS = 2000;
 const MAX_UINT32 = 0xffffffff;
+/** The first line of a broker's stderr that was longer than the cap. */
+const STDERR_CUT = '[earlier stderr cut at the harness cap; its last lines follow]';
+/** The longest sleep between two looks at the interrupt flag. */
+const SLICE_MS = 100;
 
 /** Quotes a line for a message, cut to a readable length. */
 function quote(line: string, max = 300): string {
@@ -146,6 +175,9 @@ export class StdioBroker implements BrokerAdapter {
   private readonly maxOutputs: number;
   private readonly maxStderrBytes: number;
   private readonly cwd: string;
+  private readonly interrupt: Int32Array | undefined;
+  /** Set once a stop request ended the child; the adapter is then as good as closed. */
+  private interrupted = false;
 
   private worker: Worker | undefined;
   private port: MessagePort | undefined;
@@ -174,6 +206,7 @@ export class StdioBroker implements BrokerAdapter {
     this.maxOutputs = options.maxOutputsPerReply ?? 10_000;
     this.maxStderrBytes = options.maxStderrBytes ?? 64 << 20;
     this.cwd = options.cwd ?? process.cwd();
+    this.interrupt = options.interrupt;
     this.start();
   }
 
@@ -190,6 +223,7 @@ export class StdioBroker implements BrokerAdapter {
 
   reset(setup: RunSetup): void {
     if (this.closed) throw new Error('stdio broker: reset after close()');
+    if (this.interrupted) throw new Interrupted();
     // A failed broker gets a fresh process: the harness goes on with its next run.
     if (this.failure) {
       this.failure = undefined;
@@ -235,7 +269,7 @@ export class StdioBroker implements BrokerAdapter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.worker && !this.failure && !this.exited) {
+    if (this.worker && !this.failure && !this.exited && !this.stopRequested()) {
       // A polite goodbye first; a broker that does not answer it is killed all the same.
       try {
         this.send({ type: 'bye' });
@@ -268,7 +302,6 @@ export class StdioBroker implements BrokerAdapter {
         port: port2,
         signal,
         maxLineBytes: this.maxLineBytes,
-        maxStderrBytes: this.maxStderrBytes,
       },
       transferList: [port2],
       // The worker is plain JavaScript: it needs none of the harness's loaders or flags, and some
@@ -289,7 +322,7 @@ export class StdioBroker implements BrokerAdapter {
       }
       if (ev.t === 'spawn-error') this.fail('crash', `cannot start the broker (command: ${this.command}): ${ev.message}`);
       if (ev.t === 'worker-error') this.fail('crash', `the harness's I/O worker failed: ${ev.message}`);
-      if (ev.t === 'stderr') this.stderrText += ev.data;
+      if (ev.t === 'stderr') this.appendStderr(ev.data);
       else if (ev.t === 'exit') this.onExit(ev, 'while starting');
     }
 
@@ -311,6 +344,7 @@ export class StdioBroker implements BrokerAdapter {
       killGroup(this.pgid);
       if (!this.exited) this.awaitExit(REAP_MS);
       live.delete(this.pgid);
+      announce({ pgid: this.pgid, alive: false });
       // Forget the id: once the group is gone the number may be reused by an unrelated process.
       this.pgid = undefined;
     }
@@ -328,6 +362,7 @@ export class StdioBroker implements BrokerAdapter {
   }
 
   private usable(): void {
+    if (this.interrupted) throw new Interrupted();
     if (this.failure) throw this.failure;
     if (this.closed) throw new Error('stdio broker: used after close()');
   }
@@ -340,8 +375,23 @@ export class StdioBroker implements BrokerAdapter {
 
   // --- the wire ----------------------------------------------------------------------------
 
-  /** The next worker event (stderr is collected on the way), or undefined at the deadline. */
-  private next(deadline: number): WorkerEvent | undefined {
+  private stopRequested(): boolean {
+    return this.interrupt !== undefined && Atomics.load(this.interrupt, 0) !== 0;
+  }
+
+  /** Ends the child at once on a stop request, keeping no failure: the run was cut, not failed. */
+  private stopNow(): never {
+    this.interrupted = true;
+    this.shutdown();
+    throw new Interrupted();
+  }
+
+  /**
+   * The next worker event (stderr is collected on the way), or undefined at the deadline. Sleeps
+   * in slices so that a stop request ends the wait within SLICE_MS (`interruptible`: not while
+   * the child is being reaped, which is itself bounded).
+   */
+  private next(deadline: number, interruptible = true): WorkerEvent | undefined {
     const held = this.pending.shift();
     if (held) return held;
     const port = this.port!;
@@ -351,10 +401,26 @@ export class StdioBroker implements BrokerAdapter {
       const seen = Atomics.load(counter, 0);
       const got = receiveMessageOnPort(port);
       if (got) return got.message as WorkerEvent;
+      if (interruptible && this.stopRequested()) this.stopNow();
       const left = deadline - performance.now();
       if (left <= 0) return undefined;
-      Atomics.wait(counter, 0, seen, left);
+      Atomics.wait(counter, 0, seen, this.interrupt ? Math.min(left, SLICE_MS) : left);
     }
+  }
+
+  /**
+   * Keeps the broker's stderr up to the cap, and of a longer log its last lines: what a process
+   * wrote just before it failed is what explains the failure.
+   */
+  private appendStderr(data: string): void {
+    this.stderrText += data;
+    if (this.stderrText.length <= this.maxStderrBytes) return;
+    const noted = this.stderrText.startsWith(STDERR_CUT) ? this.stderrText.indexOf('\n') + 1 : 0;
+    let from = this.stderrText.length - this.maxStderrBytes;
+    // Start the kept part at a line, unless that would drop all of it.
+    const nl = this.stderrText.indexOf('\n', from);
+    if (nl >= 0 && nl + 1 < this.stderrText.length) from = nl + 1;
+    this.stderrText = STDERR_CUT + '\n' + this.stderrText.slice(Math.max(from, noted));
   }
 
   /** Takes in what the worker posted so far: stderr is appended, anything else waits in `pending`. */
@@ -364,7 +430,7 @@ export class StdioBroker implements BrokerAdapter {
       const got = this.port && receiveMessageOnPort(this.port);
       if (!got) return;
       const ev = got.message as WorkerEvent;
-      if (ev.t === 'stderr') this.stderrText += ev.data;
+      if (ev.t === 'stderr') this.appendStderr(ev.data);
       else this.pending.push(ev);
     }
   }
@@ -392,7 +458,7 @@ export class StdioBroker implements BrokerAdapter {
       const ev = this.next(deadline);
       if (ev === undefined) this.fail('timeout', `no reply to ${what} within ${timeoutMs} ms`);
       if (ev.t === 'line') return ev.line;
-      if (ev.t === 'stderr') this.stderrText += ev.data;
+      if (ev.t === 'stderr') this.appendStderr(ev.data);
       else if (ev.t === 'exit') this.onExit(ev, `before replying to ${what}`);
       else if (ev.t === 'unsolicited') this.fail('protocol-error', `the broker wrote a line nobody asked for (seen while waiting for the reply to ${what}): ${quote(ev.line)}`);
       else if (ev.t === 'too-long') this.fail('protocol-error', `the reply to ${what} is longer than ${this.maxLineBytes} bytes (the line starts ${quote(ev.head)})`);
@@ -404,9 +470,9 @@ export class StdioBroker implements BrokerAdapter {
   private awaitExit(timeoutMs: number): void {
     const deadline = performance.now() + timeoutMs;
     while (!this.exited) {
-      const ev = this.next(deadline);
+      const ev = this.next(deadline, false);
       if (ev === undefined) return;
-      if (ev.t === 'stderr') this.stderrText += ev.data;
+      if (ev.t === 'stderr') this.appendStderr(ev.data);
       else if (ev.t === 'exit') this.exited = true;
     }
   }

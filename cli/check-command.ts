@@ -13,15 +13,22 @@ import type { Finding } from '../specs/check.ts';
 import { decideOutcome } from '../report/result.ts';
 import { UsageError } from './usage-error.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
+import { inert } from '../report/inert.ts';
+import { interruptedBy } from './stop-flag.ts';
 
-/** Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. */
-export async function checkTraceFile(path: string): Promise<JudgeResult> {
+/**
+ * Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. `stop` is
+ * polled per line: once it says yes the rest of the file is left unread and the events read so
+ * far are judged (the caller marks that result partial).
+ */
+export async function checkTraceFile(path: string, stop?: () => boolean): Promise<JudgeResult> {
   const judge = createJudge();
   // The lifecycle monitor judges too, searching the unseen moments the trace does not annotate.
   const monitor = new Monitor({ annotated: false, prune: true });
   let begun = false;
   let calls = 0;
   for await (const line of readTrace(path)) {
+    if (begun && stop?.()) break;
     if (line.type === 'call.entered') calls++;
     if (!begun) {
       if (line.type !== 'header') throw new TraceInputError(1, 'the first line must be the header');
@@ -55,22 +62,22 @@ export function checkJson(r: JudgeResult): object {
 
 function findingText(label: string, f: Finding): string {
   const c = f.citation;
-  const derived = f.derivedFrom ? ` (derived from ${f.derivedFrom})` : '';
-  return `${label} ${f.rule}${derived}  events ${f.events.join(', ')}\n  ${f.explanation}\n  source: ${c.page}${c.seed ? ` [${c.seed}]` : ''}: "${c.phrase}"\n`;
+  const derived = f.derivedFrom ? ` (derived from ${inert(f.derivedFrom)})` : '';
+  return `${label} ${inert(f.rule)}${derived}  events ${f.events.join(', ')}\n  ${inert(f.explanation)}\n  source: ${inert(c.page)}${c.seed ? ` [${inert(c.seed)}]` : ''}: "${inert(c.phrase)}"\n`;
 }
 
 /** The short human summary: the verdict, then each finding with rule, events, explanation, citation. */
 export function checkText(path: string, r: JudgeResult): string {
   const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
-  let s = `${path}: ${checkOutcome(r).conformant ? 'conformant' : 'NOT CONFORMANT'} (${n(r.violations.length, 'violation')}, ${n(r.warnings.length, 'warning')}, ` +
+  let s = `${inert(path)}: ${checkOutcome(r).conformant ? 'conformant' : 'NOT CONFORMANT'} (${n(r.violations.length, 'violation')}, ${n(r.warnings.length, 'warning')}, ` +
     `${n(r.lint.length, 'lint finding')}, ${r.inconclusive.length} inconclusive; ${n(r.events, 'event')})\n`;
   for (const f of r.violations) s += findingText('violation', f);
   for (const f of r.warnings) s += findingText('warning', f);
   for (const f of r.lint) s += findingText('lint', f);
   for (const f of r.inconclusive) s += findingText('inconclusive', f);
   const more = r.results.filter((x) => (x.more ?? 0) > 0);
-  for (const x of more) s += `(${x.rule}: ${x.more} more finding(s) not shown)\n`;
-  for (const a of r.advice) s += `advice: ${a}\n`;
+  for (const x of more) s += `(${inert(x.rule)}: ${x.more} more finding(s) not shown)\n`;
+  for (const a of r.advice) s += `advice: ${inert(a)}\n`;
   const notExercised = r.results.filter((x) => x.verdict === 'not exercised').length;
   s += `${notExercised} of ${r.results.length} rules not exercised by this trace (see --json for each verdict and reason)\n`;
   return s;
@@ -84,17 +91,20 @@ export function registerCheck(program: Command, setCode: (n: number) => void): v
     .argument('<trace>', 'the trace file: a header line, then one event per line')
     .option('--json', 'print the result as JSON: {conformant, runs, steps, violations, warnings, lint, inconclusive, results}')
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`)
-    .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a must rule violated (or a --fail-on outcome), 2 bad usage or bad input.')
+    .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a must rule violated (or a --fail-on outcome), 2 bad usage or bad input,\n130/143 interrupted by Ctrl-C/SIGTERM (the summary printed is marked PARTIAL).')
     .action(async (path: string, opts: { json?: boolean; failOn?: string }) => {
       const failOn = parseFailOn(opts.failOn ?? '');
       let r: JudgeResult;
       try {
-        r = await checkTraceFile(path);
+        // Reading yields to the event loop, so a signal is seen here, between lines.
+        r = await checkTraceFile(path, () => interruptedBy() !== undefined);
       } catch (err) {
         if (err instanceof TraceInputError) throw new UsageError(err.line > 0 ? `${path}: ${err.message}` : err.message);
         throw err;
       }
-      process.stdout.write(opts.json ? JSON.stringify(checkJson(r), null, 2) + '\n' : checkText(path, r));
+      const partial = interruptedBy() !== undefined;
+      process.stdout.write(opts.json ? JSON.stringify({ ...checkJson(r), ...(partial ? { partial: true, interrupted: true } : {}) }, null, 2) + '\n'
+        : (partial ? `PARTIAL: interrupted after ${r.events} events; the verdict covers only those (a missing end is judged as a cut run)\n` : '') + checkText(path, r));
       setCode(exitCodeFor(checkOutcome(r), failOn));
     });
 }

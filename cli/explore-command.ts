@@ -5,20 +5,24 @@
  * violated rule with a replay token. Exit codes as `run`: 0, 1 on a violation, 2 bad usage.
  */
 import type { Command } from 'commander';
-import { BrokerFailure } from '../sim/broker-adapter.ts';
 import { implNames } from '../brokers/implementations.ts';
-import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, explore, type Exploration } from '../sim/explorer.ts';
-import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
+import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, type Exploration } from '../sim/explorer.ts';
+import { resolveWorkload } from '../sim/explore-workloads.ts';
 import { WorkloadError } from '../sim/workloads.ts';
 import type { Workload } from '../sim/workload.ts';
 import { decideOutcome, notConclusiveReason } from '../report/result.ts';
+import { inert, inertLines } from '../report/inert.ts';
 import { exitCodeFor } from './exit-code.ts';
-import { notStarted, resolveImplForCli } from './impl.ts';
+import { resolveImplForCli } from './impl.ts';
 import { intOption } from './options.ts';
 import { UsageError } from './usage-error.ts';
+import { runTask } from './interrupt.ts';
+import type { ExploreResult, ExploreTask } from './tasks.ts';
+
+type Explored = Omit<Exploration, 'coverage'> & { coverage?: unknown };
 
 /** The outcome of explorations (report/result.ts decides it): an incomplete one is not conclusive. */
-export function explorationOutcome(results: Exploration[]) {
+export function explorationOutcome(results: Explored[]) {
   return decideOutcome({
     violations: results.flatMap((r) => r.violations), brokerFailures: results.filter((r) => r.brokerFailure).length,
     runs: results.reduce((n, r) => n + r.runs, 0), incomplete: results.filter((r) => !r.complete).length,
@@ -26,31 +30,33 @@ export function explorationOutcome(results: Exploration[]) {
 }
 
 /** The `--json` shape: one entry per workload, wall-clock time kept apart (CORE-NOTES 13). */
-export function explorationJson(results: Exploration[], wallMs: number) {
+export function explorationJson(results: Explored[], wallMs: number, interrupted = false) {
   const outcome = explorationOutcome(results);
   return {
     conformant: outcome.conformant,
-    complete: results.every((r) => r.complete),
+    complete: !interrupted && results.every((r) => r.complete),
     conclusive: outcome.conclusive,
     incomplete: outcome.incomplete,
+    ...(interrupted ? { partial: true, interrupted: true } : {}),
     explorations: results.map(({ coverage: _coverage, ...r }) => r),
     wall: { ms: wallMs },
   };
 }
 
-/** The text report: one block per workload. */
-export function formatExplorations(results: Exploration[]): string {
+/** The text report: one block per workload, and a PARTIAL line when a stop request cut the work. */
+export function formatExplorations(results: Explored[], interrupted = false): string {
   const out: string[] = [];
+  if (interrupted) out.push(`wbemsim explore: PARTIAL: interrupted after ${results.length} workload(s) (the last one cut); the verdicts cover only what was explored`, '');
   for (const r of results) {
-    out.push(`wbemsim explore: ${r.impl} on ${r.workload}`);
+    out.push(`wbemsim explore: ${inert(r.impl)} on ${inert(r.workload)}`);
     out.push(`  states ${r.states}, transitions ${r.transitions}, runs ${r.runs}, steps ${r.steps}`);
     out.push(r.complete ? '  complete: every reachable state was explored' : `  complete: no (cut by ${r.cut}): the verdict covers only what was explored`);
-    if (r.brokerFailure) out.push(`  broker failure (${r.brokerFailure.reason}): ${r.brokerFailure.detail ?? ''}`);
+    if (r.brokerFailure) out.push(`  broker failure (${inert(r.brokerFailure.reason)}): ${inertLines(r.brokerFailure.detail ?? '')}`);
     for (const v of r.violations) {
-      out.push(`  VIOLATED ${v.rule} (${v.by === 'monitor' ? 'lifecycle machine' : 'check'}, ${v.runs} run${v.runs === 1 ? '' : 's'}, shortest ${v.steps} steps): ${v.explanation}`);
-      out.push(`    replay: wbemsim replay ${v.token}`);
+      out.push(`  VIOLATED ${inert(v.rule)} (${v.by === 'monitor' ? 'lifecycle machine' : 'check'}, ${v.runs} run${v.runs === 1 ? '' : 's'}, shortest ${v.steps} steps): ${inert(v.explanation)}`);
+      out.push(`    replay: wbemsim replay ${inert(v.token)}`);
     }
-    out.push(`  verdict: ${r.conformant ? (r.complete ? 'CONFORMANT on every interleaving' : 'no violation in the part explored') : 'NOT CONFORMANT'}`, '');
+    out.push(`  verdict${interrupted ? ' (PARTIAL, interrupted)' : ''}: ${r.conformant ? (r.complete ? 'CONFORMANT on every interleaving' : 'no violation in the part explored') : 'NOT CONFORMANT'}`, '');
   }
   const outcome = explorationOutcome(results);
   const cut = notConclusiveReason(outcome, results.length);
@@ -73,34 +79,22 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .option('--json', 'print a machine-readable summary instead of text')
     .addHelpText('after', `
 Exit codes: 0 no must rule violated and every exploration complete, 1 a violation or an incomplete
-exploration (unless --allow-cut), 2 bad usage or bad input.
+exploration (unless --allow-cut), 2 bad usage or bad input, 130/143 interrupted by Ctrl-C/SIGTERM
+(the summary printed is marked PARTIAL).
 
 Examples:
   wbemsim explore                                      the three built-in configurations
   wbemsim explore --workload explore-shared-sink-cancel --impl mutant:planted-race`)
     .action(async (opts) => {
-      const workloads: Workload[] = opts.workload.length ? opts.workload.map(load) : exploreWorkloads();
-      const factory = await resolveImplForCli(opts.impl);
-      const started = performance.now();
-      const deadline = opts.timeBudget ? started + opts.timeBudget * 1000 : undefined;
-      const shouldStop = deadline === undefined ? undefined : () => performance.now() > deadline;
-      const results: Exploration[] = [];
-      let broker;
-      try {
-        broker = factory();
-      } catch (err) {
-        if (err instanceof BrokerFailure) throw notStarted(err);
-        throw err;
-      }
-      try {
-        for (const workload of workloads) {
-          results.push(explore({ impl: opts.impl, broker, workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog, shouldStop }));
-        }
-      } finally {
-        broker.close?.();
-      }
-      const wall = Math.round(performance.now() - started);
-      process.stdout.write(opts.json ? JSON.stringify(explorationJson(results, wall), null, 2) + '\n' : formatExplorations(results));
+      // Bad workloads and implementations are found here, before the work starts.
+      opts.workload.forEach(load);
+      await resolveImplForCli(opts.impl);
+      // The explorations run in a worker thread, so that Ctrl-C can stop them (cli/interrupt.ts).
+      const { results, wallMs: wall, interrupted } = await runTask<ExploreResult>('explore', {
+        impl: opts.impl, workloadNames: opts.workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog,
+        timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
+      } satisfies ExploreTask);
+      process.stdout.write(opts.json ? JSON.stringify(explorationJson(results, wall, interrupted), null, 2) + '\n' : formatExplorations(results, interrupted));
       setCode(exitCodeFor(explorationOutcome(results), undefined, opts.allowCut === true));
     });
 }

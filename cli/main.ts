@@ -1,6 +1,8 @@
 /**
  * The `wbemsim` command line. Each command lives in its own file and registers itself here.
- * Exit codes: 0 no `must` rule violated and nothing cut, 1 a violation or a cut run, 2 bad usage or bad input.
+ * Exit codes: 0 no `must` rule violated and nothing cut, 1 a violation or a cut run, 2 bad usage or
+ * bad input, 130 and 143 interrupted by SIGINT and SIGTERM (cli/interrupt.ts), after a summary
+ * marked partial.
  */
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './usage-error.ts';
@@ -11,6 +13,8 @@ import { registerSpec } from './spec-command.ts';
 import { registerExplore } from './explore-command.ts';
 import { registerReplay } from './replay-command.ts';
 import { registerMutants } from './mutants-command.ts';
+import { installInterrupts } from './interrupt.ts';
+import { inertLines } from '../report/inert.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('wbemsim')
@@ -27,18 +31,21 @@ export async function main(argv: string[]): Promise<number> {
   registerExplore(program, setCode);
   registerReplay(program, setCode);
   registerMutants(program, setCode);
+  const interrupts = installInterrupts();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return code;
+    return interrupts.exitCode() ?? code;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version exit 0; unknown options and missing arguments are bad usage.
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`wbemsim: ${err.message}\n`);
-      return 2;
+      process.stderr.write(`wbemsim: ${inertLines(err.message)}\n`);
+      return interrupts.exitCode() ?? 2;
     }
     throw err;
+  } finally {
+    interrupts.dispose();
   }
 }

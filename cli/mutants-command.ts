@@ -6,11 +6,14 @@
  */
 import { Command, Option } from 'commander';
 import { MUTANTS } from '../brokers/mutants/index.ts';
-import { DEFAULT_ZOO_RUNS, runMutantZoo, zooScoreLine, type MutantOutcome, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
+import { DEFAULT_ZOO_RUNS, zooScoreLine, type MutantOutcome, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
 import { decideOutcome } from '../report/result.ts';
 import { exitCodeFor } from './exit-code.ts';
 import { intOption, seedOption } from './options.ts';
 import { UsageError } from './usage-error.ts';
+import { inert } from '../report/inert.ts';
+import { runTask } from './interrupt.ts';
+import type { MutantsTask } from './tasks.ts';
 
 /** Registers the `mutants` command. */
 export function registerMutants(program: Command, setCode: (code: number) => void): void {
@@ -24,13 +27,15 @@ export function registerMutants(program: Command, setCode: (code: number) => voi
     .option('--only <names>', 'only these mutants (comma-separated, repeatable)', collect, [])
     .option('--json', 'print {mutants: [{name, targets, killed, caughtBy, runsToDetect, ...}], score} instead of the table')
     .addHelpText('after', `
-Exit codes: 0 every mutant caught by a rule it targets, 1 otherwise, 2 bad usage.
+Exit codes: 0 every mutant caught by a rule it targets, 1 otherwise, 2 bad usage, 130/143 interrupted
+by Ctrl-C/SIGTERM (the table printed is marked PARTIAL and lists the mutants finished).
 
 Mutants: ${MUTANTS.map((m) => m.name).join(', ')}`)
-    .action((opts: { runs: number; seed: number; strategy: 'random' | 'pct'; depth: number; only: string[]; json?: boolean }) => {
+    .action(async (opts: { runs: number; seed: number; strategy: 'random' | 'pct'; depth: number; only: string[]; json?: boolean }) => {
       const unknown = opts.only.filter((n) => !MUTANTS.some((m) => m.name === n));
       if (unknown.length) throw new UsageError(`unknown mutant(s) ${unknown.join(', ')} (one of: ${MUTANTS.map((m) => m.name).join(', ')})`);
-      const result = runMutantZoo({ runs: opts.runs, seed: opts.seed, strategy: opts.strategy, depth: opts.depth, only: opts.only });
+      // The zoo runs in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
+      const result = await runTask<ZooResult>('mutants', { runs: opts.runs, seed: opts.seed, strategy: opts.strategy, depth: opts.depth, only: opts.only } satisfies MutantsTask);
       process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatZoo(result));
       // Here the suite is on trial: a mutant not caught by a rule it targets is its failure.
       const missed = result.mutants.filter((m) => !m.byTarget || m.suspect);
@@ -51,6 +56,7 @@ export function formatZoo(r: ZooResult): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => Math.min(row[i]!.length, i === 3 ? 60 : 200))));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [
+    ...(r.interrupted ? [`wbemsim mutants: PARTIAL: interrupted; only the ${r.mutants.length} mutants finished are listed and scored`] : []),
     `wbemsim mutants: ${r.mutants.length} mutants, strategy ${r.options.strategy}, seeds ${r.options.seed}..${r.options.seed + r.options.runs - 1}, ` +
       `${r.options.runs} runs per workload at most over ${r.options.workloads.length} workloads`,
     '',
@@ -65,13 +71,13 @@ export function formatZoo(r: ZooResult): string {
     out.push('', 'Weaknesses:');
     for (const m of misses) {
       out.push(`  ${m.name}: ${weakness(m)}`);
-      if (m.evidence) out.push(`    ${m.evidence}`);
+      if (m.evidence) out.push(`    ${inert(m.evidence)}`);
       if (m.replay) out.push(`    replay: wbemsim replay ${m.replay}`);
     }
   }
   if (r.baseline.length) {
     out.push('', 'The reference broker violates these rules on the same suite (their catches are not trusted):');
-    for (const b of r.baseline) out.push(`  ${b.rule} (${b.workload}): ${b.explanation}`, `    replay: wbemsim replay ${b.replay}`);
+    for (const b of r.baseline) out.push(`  ${inert(b.rule)} (${inert(b.workload)}): ${inert(b.explanation)}`, `    replay: wbemsim replay ${inert(b.replay)}`);
   }
   out.push('', zooScoreLine(r), '');
   return out.join('\n');

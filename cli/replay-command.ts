@@ -18,9 +18,15 @@ import { notStarted, resolveImplForCli } from './impl.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { checkOutputs } from './options.ts';
 import { UsageError } from './usage-error.ts';
+import { inert, inertLines } from '../report/inert.ts';
+import { runTask } from './interrupt.ts';
+import type { ReplayResult } from './tasks.ts';
 
-/** Re-runs the token's run strictly; throws UsageError (exit 2) for a bad or diverging token. */
-export function replayToken(token: string, factory: BrokerFactory): RunResult {
+/**
+ * Re-runs the token's run strictly; throws UsageError (exit 2) for a bad or diverging token.
+ * `stop` (a stop request, polled between steps) cuts the run short: it then ends `stopped`.
+ */
+export function replayToken(token: string, factory: BrokerFactory, stop?: () => boolean): RunResult {
   const spec = decode(token);
   let broker;
   try {
@@ -32,10 +38,11 @@ export function replayToken(token: string, factory: BrokerFactory): RunResult {
   try {
     const r = runOnce({
       impl: spec.impl, broker, workload: workloadOf(spec), seed: spec.seed, choices: spec.choices, strict: true,
-      maxSteps: spec.maxSteps, watchdog: spec.watchdog, depth: spec.depth, keepTrace: true,
+      maxSteps: spec.maxSteps, watchdog: spec.watchdog, depth: spec.depth, keepTrace: true, shouldStop: stop,
       // Named as the original strategy so that the replay's token is the token replayed.
       strategy: { name: spec.strategy, choose: () => 0 },
     });
+    if (r.end.reason === 'stopped' && stop?.()) return r;
     if (r.choices.length !== spec.choices.length) {
       throw new UsageError(`replay token diverges: the run ended after ${r.choices.length} of its ${spec.choices.length} recorded choices (the model or the implementation changed since it was made)`);
     }
@@ -89,15 +96,15 @@ export function replayJson(r: RunResult) {
 
 /** The text a person reads: what ran, each finding, the verdict. */
 export function formatReplay(r: RunResult): string {
-  const out = [`wbemsim replay: ${r.impl} on ${r.workload} (strategy ${r.strategy}, seed ${r.seed}), ${r.steps} steps, run ended ${r.end.reason}${r.end.detail ? ` (${r.end.detail})` : ''}`];
-  for (const f of r.judge.violations) out.push(`  VIOLATED ${f.rule}: ${f.explanation}\n    events: ${f.events.join(', ') || '-'}`);
-  for (const f of r.judge.warnings) out.push(`  warning ${f.rule}: ${f.explanation}`);
-  for (const f of r.judge.inconclusive) out.push(`  inconclusive ${f.rule}: ${f.explanation}`);
-  for (const f of r.judge.lint) out.push(`  client ${f.rule}: ${f.explanation}`);
-  for (const x of r.monitor) out.push(`  REJECTED by the lifecycle machine: ${x.event} on ${x.call} (event ${x.seq}) breaks ${x.rules.join(', ')}`);
+  const out = [`wbemsim replay: ${inert(r.impl)} on ${inert(r.workload)} (strategy ${inert(r.strategy)}, seed ${r.seed}), ${r.steps} steps, run ended ${r.end.reason}${r.end.detail ? ` (${inertLines(r.end.detail)})` : ''}`];
+  for (const f of r.judge.violations) out.push(`  VIOLATED ${inert(f.rule)}: ${inert(f.explanation)}\n    events: ${f.events.join(', ') || '-'}`);
+  for (const f of r.judge.warnings) out.push(`  warning ${inert(f.rule)}: ${inert(f.explanation)}`);
+  for (const f of r.judge.inconclusive) out.push(`  inconclusive ${inert(f.rule)}: ${inert(f.explanation)}`);
+  for (const f of r.judge.lint) out.push(`  client ${inert(f.rule)}: ${inert(f.explanation)}`);
+  for (const x of r.monitor) out.push(`  REJECTED by the lifecycle machine: ${inert(x.event)} on ${inert(x.call)} (event ${x.seq}) breaks ${x.rules.join(', ')}`);
   const outcome = replayOutcome(r);
   out.push(outcome.conformant ? (outcome.conclusive ? 'Verdict: CONFORMANT' : 'Verdict: NOT CONCLUSIVE: 1 of 1 run cut') : `Verdict: NOT CONFORMANT (${[...new Set([...r.judge.violations.map((f) => f.rule), ...r.monitor.flatMap((x) => x.rules)])].join(', ')})`);
-  out.push(`replay: wbemsim replay ${r.token}`);
+  out.push(`replay: wbemsim replay ${inert(r.token)}`);
   return out.join('\n') + '\n';
 }
 
@@ -111,15 +118,23 @@ export function registerReplay(program: Command, setCode: (code: number) => void
     .option('--json', 'print a machine-readable verdict instead of text')
     .option('--allow-cut', 'exit 0 even when the run was cut by its step bound')
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`, '')
-    .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a violation, 2 a token that does not parse or no longer replays.')
+    .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a violation, 2 a token that does not parse or no longer replays,\n130/143 interrupted by Ctrl-C/SIGTERM (the summary printed is marked PARTIAL).')
     .action(async (token: string, opts) => {
       checkOutputs({ '--trace': opts.trace });
       const failOn = parseFailOn(opts.failOn);
       const spec = decode(token);
-      const factory = await resolveImplForCli(spec.impl, {}, 'replay token: ');
-      const r = replayToken(token, factory);
+      // An unknown implementation is bad usage, found here before the work starts.
+      await resolveImplForCli(spec.impl, {}, 'replay token: ');
+      // The run is made in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
+      const { run: r, interrupted } = await runTask<ReplayResult>('replay', { token });
+      if (!r) {
+        process.stdout.write(opts.json ? JSON.stringify({ partial: true, interrupted: true, steps: 0 }, null, 2) + '\n' : 'PARTIAL: interrupted before the run started; nothing was judged\n');
+        return;
+      }
       if (opts.trace) writeFileSync(opts.trace, r.trace!.map((l) => JSON.stringify(l)).join('\n') + '\n');
-      process.stdout.write(opts.json ? JSON.stringify(replayJson(r), null, 2) + '\n' : formatReplay(r));
+      const partial = `PARTIAL: interrupted after ${r.steps} of the token's steps; the verdict covers only those\n`;
+      process.stdout.write(opts.json ? JSON.stringify({ ...replayJson(r), ...(interrupted ? { partial: true, interrupted: true } : {}) }, null, 2) + '\n'
+        : (interrupted ? partial : '') + formatReplay(r));
       setCode(exitCodeFor(replayOutcome(r), failOn, opts.allowCut === true));
     });
 }

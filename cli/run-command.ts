@@ -5,14 +5,16 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
-import { runMany, type Campaign } from '../sim/campaign.ts';
-import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
+import type { Campaign } from '../sim/campaign.ts';
+import { WorkloadError } from '../sim/workloads.ts';
 import { resolveWorkload } from '../sim/explore-workloads.ts';
 import { formatCampaign, campaignJson, campaignOutcome } from '../report/campaign-text.ts';
 import { UsageError } from './usage-error.ts';
 import { parseFailOn, exitCodeFor, FAIL_ON } from './exit-code.ts';
 import { checkOutputs, intOption, MAX_SEED, seedOption } from './options.ts';
 import { notStarted, resolveImplForCli } from './impl.ts';
+import { runTask } from './interrupt.ts';
+import type { RunTask } from './tasks.ts';
 
 export function registerRun(program: Command, setCode: (code: number) => void): void {
   program
@@ -35,7 +37,8 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`, '')
     .addHelpText('after', `
 Exit codes: 0 no must rule violated and every run ran to its end, 1 a violation, runs cut by a bound
-(unless --allow-cut) or an outcome named by --fail-on, 2 bad usage or bad input.
+(unless --allow-cut) or an outcome named by --fail-on, 2 bad usage or bad input, 130/143
+interrupted by Ctrl-C/SIGTERM (the summary printed is marked PARTIAL).
 
 Examples:
   wbemsim run                                  the reference broker over every built-in workload
@@ -47,14 +50,15 @@ Examples:
       checkOutputs({ '--trace': opts.trace });
       const failOn = parseFailOn(opts.failOn);
       if (opts.strategy !== 'exhaustive' && opts.seed + opts.runs - 1 > MAX_SEED) throw new UsageError(`--seed ${opts.seed} with --runs ${opts.runs} goes past the last seed ${MAX_SEED}`);
-      const workloads = opts.workload.length ? opts.workload.map(load) : builtinWorkloads();
-      const factory = await resolveImplForCli(opts.impl, { stepTimeoutMs: opts.stepTimeout });
-      const campaign: Campaign = runMany({
-        impl: opts.impl, factory, workloads, strategy: opts.strategy, depth: opts.depth, seed: opts.seed, runs: opts.runs,
+      // Bad workloads and implementations are found here, before the work starts.
+      opts.workload.forEach(load);
+      await resolveImplForCli(opts.impl, { stepTimeoutMs: opts.stepTimeout });
+      // The campaign runs in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
+      const campaign = await runTask<Campaign>('run', {
+        impl: opts.impl, workloadNames: opts.workload, stepTimeoutMs: opts.stepTimeout, strategy: opts.strategy, depth: opts.depth, seed: opts.seed, runs: opts.runs,
         maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog, timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
-        clock: () => performance.now(),
         keepTraceOf: opts.trace ? 'shown' : undefined,
-      });
+      } satisfies RunTask);
       if (campaign.runs === 0 && campaign.brokerFailures.length) throw notStarted(campaign.brokerFailures[0]!);
       if (opts.trace && campaign.trace) writeFileSync(opts.trace, campaign.trace.map((l) => JSON.stringify(l)).join('\n') + '\n');
       process.stdout.write(opts.json ? JSON.stringify(campaignJson(campaign), null, 2) + '\n' : formatCampaign(campaign));

@@ -1,9 +1,11 @@
 /**
  * The text and JSON renderings of a campaign (what `wbemsim run` prints). Reports read the
- * campaign result only; they never import the simulator.
+ * campaign result only; they never import the simulator. Every string that came from a workload,
+ * a trace or a broker goes through `inert` (or `inertLines`) on its way into the text.
  */
 import type { Campaign, FoldedFinding } from '../sim/campaign.ts';
 import { notConclusiveReason, type Outcome } from './result.ts';
+import { inert, inertLines } from './inert.ts';
 
 /** The campaign's outcome, as report/result.ts decided it when the campaign was folded. */
 export function campaignOutcome(c: Campaign): Outcome {
@@ -38,6 +40,7 @@ export function campaignJson(c: Campaign) {
     coverage: c.coverage,
     budgetExhausted: c.budgetExhausted,
     ...(c.gaveUp ? { gaveUp: c.gaveUp } : {}),
+    ...(c.interrupted ? { partial: true, interrupted: true } : {}),
     ...(c.explorations ? { explorations: c.explorations } : {}),
     ...(c.traceOf ? { traceOf: c.traceOf } : {}),
     wall: c.wall,
@@ -48,12 +51,12 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function finding(f: FoldedFinding, label: string): string {
   const lines = [
-    `  ${label} ${f.rule}  (${f.workload}, ${plural(f.runs, 'run')}; shortest witness ${plural(f.steps, 'step')})`,
-    `    ${f.explanation}`,
-    `    events: ${f.events.join(', ') || '-'}   source: ${f.citation.page}${f.citation.seed ? ` [${f.citation.seed}]` : ''}: "${f.citation.phrase}"`,
+    `  ${label} ${inert(f.rule)}  (${inert(f.workload)}, ${plural(f.runs, 'run')}; shortest witness ${plural(f.steps, 'step')})`,
+    `    ${inert(f.explanation)}`,
+    `    events: ${f.events.join(', ') || '-'}   source: ${inert(f.citation.page)}${f.citation.seed ? ` [${inert(f.citation.seed)}]` : ''}: "${inert(f.citation.phrase)}"`,
   ];
-  if (f.derivedFrom) lines.push(`    derived from: ${f.derivedFrom}`);
-  if (f.replay) lines.push(`    replay: wbemsim replay ${f.replay}`);
+  if (f.derivedFrom) lines.push(`    derived from: ${inert(f.derivedFrom)}`);
+  if (f.replay) lines.push(`    replay: wbemsim replay ${inert(f.replay)}`);
   return lines.join('\n');
 }
 
@@ -61,7 +64,8 @@ function finding(f: FoldedFinding, label: string): string {
 export function formatCampaign(c: Campaign): string {
   const out: string[] = [];
   const checked = c.rules.filter((r) => r.verdict !== 'not exercised').length;
-  out.push(`wbemsim run: ${c.impl} over ${plural(c.workloads.length, 'workload')} (${c.workloads.join(', ')}), strategy ${c.strategy}, seeds ${c.seed}..${c.seed + Math.max(0, Math.ceil(c.runs / Math.max(1, c.workloads.length)) - 1)}`);
+  out.push(`wbemsim run: ${inert(c.impl)} over ${plural(c.workloads.length, 'workload')} (${c.workloads.map(inert).join(', ')}), strategy ${c.strategy}, seeds ${c.seed}..${c.seed + Math.max(0, Math.ceil(c.runs / Math.max(1, c.workloads.length)) - 1)}`);
+  if (c.interrupted) out.push(`  PARTIAL: interrupted after ${plural(c.runs, 'finished run')}; everything below covers only those`);
   if (c.runs === 0) out.push('  no run was made');
   else {
     out.push(`  runs ${c.runs}${c.cut ? ` (${c.cut} of ${c.planned} cut)` : ''}, steps ${c.steps}, rules ${c.rules.length} (${checked} exercised, ${c.rules.length - checked} not exercised)`);
@@ -74,11 +78,11 @@ export function formatCampaign(c: Campaign): string {
     if (c.coverage.unreachedStates.length) out.push(`    states not reached: ${brief(c.coverage.unreachedStates)}`);
     if (c.coverage.unreachedTransitions.length) out.push(`    transitions not reached: ${brief(c.coverage.unreachedTransitions)}`);
   }
-  for (const x of c.explorations ?? []) out.push(`  explored ${x.workload}: ${x.states} states, ${x.transitions} transitions, ${x.runs} runs, ${x.complete ? 'complete' : `incomplete (cut by ${x.cut})`}`);
+  for (const x of c.explorations ?? []) out.push(`  explored ${inert(x.workload)}: ${x.states} states, ${x.transitions} transitions, ${x.runs} runs, ${x.complete ? 'complete' : `incomplete (cut by ${x.cut})`}`);
   if (c.budgetExhausted) out.push('  the time budget ran out: not every planned run was made');
   if (c.gaveUp) out.push(`  ${c.gaveUp}`);
   // The first broker failure in full (with the broker's stderr); the others counted.
-  for (const b of c.brokerFailures.slice(0, 1)) out.push(`  broker failure (${b.reason}) in ${b.workload} seed ${b.seed}: ${b.detail ?? ''}${b.token ? `\n    replay: wbemsim replay ${b.token}` : ''}`);
+  for (const b of c.brokerFailures.slice(0, 1)) out.push(`  broker failure (${inert(b.reason)}) in ${inert(b.workload)} seed ${b.seed}: ${inertLines(b.detail ?? '')}${b.token ? `\n    replay: wbemsim replay ${inert(b.token)}` : ''}`);
   if (c.brokerFailures.length > 1) out.push(`  and ${c.brokerFailures.length - 1} more broker failure(s): ${[...new Set(c.brokerFailures.slice(1).map((b) => b.reason))].join(', ')} (--json lists each)`);
   if (c.violations.length) {
     out.push('', `Violations (${c.violations.length} rules):`);
@@ -94,14 +98,15 @@ export function formatCampaign(c: Campaign): string {
   }
   if (c.lint.length) {
     out.push('', `Client findings, not broker failures (${c.lint.length}):`);
-    for (const f of c.lint) out.push(`  ${f.rule} (${f.workload}, ${plural(f.runs, 'run')}): ${f.explanation}`);
+    for (const f of c.lint) out.push(`  ${inert(f.rule)} (${inert(f.workload)}, ${plural(f.runs, 'run')}): ${inert(f.explanation)}`);
   }
   const unexercised = c.rules.filter((r) => r.verdict === 'not exercised').map((r) => r.rule);
   if (unexercised.length && c.steps > 0) out.push('', `Not exercised by these workloads: ${unexercised.join(', ')}`);
-  for (const a of c.advice) out.push(`Advice: ${a}`);
+  for (const a of c.advice) out.push(`Advice: ${inert(a)}`);
+  const verdict = c.interrupted ? 'Verdict (PARTIAL, interrupted)' : 'Verdict';
   const cut = notConclusiveReason(campaignOutcome(c), c.explorations ? c.workloads.length : undefined);
-  if (!c.conformant) out.push('', `Verdict: NOT CONFORMANT (${plural(c.violations.length, 'must rule')} violated${c.brokerFailures.length ? `, ${plural(c.brokerFailures.length, 'broker failure')}` : ''}${cut ? `; ${cut}` : ''})`);
-  else if (cut) out.push('', `Verdict: NOT CONCLUSIVE: ${cut} (no must rule violated in what ran; a cut run is not a pass: raise --max-steps or --time-budget, or accept it with --allow-cut)`);
-  else out.push('', `Verdict: CONFORMANT (no must rule violated in ${plural(c.runs, 'run')})`);
+  if (!c.conformant) out.push('', `${verdict}: NOT CONFORMANT (${plural(c.violations.length, 'must rule')} violated${c.brokerFailures.length ? `, ${plural(c.brokerFailures.length, 'broker failure')}` : ''}${cut ? `; ${cut}` : ''})`);
+  else if (cut && !c.interrupted) out.push('', `${verdict}: NOT CONCLUSIVE: ${cut} (no must rule violated in what ran; a cut run is not a pass: raise --max-steps or --time-budget, or accept it with --allow-cut)`);
+  else out.push('', `${verdict}: CONFORMANT (no must rule violated in ${plural(c.runs, 'run')})`);
   return out.join('\n') + '\n';
 }

@@ -131,3 +131,14 @@ export class BrokerFailure extends Error {
     this.name = 'BrokerFailure';
   }
 }
+
+/**
+ * The harness was asked to stop (the user pressed Ctrl-C): thrown by a broker that was waiting on
+ * its process when the request came. Not a broker failure: the run is cut, nobody is to blame.
+ */
+export class Interrupted extends Error {
+  constructor(message = 'interrupted') {
+    super(message);
+    this.name = 'Interrupted';
+  }
+}

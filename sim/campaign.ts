@@ -3,7 +3,7 @@
  * one result that reports render (text, JSON, later HTML/Markdown/JUnit). Wall-clock figures sit
  * in the separate `wall` field, which determinism tests ignore (CORE-NOTES 13).
  */
-import { BrokerFailure, type BrokerAdapter, type BrokerFactory } from './broker-adapter.ts';
+import { BrokerFailure, Interrupted, type BrokerAdapter, type BrokerFactory } from './broker-adapter.ts';
 import type { Finding, RuleResult, Verdict } from '../specs/check.ts';
 import type { TraceLine } from '../trace/event.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
@@ -38,6 +38,11 @@ export interface CampaignOptions {
   keepTraceOf?: 'shown';
   /** `exhaustive`: distinct states per workload after which its exploration stops (incomplete). */
   maxStates?: number;
+  /**
+   * A stop request from outside (a signal), polled between steps: once it says yes the campaign
+   * ends at once, drops the run it cut, and reports the runs finished as a partial result.
+   */
+  interrupted?: () => boolean;
 }
 
 /** A rule's verdict folded over all runs, with how many runs gave each verdict. */
@@ -88,6 +93,8 @@ export interface Campaign {
   coverage: { states: number; statesTotal: number; transitions: number; transitionsTotal: number; unreachedStates: string[]; unreachedTransitions: string[] };
   /** Set when --time-budget cut the campaign short. */
   budgetExhausted: boolean;
+  /** Set when a stop request ended the campaign: everything in it covers only the runs finished. */
+  interrupted?: boolean;
   /** Set when the campaign stopped because the broker kept failing, with why. */
   gaveUp?: string;
   /** `exhaustive`: per workload, the size of the space explored and whether it was covered whole. */
@@ -109,7 +116,11 @@ export function runMany(o: CampaignOptions): Campaign {
   const started = clock?.() ?? 0;
   const elapsed = () => (clock ? Math.round(clock() - started) : 0);
   const deadline = clock && o.timeBudgetMs !== undefined ? started + o.timeBudgetMs : undefined;
-  const outOfTime = clock && deadline !== undefined ? () => clock() > deadline : undefined;
+  const overTime = clock && deadline !== undefined ? () => clock() > deadline : undefined;
+  const interrupted = o.interrupted;
+  const outOfTime = interrupted ? () => interrupted() || (overTime?.() ?? false) : overTime;
+  /** True once the stop request came: the campaign is partial and takes no more runs in. */
+  const stopRequested = () => interrupted?.() ?? false;
   const m = compiledMachine();
   const coverage = new Coverage(m.stateNodes.length, m.transitions.length);
   const folded = { violations: new Map<string, FoldedFinding>(), warnings: new Map<string, FoldedFinding>(), lint: new Map<string, FoldedFinding>(), inconclusive: new Map<string, FoldedFinding>() };
@@ -130,6 +141,7 @@ export function runMany(o: CampaignOptions): Campaign {
   try {
     broker = o.factory();
   } catch (err) {
+    if (err instanceof Interrupted) return { ...emptyCampaign(o, brokerFailures, elapsed()), conformant: true, interrupted: true };
     // A broker process that cannot even start is a failed implementation, reported like any crash.
     if (!(err instanceof BrokerFailure)) throw err;
     // The failure's message already ends with the last lines of the broker's stderr.
@@ -139,6 +151,8 @@ export function runMany(o: CampaignOptions): Campaign {
   try {
     let failStreak = 0;
     const absorb = (r: RunResult, workload: Workload, seed: number) => {
+      // A run cut by the stop request says nothing about the broker: leave it out.
+      if (r.end.reason === 'stopped' && stopRequested()) return;
       runs++;
       failStreak = r.end.reason === 'crash' || r.end.reason === 'timeout' || r.end.reason === 'protocol-error' ? failStreak + 1 : 0;
       steps += r.steps;
@@ -166,16 +180,18 @@ export function runMany(o: CampaignOptions): Campaign {
       if (failStreak >= GIVE_UP_AFTER) break;
       if (o.strategy === 'exhaustive') {
         // Every interleaving through the explorer; each of its runs is folded like a random run.
+        if (stopRequested()) break;
         if (outOfTime?.()) { budgetExhausted = true; break; }
         const x = explore({
           impl: o.impl, broker, workload, maxSteps: o.maxSteps, maxStates: o.maxStates, watchdog: o.watchdog, shouldStop: outOfTime,
           keepTrace: o.keepTraceOf !== undefined, onRun: (r) => absorb(r, workload, 0),
         });
         explorations.push({ workload: workload.name, states: x.states, transitions: x.transitions, runs: x.runs, complete: x.complete, ...(x.cut ? { cut: x.cut } : {}) });
-        if (x.cut === 'stopped') { budgetExhausted = true; break; }
+        if (x.cut === 'stopped') { if (!stopRequested()) budgetExhausted = true; break; }
         continue;
       }
       for (let i = 0; i < o.runs; i++) {
+        if (stopRequested()) break outer;
         if (outOfTime?.()) { budgetExhausted = true; break outer; }
         const seed = o.seed + i;
         const r = runOnce({
@@ -184,7 +200,7 @@ export function runMany(o: CampaignOptions): Campaign {
           keepTrace: o.keepTraceOf !== undefined, shouldStop: outOfTime,
         });
         absorb(r, workload, seed);
-        if (budgetExhausted) break outer;
+        if (budgetExhausted || stopRequested()) break outer;
         // A broker that fails run after run would only fail again: say so once and stop.
         if (failStreak >= GIVE_UP_AFTER) { gaveUp = `stopped after ${GIVE_UP_AFTER} runs in a row ended in a broker failure`; break outer; }
       }
@@ -214,7 +230,7 @@ export function runMany(o: CampaignOptions): Campaign {
       transitions: m.transitions.length - transitions.length, transitionsTotal: m.transitions.length,
       unreachedStates: nodes, unreachedTransitions: transitions,
     },
-    budgetExhausted, ...(gaveUp ? { gaveUp } : {}), ...(exhaustive ? { explorations } : {}), trace, ...(traceOf ? { traceOf } : {}), wall: { ms: elapsed() },
+    budgetExhausted, ...(stopRequested() ? { interrupted: true } : {}), ...(gaveUp ? { gaveUp } : {}), ...(exhaustive ? { explorations } : {}), trace, ...(traceOf ? { traceOf } : {}), wall: { ms: elapsed() },
   };
 }
 

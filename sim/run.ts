@@ -4,7 +4,7 @@
  * monitor and the checks of specs/) as it happens, and returns the verdict with its replay token.
  * A run is a pure function of (implementation, workload, strategy, seed, choices, options).
  */
-import { BrokerFailure, type BrokerAdapter } from './broker-adapter.ts';
+import { BrokerFailure, Interrupted, type BrokerAdapter } from './broker-adapter.ts';
 import type { TraceEvent, TraceHeader, TraceLine, UnnumberedEvent } from '../trace/event.ts';
 import { createJudge, type JudgeResult } from '../specs/index.ts';
 import { addMonitorFindings, Monitor, type MonitorRejection } from '../specs/monitor.ts';
@@ -140,9 +140,15 @@ export function runOnce(o: RunOptions): RunResult {
       : stop === 'stopped' ? { reason: 'stopped', detail: 'time budget' }
       : stuck ? { reason: 'deadlock', detail: stuck } : { reason: 'quiescent' };
   } catch (err) {
-    if (!(err instanceof BrokerFailure)) throw err;
-    if (world) flush();
-    end = { reason: err.reason, detail: err.message };
+    if (err instanceof Interrupted) {
+      // A stop request that reached a broker mid-answer cuts the run like the time budget does.
+      if (world) flush();
+      end = { reason: 'stopped', detail: 'interrupted' };
+    } else {
+      if (!(err instanceof BrokerFailure)) throw err;
+      if (world) flush();
+      end = { reason: err.reason, detail: err.message };
+    }
   }
   const t = world?.now ?? 0;
   if (end.reason === 'deadlock') feed({ type: 'marker.watchdog', verdict: 'deadlock', detail: end.detail!, t });

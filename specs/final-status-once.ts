@@ -2,7 +2,7 @@
  * FINAL-STATUS-ONCE (must). SetStatus page: "one and only one call"; 003 step 7; [MS-WMI] 3.2.4.1.2.
  * A second final status is decided at once; a missing one is judged at the run's end with the
  * one list of excuses of item 6 (liveness): decisive at quiescence, `inconclusive (bound)`
- * otherwise, `not judged` for client faults.
+ * otherwise, `not judged` for client faults and for calls a failed broker process left unfinished.
  */
 import { BaseCheck, callName, type CheckFactory } from './base-check.ts';
 import type { Tracker } from './tracker.ts';
@@ -30,6 +30,12 @@ class FinalStatusOnce extends BaseCheck {
     for (const c of this.t.calls.values()) {
       const l = this.t.liveness(c);
       if (l.kind === 'ok') continue;
+      if (l.kind === 'not-judged') {
+        // The failed process is reported once, as the broker failure; its open calls are not convicted.
+        this.out.notJudged(l.reason);
+        this.out.note(`liveness not judged for ${callName(c)}: ${l.reason}`);
+        continue;
+      }
       this.out.exercise();
       if (l.kind === 'excused') this.out.note(`liveness excused for some calls (${l.rule}: ${l.reason})`);
       else if (l.kind === 'client-fault') this.out.note(`liveness not judged (client fault) for ${callName(c)}: ${l.reason}`);

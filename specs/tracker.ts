@@ -40,6 +40,7 @@ export type Liveness =
   | { kind: 'ok' }
   | { kind: 'excused'; rule: string; reason: string }
   | { kind: 'client-fault'; reason: string }
+  | { kind: 'not-judged'; reason: string }
   | { kind: 'missing'; decisive: boolean };
 
 export class Tracker {
@@ -510,7 +511,20 @@ export class Tracker {
   /** The run ended in a way that makes missing events decisive (item 6). */
   decisiveEnd(): boolean {
     const r = this.end?.reason;
-    return r === 'quiescent' || r === 'deadlock' || r === 'crash';
+    return r === 'quiescent' || r === 'deadlock';
+  }
+
+  /**
+   * Why the broker's unfinished work is not judged, when its process failed under the harness
+   * (item 6): the failure is the one finding, and a dead process cannot finish anything.
+   */
+  brokerFailure(): string | undefined {
+    const e = this.end;
+    if (!e) return undefined;
+    if (e.reason === 'crash') return `broker crashed at event ${e.seq}`;
+    if (e.reason === 'timeout') return `broker stopped answering at event ${e.seq}`;
+    if (e.reason === 'protocol-error') return `broker broke the protocol at event ${e.seq}`;
+    return undefined;
   }
 
   /** Item 6: why an accepted call may lack its final status, or whether its absence is decisive. */
@@ -524,6 +538,8 @@ export class Tracker {
     if (this.transportLost !== NONE) return { kind: 'excused', rule: 'TRANSPORT-FAILURE', reason: 'transport lost' };
     if (c.cancelledFromOwnCallback) return { kind: 'client-fault', reason: 'the client cancelled from inside a callback of the call' };
     if (c.inProgress > 0) return { kind: 'client-fault', reason: 'a callback of the call never returned or was still held' };
+    const failure = this.brokerFailure();
+    if (failure) return { kind: 'not-judged', reason: failure };
     const s = c.sink !== null ? this.sinks.get(c.sink) : undefined;
     const released = s !== undefined ? this.refsTracked(s) && s.brokerNet <= 0 : this.header.whiteBox;
     return { kind: 'missing', decisive: this.decisiveEnd() || released };

@@ -32,6 +32,8 @@ export interface ZooOptions {
   workloads?: readonly Workload[];
   maxSteps?: number;
   watchdog?: number;
+  /** A stop request from outside (a signal), polled between steps: the zoo then returns the mutants it finished. */
+  interrupted?: () => boolean;
 }
 
 /** One mutant's outcome. */
@@ -79,6 +81,8 @@ export interface ZooResult {
    */
   baseline: { rule: string; workload: string; replay: string; explanation: string }[];
   options: { runs: number; seed: number; strategy: 'random' | 'pct'; workloads: string[] };
+  /** Set when a stop request ended the zoo early: `mutants` and `score` cover only the mutants finished. */
+  interrupted?: boolean;
 }
 
 /** The default budget: runs per workload. Every mutant is killed well within it (tests check this). */
@@ -91,11 +95,19 @@ export function runMutantZoo(options: ZooOptions = {}): ZooResult {
   const strategy = options.strategy ?? 'random';
   const base = [...(options.workloads ?? builtinWorkloads())];
   const chosen = options.only?.length ? MUTANTS.filter((m) => options.only!.includes(m.name)) : MUTANTS;
-  const budget: Budget = { runs, seed, strategy, depth: options.depth, maxSteps: options.maxSteps, watchdog: options.watchdog };
+  const budget: Budget = { runs, seed, strategy, depth: options.depth, maxSteps: options.maxSteps, watchdog: options.watchdog, interrupted: options.interrupted };
+  const stopped = () => options.interrupted?.() ?? false;
   const extra = chosen.flatMap((m) => m.workloads ?? []).filter((w, i, all) => all.indexOf(w) === i);
   const noise = referenceBaseline([...base, ...extra], budget);
-  const mutants = chosen.map((m) => runMutant(m, [...base, ...(m.workloads ?? [])], budget, noise));
+  const mutants: MutantOutcome[] = [];
+  for (const m of chosen) {
+    if (stopped()) break;
+    const outcome = runMutant(m, [...base, ...(m.workloads ?? [])], budget, noise);
+    // A mutant whose search the stop request cut has no outcome: it is left out.
+    if (outcome) mutants.push(outcome);
+  }
   return {
+    ...(stopped() ? { interrupted: true } : {}),
     mutants,
     score: {
       killed: mutants.filter((m) => m.byTarget && !m.suspect).length,
@@ -126,6 +138,7 @@ function referenceBaseline(workloads: Workload[], b: Budget): Noise {
   const noise: Noise = { first: new Map(), shapes: new Map() };
   for (let r = 0; r < b.runs; r++) {
     for (const workload of workloads) {
+      if (b.interrupted?.()) return noise;
       const result = runOnce(runOptions('reference', broker, workload, b, b.seed + r));
       for (const f of result.judge.violations) {
         if (!noise.first.has(f.rule)) noise.first.set(f.rule, { rule: f.rule, workload: workload.name, replay: result.token, explanation: f.explanation });
@@ -141,11 +154,11 @@ function referenceBaseline(workloads: Workload[], b: Budget): Noise {
 function runOptions(impl: string, broker: BrokerAdapter, workload: Workload, b: Budget, seed: number): RunOptions {
   return {
     impl, broker, workload, seed, strategy: makeStrategy(b.strategy, seed, b.depth),
-    maxSteps: b.maxSteps, watchdog: b.watchdog, depth: b.strategy === 'pct' ? b.depth : undefined,
+    maxSteps: b.maxSteps, watchdog: b.watchdog, depth: b.strategy === 'pct' ? b.depth : undefined, shouldStop: b.interrupted,
   };
 }
 
-interface Budget { runs: number; seed: number; strategy: 'random' | 'pct'; depth?: number; maxSteps?: number; watchdog?: number }
+interface Budget { runs: number; seed: number; strategy: 'random' | 'pct'; depth?: number; maxSteps?: number; watchdog?: number; interrupted?: () => boolean }
 
 type Found = Omit<MutantOutcome, 'name' | 'targets' | 'description' | 'interleaving'>;
 
@@ -154,7 +167,7 @@ type Found = Omit<MutantOutcome, 'name' | 'targets' | 'description' | 'interleav
  * broker gets (a catch only by findings the reference gets too is kept as a suspect, and the
  * search goes on), or until the budget is spent.
  */
-function runMutant(m: ZooMutant, workloads: Workload[], b: Budget, noise: Noise): MutantOutcome {
+function runMutant(m: ZooMutant, workloads: Workload[], b: Budget, noise: Noise): MutantOutcome | undefined {
   const broker = m.create();
   const targets = new Set(m.targets);
   const seen = new Set<string>();
@@ -166,6 +179,7 @@ function runMutant(m: ZooMutant, workloads: Workload[], b: Budget, noise: Noise)
       for (const workload of workloads) {
         n++;
         const result = runOnce(runOptions(`mutant:${m.name}`, broker, workload, b, b.seed + r));
+        if (result.end.reason === 'stopped') return undefined;
         const found = result.judge.violations;
         if (!found.length) continue;
         const rules = [...new Set(found.map((f) => f.rule))];

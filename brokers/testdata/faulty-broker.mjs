@@ -4,6 +4,12 @@
  * It answers the hello and the reset like a good broker, then breaks at its first `input`:
  *
  *   crash         writes to stderr and exits with code 3 (stderr must be kept whole)
+ *   crash-later   accepts each call (AddRef, provider start, S_OK), then crashes like `crash` at
+ *                 the first input that is not a call: the dead process leaves accepted calls
+ *                 without their final status
+ *   hang-later    accepts each call like `crash-later`, then hangs like `hang`
+ *   noisy-crash   writes 200 numbered lines to stderr, the last one holding terminal escapes
+ *                 (erase line, carriage return), then exits with code 3
  *   hang          never answers, with a grandchild `sleep` in its process group (both must die)
  *   garbage       answers with a line that is not JSON
  *   flood         answers with a line that never ends
@@ -41,12 +47,23 @@ for await (const line of lines) {
     continue;
   }
   if (req.type === 'bye') { send({ type: 'bye' }); break; }
+  if ((mode === 'crash-later' || mode === 'hang-later') && req.input.kind === 'call') {
+    const { call, sink } = req.input;
+    send({ type: 'outputs', outputs: [{ kind: 'addref', sink, call }, { kind: 'provider-start', call }, { kind: 'call-return', call, hr: 0 }], enabled: [] });
+    continue;
+  }
   switch (mode) {
+    case 'noisy-crash':
+      for (let i = 1; i <= 200; i++) process.stderr.write(`faulty broker: log line ${i}${i === 200 ? ' \x1b[2K\rERASED' : ''}\n`);
+      process.exit(3);
+      break;
+    case 'crash-later':
     case 'crash':
       process.stderr.write('faulty broker: first line of the log\n');
       process.stderr.write('faulty broker: about to fail on ' + req.input.kind + '\n');
       process.exit(3);
       break;
+    case 'hang-later':
     case 'hang':
       spawn('sleep', ['60'], { stdio: 'ignore' });
       process.stderr.write('faulty broker: hanging\n');

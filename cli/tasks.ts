@@ -1,0 +1,144 @@
+/**
+ * The work of the long commands, run in a worker thread (cli/interrupt.ts, cli/task-worker.mjs):
+ * everything crosses the thread boundary as plain data (names, numbers, results), and the stop
+ * flag is shared memory, polled between steps.
+ */
+import { ImplError, resolveImpl } from '../brokers/implementations.ts';
+import { runMutantZoo, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
+import { BrokerFailure, Interrupted, type BrokerFactory } from '../sim/broker-adapter.ts';
+import { runMany, type Campaign, type CampaignOptions } from '../sim/campaign.ts';
+import { explore, type Exploration } from '../sim/explorer.ts';
+import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
+import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
+import type { Workload } from '../sim/workload.ts';
+import { decodeToken } from '../sim/replay-token.ts';
+import type { RunResult } from '../sim/run.ts';
+import { UsageError } from './usage-error.ts';
+import { notStarted } from './impl.ts';
+import { replayToken } from './replay-command.ts';
+
+/** `run`: the campaign's options, with the implementation and workloads by name. */
+export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' | 'clock' | 'interrupted'> {
+  /** Workload names or files; none means every built-in workload. */
+  workloadNames: string[];
+  stepTimeoutMs?: number;
+}
+
+/** `explore`: one exploration per workload, with the implementation and workloads by name. */
+export interface ExploreTask {
+  impl: string;
+  workloadNames: string[];
+  maxSteps?: number;
+  maxStates?: number;
+  watchdog?: number;
+  timeBudgetMs?: number;
+}
+
+/** What `explore` hands back: the explorations finished (or cut), and whether a stop request cut them. */
+export interface ExploreResult {
+  results: Omit<Exploration, 'coverage'>[];
+  wallMs: number;
+  interrupted: boolean;
+}
+
+/** What `replay` hands back: the run, unless a stop request came before it could start. */
+export interface ReplayResult {
+  run?: RunResult;
+  interrupted: boolean;
+}
+
+/** `mutants`: the zoo's options (the built-in workloads). */
+export type MutantsTask = Omit<ZooOptions, 'workloads' | 'interrupted'>;
+
+/** The entry point of the worker: runs `task` with `payload`, polling `stop`. */
+export async function runTask(task: string, payload: unknown, stop: Int32Array): Promise<unknown> {
+  const interrupted = () => Atomics.load(stop, 0) !== 0;
+  switch (task) {
+    case 'run': {
+      const p = payload as RunTask;
+      const workloads = p.workloadNames.length ? p.workloadNames.map(load) : builtinWorkloads();
+      const factory = await implFactory(p.impl, { stepTimeoutMs: p.stepTimeoutMs, interrupt: stop });
+      const { workloadNames: _w, stepTimeoutMs: _s, ...options } = p;
+      return runMany({ ...options, factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted }) satisfies Campaign;
+    }
+    case 'explore': {
+      const p = payload as ExploreTask;
+      const workloads = p.workloadNames.length ? p.workloadNames.map(load) : exploreWorkloads();
+      const factory = await implFactory(p.impl, { interrupt: stop });
+      const started = performance.now();
+      const deadline = p.timeBudgetMs !== undefined ? started + p.timeBudgetMs : undefined;
+      const shouldStop = () => interrupted() || (deadline !== undefined && performance.now() > deadline);
+      const results: ExploreResult['results'] = [];
+      let broker;
+      try {
+        broker = startChecked(factory)();
+      } catch (err) {
+        // Interrupted while the broker process was starting: nothing was explored.
+        if (err instanceof Interrupted) return { results, wallMs: Math.round(performance.now() - started), interrupted: true } satisfies ExploreResult;
+        throw err;
+      }
+      try {
+        for (const workload of workloads) {
+          if (interrupted()) break;
+          const { coverage: _coverage, ...r } = explore({ impl: p.impl, broker, workload, maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop });
+          results.push(r);
+        }
+      } finally {
+        broker.close?.();
+      }
+      return { results, wallMs: Math.round(performance.now() - started), interrupted: interrupted() } satisfies ExploreResult;
+    }
+    case 'replay': {
+      const { token } = payload as { token: string };
+      const factory = await implFactory(decodeToken(token).impl, { interrupt: stop });
+      try {
+        return { run: replayToken(token, startChecked(factory), interrupted), interrupted: interrupted() } satisfies ReplayResult;
+      } catch (err) {
+        // Interrupted while the broker process was starting: nothing was run.
+        if (err instanceof Interrupted) return { interrupted: true } satisfies ReplayResult;
+        throw err;
+      }
+    }
+    case 'mutants':
+      return runMutantZoo({ ...(payload as MutantsTask), interrupted }) satisfies ZooResult;
+    default:
+      throw new Error(`unknown task ${JSON.stringify(task)}`);
+  }
+}
+
+async function implFactory(impl: string, options: { stepTimeoutMs?: number; interrupt: Int32Array }): Promise<BrokerFactory> {
+  try {
+    return await resolveImpl(impl, options);
+  } catch (err) {
+    if (err instanceof ImplError || err instanceof BrokerFailure) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * The first broker a factory makes must start: a process that dies or fails before a valid hello
+ * is bad input (exit 2, "the broker did not start", with its stderr's last lines), and nothing is
+ * judged. Later failures to start, after a crash, are failures of a run like any other.
+ */
+function startChecked(factory: BrokerFactory): BrokerFactory {
+  let first = true;
+  return () => {
+    if (!first) return factory();
+    first = false;
+    try {
+      return factory();
+    } catch (err) {
+      if (err instanceof BrokerFailure) throw notStarted(err);
+      throw err;
+    }
+  };
+}
+
+function load(nameOrPath: string): Workload {
+  try {
+    return resolveWorkload(nameOrPath);
+  } catch (err) {
+    if (err instanceof WorkloadError) throw new UsageError(err.message);
+    throw err;
+  }
+}
