@@ -49,6 +49,10 @@ const PROVIDER_OF: Record<CallSpec['op'], ProviderKind> = {
   PutInstanceAsync: 'put',
   DeleteInstanceAsync: 'delete',
   ExecNotificationQueryAsync: 'event',
+  // Class enumeration is served like instance enumeration; class writes like instance writes.
+  CreateClassEnumAsync: 'instance',
+  PutClassAsync: 'put',
+  DeleteClassAsync: 'delete',
 };
 
 /** The world of one run. */
@@ -299,8 +303,9 @@ export class World {
       if (spec.wrapped) this.release(passedSink(spec), 'client');
       this.release(a.sink, 'client');
     } else {
-      this.emit({ type: 'services.release', services: a.services });
+      this.emit({ type: 'services.release.entered', services: a.services });
       this.apply(this.broker.input({ kind: 'services-released', services: a.services }));
+      this.emit({ type: 'services.release.returned', services: a.services });
     }
   }
 

@@ -60,7 +60,7 @@ const CASES: Case[] = [
   } },
   { rule: 'RELEASE-AFTER-FINAL', opts: WB, build: (b) => {
     // The client releases IWbemServices after the final status: the broker's reference must be gone by then.
-    b.accept('q', 's'); b.status('f', 's', 'q'); b.sret('f'); b.add({ type: 'services.release', services: 'svc' }); b.end('quiescent');
+    b.accept('q', 's'); b.status('f', 's', 'q'); b.sret('f'); b.add({ type: 'services.release.entered', services: 'svc' }); b.add({ type: 'services.release.returned', services: 'svc' }); b.end('quiescent');
   } },
   { rule: 'PROGRESS-ONLY-IF-ASKED', build: (b) => {
     b.call('q', 's', { flags: 0 }); b.ret('q'); b.status('p', 's', 'q', 0x00010002, { lFlags: 2 }); b.sret('p');

@@ -3,7 +3,7 @@
  * Plain mutable records, one per live object, so that every check reads the same bookkeeping
  * and none keeps its own copy (the hot path updates each record once per event).
  */
-import type { Operation } from '../trace/event.ts';
+import type { HoldReleaser, Operation } from '../trace/event.ts';
 
 /** -1 in any seq field means "not (yet) seen". */
 export const NONE = -1;
@@ -23,9 +23,11 @@ export interface CallbackRec {
   returned: number;
   ret: number;
   held: boolean;
+  /** How long the client holds it at most (the watchdog bound or a fixed hold's period), when the trace says. */
+  holdBound: number | undefined;
   /** seq of hold.released, and by whom. */
   released: number;
-  releasedBy: 'cancel-returned' | 'watchdog' | null;
+  releasedBy: HoldReleaser | null;
   count: number;
   lFlags: number;
   hResult: number;
@@ -105,6 +107,8 @@ export interface WaitRec {
   cb: CallbackRec;
   release: number;
   t: number | undefined;
+  /** The hold's declared bound, when the trace gave one. */
+  bound: number | undefined;
 }
 
 export interface CancelRec {

@@ -12,7 +12,7 @@ import { BaseCheck, callName, NONE, type CheckFactory } from './base-check.ts';
 import type { Tracker } from './tracker.ts';
 
 class ReleaseAfterFinal extends BaseCheck {
-  readonly types = ['indicate.entered', 'setstatus.entered', 'cancel.returned', 'services.release'] as const;
+  readonly types = ['indicate.entered', 'setstatus.entered', 'cancel.returned', 'services.release.entered'] as const;
   /** The latest return of a cancel made with each sink, and the latest release of each IWbemServices. */
   private readonly cancelledAt = new Map<string, number>();
   private readonly servicesReleasedAt = new Map<string, number>();
@@ -24,7 +24,7 @@ class ReleaseAfterFinal extends BaseCheck {
       if (k?.sink) this.cancelledAt.set(k.sink, e.seq);
       return;
     }
-    if (e.type === 'services.release') {
+    if (e.type === 'services.release.entered') {
       this.servicesReleasedAt.set(e.services, e.seq);
       return;
     }

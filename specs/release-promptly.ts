@@ -9,7 +9,7 @@ import type { Tracker } from './tracker.ts';
 import type { SinkRec } from './records.ts';
 
 class ReleasePromptly extends BaseCheck {
-  readonly types = ['setstatus.returned', 'cancel.entered', 'services.release'] as const;
+  readonly types = ['setstatus.returned', 'cancel.entered', 'services.release.entered'] as const;
   constructor(t: Tracker) { super(t, 'RELEASE-PROMPTLY'); }
 
   override event(e: TraceEvent): void {
@@ -19,7 +19,7 @@ class ReleasePromptly extends BaseCheck {
     } else if (e.type === 'cancel.entered') {
       const s = this.t.sink;
       if (s && s.awaitingRelease !== NONE) this.flag(s, e.seq, 'the client cancelled with it');
-    } else if (e.type === 'services.release') {
+    } else if (e.type === 'services.release.entered') {
       for (const s of this.t.sinks.values()) {
         if (s.awaitingRelease !== NONE && s.lastCall?.services === e.services) this.flag(s, e.seq, `the client released IWbemServices ${e.services}`);
       }
