@@ -28,7 +28,7 @@ const SHOULD: Case[] = [
     b.call('q', 's'); b.ret('q'); b.status('f', 's', 'q'); b.add({ type: 'marker.auth-level', cb: 'f', level: 1 }); b.sret('f'); b.end();
   } },
   { rule: 'RELEASE-PROMPTLY', opts: WB, build: (b) => {
-    b.accept('q', 's'); b.status('f', 's', 'q'); b.sret('f'); b.cancel('k', 's'); b.release('s', 'broker'); b.cret('k'); b.end();
+    b.accept('q', 's'); b.status('f', 's', 'q'); b.sret('f'); b.add({ type: 'broker.idle' }); b.cancel('k', 's'); b.release('s', 'broker'); b.cret('k'); b.end();
   } },
   { rule: 'CANCEL-INVALID-PARAMETER-CODE', build: (b) => { b.cancel('k', null); b.cret('k', WBEM_E_FAILED); b.end(); } },
   { rule: 'CANCEL-DOES-NOT-WAIT-FOR-FINAL', build: (b) => {

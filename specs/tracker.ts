@@ -75,6 +75,8 @@ export class Tracker {
   transportLost = NONE;
   end: RunEnd | null = null;
   lastSeq = 0;
+  /** The latest trace time seen (virtual time, or ms in a recording). */
+  lastT: number | undefined = undefined;
   /** Callbacks attributed by a choice among several candidate calls. */
   ambiguous = 0;
   /** Findings that rest on a p bounded by a held callback, to mark if the cancel is convicted of waiting. */
@@ -111,6 +113,7 @@ export class Tracker {
 
   update(e: TraceEvent): void {
     this.lastSeq = e.seq;
+    if (e.t !== undefined) this.lastT = e.t;
     switch (e.type) {
       case 'sink.created': {
         const s = this.sinkRec(e.sink);
