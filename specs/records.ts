@@ -153,6 +153,8 @@ export interface SinkRec {
   /** The wrapper around this inner sink, when there is one. */
   wrapper: string | undefined;
   count: number;
+  /** seq of a recorded Release that left the count at zero (no party holds it), NONE otherwise. */
+  deadSince: number;
   /** The trace recorded an AddRef on this sink: its counts can be judged (black-box traces). */
   refCounted: boolean;
   brokerNet: number;
@@ -166,6 +168,8 @@ export interface SinkRec {
   /** Calls on this sink that have not ended. */
   open: CallRec[];
   accepted: boolean;
+  /** The IWbemServices objects through which calls on this sink were accepted (RELEASED-BEFORE-CANCEL-RETURNS). */
+  acceptedVia: Set<string> | null;
   lastCall: CallRec | null;
   /** The call of the latest callback on this sink (ORDER-NOT-GUARANTEED). */
   lastCallbackCall: CallRec | null;

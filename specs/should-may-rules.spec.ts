@@ -52,7 +52,7 @@ const SHOULD: Case[] = [
   } },
   { rule: 'LINT-KEEP-WRAPPER', build: (b) => {
     b.add({ type: 'sink.created', sink: 'inner' }); b.add({ type: 'sink.created', sink: 'w', wraps: 'inner' });
-    b.call('q', 'w'); b.ret('q'); b.release('w', 'client'); b.status('f', 'w', 'q'); b.sret('f'); b.end();
+    b.accept('q', 'w'); b.release('w', 'client'); b.final('f', 'w', 'q'); b.end();
   } },
   { rule: 'LINT-INIT-SECURITY', build: (b) => { b.add({ type: 'marker.no-security' }); query(b, 'q', 's'); b.end(); } },
   { rule: 'LINT-REFCOUNTED-SINK', opts: WB, build: (b) => {

@@ -156,7 +156,11 @@ export class Tracker {
         this.unreturned.delete(c);
         if (failed(e.hr)) this.endCall(c, e.seq);
         else {
-          if (c.sink !== null) this.sinkRec(c.sink).accepted = true;
+          if (c.sink !== null) {
+            const s = this.sinkRec(c.sink);
+            s.accepted = true;
+            (s.acceptedVia ??= new Set()).add(c.services);
+          }
           if (!c.ended) this.servicesRec(c.services).open.push(c);
         }
         return;
@@ -218,6 +222,8 @@ export class Tracker {
         const delta = e.type === 'sink.addref' ? 1 : -1;
         if (delta > 0) s.refCounted = true;
         s.count = e.count;
+        // A release that leaves no reference at all is decisive whoever logged it.
+        s.deadSince = e.count <= 0 && delta < 0 ? e.seq : NONE;
         const by = e.by ?? 'broker';
         if (by === 'broker') {
           s.brokerNet += delta;
@@ -300,7 +306,7 @@ export class Tracker {
     if (!s) {
       s = {
         id, wraps: undefined, wrapper: undefined, count: 0, refCounted: false, brokerNet: 0, clientNet: 1, clientReleased: NONE,
-        open: [], guessed: false, accepted: false, lastCall: null, lastCallbackCall: null, lastCancel: null, awaitingRelease: NONE,
+        open: [], guessed: false, accepted: false, acceptedVia: null, deadSince: NONE, lastCall: null, lastCallbackCall: null, lastCancel: null, awaitingRelease: NONE,
       };
       this.sinks.set(id, s);
     }
