@@ -7,29 +7,29 @@
 import type { Command } from 'commander';
 import { readTrace, TraceInputError } from '../trace/reader.ts';
 import type { TraceEvent } from '../trace/event.ts';
-import { createJudge, type JudgeResult } from '../specs/judge.ts';
+import type { JudgeResult } from '../specs/judge.ts';
+import { judgeAttributions } from '../specs/attribution.ts';
 import { addMonitorFindings, Monitor } from '../specs/monitor.ts';
 import type { Finding } from '../specs/check.ts';
 import { UsageError } from './usage-error.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 
-/** Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. */
+/**
+ * Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. The file is
+ * read more than once when callbacks without a call id on shared sinks need their attributions
+ * searched (specs/attribution.ts).
+ */
 export async function checkTraceFile(path: string): Promise<JudgeResult> {
-  const judge = createJudge();
   // The lifecycle monitor judges too, searching the unseen moments the trace does not annotate.
   const monitor = new Monitor({ annotated: false, prune: true });
   let begun = false;
   for await (const line of readTrace(path)) {
     if (!begun) {
       if (line.type !== 'header') throw new TraceInputError(1, 'the first line must be the header');
-      judge.begin(line);
       begun = true;
-    } else {
-      judge.event(line as TraceEvent);
-      monitor.event(line as TraceEvent);
-    }
+    } else monitor.event(line as TraceEvent);
   }
-  const result = judge.finish();
+  const result = await judgeAttributions(() => readTrace(path));
   addMonitorFindings(result, monitor.rejections);
   return result;
 }

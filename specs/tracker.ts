@@ -79,6 +79,8 @@ export class Tracker {
   lastT: number | undefined = undefined;
   /** Callbacks attributed by a choice among several candidate calls. */
   ambiguous = 0;
+  /** Shared sinks whose attributions exceeded the search's bound: their unattributed callbacks are guesses. */
+  boundedSinks: ReadonlySet<string> | null = null;
   /** Findings that rest on a p bounded by a held callback, to mark if the cancel is convicted of waiting. */
   private readonly derived: { f: Finding; k: CancelRec }[] = [];
 
@@ -335,6 +337,11 @@ export class Tracker {
       first ??= c;
       // The choice that breaks the fewest rules: a call with nothing in progress, asking for progress if this is one.
       if (preferred === null && c.inProgress === 0 && (kind !== 'progress' || (c.flags & WBEM_FLAG_SEND_STATUS) !== 0)) preferred = c;
+    }
+    if (this.boundedSinks?.has(sink)) {
+      this.ambiguous++;
+      s.guessed = true;
+      return [preferred ?? first ?? s.lastCall, true];
     }
     if (n === 0) return [s.lastCall, s.guessed];
     if (n === 1) return [first, s.guessed];
