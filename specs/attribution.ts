@@ -12,8 +12,9 @@
  * is parsed; a different class excludes the call, any other query excludes nothing).
  * Beyond ATTRIBUTION_CAP attributions on one sink (or in the whole trace), that sink's callbacks
  * are left unattributed and the verdicts that depend on them are `inconclusive (attribution
- * bound)`. Memory: per shared sink, its calls' ids and the few callbacks with a choice (a sink
- * with more than log2(cap) of them is bounded and forgets them).
+ * bound)`. Memory: for each sink that receives a callback without a call id, its calls' ids and
+ * the few callbacks with a choice (a sink with more than log2(cap) of them is bounded and forgets
+ * them); nothing for a trace whose callbacks all name their call.
  */
 import type { TraceEvent, TraceHeader, TraceLine } from '../trace/event.ts';
 import type { RuleResult, Verdict } from './check.ts';
@@ -44,13 +45,14 @@ class Candidates {
   private readonly bySink = new Map<string, CallInfo[]>();
   private readonly calls = new Map<string, CallInfo>();
 
-  constructor(private readonly lateClues: ReadonlyMap<string, string>) {}
+  constructor(private readonly lateClues: ReadonlyMap<string, string>, private readonly sinks: ReadonlySet<string>) {}
 
   /** Updates call bookkeeping; for an unattributed callback returns its pruned candidates. */
   see(e: TraceEvent): string[] | null {
     switch (e.type) {
       case 'call.entered': {
-        if (e.sink === null) return null;
+        // Only sinks that receive a callback without a call id need their calls remembered.
+        if (e.sink === null || !this.sinks.has(e.sink)) return null;
         const c: CallInfo = { id: e.call, thread: e.thread, returned: false, cls: queryClass(e.query, e.language) };
         this.calls.set(e.call, c);
         let list = this.bySink.get(e.sink);
@@ -91,6 +93,8 @@ class Candidates {
 export interface AttributionPlan {
   sinks: Map<string, SinkChoices>;
   lateClues: Map<string, string>;
+  /** Sinks that receive a callback without a call id. */
+  unattributed: Set<string>;
   /** Sinks whose attributions exceed the cap: their callbacks stay unattributed. */
   bounded: Set<string>;
   /** Attributions to judge (1 when there is nothing to choose). */
@@ -100,6 +104,7 @@ export interface AttributionPlan {
 /** The first pass: feed every line in order, then ask for the plan. */
 export class AttributionScan {
   private readonly lateClues = new Map<string, string>();
+  private readonly unattributed = new Set<string>();
   private readonly sinks = new Map<string, SinkChoices>();
   /** Unattributed callbacks in progress, for a `call` their returned event may name. */
   private readonly open = new Set<string>();
@@ -108,7 +113,10 @@ export class AttributionScan {
   /** The first half of the first pass: a returned event's `call` settles its callback after the fact. */
   line(l: TraceLine): void {
     if (l.type === 'header') return;
-    if ((l.type === 'indicate.entered' || l.type === 'setstatus.entered') && l.call === undefined) this.open.add(l.cb);
+    if ((l.type === 'indicate.entered' || l.type === 'setstatus.entered') && l.call === undefined) {
+      this.open.add(l.cb);
+      this.unattributed.add(l.sink);
+    }
     else if ((l.type === 'indicate.returned' || l.type === 'setstatus.returned') && this.open.delete(l.cb) && l.call !== undefined) {
       this.lateClues.set(l.cb, l.call);
     }
@@ -117,7 +125,7 @@ export class AttributionScan {
   /** The second half of the first pass: candidates, now that the late clues are known. */
   choices(l: TraceLine): void {
     if (l.type === 'header') return;
-    this.candidates ??= new Candidates(this.lateClues);
+    this.candidates ??= new Candidates(this.lateClues, this.unattributed);
     const cands = this.candidates.see(l);
     if (cands === null || cands.length < 2) return;
     const e = l as Extract<TraceEvent, { cb: string; sink: string }>;
@@ -146,7 +154,12 @@ export class AttributionScan {
       count *= s.product;
       sinks.set(id, s);
     }
-    return { sinks, lateClues: this.lateClues, bounded, count };
+    return { sinks, lateClues: this.lateClues, unattributed: this.unattributed, bounded, count };
+  }
+
+  /** Whether any callback lacks a call id (otherwise the second half of the first pass is not needed). */
+  needsChoices(): boolean {
+    return this.unattributed.size > 0;
   }
 }
 
@@ -156,7 +169,7 @@ class Attributor {
   private readonly pick = new Map<string, string>();
 
   constructor(plan: AttributionPlan, index: number) {
-    this.candidates = new Candidates(plan.lateClues);
+    this.candidates = new Candidates(plan.lateClues, plan.unattributed);
     // Mixed radix over the sinks' choices, in plan order.
     let rest = index;
     for (const s of plan.sinks.values()) {
@@ -226,7 +239,7 @@ async function judgePass(open: Source, plan: AttributionPlan, index: number, opt
 async function planOf(open: Source): Promise<AttributionPlan> {
   const scan = new AttributionScan();
   for await (const l of open()) scan.line(l);
-  for await (const l of open()) scan.choices(l);
+  if (scan.needsChoices()) for await (const l of open()) scan.choices(l);
   return scan.plan();
 }
 
@@ -254,7 +267,7 @@ export async function judgeAttributions(open: Source, options: JudgeOptions = {}
 export function judgeAttributionsSync(lines: readonly TraceLine[], options: JudgeOptions = {}): JudgeResult {
   const scan = new AttributionScan();
   for (const l of lines) scan.line(l);
-  for (const l of lines) scan.choices(l);
+  if (scan.needsChoices()) for (const l of lines) scan.choices(l);
   const plan = scan.plan();
   const results: JudgeResult[] = [];
   for (let i = 0; i < plan.count; i++) {
