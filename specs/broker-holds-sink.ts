@@ -50,8 +50,8 @@ class BrokerHoldsSink extends BaseCheck {
       const c = this.t.call;
       const s = this.t.sink;
       if (!c || !s || this.exempt(c)) return;
-      // A recorded count of zero convicts without AddRefs in the trace: nobody held the sink.
-      if (s.deadSince !== NONE) {
+      // Without the broker's AddRefs in the trace, a recorded count of zero still convicts: nobody held the sink.
+      if (!this.t.refsTracked(s) && s.deadSince !== NONE) {
         this.out.exercise();
         this.report(c, [c.entered, s.deadSince, e.seq], `The broker called sink ${s.id} for ${callName(c)} after its reference count had dropped to zero: it never held a reference of its own.`);
         return;
