@@ -101,4 +101,16 @@ describe('RELEASE-AFTER-FINAL at the end of a trace', () => {
     b.accept('q', 's'); b.status('f', 's', 'q'); b.sret('f'); b.releaseServices('svc'); b.end('quiescent');
     expect(violatedRules(b.judge())).toEqual(['RELEASE-AFTER-FINAL']);
   });
+
+  it('counts only the final Release of IWbemServices, by the count it returned', () => {
+    const released = (count: number) => {
+      const b = new TraceBuilder({ recorder: 'recorder' });
+      b.accept('q', 's'); b.status('f', 's', 'q'); b.sret('f');
+      b.add({ type: 'services.release.entered', services: 'svc' }); b.add({ type: 'services.release.returned', services: 'svc', count });
+      b.end('quiescent');
+      return violatedRules(b.judge());
+    };
+    expect(released(0)).toEqual(['RELEASE-AFTER-FINAL']);
+    expect(released(1)).toEqual([]);
+  });
 });

@@ -3,8 +3,8 @@
  * update, WMI releases the object sink". Two halves: no callback reaches a sink after the broker
  * released its last reference (decided at once), and at a decisive end the broker holds no
  * reference to a sink whose calls all ended once the client cancelled with that sink (through the
- * call's IWbemServices, outside callbacks) or released the IWbemServices object after the last call
- * started ("at the latest": before those, holding it is only a RELEASE-PROMPTLY warning, as Wine
+ * call's IWbemServices, outside callbacks) or made the IWbemServices object's final Release (its
+ * returned count 0, or unknown) after the last call started ("at the latest": before those, holding it is only a RELEASE-PROMPTLY warning, as Wine
  * does). Callbacks that came before their method returned are judged like any other.
  * Notification queries still subscribed excluded. Judged only where the trace records reference
  * counts.
@@ -14,7 +14,7 @@ import { BaseCheck, callName, NONE, type CheckFactory } from './base-check.ts';
 import type { Tracker } from './tracker.ts';
 
 class ReleaseAfterFinal extends BaseCheck {
-  readonly types = ['indicate.entered', 'setstatus.entered', 'cancel.returned', 'services.release.entered'] as const;
+  readonly types = ['indicate.entered', 'setstatus.entered', 'cancel.returned', 'services.release.entered', 'services.release.returned'] as const;
   /**
    * The latest cancel with each sink that counts (through the services of a call on it, outside
    * callbacks: a cancel from inside a callback is not operational, one through another
@@ -22,6 +22,8 @@ class ReleaseAfterFinal extends BaseCheck {
    */
   private readonly cancelledAt = new Map<string, { entered: number; services: string }>();
   private readonly servicesReleasedAt = new Map<string, number>();
+  /** Releases of IWbemServices entered and not yet returned: only a final Release (count 0, or unknown) ends the object. */
+  private readonly releasing = new Map<string, number>();
   constructor(t: Tracker) { super(t, 'RELEASE-AFTER-FINAL'); }
 
   override event(e: TraceEvent): void {
@@ -31,7 +33,14 @@ class ReleaseAfterFinal extends BaseCheck {
       return;
     }
     if (e.type === 'services.release.entered') {
-      this.servicesReleasedAt.set(e.services, e.seq);
+      this.releasing.set(e.services, e.seq);
+      return;
+    }
+    if (e.type === 'services.release.returned') {
+      const at = this.releasing.get(e.services);
+      this.releasing.delete(e.services);
+      // A Release that leaves references to the object (another client holds it) does not end it.
+      if (at !== undefined && (e.count === undefined || e.count === 0)) this.servicesReleasedAt.set(e.services, at);
       return;
     }
     const cb = this.t.callback!;
