@@ -16,20 +16,20 @@ import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 
 /**
  * Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. The file is
- * read more than once when callbacks without a call id on shared sinks need their attributions
- * searched (specs/attribution.ts).
+ * read twice (the attribution search's plan, then the judgement), and once more per attribution
+ * when callbacks without a call id on shared sinks need theirs searched (specs/attribution.ts).
  */
 export async function checkTraceFile(path: string): Promise<JudgeResult> {
-  // The lifecycle monitor judges too, searching the unseen moments the trace does not annotate.
+  // The lifecycle monitor judges too, searching the unseen moments the trace does not annotate;
+  // it reads the lines of the attribution search's first read.
   const monitor = new Monitor({ annotated: false, prune: true });
   let begun = false;
-  for await (const line of readTrace(path)) {
+  const result = await judgeAttributions(() => readTrace(path), {}, (line) => {
     if (!begun) {
       if (line.type !== 'header') throw new TraceInputError(1, 'the first line must be the header');
       begun = true;
     } else monitor.event(line as TraceEvent);
-  }
-  const result = await judgeAttributions(() => readTrace(path));
+  });
   addMonitorFindings(result, monitor.rejections);
   return result;
 }

@@ -235,10 +235,10 @@ async function judgePass(open: Source, plan: AttributionPlan, index: number, opt
   return judge.finish();
 }
 
-/** Plans the attributions of a trace (two reads of it). */
-async function planOf(open: Source): Promise<AttributionPlan> {
+/** Plans the attributions of a trace (one read, two when some callback lacks a call id). */
+async function planOf(open: Source, observe?: (l: TraceLine) => void): Promise<AttributionPlan> {
   const scan = new AttributionScan();
-  for await (const l of open()) scan.line(l);
+  for await (const l of open()) { observe?.(l); scan.line(l); }
   if (scan.needsChoices()) for await (const l of open()) scan.choices(l);
   return scan.plan();
 }
@@ -254,10 +254,11 @@ function foldAll(results: JudgeResult[], plan: AttributionPlan): JudgeResult {
 
 /**
  * Judges a trace that can be read more than once (a file, an array), searching the attributions
- * of callbacks without a call id on shared sinks. One read plans, one read per attribution judges.
+ * of callbacks without a call id on shared sinks. One read plans (`observe` sees its lines, e.g.
+ * for another judge), one read per attribution judges.
  */
-export async function judgeAttributions(open: Source, options: JudgeOptions = {}): Promise<JudgeResult> {
-  const plan = await planOf(open);
+export async function judgeAttributions(open: Source, options: JudgeOptions = {}, observe?: (l: TraceLine) => void): Promise<JudgeResult> {
+  const plan = await planOf(open, observe);
   const results: JudgeResult[] = [];
   for (let i = 0; i < plan.count; i++) results.push(await judgePass(open, plan, i, options));
   return foldAll(results, plan);
