@@ -451,7 +451,7 @@ export class World {
           const held = spec?.behaviour === 'hold' && !final;
           const delay = spec?.behaviour === 'slow' ? spec.delay ?? 3 : 0;
           this.callbacks.set(o.cb, { cb: o.cb, call: o.call, sink: o.sink, kind: o.kind === 'indicate' ? 'indicate' : 'setstatus', final, held, heldSince: this.now, notBefore: this.now + delay });
-          const extra = held ? { held: true } : {};
+          const extra = held ? { held: true, hold: 'until-cancel' as const, holdBound: this.options.watchdog } : {};
           if (o.kind === 'indicate') this.emit({ type: 'indicate.entered', cb: o.cb, sink: o.sink, call: o.call, count: o.count, ...extra, thread: `sink:${o.cb}` });
           else this.emit({ type: 'setstatus.entered', cb: o.cb, sink: o.sink, call: o.call, lFlags: o.lFlags, hResult: o.hResult >>> 0, errorObject: o.errorObject, ...extra, thread: `sink:${o.cb}` });
           if (this.scripting.owns(o.sink)) {
