@@ -104,6 +104,32 @@ describe('judging a trace file (wbemsim check)', () => {
   });
 });
 
+describe('a long unattributed shared-sink trace', () => {
+  it('is judged within the bound: its attributions are not enumerated, its verdicts say why', async () => {
+    // 3,000 sequential queries on one sink, every callback without a call id.
+    const b = new TraceBuilder({ recorder: 'recorder' });
+    for (let i = 0; i < 3000; i++) {
+      b.call(`q${i}`, 's'); b.ret(`q${i}`); b.ind(`i${i}`, 's', undefined); b.iret(`i${i}`);
+      b.status(`f${i}`, 's', undefined); b.sret(`f${i}`);
+    }
+    b.end('recording-end');
+    const dir = mkdtempSync(join(tmpdir(), 'wbemsim-attr-'));
+    try {
+      const path = join(dir, 'long.jsonl');
+      writeFileSync(path, b.text());
+      let reads = 0;
+      const r = await judgeAttributions(() => { reads++; return readTrace(path); });
+      // Plan (two reads) and one judgement: no enumeration past the cap.
+      expect(reads).toBe(3);
+      const res = r.results.find((x) => x.rule === 'NOTHING-AFTER-FINAL')!;
+      expect(res.verdict).toBe('inconclusive');
+      expect(res.reason).toMatch(/^inconclusive \(attribution bound\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('queryClass', () => {
   it('parses only SELECT … FROM <Class>', () => {
     expect(queryClass('SELECT * FROM Win32_Process', undefined)).toBe('win32_process');
