@@ -77,7 +77,8 @@ export class LineValidator {
   private fields: Record<string, FieldSpec> = EVENT_FIELDS;
   private readonly openCalls = new Set<string>();
   private readonly issuedCalls = new CappedSet(ISSUED_CAP);
-  private readonly openCallbacks = new Set<string>();
+  /** Callbacks in progress, with how the client holds them when the trace says. */
+  private readonly openCallbacks = new Map<string, string | undefined>();
   private readonly openCancels = new Set<string>();
   private readonly issuedCancels = new CappedSet(ISSUED_CAP);
   /** Releases of IWbemServices objects entered and not yet returned, by object. */
@@ -131,7 +132,7 @@ export class LineValidator {
       case 'setstatus.entered': {
         const cb = o.cb as string;
         if (this.openCallbacks.has(cb)) throw new TraceInputError(line, `callback "${cb}" entered twice`);
-        this.openCallbacks.add(cb);
+        this.openCallbacks.set(cb, o.hold as string | undefined);
         const call = o.call as string | undefined;
         if (call !== undefined && !this.issuedCalls.has(call) && !this.issuedCalls.evicted) {
           throw new TraceInputError(line, `${type} names call "${call}", which was never issued`);
@@ -159,9 +160,15 @@ export class LineValidator {
         else this.releasingServices.set(o.services as string, n - 1);
         return;
       }
-      case 'hold.released':
+      case 'hold.released': {
         this.needCallback(o.cb as string, line, type);
+        // A fixed-period hold ends by its timer; a hold until the cancel returns never does.
+        const hold = this.openCallbacks.get(o.cb as string);
+        if (hold !== undefined && (o.by === 'timer') !== (hold === 'fixed-period')) {
+          throw new TraceInputError(line, `hold.released by ${o.by} does not end a ${hold} hold`);
+        }
         return;
+      }
       case 'cancel.entered': {
         const cancel = o.cancel as string;
         if (this.openCancels.has(cancel) || this.issuedCancels.has(cancel)) throw new TraceInputError(line, `cancel "${cancel}" is issued twice`);

@@ -10,6 +10,26 @@ import { LineValidator } from './line-validator.ts';
 import { TraceBuilder } from '../specs/trace-builder.ts';
 import { WBEM_E_CALL_CANCELLED } from './hresult.ts';
 
+describe('holds', () => {
+  it('reject a release that does not end the declared kind of hold', () => {
+    const lines = (hold: string, by: string) => [
+      new TraceBuilder().header,
+      { seq: 1, type: 'call.entered', call: 'q', op: 'ExecQueryAsync', services: 'svc', sink: 's', flags: 0 },
+      { seq: 2, type: 'indicate.entered', cb: 'i', sink: 's', call: 'q', count: 1, held: true, hold, holdBound: 1000 },
+      { seq: 3, type: 'hold.released', cb: 'i', by },
+    ];
+    const accepts = (hold: string, by: string) => {
+      const v = new LineValidator();
+      try { lines(hold, by).forEach((l, i) => v.accept(l, i + 1)); return true; } catch { return false; }
+    };
+    expect(accepts('fixed-period', 'timer')).toBe(true);
+    expect(accepts('until-cancel', 'watchdog')).toBe(true);
+    expect(accepts('until-cancel', 'cancel-returned')).toBe(true);
+    expect(accepts('until-cancel', 'timer')).toBe(false);
+    expect(accepts('fixed-period', 'watchdog')).toBe(false);
+  });
+});
+
 describe('specs/trace.schema.json', () => {
   it('is the committed output of npm run gen:schema', () => {
     expect(readFileSync(SCHEMA_PATH, 'utf8')).toBe(traceSchemaText());
