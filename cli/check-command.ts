@@ -7,7 +7,8 @@
 import type { Command } from 'commander';
 import { readTrace, TraceInputError } from '../trace/reader.ts';
 import type { TraceEvent } from '../trace/event.ts';
-import { createJudge, type JudgeResult } from '../specs/judge.ts';
+import type { JudgeResult } from '../specs/judge.ts';
+import { judgeAttributions } from '../specs/attribution.ts';
 import { addMonitorFindings, Monitor } from '../specs/monitor.ts';
 import type { Finding } from '../specs/check.ts';
 import { decideOutcome } from '../report/result.ts';
@@ -17,31 +18,38 @@ import { inert } from '../report/inert.ts';
 import { interruptedBy } from './stop-flag.ts';
 
 /**
- * Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. `stop` is
- * polled per line: once it says yes the rest of the file is left unread and the events read so
- * far are judged (the caller marks that result partial).
+ * Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. The file is
+ * read twice (the attribution search's plan, then the judgement), and once more per attribution
+ * when callbacks without a call id on shared sinks need theirs searched (specs/attribution.ts).
+ * `stop` is polled per line: once it says yes the rest of the file is left unread, every later
+ * read stops at the same line, and the events read so far are judged (the caller marks that
+ * result partial).
  */
 export async function checkTraceFile(path: string, stop?: () => boolean): Promise<JudgeResult> {
-  const judge = createJudge();
-  // The lifecycle monitor judges too, searching the unseen moments the trace does not annotate.
+  // The lifecycle monitor judges too, searching the unseen moments the trace does not annotate;
+  // it reads the lines of the attribution search's first read.
   const monitor = new Monitor({ annotated: false, prune: true });
   let begun = false;
   let calls = 0;
-  for await (const line of readTrace(path)) {
-    if (begun && stop?.()) break;
+  let limit = Infinity;
+  async function* lines() {
+    let i = 0;
+    for await (const line of readTrace(path)) {
+      if (i >= limit) break;
+      if (i > 0 && stop?.()) { limit = i; break; }
+      i++;
+      yield line;
+    }
+  }
+  const result = await judgeAttributions(lines, {}, (line) => {
     if (line.type === 'call.entered') calls++;
     if (!begun) {
       if (line.type !== 'header') throw new TraceInputError(1, 'the first line must be the header');
-      judge.begin(line);
       begun = true;
-    } else {
-      judge.event(line as TraceEvent);
-      monitor.event(line as TraceEvent);
-    }
-  }
+    } else monitor.event(line as TraceEvent);
+  });
   // No call means no rule could be exercised: a verdict on it would be an empty pass.
   if (calls === 0) throw new TraceInputError(0, `${path}: nothing to judge (the trace has no call.entered event)`);
-  const result = judge.finish();
   addMonitorFindings(result, monitor.rejections);
   return result;
 }

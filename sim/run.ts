@@ -103,7 +103,7 @@ export function runOnce(o: RunOptions): RunResult {
   const base = o.strategy ?? new RandomStrategy(new Prng(o.seed));
   const strategy = o.strict ? new StrictReplay(o.choices ?? []) : o.choices?.length ? new ChoiceListStrategy(o.choices, base) : base;
   const header: TraceHeader = {
-    seq: 0, type: 'header', format: 'wbemsim-trace', version: 1, recorder: 'simulation',
+    seq: 0, type: 'header', format: 'wbemsim-trace', version: 2, recorder: 'simulation',
     broker: { name: o.broker.info.name, version: o.broker.info.version }, inProcess: o.broker.info.inProcess,
     whiteBox: true, seed: o.seed, workload: o.workload.name,
   };

@@ -32,7 +32,7 @@ export function makeStrategy(name: StrategyName, seed: number, depth = DEFAULT_D
 export function estimatedSteps(w: Workload): number {
   let n = 0;
   for (const c of w.calls) {
-    const objects = c.op === 'ExecQueryAsync' || c.op === 'CreateInstanceEnumAsync' || c.op === 'ExecNotificationQueryAsync' ? c.objects ?? 2 : 1;
+    const objects = c.op === 'ExecQueryAsync' || c.op === 'CreateInstanceEnumAsync' || c.op === 'CreateClassEnumAsync' || c.op === 'ExecNotificationQueryAsync' ? c.objects ?? 2 : 1;
     n += 6 + 3 * objects + ((c.flags ?? 0) & 0x80 ? 2 : 0);
   }
   return n + 3 * (w.actions?.length ?? 0);

@@ -5,7 +5,7 @@
  * It never reads a clock or a random source: a run is a pure function of the choices.
  */
 import type { BrokerAdapter, BrokerOutput, CallTarget } from './broker-adapter.ts';
-import { S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
+import { failed, S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 import type { ProviderKind, UnnumberedEvent } from '../trace/event.ts';
 import { passedSink, type CallSpec, type ClientAction, type SinkSpec, type Workload } from './workload.ts';
 import { SwbemSinkLayer } from './swbemsink-layer.ts';
@@ -49,6 +49,10 @@ const PROVIDER_OF: Record<CallSpec['op'], ProviderKind> = {
   PutInstanceAsync: 'put',
   DeleteInstanceAsync: 'delete',
   ExecNotificationQueryAsync: 'event',
+  // Class enumeration is served like instance enumeration; class writes like instance writes.
+  CreateClassEnumAsync: 'instance',
+  PutClassAsync: 'put',
+  DeleteClassAsync: 'delete',
 };
 
 /** The world of one run. */
@@ -77,6 +81,16 @@ export class World {
   private readonly calls: CallSpec[];
   private readonly actions: ClientAction[];
   private readonly scripting: SwbemSinkLayer;
+  /**
+   * For `broker.idle`: per sink pointer passed to calls, the broker's own references and the calls
+   * on it not yet ended; `idleCandidates` are the sinks holding a broker reference with every call
+   * ended, so the broker's enabled set is consulted only while one exists.
+   */
+  private readonly brokerRefs = new Map<string, number>();
+  private readonly openOnSink = new Map<string, number>();
+  private readonly sinkOfCall = new Map<string, string>();
+  private readonly ended = new Set<string>();
+  private readonly idleCandidates = new Set<string>();
 
   constructor(readonly workload: Workload, readonly broker: BrokerAdapter, private readonly options: WorldOptions) {
     this.calls = workload.calls;
@@ -189,21 +203,60 @@ export class World {
     const kind = key.slice(0, colon);
     const arg = key.slice(colon + 1);
     switch (kind) {
-      case 'call': return this.issueCall(this.callById.get(arg)!);
-      case 'act': return this.runAction(arg);
-      case 'return': return this.returnCallback(this.callbacks.get(arg)!);
+      case 'call': this.issueCall(this.callById.get(arg)!); break;
+      case 'act': this.runAction(arg); break;
+      case 'return': this.returnCallback(this.callbacks.get(arg)!); break;
       case 'watchdog': {
         const cb = this.callbacks.get(arg)!;
         cb.held = false;
         cb.notBefore = this.now;
         this.emit({ type: 'hold.released', cb: cb.cb, by: 'watchdog' });
-        return;
+        break;
       }
-      case 'produce': return this.produce(arg);
-      case 'complete': return this.complete(arg);
-      case 'broker': return this.apply(this.broker.step(arg));
+      case 'produce': this.produce(arg); break;
+      case 'complete': this.complete(arg); break;
+      case 'broker': this.apply(this.broker.step(arg)); break;
       default: throw new Error(`unknown step ${key}`);
     }
+    this.noteIdle();
+  }
+
+  /**
+   * RELEASE-PROMPTLY is about the broker's quiescence: when the broker has no enabled step while
+   * it holds a reference to a sink whose calls have all ended, it will not release it by itself.
+   * Written once per idle stretch (a repeat adds nothing while nothing else happened).
+   */
+  private noteIdle(): void {
+    if (this.idleCandidates.size === 0) return;
+    // A reference that carries a callback still in the sink is owed to that delivery.
+    let owed = true;
+    for (const sink of this.idleCandidates) {
+      let busy = false;
+      for (const cb of this.callbacks.values()) if (cb.sink === sink) { busy = true; break; }
+      if (!busy) { owed = false; break; }
+    }
+    if (owed || this.broker.enabled().length > 0) return;
+    if ((this.events.at(-1) as { type?: string } | undefined)?.type === 'broker.idle') return;
+    this.emit({ type: 'broker.idle' });
+  }
+
+  private isIdleCandidate(sink: string): boolean {
+    return (this.brokerRefs.get(sink) ?? 0) > 0 && this.openOnSink.get(sink) === 0;
+  }
+
+  /** Applies `change` to the bookkeeping of `sink` and keeps `idleCandidates` in step. */
+  private track(sink: string, change: () => void): void {
+    change();
+    if (this.isIdleCandidate(sink)) this.idleCandidates.add(sink);
+    else this.idleCandidates.delete(sink);
+  }
+
+  /** A call ended (final status returned, or the method failed): its sink may now await release. */
+  private callEnded(call: string): void {
+    const sink = this.sinkOfCall.get(call);
+    if (sink === undefined || this.ended.has(call)) return;
+    this.ended.add(call);
+    this.track(sink, () => this.openOnSink.set(sink, (this.openOnSink.get(sink) ?? 1) - 1));
   }
 
   /** Why the world stopped when no step is enabled: quiescent, or a deadlock (something still waits). */
@@ -242,12 +295,14 @@ export class World {
   private addRef(sink: string, by: 'client' | 'com' | 'broker' | 'scripting', call?: string): void {
     const n = (this.refs.get(sink) ?? 0) + 1;
     this.refs.set(sink, n);
+    if (by === 'broker') this.track(sink, () => this.brokerRefs.set(sink, (this.brokerRefs.get(sink) ?? 0) + 1));
     this.emit(call ? { type: 'sink.addref', sink, count: n, by, call } : { type: 'sink.addref', sink, count: n, by });
   }
 
   private release(sink: string, by: 'client' | 'com' | 'broker' | 'scripting', call?: string): void {
     const n = (this.refs.get(sink) ?? 0) - 1;
     this.refs.set(sink, n);
+    if (by === 'broker') this.track(sink, () => this.brokerRefs.set(sink, (this.brokerRefs.get(sink) ?? 0) - 1));
     this.emit(call ? { type: 'sink.release', sink, count: n, by, call } : { type: 'sink.release', sink, count: n, by });
     // A stub's last release drops its reference on the inner sink (COM's own).
     const inner = this.owner.get(sink);
@@ -263,6 +318,10 @@ export class World {
     this.emit(c.swsink !== undefined
       ? { type: 'call.entered', call: c.id, op: c.op, services, sink, flags, swsink: c.swsink, thread: `client:${c.id}` }
       : { type: 'call.entered', call: c.id, op: c.op, services, sink, flags, thread: `client:${c.id}` });
+    if (sink !== null) {
+      this.sinkOfCall.set(c.id, sink);
+      this.track(sink, () => this.openOnSink.set(sink, (this.openOnSink.get(sink) ?? 0) + 1));
+    }
     const target: CallTarget = { provider: PROVIDER_OF[c.op] };
     if (c.startError !== undefined) target.startError = c.startError;
     this.apply(this.broker.input({ kind: 'call', call: c.id, op: c.op, services, sink, flags, target }));
@@ -299,8 +358,9 @@ export class World {
       if (spec.wrapped) this.release(passedSink(spec), 'client');
       this.release(a.sink, 'client');
     } else {
-      this.emit({ type: 'services.release', services: a.services });
+      this.emit({ type: 'services.release.entered', services: a.services });
       this.apply(this.broker.input({ kind: 'services-released', services: a.services }));
+      this.emit({ type: 'services.release.returned', services: a.services });
     }
   }
 
@@ -312,6 +372,7 @@ export class World {
     this.emit({ type: cb.kind === 'indicate' ? 'indicate.returned' : 'setstatus.returned', cb: cb.cb, ret, thread: `sink:${cb.cb}` });
     if (cb.final) {
       this.finalReturned.add(cb.call);
+      this.callEnded(cb.call);
       this.scripting.finalReturned(cb.sink);
     }
     this.apply(this.broker.input({ kind: 'callback-returned', cb: cb.cb, ret }));
@@ -353,6 +414,7 @@ export class World {
       switch (o.kind) {
         case 'call-return':
           this.returned.add(o.call);
+          if (failed(o.hr)) this.callEnded(o.call);
           this.emit({ type: 'call.returned', call: o.call, hr: o.hr >>> 0, thread: `client:${o.call}` });
           break;
         case 'cancel-return': {
@@ -389,7 +451,7 @@ export class World {
           const held = spec?.behaviour === 'hold' && !final;
           const delay = spec?.behaviour === 'slow' ? spec.delay ?? 3 : 0;
           this.callbacks.set(o.cb, { cb: o.cb, call: o.call, sink: o.sink, kind: o.kind === 'indicate' ? 'indicate' : 'setstatus', final, held, heldSince: this.now, notBefore: this.now + delay });
-          const extra = held ? { held: true } : {};
+          const extra = held ? { held: true, hold: 'until-cancel' as const, holdBound: this.options.watchdog } : {};
           if (o.kind === 'indicate') this.emit({ type: 'indicate.entered', cb: o.cb, sink: o.sink, call: o.call, count: o.count, ...extra, thread: `sink:${o.cb}` });
           else this.emit({ type: 'setstatus.entered', cb: o.cb, sink: o.sink, call: o.call, lFlags: o.lFlags, hResult: o.hResult >>> 0, errorObject: o.errorObject, ...extra, thread: `sink:${o.cb}` });
           if (this.scripting.owns(o.sink)) {

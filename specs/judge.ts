@@ -12,6 +12,7 @@ import { RULES } from './rules.ts';
 import { CHECKS } from './registry.ts';
 import { Tracker, type TrackerListener } from './tracker.ts';
 import { PREFER_SEMISYNC_ADVICE } from './lint-prefer-semisync.ts';
+import { judgeAttributionsSync } from './attribution.ts';
 
 /** What a trace's judgement says. Lists are in rule-table order, then trace order. */
 export interface JudgeResult {
@@ -36,6 +37,11 @@ export interface JudgeResult {
 export interface JudgeOptions {
   /** Judge only these rule IDs (default: all). Unknown IDs throw. */
   rules?: readonly string[];
+  /**
+   * Shared sinks whose callbacks without a call id have more attributions than the search judges
+   * (specs/attribution.ts): verdicts resting on them are `inconclusive (attribution bound)`.
+   */
+  attributionBound?: ReadonlySet<string>;
 }
 
 /** A streaming judge of one trace. */
@@ -56,6 +62,7 @@ const ADVICE: Record<string, string> = { 'LINT-PREFER-SEMISYNC': PREFER_SEMISYNC
 export function createJudge(options: JudgeOptions = {}): Judge {
   const ids = options.rules ?? RULES.map((r) => r.id);
   const tracker = new Tracker();
+  if (options.attributionBound && options.attributionBound.size > 0) tracker.boundedSinks = options.attributionBound;
   const checks: BaseCheck[] = ids.map((id) => {
     const make = CHECKS[id];
     if (!make) throw new Error(`no check for rule ${id}`);
@@ -109,12 +116,12 @@ export function createJudge(options: JudgeOptions = {}): Judge {
   };
 }
 
-/** Judges a whole in-memory trace (header first). */
+/**
+ * Judges a whole in-memory trace (header first), searching the attributions of callbacks that
+ * carry no call id on shared sinks (specs/attribution.ts).
+ */
 export function judgeTrace(lines: readonly TraceLine[], options: JudgeOptions = {}): JudgeResult {
-  const judge = createJudge(options);
-  const [header, ...rest] = lines;
+  const [header] = lines;
   if (!header || header.type !== 'header') throw new Error('judgeTrace: the first line must be the header');
-  judge.begin(header);
-  for (const e of rest) judge.event(e as TraceEvent);
-  return judge.finish();
+  return judgeAttributionsSync(lines, options);
 }

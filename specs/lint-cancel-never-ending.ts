@@ -10,7 +10,7 @@ import type { Tracker } from './tracker.ts';
 import type { CallRec } from './records.ts';
 
 class LintCancelNeverEnding extends BaseCheck {
-  readonly types = ['call.entered', 'sink.release', 'swbem.nothing', 'services.release'] as const;
+  readonly types = ['call.entered', 'sink.release', 'swbem.nothing', 'services.release.entered'] as const;
   constructor(t: Tracker) { super(t, 'LINT-CANCEL-NEVER-ENDING'); }
 
   private subscribed(c: CallRec): boolean {
@@ -32,7 +32,7 @@ class LintCancelNeverEnding extends BaseCheck {
     } else if (e.type === 'swbem.nothing') {
       dropped = [...this.t.calls.values()].filter((c) => c.swsink === e.swsink && this.subscribed(c));
       how = `set SWbemSink ${e.swsink} to Nothing`;
-    } else if (e.type === 'services.release') {
+    } else if (e.type === 'services.release.entered') {
       dropped = [...this.t.calls.values()].filter((c) => c.services === e.services && this.subscribed(c));
       how = `released IWbemServices ${e.services}`;
     }

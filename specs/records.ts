@@ -3,7 +3,7 @@
  * Plain mutable records, one per live object, so that every check reads the same bookkeeping
  * and none keeps its own copy (the hot path updates each record once per event).
  */
-import type { Operation } from '../trace/event.ts';
+import type { HoldReleaser, Operation } from '../trace/event.ts';
 
 /** -1 in any seq field means "not (yet) seen". */
 export const NONE = -1;
@@ -23,9 +23,11 @@ export interface CallbackRec {
   returned: number;
   ret: number;
   held: boolean;
+  /** How long the client holds it at most (the watchdog bound or a fixed hold's period), when the trace says. */
+  holdBound: number | undefined;
   /** seq of hold.released, and by whom. */
   released: number;
-  releasedBy: 'cancel-returned' | 'watchdog' | null;
+  releasedBy: HoldReleaser | null;
   count: number;
   lFlags: number;
   hResult: number;
@@ -105,6 +107,8 @@ export interface WaitRec {
   cb: CallbackRec;
   release: number;
   t: number | undefined;
+  /** The hold's declared bound, when the trace gave one. */
+  bound: number | undefined;
 }
 
 export interface CancelRec {
@@ -153,6 +157,8 @@ export interface SinkRec {
   /** The wrapper around this inner sink, when there is one. */
   wrapper: string | undefined;
   count: number;
+  /** seq of a recorded Release that left the count at zero (no party holds it), NONE otherwise. */
+  deadSince: number;
   /** The trace recorded an AddRef on this sink: its counts can be judged (black-box traces). */
   refCounted: boolean;
   brokerNet: number;
@@ -166,6 +172,8 @@ export interface SinkRec {
   /** Calls on this sink that have not ended. */
   open: CallRec[];
   accepted: boolean;
+  /** The IWbemServices objects through which calls on this sink were accepted (RELEASED-BEFORE-CANCEL-RETURNS). */
+  acceptedVia: Set<string> | null;
   lastCall: CallRec | null;
   /** The call of the latest callback on this sink (ORDER-NOT-GUARANTEED). */
   lastCallbackCall: CallRec | null;

@@ -4,7 +4,9 @@
  * sink are at most the deliveries still running or to come (callbacks in progress on the sink, the
  * one final status of each covered call not yet started, calls it does not cover); and no new
  * Indicate or progress of a covered call starts with its predecessor returned after the cancel
- * returned. Out-of-process counts include COM's: then only decided when no delivery is pending (item 7).
+ * returned. It covers every call on the sink started through the same IWbemServices, finished ones
+ * included, and whatever the cancel returns (S_OK or an error such as WBEM_E_NOT_FOUND).
+ * Out-of-process counts include COM's: then only decided when no delivery is pending (item 7).
  */
 import type { TraceEvent } from '../trace/event.ts';
 import { BaseCheck, NONE, type CheckFactory } from './base-check.ts';
@@ -23,9 +25,13 @@ class ReleasedBeforeCancelReturns extends BaseCheck {
       return;
     }
     const k = this.t.cancel!;
-    if (k.fromCallback !== null || k.sink === null || k.covered.length === 0 || this.t.transportLost !== NONE) return;
-    this.out.exercise();
+    // Exempt: a cancel from inside a callback (CANCEL-FROM-SINK-NOT-OPERATIONAL) and one through an
+    // IWbemServices that started no call on the sink (CANCEL-SCOPE-PER-SERVICES).
+    if (k.fromCallback !== null || k.sink === null || this.t.transportLost !== NONE) return;
     const s = this.t.sinks.get(k.sink);
+    // Every call on the sink through the same IWbemServices counts, the finished ones too, whatever the cancel returns.
+    if (k.covered.length === 0 && !s?.acceptedVia?.has(k.services)) return;
+    this.out.exercise();
     if (!s || !this.t.refsTracked(s)) return;
     let allowance = this.startedDuring.get(k) ?? 0;
     for (const cb of this.t.callbacks.values()) if (cb.sink === k.sink) allowance++;

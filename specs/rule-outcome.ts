@@ -110,7 +110,7 @@ export class RuleOutcome {
       const n = this.ambiguity();
       if (this.attributionDependent && n > 0) {
         verdict = 'inconclusive';
-        reason = `${n} callback(s) on shared sinks carried no call id; another attribution might break this rule`;
+        reason = `inconclusive (attribution bound): ${n} callback(s) without a call id on shared sinks with more attributions than are judged; another might break this rule`;
       }
     } else if (this.notJudgedReason !== undefined) {
       verdict = 'not judged';

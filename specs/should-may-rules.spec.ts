@@ -28,7 +28,7 @@ const SHOULD: Case[] = [
     b.call('q', 's'); b.ret('q'); b.status('f', 's', 'q'); b.add({ type: 'marker.auth-level', cb: 'f', level: 1 }); b.sret('f'); b.end();
   } },
   { rule: 'RELEASE-PROMPTLY', opts: WB, build: (b) => {
-    b.accept('q', 's'); b.status('f', 's', 'q'); b.sret('f'); b.cancel('k', 's'); b.release('s', 'broker'); b.cret('k'); b.end();
+    b.accept('q', 's'); b.status('f', 's', 'q'); b.sret('f'); b.add({ type: 'broker.idle' }); b.cancel('k', 's'); b.release('s', 'broker'); b.cret('k'); b.end();
   } },
   { rule: 'CANCEL-INVALID-PARAMETER-CODE', build: (b) => { b.cancel('k', null); b.cret('k', WBEM_E_FAILED); b.end(); } },
   { rule: 'CANCEL-DOES-NOT-WAIT-FOR-FINAL', build: (b) => {
@@ -52,7 +52,7 @@ const SHOULD: Case[] = [
   } },
   { rule: 'LINT-KEEP-WRAPPER', build: (b) => {
     b.add({ type: 'sink.created', sink: 'inner' }); b.add({ type: 'sink.created', sink: 'w', wraps: 'inner' });
-    b.call('q', 'w'); b.ret('q'); b.release('w', 'client'); b.status('f', 'w', 'q'); b.sret('f'); b.end();
+    b.accept('q', 'w'); b.release('w', 'client'); b.final('f', 'w', 'q'); b.end();
   } },
   { rule: 'LINT-INIT-SECURITY', build: (b) => { b.add({ type: 'marker.no-security' }); query(b, 'q', 's'); b.end(); } },
   { rule: 'LINT-REFCOUNTED-SINK', opts: WB, build: (b) => {

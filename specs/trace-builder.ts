@@ -3,7 +3,7 @@
  * so a test reads like the worked examples of RULES.md ("1 ExecQueryAsync(s) entered · 2 returned").
  * Used by the spec tests and the CLI tests; not part of the public API.
  */
-import type { Operation, TraceEvent, TraceHeader, TraceLine, UnnumberedEvent, RefParty } from '../trace/event.ts';
+import type { HoldReleaser, Operation, TraceEvent, TraceHeader, TraceLine, UnnumberedEvent, RefParty } from '../trace/event.ts';
 import { S_OK } from '../trace/hresult.ts';
 import { judgeTrace, type JudgeResult } from './judge.ts';
 
@@ -11,6 +11,8 @@ export interface BuilderOptions {
   whiteBox?: boolean;
   inProcess?: boolean;
   recorder?: TraceHeader['recorder'];
+  controlCancelLatencyMs?: number;
+  settleMs?: number;
 }
 
 export class TraceBuilder {
@@ -21,8 +23,10 @@ export class TraceBuilder {
 
   constructor(o: BuilderOptions = {}) {
     this.header = {
-      seq: 0, type: 'header', format: 'wbemsim-trace', version: 1, recorder: o.recorder ?? 'hand',
+      seq: 0, type: 'header', format: 'wbemsim-trace', version: 2, recorder: o.recorder ?? 'hand',
       broker: { name: 'test', version: '0' }, inProcess: o.inProcess ?? true, whiteBox: o.whiteBox ?? false,
+      ...(o.controlCancelLatencyMs !== undefined ? { controlCancelLatencyMs: o.controlCancelLatencyMs } : {}),
+      ...(o.settleMs !== undefined ? { settleMs: o.settleMs } : {}),
     };
   }
 
@@ -33,17 +37,20 @@ export class TraceBuilder {
     return seq;
   }
 
-  call(call: string, sink: string | null, o: { op?: Operation; services?: string; flags?: number; swsink?: string; fromCallback?: string } = {}): number {
+  call(call: string, sink: string | null, o: { op?: Operation; services?: string; flags?: number; swsink?: string; fromCallback?: string; query?: string; thread?: string } = {}): number {
     return this.add({ type: 'call.entered', call, op: o.op ?? 'ExecQueryAsync', services: o.services ?? 'svc', sink, flags: o.flags ?? 0,
+      ...(o.query !== undefined ? { query: o.query, language: 'WQL' } : {}), ...(o.thread !== undefined ? { thread: o.thread } : {}),
       ...(o.swsink !== undefined ? { swsink: o.swsink } : {}), ...(o.fromCallback !== undefined ? { fromCallback: o.fromCallback } : {}) });
   }
   ret(call: string, hr = S_OK): number {
     return this.add({ type: 'call.returned', call, hr });
   }
   /** Indicate entered; `call` may be undefined for an unattributed black-box callback. */
-  ind(cb: string, sink: string, call: string | undefined, o: { count?: number; held?: boolean; t?: number } = {}): number {
+  ind(cb: string, sink: string, call: string | undefined, o: { count?: number; held?: boolean; t?: number; classes?: string[]; thread?: string; hold?: 'until-cancel' | 'fixed-period'; holdBound?: number } = {}): number {
     return this.add({ type: 'indicate.entered', cb, sink, count: o.count ?? 1, ...(call !== undefined ? { call } : {}),
-      ...(o.held ? { held: true } : {}), ...(o.t !== undefined ? { t: o.t } : {}) });
+      ...(o.classes ? { classes: o.classes } : {}), ...(o.thread !== undefined ? { thread: o.thread } : {}),
+      ...(o.held ? { held: true } : {}), ...(o.hold ? { hold: o.hold } : {}), ...(o.holdBound !== undefined ? { holdBound: o.holdBound } : {}),
+      ...(o.t !== undefined ? { t: o.t } : {}) });
   }
   iret(cb: string, ret = S_OK, t?: number): number {
     return this.add({ type: 'indicate.returned', cb, ret, ...(t !== undefined ? { t } : {}) });
@@ -56,11 +63,12 @@ export class TraceBuilder {
   sret(cb: string, ret = S_OK): number {
     return this.add({ type: 'setstatus.returned', cb, ret });
   }
-  cancel(cancel: string, sink: string | null, o: { services?: string; fromCallback?: string } = {}): number {
-    return this.add({ type: 'cancel.entered', cancel, services: o.services ?? 'svc', sink, ...(o.fromCallback !== undefined ? { fromCallback: o.fromCallback } : {}) });
+  cancel(cancel: string, sink: string | null, o: { services?: string; fromCallback?: string; t?: number } = {}): number {
+    return this.add({ type: 'cancel.entered', cancel, services: o.services ?? 'svc', sink, ...(o.fromCallback !== undefined ? { fromCallback: o.fromCallback } : {}),
+      ...(o.t !== undefined ? { t: o.t } : {}) });
   }
-  cret(cancel: string, hr = S_OK): number {
-    return this.add({ type: 'cancel.returned', cancel, hr });
+  cret(cancel: string, hr = S_OK, t?: number): number {
+    return this.add({ type: 'cancel.returned', cancel, hr, ...(t !== undefined ? { t } : {}) });
   }
   /** AddRef; the count after it is computed. */
   addref(sink: string, by?: RefParty): number {
@@ -88,11 +96,17 @@ export class TraceBuilder {
     this.release(sink, 'broker');
     return seq;
   }
-  hold(cb: string, by: 'cancel-returned' | 'watchdog' = 'watchdog'): number {
-    return this.add({ type: 'hold.released', cb, by });
+  hold(cb: string, by: HoldReleaser = 'watchdog', t?: number): number {
+    return this.add({ type: 'hold.released', cb, by, ...(t !== undefined ? { t } : {}) });
   }
-  end(reason: 'quiescent' | 'bound' = 'quiescent'): number {
-    return this.add({ type: 'run.end', reason });
+  /** The client's Release of its IWbemServices object, entered and returned. */
+  releaseServices(services = 'svc'): number {
+    const seq = this.add({ type: 'services.release.entered', services });
+    this.add({ type: 'services.release.returned', services });
+    return seq;
+  }
+  end(reason: 'quiescent' | 'bound' | 'recording-end' = 'quiescent', t?: number): number {
+    return this.add({ type: 'run.end', reason, ...(t !== undefined ? { t } : {}) });
   }
 
   lines(): TraceLine[] {

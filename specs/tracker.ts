@@ -22,8 +22,13 @@ const RETIRED_SINKS = 100_000;
 const PENDING_LATE_CAP = 64;
 /** Watchdog releases remembered per pending cancel. */
 const WAIT_CAP = 4;
-/** RULES.md item 4: a cancel returning within this many ms of a watchdog release waited for it. */
+/**
+ * RULES.md item 4: a cancel returning within max(10 ms, ten times the recording's control-cancel
+ * latency) of a watchdog release waited for it; a recording's hold proves waiting only if it lasted
+ * at least one second and ten times that latency.
+ */
 const WAIT_SLACK_MS = 10;
+const MIN_HOLD_MS = 1000;
 
 /** Checks that compare unseen moments are told when both sides are known. */
 export interface TrackerListener {
@@ -71,8 +76,12 @@ export class Tracker {
   transportLost = NONE;
   end: RunEnd | null = null;
   lastSeq = 0;
+  /** The latest trace time seen (virtual time, or ms in a recording). */
+  lastT: number | undefined = undefined;
   /** Callbacks attributed by a choice among several candidate calls. */
   ambiguous = 0;
+  /** Shared sinks whose attributions exceeded the search's bound: their unattributed callbacks are guesses. */
+  boundedSinks: ReadonlySet<string> | null = null;
   /** Findings that rest on a p bounded by a held callback, to mark if the cancel is convicted of waiting. */
   private readonly derived: { f: Finding; k: CancelRec }[] = [];
 
@@ -107,6 +116,7 @@ export class Tracker {
 
   update(e: TraceEvent): void {
     this.lastSeq = e.seq;
+    if (e.t !== undefined) this.lastT = e.t;
     switch (e.type) {
       case 'sink.created': {
         const s = this.sinkRec(e.sink);
@@ -149,17 +159,23 @@ export class Tracker {
         this.unreturned.delete(c);
         if (failed(e.hr)) this.endCall(c, e.seq);
         else {
-          if (c.sink !== null) this.sinkRec(c.sink).accepted = true;
+          if (c.sink !== null) {
+            const s = this.sinkRec(c.sink);
+            s.accepted = true;
+            (s.acceptedVia ??= new Set()).add(c.services);
+          }
           if (!c.ended) this.servicesRec(c.services).open.push(c);
         }
         return;
       }
       case 'indicate.entered':
         this.callbackEntered(e.cb, e.sink, e.call, 'indicate', e.seq, e.held ?? false, e.count, 0, 0, false, e.t, e.thread);
+        if (this.callback) this.callback.holdBound = e.holdBound;
         return;
       case 'setstatus.entered': {
         const kind: CallbackKind = e.lFlags === 0 ? 'final' : e.lFlags === 2 ? 'progress' : 'other';
         this.callbackEntered(e.cb, e.sink, e.call, kind, e.seq, e.held ?? false, 0, e.lFlags, e.hResult, e.errorObject, e.t, e.thread);
+        if (this.callback) this.callback.holdBound = e.holdBound;
         return;
       }
       case 'indicate.returned':
@@ -172,11 +188,12 @@ export class Tracker {
         if (!cb) return;
         cb.released = e.seq;
         cb.releasedBy = e.by;
-        if (e.by === 'watchdog') {
+        // A recorder's fixed-period hold released by its timer counts as a watchdog release (item 4).
+        if (e.by === 'watchdog' || e.by === 'timer') {
           for (const k of this.cancels.values()) {
             if (k.returned !== NONE || k.fromCallback !== null) continue;
             k.waitedOn ??= [];
-            if (k.waitedOn.length < WAIT_CAP) k.waitedOn.push({ cb, release: e.seq, t: e.t });
+            if (k.waitedOn.length < WAIT_CAP) k.waitedOn.push({ cb, release: e.seq, t: e.t, bound: cb.holdBound });
           }
           // Only a method that was already running when the hold began can have waited for it.
           for (const c of this.unreturned) if (c.entered < cb.entered && !this.callWaits.has(c)) this.callWaits.set(c, cb);
@@ -208,6 +225,8 @@ export class Tracker {
         const delta = e.type === 'sink.addref' ? 1 : -1;
         if (delta > 0) s.refCounted = true;
         s.count = e.count;
+        // A release that leaves no reference at all is decisive whoever logged it.
+        s.deadSince = e.count <= 0 && delta < 0 ? e.seq : NONE;
         const by = e.by ?? 'broker';
         if (by === 'broker') {
           s.brokerNet += delta;
@@ -290,7 +309,7 @@ export class Tracker {
     if (!s) {
       s = {
         id, wraps: undefined, wrapper: undefined, count: 0, refCounted: false, brokerNet: 0, clientNet: 1, clientReleased: NONE,
-        open: [], guessed: false, accepted: false, lastCall: null, lastCallbackCall: null, lastCancel: null, awaitingRelease: NONE,
+        open: [], guessed: false, accepted: false, acceptedVia: null, deadSince: NONE, lastCall: null, lastCallbackCall: null, lastCancel: null, awaitingRelease: NONE,
       };
       this.sinks.set(id, s);
     }
@@ -320,6 +339,11 @@ export class Tracker {
       // The choice that breaks the fewest rules: a call with nothing in progress, asking for progress if this is one.
       if (preferred === null && c.inProgress === 0 && (kind !== 'progress' || (c.flags & WBEM_FLAG_SEND_STATUS) !== 0)) preferred = c;
     }
+    if (this.boundedSinks?.has(sink)) {
+      this.ambiguous++;
+      s.guessed = true;
+      return [preferred ?? first ?? s.lastCall, true];
+    }
     if (n === 0) return [s.lastCall, s.guessed];
     if (n === 1) return [first, s.guessed];
     this.ambiguous++;
@@ -342,7 +366,7 @@ export class Tracker {
     }
     const s = this.sinks.get(sink) ?? null;
     const cb: CallbackRec = {
-      cb: id, call: c, ambiguous, sink, kind, entered: seq, returned: NONE, ret: 0, held, released: NONE, releasedBy: null,
+      cb: id, call: c, ambiguous, sink, kind, entered: seq, returned: NONE, ret: 0, held, holdBound: undefined, released: NONE, releasedBy: null,
       count, lFlags, hResult, errorObject, startBound, overlapped, prevOnSink: s ? s.lastCallbackCall : null, t, tReturned: undefined, thread,
     };
     this.callbacks.set(id, cb);
@@ -495,7 +519,14 @@ export class Tracker {
     if (!k.waitedOn || k.waitedOn.length === 0) return 'no';
     // Without wall-clock times (simulation, hand-written traces) the watchdog's release is the proof.
     if (this.header.recorder !== 'recorder' || tReturned === undefined) return 'yes';
-    for (const w of k.waitedOn) if (w.t === undefined || tReturned - w.t <= WAIT_SLACK_MS) return 'yes';
+    const latency = this.header.controlCancelLatencyMs;
+    const slack = latency !== undefined ? Math.max(WAIT_SLACK_MS, 10 * latency) : WAIT_SLACK_MS;
+    const minHold = latency !== undefined ? Math.max(MIN_HOLD_MS, 10 * latency) : MIN_HOLD_MS;
+    for (const w of k.waitedOn) {
+      // A hold shorter than item 4's bound cannot tell a waiting cancel from a slow one.
+      if (w.bound !== undefined && w.bound < minHold) continue;
+      if (w.t === undefined || tReturned - w.t <= slack) return 'yes';
+    }
     return 'slow';
   }
 

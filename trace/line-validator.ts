@@ -7,7 +7,7 @@
  * Hand-rolled rather than ajv because it runs once per event of million-event traces; the
  * schema test checks that ajv and this validator agree on the same samples.
  */
-import { EVENT_FIELDS, COMMON_FIELDS, OPERATIONS, type FieldSpec, type FieldType, type TraceLine } from './event.ts';
+import { EVENT_FIELDS, COMMON_FIELDS, OPERATIONS, V1_EVENT_FIELDS, type FieldSpec, type FieldType, type TraceLine } from './event.ts';
 import { TraceInputError } from './trace-input-error.ts';
 import { CappedSet } from './capped-set.ts';
 
@@ -55,7 +55,7 @@ function checkHeader(o: Obj, line: number): void {
   const need = (cond: boolean, what: string) => { if (!cond) throw new TraceInputError(line, `header: ${what}`); };
   need(o.seq === 0, '"seq" must be 0');
   need(o.format === 'wbemsim-trace', '"format" must be "wbemsim-trace"');
-  need(o.version === 1, '"version" must be 1');
+  need(o.version === 1 || o.version === 2, '"version" must be 1 or 2');
   need(typeof o.recorder === 'string' && RECORDERS.has(o.recorder), '"recorder" must be one of simulation, stdio, recorder, hand');
   const b = o.broker as Obj | undefined;
   need(typeof b === 'object' && b !== null && typeof b.name === 'string' && typeof b.version === 'string', '"broker" must be {name, version} strings');
@@ -64,17 +64,25 @@ function checkHeader(o: Obj, line: number): void {
   need(o.seed === undefined || Number.isInteger(o.seed), '"seed" must be an integer');
   need(o.token === undefined || typeof o.token === 'string', '"token" must be a string');
   need(o.workload === undefined || typeof o.workload === 'string', '"workload" must be a string');
+  for (const f of ['controlCancelLatencyMs', 'settleMs']) {
+    need(o[f] === undefined || (typeof o[f] === 'number' && Number.isFinite(o[f]) && (o[f] as number) >= 0), `"${f}" must be a number of ms, at least 0`);
+  }
 }
 
 /** Accepts the lines of one trace in order; throws `TraceInputError` at the first bad one. */
 export class LineValidator {
   private lastSeq = -1;
   private sawHeader = false;
+  /** Event types this trace's format version defines. */
+  private fields: Record<string, FieldSpec> = EVENT_FIELDS;
   private readonly openCalls = new Set<string>();
   private readonly issuedCalls = new CappedSet(ISSUED_CAP);
-  private readonly openCallbacks = new Set<string>();
+  /** Callbacks in progress, with how the client holds them when the trace says. */
+  private readonly openCallbacks = new Map<string, string | undefined>();
   private readonly openCancels = new Set<string>();
   private readonly issuedCancels = new CappedSet(ISSUED_CAP);
+  /** Releases of IWbemServices objects entered and not yet returned, by object. */
+  private readonly releasingServices = new Map<string, number>();
 
   /** Checks one parsed line (`line` is its 1-based line number) and returns it typed. */
   accept(value: unknown, line: number): TraceLine {
@@ -86,18 +94,19 @@ export class LineValidator {
     if (!this.sawHeader) {
       if (type !== 'header') throw new TraceInputError(line, `the first line must be the header, found ${JSON.stringify(type)}`);
       checkHeader(o, line);
+      if (o.version === 1) this.fields = { ...EVENT_FIELDS, ...V1_EVENT_FIELDS };
       this.sawHeader = true;
       this.lastSeq = 0;
       return value as TraceLine;
     }
     if (type === 'header') throw new TraceInputError(line, 'a second header');
-    if (typeof type !== 'string' || !(type in EVENT_FIELDS)) {
+    if (typeof type !== 'string' || !(type in this.fields)) {
       throw new TraceInputError(line, `unknown event type ${JSON.stringify(type)}`);
     }
     if (!Number.isInteger(o.seq)) throw new TraceInputError(line, `${type} event lacks an integer "seq"`);
     const seq = o.seq as number;
     if (seq <= this.lastSeq) throw new TraceInputError(line, `seq ${seq} is not greater than the previous seq ${this.lastSeq}`);
-    checkFields(o, EVENT_FIELDS[type as keyof typeof EVENT_FIELDS], line, type);
+    checkFields(o, this.fields[type]!, line, type);
     this.lastSeq = seq;
     this.checkReferences(o, type, line);
     return value as TraceLine;
@@ -123,7 +132,7 @@ export class LineValidator {
       case 'setstatus.entered': {
         const cb = o.cb as string;
         if (this.openCallbacks.has(cb)) throw new TraceInputError(line, `callback "${cb}" entered twice`);
-        this.openCallbacks.add(cb);
+        this.openCallbacks.set(cb, o.hold as string | undefined);
         const call = o.call as string | undefined;
         if (call !== undefined && !this.issuedCalls.has(call) && !this.issuedCalls.evicted) {
           throw new TraceInputError(line, `${type} names call "${call}", which was never issued`);
@@ -131,14 +140,35 @@ export class LineValidator {
         return;
       }
       case 'indicate.returned':
-      case 'setstatus.returned':
+      case 'setstatus.returned': {
         if (!this.openCallbacks.delete(o.cb as string)) {
           throw new TraceInputError(line, `${type} names callback "${o.cb}", which is not in progress (never entered or already returned)`);
         }
+        const call = o.call as string | undefined;
+        if (call !== undefined && !this.issuedCalls.has(call) && !this.issuedCalls.evicted) {
+          throw new TraceInputError(line, `${type} names call "${call}", which was never issued`);
+        }
         return;
-      case 'hold.released':
+      }
+      case 'services.release.entered':
+        this.releasingServices.set(o.services as string, (this.releasingServices.get(o.services as string) ?? 0) + 1);
+        return;
+      case 'services.release.returned': {
+        const n = this.releasingServices.get(o.services as string) ?? 0;
+        if (n === 0) throw new TraceInputError(line, `services.release.returned names IWbemServices "${o.services}", whose Release was not entered`);
+        if (n === 1) this.releasingServices.delete(o.services as string);
+        else this.releasingServices.set(o.services as string, n - 1);
+        return;
+      }
+      case 'hold.released': {
         this.needCallback(o.cb as string, line, type);
+        // A fixed-period hold ends by its timer; a hold until the cancel returns never does.
+        const hold = this.openCallbacks.get(o.cb as string);
+        if (hold !== undefined && (o.by === 'timer') !== (hold === 'fixed-period')) {
+          throw new TraceInputError(line, `hold.released by ${o.by} does not end a ${hold} hold`);
+        }
         return;
+      }
       case 'cancel.entered': {
         const cancel = o.cancel as string;
         if (this.openCancels.has(cancel) || this.issuedCancels.has(cancel)) throw new TraceInputError(line, `cancel "${cancel}" is issued twice`);

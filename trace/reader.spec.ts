@@ -3,19 +3,19 @@
  * (CORE-NOTES 10): the judge's live state stays proportional to the calls open at once.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTrace, readTrace, TraceInputError } from './reader.ts';
-import { createJudge } from '../specs/judge.ts';
+import { createJudge, judgeTrace } from '../specs/judge.ts';
 import type { TraceHeader, UnnumberedEvent } from './event.ts';
 import { WBEM_E_CALL_CANCELLED } from './hresult.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wbemsim-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const HEADER: TraceHeader = { seq: 0, type: 'header', format: 'wbemsim-trace', version: 1, recorder: 'simulation', broker: { name: 'gen', version: '1' }, inProcess: true, whiteBox: true };
+const HEADER: TraceHeader = { seq: 0, type: 'header', format: 'wbemsim-trace', version: 2, recorder: 'simulation', broker: { name: 'gen', version: '1' }, inProcess: true, whiteBox: true };
 
 /** Writes a white-box trace of about `n` events: calls two at a time, every fifth one cancelled. */
 export async function writeLargeTrace(path: string, n: number): Promise<number> {
@@ -68,6 +68,47 @@ describe('parseTrace', () => {
 
   it('rejects a file of blank lines as empty', () => {
     expect(() => parseTrace('\n\n')).toThrow(/empty trace/);
+  });
+});
+
+describe('reading a version-1 trace', () => {
+  const v1 = [
+    { seq: 0, type: 'header', format: 'wbemsim-trace', version: 1, recorder: 'hand', broker: { name: 'b', version: '1' }, inProcess: true, whiteBox: false },
+    { seq: 1, type: 'call.entered', call: 'q', op: 'ExecQueryAsync', services: 'svc', sink: 's', flags: 0 },
+    { seq: 2, type: 'sink.addref', sink: 's', count: 2, by: 'broker' },
+    { seq: 3, type: 'call.returned', call: 'q', hr: 0 },
+    { seq: 4, type: 'setstatus.entered', cb: 'f', sink: 's', call: 'q', lFlags: 0, hResult: 0, errorObject: false },
+    { seq: 5, type: 'setstatus.returned', cb: 'f', ret: 0 },
+    { seq: 6, type: 'services.release', services: 'svc', t: 9 },
+    { seq: 7, type: 'run.end', reason: 'quiescent' },
+  ];
+  const text = v1.map((l) => JSON.stringify(l)).join('\n') + '\n';
+
+  it('reads services.release as both halves of the version-2 pair, at the same seq', async () => {
+    const expected = [
+      { type: 'services.release.entered', seq: 6, services: 'svc', t: 9 },
+      { type: 'services.release.returned', seq: 6, services: 'svc', t: 9 },
+    ];
+    const lines = parseTrace(text);
+    expect(lines[0]).toMatchObject({ type: 'header', version: 1 });
+    expect(lines.slice(6, 8)).toEqual(expected);
+    expect(lines.map((l) => l.type)).not.toContain('services.release');
+    const path = join(dir, 'v1.jsonl');
+    writeFileSync(path, text);
+    const streamed = [];
+    for await (const l of readTrace(path)) streamed.push(l);
+    expect(streamed).toEqual(lines);
+  });
+
+  it('judges the release as the deadline of RELEASE-AFTER-FINAL, as version 2 does', () => {
+    // The broker never releases s although the client released IWbemServices after the call ended.
+    const r = judgeTrace(parseTrace(text));
+    expect(r.violations.map((f) => f.rule)).toContain('RELEASE-AFTER-FINAL');
+  });
+
+  it('accepts services.release only in a version-1 trace', () => {
+    const v2 = text.replace('"version":1', '"version":2');
+    expect(() => parseTrace(v2)).toThrow(/line 7.*unknown event type "services.release"|unknown event type "services.release"/);
   });
 });
 

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import type { TraceLine } from './event.ts';
 import { LineValidator } from './line-validator.ts';
 import { TraceInputError } from './trace-input-error.ts';
+import { upgradeLine } from './upgrade-v1.ts';
 
 export { TraceInputError } from './trace-input-error.ts';
 
@@ -24,7 +25,10 @@ function parseLine(text: string, line: number, validator: LineValidator): TraceL
   return validator.accept(value, line);
 }
 
-/** Yields the validated lines of the trace file at `path`, header first. */
+/**
+ * Yields the validated lines of the trace file at `path`, header first, as format version 2:
+ * a version-1 trace keeps its header's version and has its events mapped (trace/upgrade-v1.ts).
+ */
 export async function* readTrace(path: string): AsyncGenerator<TraceLine> {
   // Checked up front: a read stream reports a missing file only asynchronously, as an opaque error.
   let size: number;
@@ -40,13 +44,17 @@ export async function* readTrace(path: string): AsyncGenerator<TraceLine> {
   const validator = new LineValidator();
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let n = 0;
+  let version = 2;
   try {
     for await (const raw of lines) {
       n++;
       // Recorders on Windows often start a UTF-8 file with a byte-order mark.
       const text = n === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
       if (text.trim() === '') continue;
-      yield parseLine(text, n, validator);
+      const l = parseLine(text, n, validator);
+      if (l.type === 'header') { version = l.version; yield l; continue; }
+      if (version === 2) yield l;
+      else yield* upgradeLine(l, version);
     }
   } finally {
     lines.close();
@@ -60,15 +68,18 @@ export async function* readTrace(path: string): AsyncGenerator<TraceLine> {
   }
 }
 
-/** Validates the lines of an in-memory trace text (tests, small tools); same errors as `readTrace`. */
+/** Validates the lines of an in-memory trace text (tests, small tools); same errors and version mapping as `readTrace`. */
 export function parseTrace(text: string): TraceLine[] {
   const validator = new LineValidator();
   const out: TraceLine[] = [];
   const lines = text.split('\n');
+  let version = 2;
   for (let i = 0; i < lines.length; i++) {
     const t = lines[i]!;
     if (t.trim() === '') continue;
-    out.push(parseLine(t, i + 1, validator));
+    const l = parseLine(t, i + 1, validator);
+    if (l.type === 'header') version = l.version;
+    out.push(...upgradeLine(l, version));
   }
   validator.end();
   return out;
