@@ -36,7 +36,7 @@ export async function checkTraceFile(path: string, stop?: () => boolean): Promis
     let i = 0;
     for await (const line of readTrace(path)) {
       if (i >= limit) break;
-      if (i > 0 && stop?.()) { limit = i; break; }
+      if (i > 0 && limit === Infinity && stop?.()) { limit = i; break; }
       i++;
       yield line;
     }

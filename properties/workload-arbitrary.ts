@@ -79,7 +79,7 @@ function build(sinks: SinkSpec[], draws: CallDraw[], actionDraws: ActionDraw[], 
     const spec = sinks[d.sink % sinks.length]!;
     const c: CallSpec = { id: `c${i + 1}`, op: d.op, sink: d.outcome === 'null-sink' ? null : spec.wrapped && !d.inner ? `${spec.id}~stub` : spec.id };
     if (d.sendStatus) c.flags = WBEM_FLAG_SEND_STATUS;
-    if (d.op === 'ExecQueryAsync' || d.op === 'CreateInstanceEnumAsync' || d.op === 'ExecNotificationQueryAsync') c.objects = d.objects;
+    if (d.op === 'ExecQueryAsync' || d.op === 'CreateInstanceEnumAsync' || d.op === 'CreateClassEnumAsync' || d.op === 'ExecNotificationQueryAsync') c.objects = d.objects;
     if (d.op === 'ExecMethodAsync') c.duration = d.duration;
     if (d.outcome === 'failed') c.result = WBEM_E_FAILED;
     if (d.outcome === 'start-error') c.startError = WBEM_E_INVALID_QUERY;

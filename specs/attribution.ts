@@ -235,12 +235,22 @@ async function judgePass(open: Source, plan: AttributionPlan, index: number, opt
   return judge.finish();
 }
 
-/** Plans the attributions of a trace (one read, two when some callback lacks a call id). */
-async function planOf(open: Source, observe?: (l: TraceLine) => void): Promise<AttributionPlan> {
+/**
+ * Plans the attributions of a trace (one read, two when some callback lacks a call id). The plan
+ * read also judges the trace as it is: when every callback names its call, that judgement is the
+ * only attribution, and the trace is read once.
+ */
+async function planOf(open: Source, options: JudgeOptions, observe?: (l: TraceLine) => void): Promise<{ plan: AttributionPlan; direct: JudgeResult }> {
   const scan = new AttributionScan();
-  for await (const l of open()) { observe?.(l); scan.line(l); }
+  const judge = createJudge(options);
+  let begun = false;
+  for await (const l of open()) {
+    observe?.(l);
+    scan.line(l);
+    if (!begun) { judge.begin(l as TraceHeader); begun = true; } else judge.event(l as TraceEvent);
+  }
   if (scan.needsChoices()) for await (const l of open()) scan.choices(l);
-  return scan.plan();
+  return { plan: scan.plan(), direct: judge.finish() };
 }
 
 /** Folds the results of every attribution into one. */
@@ -258,7 +268,8 @@ function foldAll(results: JudgeResult[], plan: AttributionPlan): JudgeResult {
  * for another judge), one read per attribution judges.
  */
 export async function judgeAttributions(open: Source, options: JudgeOptions = {}, observe?: (l: TraceLine) => void): Promise<JudgeResult> {
-  const plan = await planOf(open, observe);
+  const { plan, direct } = await planOf(open, options, observe);
+  if (plan.unattributed.size === 0) return direct;
   const results: JudgeResult[] = [];
   for (let i = 0; i < plan.count; i++) results.push(await judgePass(open, plan, i, options));
   return foldAll(results, plan);
