@@ -2,7 +2,9 @@
  * The `wbemsim` command line. Each command lives in its own file and registers itself here.
  * Exit codes (CORE-NOTES 6): 0 no `must` rule violated, 1 a violation, 2 bad usage or bad input.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { packagePath } from '../package-root.ts';
 import { UsageError } from './usage-error.ts';
 import { registerRun } from './run-command.ts';
 import { registerDiagram } from './diagram-command.ts';
@@ -12,9 +14,15 @@ import { registerExplore } from './explore-command.ts';
 import { registerReplay } from './replay-command.ts';
 import { registerMutants } from './mutants-command.ts';
 
+/** The version in the package's own package.json. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('wbemsim')
     .description('Deterministic simulator and conformance harness for WMI asynchronous calls and CancelAsyncCall.')
+    .version(packageVersion(), '-V, --version', 'print the version of wbemsim')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

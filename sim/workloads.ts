@@ -3,12 +3,12 @@
  * bad input: a `WorkloadError` naming the file and the problem.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { OPERATIONS } from '../trace/event.ts';
+import { packagePath } from '../package-root.ts';
 import type { Workload } from './workload.ts';
 
-const DIR = fileURLToPath(new URL('../workloads/', import.meta.url));
+const DIR = packagePath('workloads');
 
 export class WorkloadError extends Error {
   constructor(message: string) {
