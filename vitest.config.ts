@@ -1,10 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // `import 'wbemsim'` (the library example) means the sources here, not the compiled dist/:
-  // package.json's exports map the `wbemsim-source` condition to index.ts. The rest are Vite's
-  // default server conditions, which setting the list replaces.
-  ssr: { resolve: { conditions: ['wbemsim-source', 'module', 'node', 'development|production'] } },
+  // `import 'wbemsim'` (the library example) means the sources here, not the compiled dist/.
+  resolve: { alias: [{ find: /^wbemsim$/, replacement: fileURLToPath(new URL('./index.ts', import.meta.url)) }] },
   test: {
     include: ['**/*.spec.ts'],
     exclude: ['node_modules/**', 'dist/**', 'dist.*/**'],
