@@ -20,13 +20,14 @@ export { MUTANTS } from './brokers/mutants/index.ts';
 export { runMutantZoo } from './brokers/mutants/run-mutant-zoo.ts';
 
 // The simulator.
-export { runOnce, type RunOptions, type RunResult } from './sim/run.ts';
+export { runOnce, ReplayDivergence, type RunOptions, type RunResult } from './sim/run.ts';
+export { replay } from './sim/replay.ts';
 export { runMany, type Campaign, type CampaignOptions, type FoldedFinding, type RuleTally } from './sim/campaign.ts';
 export { explore } from './sim/explorer.ts';
 export { builtinWorkloads, loadWorkload, parseWorkload, WorkloadError } from './sim/workloads.ts';
 export type { Workload, CallSpec, SinkSpec, ClientAction, SinkBehaviour } from './sim/workload.ts';
 export type { Strategy, Step } from './sim/strategy.ts';
-export { encodeToken, decodeToken, type ReplaySpec } from './sim/replay-token.ts';
+export { encodeToken, decodeToken, TokenError, type ReplaySpec } from './sim/replay-token.ts';
 export { lifecycleMachine, CALL_EVENTS } from './specs/lifecycle-machine.ts';
 export { machineDiagram } from './specs/machine-diagram.ts';
 
@@ -51,7 +52,9 @@ export interface ConformanceOptions {
 /**
  * The conformance suite over your adapter: every built-in workload (or yours), `runs` seeded runs
  * each. The result says `conformant` and lists each violation with its rule and replay token;
- * `formatCampaign(result)` turns it into the text `wbemsim run` prints.
+ * `formatCampaign(result)` turns it into the text `wbemsim run` prints. A token replays with
+ * `replay(token, factory)`, or `wbemsim replay TOKEN --impl module:PATH` (a module exporting
+ * `createBroker`).
  */
 export function checkConformance(factory: BrokerFactory, options: ConformanceOptions = {}): Campaign {
   return runMany({

@@ -41,10 +41,33 @@ export function registerImplForm(prefix: string, resolver: Resolver): void {
   resolvers.set(prefix, resolver);
 }
 
+/**
+ * Imports a `module:` file. Plain Node cannot load TypeScript: for a .ts file it fails with
+ * ERR_UNKNOWN_FILE_EXTENSION, and then tsx's loader is registered and the import tried again.
+ */
+async function importModule(path: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(resolve(path)).href;
+  const cannot = (err: Error) => new ImplError(`module:${path}: cannot load it (${err.message.split('\n')[0]})`);
+  try {
+    return await import(url);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw cannot(err as Error);
+  }
+  let api: { register(): unknown };
+  try {
+    // Resolved from this package upwards: wbemsim's development dependency in a checkout, the
+    // user's project's own tsx when wbemsim is installed in it.
+    api = await import('tsx/esm/api');
+  } catch {
+    throw new ImplError(`module:${path}: a TypeScript module needs tsx to load (npm install --save-dev tsx), or compile it to JavaScript`);
+  }
+  api.register();
+  // Node remembers the failed import of `url`: a query makes it a new module request.
+  return import(`${url}?ts`).catch((err: Error) => { throw cannot(err); });
+}
+
 registerImplForm('module', async (path) => {
-  const mod = await import(pathToFileURL(resolve(path)).href).catch((err: Error) => {
-    throw new ImplError(`module:${path}: cannot load it (${err.message.split('\n')[0]})`);
-  });
+  const mod = await importModule(path);
   const factory = mod.createBroker ?? mod.default;
   if (typeof factory !== 'function') throw new ImplError(`module:${path}: it must export createBroker() (or a default function) returning a BrokerAdapter`);
   return () => factory() as BrokerAdapter;

@@ -56,7 +56,7 @@ describe('the Wine model over the built-in workloads', () => {
   });
 
   it('has a replay token for every finding', () => {
-    for (const f of [...c.violations, ...c.warnings]) expect(f.replay).toMatch(/^wbs1\./);
+    for (const f of [...c.violations, ...c.warnings]) expect(f.replay).toMatch(/^wbs2\./);
   });
 });
 

@@ -64,12 +64,12 @@ export function checkStdioCommand(command: string, cwd = process.cwd()): void {
 }
 
 /** Resolves `--impl` for a command; every way it can fail is a UsageError (exit 2). */
-export async function resolveImplForCli(spec: string, options: ImplOptions = {}, context = ''): Promise<BrokerFactory> {
+export async function resolveImplForCli(spec: string, options: ImplOptions = {}, context = '', hint?: string): Promise<BrokerFactory> {
   if (spec.startsWith('stdio:') && spec.length > 'stdio:'.length) checkStdioCommand(spec.slice('stdio:'.length));
   try {
     return await resolveImpl(spec, options);
   } catch (err) {
-    if (err instanceof ImplError || err instanceof BrokerFailure) throw new UsageError(`${context}${err.message}`);
+    if (err instanceof ImplError || err instanceof BrokerFailure) throw new UsageError(`${context}${err.message}${hint ? `; ${hint}` : ''}`);
     throw err;
   }
 }

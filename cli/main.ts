@@ -4,7 +4,9 @@
  * bad input, 130 and 143 interrupted by SIGINT and SIGTERM (cli/interrupt.ts), after a summary
  * marked partial.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { packagePath } from '../package-root.ts';
 import { UsageError } from './usage-error.ts';
 import { registerRun } from './run-command.ts';
 import { registerDiagram } from './diagram-command.ts';
@@ -16,9 +18,15 @@ import { registerMutants } from './mutants-command.ts';
 import { installInterrupts } from './interrupt.ts';
 import { inertLines } from '../report/inert.ts';
 
+/** The version in the package's own package.json. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('wbemsim')
     .description('Deterministic simulator and conformance harness for WMI asynchronous calls and CancelAsyncCall.')
+    .version(packageVersion(), '-V, --version', 'print the version of wbemsim')
     .exitOverride()
     // Bad usage is one line: commander's message, then where to look, on the same line.
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`${s.trimEnd()} (run with --help for usage)\n`) });

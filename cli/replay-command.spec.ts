@@ -7,6 +7,9 @@ import { runOnce } from '../sim/run.ts';
 import { makeStrategy } from '../sim/strategies.ts';
 import { builtinWorkloads } from '../sim/workloads.ts';
 import { runCli } from './cli-test-helper.ts';
+import { decodeToken, encodeToken } from '../sim/replay-token.ts';
+import { checkConformance } from '../index.ts';
+import { createBroker } from '../examples/library-use/my-broker.ts';
 
 const cli = runCli;
 
@@ -37,11 +40,28 @@ describe('wbemsim replay', () => {
     expect(r.err).toMatch(/^wbemsim: not a replay token/);
   });
 
-  it('exits 2 when the token no longer fits the run (divergence)', async () => {
-    const truncated = original.token.slice(0, original.token.lastIndexOf('.') + 1) + 'AAAA';
-    const r = await cli('replay', truncated);
+  it('exits 2 when the token no longer fits the run (divergence), naming the window of steps', async () => {
+    const spec = decodeToken(original.token);
+    const altered = encodeToken({ ...spec, checks: spec.checks!.map((h) => h ^ 1) });
+    const r = await cli('replay', altered);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/replay token diverges/);
+    expect(r.err).toMatch(/^wbemsim: replay token diverged between step 0 and \d+: the steps taken are not the recorded ones/);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('replays a token made from a library user\'s factory with --impl module:PATH', async () => {
+    const mine = checkConformance(createBroker, { runs: 1, workloads: [workload] });
+    const run = runOnce({ impl: 'module', broker: createBroker(), workload, seed: 5, keepTrace: true });
+    expect(mine.conformant).toBe(true);
+    const without = await cli('replay', run.token);
+    expect(without.code).toBe(2);
+    expect(without.err).toMatch(/--impl module:PATH/);
+    const dir = mkdtempSync(join(tmpdir(), 'wbemsim-replay-'));
+    const r = await cli('replay', run.token, '--impl', 'module:examples/library-use/my-broker.ts', '--trace', join(dir, 't.jsonl'));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`replay: wbemsim replay ${run.token}`);
+    expect(readFileSync(join(dir, 't.jsonl'), 'utf8')).toBe(run.trace!.map((l) => JSON.stringify(l)).join('\n') + '\n');
   });
 });
 

@@ -1,18 +1,17 @@
 /**
- * `wbemsim replay TOKEN`: re-runs one run exactly from its replay token (CORE-NOTES 11, STYLE 14)
- * and prints its verdict and findings. Tokens printed by `run`, `explore`, a failing property and
- * reports all work. A token that does not parse, names an unknown implementation or workload, or
- * whose choices no longer fit the run (the model changed since) is bad input: exit 2.
+ * `wbemsim replay TOKEN`: re-runs one run exactly from its replay token and prints its verdict and
+ * findings. Tokens printed by `run`, `explore`, `checkConformance`, a failing property and reports
+ * all work; `--impl` names the implementation when the token's (a library user's factory) cannot
+ * be resolved by name. A token that does not parse, names an unknown implementation or workload,
+ * or whose steps are no longer those recorded (the model changed since) is bad input: exit 2.
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BrokerFactory } from '../sim/broker-adapter.ts';
 import { BrokerFailure } from '../sim/broker-adapter.ts';
-import { resolveWorkload } from '../sim/explore-workloads.ts';
 import { decodeToken, TokenError, type ReplaySpec } from '../sim/replay-token.ts';
-import { ReplayDivergence, runOnce, type RunResult } from '../sim/run.ts';
-import { parseWorkload, WorkloadError } from '../sim/workloads.ts';
-import type { Workload } from '../sim/workload.ts';
+import { replay } from '../sim/replay.ts';
+import { ReplayDivergence, type RunResult } from '../sim/run.ts';
 import { decideOutcome } from '../report/result.ts';
 import { notStarted, resolveImplForCli } from './impl.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
@@ -23,35 +22,25 @@ import { runTask } from './interrupt.ts';
 import type { ReplayResult } from './tasks.ts';
 
 /**
- * Re-runs the token's run strictly; throws UsageError (exit 2) for a bad or diverging token.
- * `stop` (a stop request, polled between steps) cuts the run short: it then ends `stopped`.
+ * Re-runs the token's run strictly; throws UsageError (exit 2) for a bad or diverging token, or
+ * a broker that does not start. `stop` (a stop request, polled between steps) cuts the run short:
+ * it then ends `stopped`.
  */
 export function replayToken(token: string, factory: BrokerFactory, stop?: () => boolean): RunResult {
-  const spec = decode(token);
-  let broker;
-  try {
-    broker = factory();
-  } catch (err) {
-    if (err instanceof BrokerFailure) throw notStarted(err);
-    throw err;
-  }
-  try {
-    const r = runOnce({
-      impl: spec.impl, broker, workload: workloadOf(spec), seed: spec.seed, choices: spec.choices, strict: true,
-      maxSteps: spec.maxSteps, watchdog: spec.watchdog, depth: spec.depth, keepTrace: true, shouldStop: stop,
-      // Named as the original strategy so that the replay's token is the token replayed.
-      strategy: { name: spec.strategy, choose: () => 0 },
-    });
-    if (r.end.reason === 'stopped' && stop?.()) return r;
-    if (r.choices.length !== spec.choices.length) {
-      throw new UsageError(`replay token diverges: the run ended after ${r.choices.length} of its ${spec.choices.length} recorded choices (the model or the implementation changed since it was made)`);
+  const started: BrokerFactory = () => {
+    try {
+      return factory();
+    } catch (err) {
+      if (err instanceof BrokerFailure) throw notStarted(err);
+      throw err;
     }
-    return r;
+  };
+  try {
+    return replay(token, started, stop);
   } catch (err) {
-    if (err instanceof ReplayDivergence) throw new UsageError(`replay token diverges: ${err.message} (the model or the implementation changed since it was made)`);
+    if (err instanceof TokenError) throw new UsageError(err.message);
+    if (err instanceof ReplayDivergence) throw new UsageError(`replay token ${err.message} (the model or the implementation changed since it was made)`);
     throw err;
-  } finally {
-    broker.close?.();
   }
 }
 
@@ -61,15 +50,6 @@ function decode(token: string): ReplaySpec {
     return decodeToken(token);
   } catch (err) {
     if (err instanceof TokenError) throw new UsageError(err.message);
-    throw err;
-  }
-}
-
-function workloadOf(spec: ReplaySpec): Workload {
-  try {
-    return typeof spec.workload === 'string' ? resolveWorkload(spec.workload) : parseWorkload(JSON.stringify(spec.workload), 'the replay token\'s workload');
-  } catch (err) {
-    if (err instanceof WorkloadError) throw new UsageError(`replay token: ${err.message}`);
     throw err;
   }
 }
@@ -113,7 +93,8 @@ export function registerReplay(program: Command, setCode: (code: number) => void
   program
     .command('replay')
     .description('Re-run one run exactly from its replay token and judge it again.')
-    .argument('<token>', 'a wbs1.… replay token, as printed by run, explore, a failing property or a report')
+    .argument('<token>', 'a wbs2.… replay token (wbs1.… ones still work), as printed by run, explore, checkConformance, a failing property or a report')
+    .option('--impl <impl>', 'the implementation to replay against, instead of the one the token names: module:PATH for a token made from your own factory (checkConformance)')
     .option('--trace <file>', 'write the run\'s trace (JSON lines)')
     .option('--json', 'print a machine-readable verdict instead of text')
     .option('--allow-cut', 'exit 0 even when the run was cut by its step bound')
@@ -124,9 +105,10 @@ export function registerReplay(program: Command, setCode: (code: number) => void
       const failOn = parseFailOn(opts.failOn);
       const spec = decode(token);
       // An unknown implementation is bad usage, found here before the work starts.
-      await resolveImplForCli(spec.impl, {}, 'replay token: ');
+      const impl: string = opts.impl ?? spec.impl;
+      await resolveImplForCli(impl, {}, opts.impl !== undefined ? '' : 'replay token: ', opts.impl !== undefined ? undefined : 'a token made from your own factory (checkConformance) replays with --impl module:PATH');
       // The run is made in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
-      const { run: r, interrupted } = await runTask<ReplayResult>('replay', { token });
+      const { run: r, interrupted } = await runTask<ReplayResult>('replay', { token, impl });
       if (!r) {
         process.stdout.write(opts.json ? JSON.stringify({ partial: true, interrupted: true, steps: 0 }, null, 2) + '\n' : 'PARTIAL: interrupted before the run started; nothing was judged\n');
         return;

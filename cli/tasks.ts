@@ -89,8 +89,8 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       return { results, wallMs: Math.round(performance.now() - started), interrupted: interrupted() } satisfies ExploreResult;
     }
     case 'replay': {
-      const { token } = payload as { token: string };
-      const factory = await implFactory(decodeToken(token).impl, { interrupt: stop });
+      const { token, impl } = payload as { token: string; impl?: string };
+      const factory = await implFactory(impl ?? decodeToken(token).impl, { interrupt: stop });
       try {
         return { run: replayToken(token, startChecked(factory), interrupted), interrupted: interrupted() } satisfies ReplayResult;
       } catch (err) {

@@ -25,7 +25,7 @@ describe('the campaign report', () => {
     const text = formatCampaign(c);
     expect(text).toMatch(/^wbemsim run: mutant:double-final over 17 workloads/);
     expect(text).toMatch(/VIOLATED FINAL-STATUS-ONCE/);
-    expect(text).toMatch(/replay: wbemsim replay wbs1\./);
+    expect(text).toMatch(/replay: wbemsim replay wbs2\./);
     expect(text).toMatch(/Verdict: NOT CONFORMANT/);
     expect(formatCampaign(campaign())).toMatch(/Verdict: CONFORMANT \(no must rule violated in 102 runs\)/);
   });

@@ -6,8 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machineDiagram } from '../specs/machine-diagram.ts';
 import { REGIONS } from '../specs/lifecycle-machine.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = `${PACKAGE_ROOT}/`;
 
 /** README.md with the current lifecycle diagram between its markers. */
 export function readmeWithDiagram(readme: string): string {

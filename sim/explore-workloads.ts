@@ -4,12 +4,12 @@
  * kept apart from `workloads/*.json` so that `wbemsim run`'s default suite does not change with them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Workload } from './workload.ts';
+import { packagePath } from '../package-root.ts';
 import { loadWorkload, parseWorkload } from './workloads.ts';
 
-const DIR = fileURLToPath(new URL('../workloads/explore/', import.meta.url));
+const DIR = packagePath('workloads', 'explore');
 
 let configs: Workload[] | undefined;
 /** The explore configurations, sorted by file name. */

@@ -9,12 +9,12 @@ import type { TraceEvent, TraceHeader, TraceLine, UnnumberedEvent } from '../tra
 import { createJudge, type JudgeResult } from '../specs/index.ts';
 import { addMonitorFindings, Monitor, type MonitorRejection } from '../specs/monitor.ts';
 import { Prng } from './prng.ts';
-import { encodeToken, type ReplaySpec } from './replay-token.ts';
+import { CHECK_EVERY, encodeToken, hashStep, STEP_HASH_START, type ReplaySpec } from './replay-token.ts';
 import { Scheduler, type Reducer } from './scheduler.ts';
 import { ChoiceListStrategy, RandomStrategy, type Step, type Strategy } from './strategy.ts';
+import { DEFAULT_DEPTH, recipeOf } from './strategies.ts';
 import { World } from './world.ts';
 import type { Workload } from './workload.ts';
-import { builtinWorkloads } from './workloads.ts';
 
 export interface RunOptions {
   /** The `--impl` value, recorded in the token. */
@@ -28,6 +28,12 @@ export interface RunOptions {
   choices?: readonly number[];
   /** Strict replay: every choice must be in range, and the run may not go past them. */
   strict?: boolean;
+  /**
+   * For a strict replay: the recorded run's length and step identity. With `steps` beyond
+   * `choices`, the strategy chooses after the choices; a step whose identity differs from the
+   * record stops the run with a ReplayDivergence naming the window of steps.
+   */
+  recorded?: { steps: number; checks?: readonly number[] };
   /** Step bound; `defaultMaxSteps(workload)` when absent. */
   maxSteps?: number;
   watchdog?: number;
@@ -86,22 +92,80 @@ export class ReplayDivergence extends Error {
   }
 }
 
+/** "at step 5" or "between step 128 and 191" (steps counted from 0). */
+function stepWindow(from: number, to: number): string {
+  return from === to ? `at step ${from}` : `between step ${from} and ${to}`;
+}
+
+/**
+ * A strict replay: the recorded choices, each of which must be in range, then (when the record is
+ * longer) the strategy; the run may not go past the record, and the keys of the steps taken must
+ * hash to the recorded step identity at every check.
+ */
 class StrictReplay implements Strategy {
   readonly name = 'replay';
   private i = 0;
-  constructor(private readonly choices: readonly number[]) {}
+  private h = STEP_HASH_START;
+  private readonly total: number;
+  constructor(private readonly choices: readonly number[], private readonly after: Strategy | undefined, private readonly recorded?: RunOptions['recorded']) {
+    this.total = recorded?.steps ?? choices.length;
+  }
   choose(steps: readonly Step[]): number {
-    const c = this.choices[this.i];
-    if (c === undefined) throw new ReplayDivergence(`the run goes on past the ${this.choices.length} recorded choices (step ${this.i + 1})`);
-    if (c >= steps.length) throw new ReplayDivergence(`step ${this.i + 1}: recorded choice ${c} but only ${steps.length} steps are enabled`);
+    const i = this.i;
+    const from = i - (i % CHECK_EVERY);
+    if (i >= this.total) throw new ReplayDivergence(`diverged at step ${i}: the run goes on past its ${this.total} recorded steps`);
+    let c = this.choices[i];
+    if (c === undefined) {
+      if (!this.after) throw new ReplayDivergence(`diverged at step ${i}: no recorded choice and no strategy`);
+      c = this.after.choose(steps);
+    } else if (c >= steps.length) {
+      throw new ReplayDivergence(`diverged ${stepWindow(from, i)}: step ${i} has recorded choice ${c} but only ${steps.length} steps are enabled`);
+    }
+    this.h = hashStep(this.h, steps[c]!.key);
     this.i++;
+    const checks = this.recorded?.checks;
+    if (checks && (this.i % CHECK_EVERY === 0 || this.i === this.total)) {
+      const want = checks[Math.ceil(this.i / CHECK_EVERY) - 1];
+      if (want !== undefined && want !== this.h) throw new ReplayDivergence(`diverged ${stepWindow(from, i)}: the steps taken are not the recorded ones`);
+    }
     return c;
+  }
+  /** Throws unless the run took every recorded step. */
+  finished(taken: number): void {
+    if (taken < this.total) throw new ReplayDivergence(`diverged ${stepWindow(taken - (taken % CHECK_EVERY), taken)}: the run ended after ${taken} of its ${this.total} recorded steps`);
+  }
+}
+
+/** Records the step identity of a run: the rolling hash of the chosen steps' keys, every CHECK_EVERY steps and at the end. */
+class StepIdentity implements Strategy {
+  readonly name: string;
+  readonly checks: number[] = [];
+  private h = STEP_HASH_START;
+  private n = 0;
+  constructor(private readonly inner: Strategy) {
+    this.name = inner.name;
+  }
+  choose(steps: readonly Step[]): number {
+    const c = this.inner.choose(steps);
+    this.h = hashStep(this.h, steps[c]?.key ?? '');
+    if (++this.n % CHECK_EVERY === 0) this.checks.push(this.h);
+    return c;
+  }
+  /** The checks, with the last partial window's. */
+  all(): number[] {
+    return this.n % CHECK_EVERY === 0 ? this.checks : [...this.checks, this.h];
   }
 }
 
 export function runOnce(o: RunOptions): RunResult {
   const base = o.strategy ?? new RandomStrategy(new Prng(o.seed));
-  const strategy = o.strict ? new StrictReplay(o.choices ?? []) : o.choices?.length ? new ChoiceListStrategy(o.choices, base) : base;
+  // Whether the strategy can be remade from the token (its name, the seed, the depth, the
+  // workload): then the token need not list the choices it made.
+  const recipe = o.strategy === undefined ? { name: 'random', seed: o.seed } : recipeOf(o.strategy);
+  const remakable = !o.reducer && recipe !== undefined && recipe.seed === o.seed
+    && (recipe.name === 'random' || recipe.workload === o.workload && (recipe.depth ?? DEFAULT_DEPTH) === (o.depth ?? DEFAULT_DEPTH));
+  const replaying = o.strict ? new StrictReplay(o.choices ?? [], remakable ? base : undefined, o.recorded) : undefined;
+  const identity = new StepIdentity(replaying ?? (o.choices?.length ? new ChoiceListStrategy(o.choices, base) : base));
   const header: TraceHeader = {
     seq: 0, type: 'header', format: 'wbemsim-trace', version: 2, recorder: 'simulation',
     broker: { name: o.broker.info.name, version: o.broker.info.version }, inProcess: o.broker.info.inProcess,
@@ -126,7 +190,7 @@ export function runOnce(o: RunOptions): RunResult {
     const events = world!.events;
     while (fed < events.length) feed(events[fed++]!);
   };
-  const scheduler = new Scheduler(strategy);
+  const scheduler = new Scheduler(identity);
   const maxSteps = o.maxSteps ?? defaultMaxSteps(o.workload);
   let end: RunResult['end'];
   try {
@@ -150,23 +214,31 @@ export function runOnce(o: RunOptions): RunResult {
       end = { reason: err.reason, detail: err.message };
     }
   }
+  // A run stopped from outside (time budget, interrupt) ended early without diverging.
+  if (end.reason !== 'stopped') replaying?.finished(scheduler.steps);
   const t = world?.now ?? 0;
   if (end.reason === 'deadlock') feed({ type: 'marker.watchdog', verdict: 'deadlock', detail: end.detail!, t });
   feed({ type: 'run.end', reason: end.reason === 'stopped' ? 'bound' : end.reason, ...(end.detail ? { detail: end.detail } : {}), t });
+  // The choices the strategy made itself need not be listed when it can be remade.
+  const explicit = remakable ? scheduler.choices.slice(0, Math.min(o.choices?.length ?? 0, scheduler.steps)) : scheduler.choices;
   const spec: ReplaySpec = {
-    impl: o.impl,
-    workload: builtinWorkloads().some((w) => w.name === o.workload.name && w === o.workload) ? o.workload.name : o.workload,
-    strategy: base.name, seed: o.seed, choices: scheduler.choices,
+    impl: o.impl, workload: o.workload, strategy: base.name, seed: o.seed,
+    choices: explicit, steps: scheduler.steps, checks: identity.all(),
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
     ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
   };
-  const token = encodeToken(spec);
+  // The token is made when first read: most runs of a campaign never print theirs.
+  let token: string | undefined;
+  const tokenOf = () => (token ??= encodeToken(spec));
   const result = judge.finish();
   addMonitorFindings(result, monitor.rejections);
-  for (const f of [...result.violations, ...result.warnings, ...result.lint, ...result.inconclusive]) f.replay = token;
+  for (const f of [...result.violations, ...result.warnings, ...result.lint, ...result.inconclusive]) {
+    Object.defineProperty(f, 'replay', { get: tokenOf, enumerable: true, configurable: true });
+  }
   return {
-    token, impl: o.impl, workload: o.workload.name, strategy: base.name, seed: o.seed, steps: scheduler.steps, end,
+    get token() { return tokenOf(); },
+    impl: o.impl, workload: o.workload.name, strategy: base.name, seed: o.seed, steps: scheduler.steps, end,
     monitor: monitor.rejections, judge: result, trace, choices: scheduler.choices, monitorCoverage: monitor.coverage,
   };
 }

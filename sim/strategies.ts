@@ -16,11 +16,32 @@ export const DEFAULT_DEPTH = 3;
  * is one thread with the broker's processing of it.
  */
 export function makeStrategy(name: StrategyName, seed: number, depth = DEFAULT_DEPTH, workload?: Workload): Strategy {
+  let s: Strategy;
   switch (name) {
-    case 'random': return new RandomStrategy(new Prng(seed));
-    case 'pct': return workload ? new PctStrategy(seed, depth, estimatedSteps(workload), threadsOf(workload)) : new PctStrategy(seed, depth);
+    case 'random': s = new RandomStrategy(new Prng(seed)); break;
+    case 'pct': s = workload ? new PctStrategy(seed, depth, estimatedSteps(workload), threadsOf(workload)) : new PctStrategy(seed, depth); break;
     case 'exhaustive': throw new Error('exhaustive exploration is driven by the explorer, not by a per-run strategy');
   }
+  recipes.set(s, { name, seed, depth, workload });
+  return s;
+}
+
+/** How `makeStrategy` made a strategy: what a replay needs to make it again. */
+export interface StrategyRecipe {
+  name: string;
+  seed: number;
+  depth?: number;
+  workload?: Workload;
+}
+
+const recipes = new WeakMap<Strategy, StrategyRecipe>();
+
+/**
+ * The recipe of a strategy made by `makeStrategy` (undefined for any other): the run's token can
+ * then leave out the choices the strategy made, since the replay remakes it. A strategy serves one run.
+ */
+export function recipeOf(s: Strategy): StrategyRecipe | undefined {
+  return recipes.get(s);
 }
 
 /**

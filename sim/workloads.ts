@@ -3,15 +3,15 @@
  * bad input: a `WorkloadError` naming the file and the problem.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { distance } from 'fastest-levenshtein';
+import { packagePath } from '../package-root.ts';
 import { WORKLOAD_VERSION, type Workload } from './workload.ts';
 
-const DIR = fileURLToPath(new URL('../workloads/', import.meta.url));
+const DIR = packagePath('workloads');
 /** The workload format's JSON Schema (docs/workloads.md explains every field). */
-export const WORKLOAD_SCHEMA_PATH = fileURLToPath(new URL('../specs/workload.schema.json', import.meta.url));
+export const WORKLOAD_SCHEMA_PATH = packagePath('specs/workload.schema.json');
 
 export class WorkloadError extends Error {
   constructor(message: string) {

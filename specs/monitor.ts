@@ -15,6 +15,7 @@ import type { TraceEvent } from '../trace/event.ts';
 import type { Finding } from './check.ts';
 import type { JudgeResult } from './judge.ts';
 import { ruleInfo } from './rules.ts';
+import { CappedSet } from '../trace/capped-set.ts';
 import { failed, WBEM_E_CALL_CANCELLED, WBEM_FLAG_SEND_STATUS, WBEM_STATUS_COMPLETE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 
 /** A rejection by the monitor: the rules broken and the event (sequence number) that broke them. */
@@ -89,6 +90,8 @@ export class Monitor {
    */
   private readonly cancelWindows = new Map<string, { open: boolean; annotated: boolean; fromCallback: boolean }>();
   private readonly brokerRefs = new Map<string, number>();
+  /** Sinks that received callbacks naming no call: the monitor cannot see their calls' final status. */
+  private readonly blind = new CappedSet(100_000);
   private readonly annotated: boolean;
   private readonly prune: boolean;
   readonly rejections: MonitorRejection[] = [];
@@ -124,12 +127,12 @@ export class Monitor {
         break;
       }
       case 'indicate.entered':
-        if (e.call === undefined) break;
+        if (e.call === undefined) { this.blind.add(e.sink); break; }
         this.cbCall.set(e.cb, { call: e.call, progress: false, final: false, held: e.held ?? false });
         this.fire(e.call, 'INDICATE_ENTERED', e.seq);
         break;
       case 'setstatus.entered': {
-        if (e.call === undefined) break;
+        if (e.call === undefined) { this.blind.add(e.sink); break; }
         // Only WBEM_STATUS_COMPLETE is final; any lFlags but it and WBEM_STATUS_PROGRESS is neither.
         if (e.lFlags !== WBEM_STATUS_COMPLETE && e.lFlags !== WBEM_STATUS_PROGRESS) {
           this.fire(e.call, 'STATUS_OTHER_ENTERED', e.seq);
@@ -254,7 +257,11 @@ export class Monitor {
       const v = this.m.stateValue(b.s);
       return v.lifecycle === 'failed' || v.final === 'returned';
     });
-    if (!over) return;
+    // On a sink whose callbacks name no call, the final status is never seen: the call is over
+    // for the monitor once its method returned and the broker released the reference it took.
+    const t = this.tracks.get(call);
+    const unseen = t !== undefined && t.returned && t.sink !== null && this.blind.has(t.sink) && this.brokerRefs.get(call) === 0;
+    if (!over && !unseen) return;
     this.branches.delete(call);
     this.tracks.delete(call);
     this.brokerRefs.delete(call);

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { packagePath } from '../package-root.ts';
 import { EVENT_FIELDS, EVENT_TYPES, COMMON_FIELDS, OPERATIONS, V1_EVENT_FIELDS, type FieldSpec, type FieldType } from './event.ts';
 
 type Json = Record<string, unknown>;
@@ -97,7 +98,7 @@ export function traceSchemaText(): string {
 }
 
 /** Where the generated schema is committed. */
-export const SCHEMA_PATH = fileURLToPath(new URL('../specs/trace.schema.json', import.meta.url));
+export const SCHEMA_PATH = packagePath('specs', 'trace.schema.json');
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   writeFileSync(SCHEMA_PATH, traceSchemaText());
