@@ -19,6 +19,8 @@ class CancelFromSinkNotOperational extends BaseCheck {
     for (const k of this.t.cancels.values()) {
       if (k.fromCallback === null || k.returned !== NONE) continue;
       const what = `CancelAsyncCall ${k.id}, called from inside callback ${k.fromCallback.cb}, never returned: the broker deadlocked or hung.`;
+      const failure = this.t.brokerFailure();
+      if (failure) { this.out.notJudged(failure); this.out.note(`not judged where the broker left work unfinished: ${failure}`); continue; }
       if (this.t.decisiveEnd() || k.watchdogVerdict === 'deadlock') this.out.violate([k.fromCallback.entered, k.entered], what);
       else this.out.doubt([k.fromCallback.entered, k.entered], what, `run ended with ${this.t.end?.reason ?? 'no run.end'} while the cancel was pending`);
     }

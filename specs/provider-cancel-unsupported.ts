@@ -38,6 +38,8 @@ class ProviderCancelUnsupported extends BaseCheck {
     for (const c of this.refused) {
       if (c.final !== null) continue;
       const what = `The provider of ${callName(c)} refused to cancel and the call never got its final status.`;
+      const failure = this.t.brokerFailure();
+      if (failure) { this.out.notJudged(failure); this.out.note(`not judged where the broker left work unfinished: ${failure}`); continue; }
       if (this.t.decisiveEnd()) this.out.violate([c.provider!.cancelRequested], what);
       else this.out.doubt([c.provider!.cancelRequested], what, `inconclusive (bound): run ended with ${this.t.end?.reason ?? 'no run.end'}`);
     }

@@ -33,6 +33,8 @@ class ProviderRunsToCompletion extends BaseCheck {
       const p = c.provider!;
       if (p.completed !== NONE || p.stopped !== NONE) continue;
       const what = `The method provider of cancelled ${callName(c)} never completed.`;
+      const failure = this.t.brokerFailure();
+      if (failure) { this.out.notJudged(failure); this.out.note(`not judged where the broker left work unfinished: ${failure}`); continue; }
       if (this.t.decisiveEnd()) this.out.violate([p.started], what);
       else this.out.doubt([p.started], what, `inconclusive (bound): run ended with ${this.t.end?.reason ?? 'no run.end'}`);
     }

@@ -74,6 +74,8 @@ class ReleaseAfterFinal extends BaseCheck {
       if (cancelled <= started && released <= started) continue;
       const events = last ? [last.entered, last.finalReturned, Math.max(cancelled, released)] : [];
       const what = `The broker still holds ${s.brokerNet} reference(s) to sink ${s.id} after ${last ? callName(last) : 'its calls'} ended.`;
+      const failure = this.t.brokerFailure();
+      if (failure) { this.out.notJudged(failure); this.out.note(`not judged where the broker left work unfinished: ${failure}`); continue; }
       if (this.t.decisiveEnd()) this.out.violate(events, what);
       else this.out.doubt(events, what, `inconclusive (bound): run ended with ${this.t.end?.reason ?? 'no run.end'}`);
     }

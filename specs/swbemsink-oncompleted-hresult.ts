@@ -46,6 +46,8 @@ class SwbemsinkOncompletedHresult extends BaseCheck {
   protected override end(): void {
     for (const c of this.scripted) {
       if (c.swCancelled || c.swCompleted > 0 || c.finalReturned === NONE) continue;
+      const failure = this.t.brokerFailure();
+      if (failure) { this.out.notJudged(failure); this.out.note(`not judged where the broker left work unfinished: ${failure}`); continue; }
       this.out.exercise();
       const what = `Operation ${c.id} of SWbemSink ${c.swsink} ended on its own but OnCompleted never fired.`;
       if (this.t.decisiveEnd()) this.out.violate([c.finalReturned], what);
