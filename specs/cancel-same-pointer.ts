@@ -6,14 +6,15 @@
  */
 import { failed } from '../trace/hresult.ts';
 import { BaseCheck, NONE, hrName, type CheckFactory } from './base-check.ts';
-import type { Tracker } from './tracker.ts';
+import { SINK_HISTORY, type Tracker } from './tracker.ts';
+import { CappedSet } from '../trace/capped-set.ts';
 import type { CancelRec } from './records.ts';
 import type { TraceEvent } from '../trace/event.ts';
 
 class CancelSamePointer extends BaseCheck {
   readonly types = ['call.entered', 'cancel.entered', 'cancel.returned'] as const;
   /** Sinks passed to some call: a cancel with one of them may succeed (CANCEL-AFTER-END-MAY-SUCCEED). */
-  private readonly passed = new Set<string>();
+  private readonly passed = new CappedSet(SINK_HISTORY);
   /** Cancels made with an inner sink while its wrapper had calls pending, by cancel id: the wrapper. */
   private readonly innerCancels = new Map<string, string>();
   constructor(t: Tracker) { super(t, 'CANCEL-SAME-POINTER'); }
@@ -45,7 +46,10 @@ class CancelSamePointer extends BaseCheck {
     this.out.exercise();
     // The inner sink passed to a call of its own is a sink the broker knows: success is then legal.
     if (!failed(k.hr) && !this.passed.has(k.sink!)) {
-      this.out.violate([k.entered, k.returned], `Cancel ${k.id} with inner sink ${k.sink} returned ${hrName(k.hr)}; only the wrapper ${w} that was passed to the call can cancel it.`);
+      const what = `Cancel ${k.id} with inner sink ${k.sink} returned ${hrName(k.hr)}; only the wrapper ${w} that was passed to the call can cancel it.`;
+      // A forgotten history convicts nothing: the inner sink may have been passed to a call long ago.
+      if (this.passed.evicted) this.out.doubt([k.entered, k.returned], what, 'inconclusive (memory bound): whether this sink was passed to a call of its own is no longer remembered');
+      else this.out.violate([k.entered, k.returned], what);
     }
   }
 

@@ -7,15 +7,16 @@
  */
 import type { TraceEvent } from '../trace/event.ts';
 import { BaseCheck, NONE, type CheckFactory } from './base-check.ts';
-import type { Tracker } from './tracker.ts';
+import { SINK_HISTORY, type Tracker } from './tracker.ts';
+import { CappedMap, CappedSet } from '../trace/capped-set.ts';
 import type { CallRec, CancelRec } from './records.ts';
 
 class CancelSparesOtherSinks extends BaseCheck {
   readonly types = ['sink.release', 'cancel.entered', 'cancel.returned', 'setstatus.returned', 'indicate.returned'] as const;
   /** Sinks on which some call ended or failed in a callback: an unnamed release may be that call's. */
-  private readonly settledSinks = new Set<string>();
+  private readonly settledSinks = new CappedSet(SINK_HISTORY);
   /** Sinks some cancel was entered with, and when first (its releases are that cancel's business). */
-  private readonly cancelledSinks = new Map<string, number>();
+  private readonly cancelledSinks = new CappedMap<string, number>(SINK_HISTORY);
   /** The first release of another pending sink's reference during each cancel. */
   private readonly releases = new WeakMap<CancelRec, number>();
   /** Cancels (by id) entered while a call on another sink was pending: the rule's situation. */
@@ -50,11 +51,15 @@ class CancelSparesOtherSinks extends BaseCheck {
       if (!this.releases.has(k)) this.releases.set(k, e.seq);
       // A release naming its call (the broker knows which reference it drops) is judged by that call.
       const named = e.call !== undefined ? this.t.findCall(e.call) : undefined;
-      if (this.explained(named ?? open, e.seq)) continue;
+      const explained = this.explained(named ?? open, e.seq);
+      if (explained === true) continue;
       // An unnamed release (a temporary reference of some delivery) gets the benefit of the doubt
       // when any call on that sink has ended or failed: it may be that call's.
       if (!named && this.settledSinks.has(s.id)) continue;
-      this.out.violate([k.entered, e.seq], `While cancel ${k.id} of sink ${k.sink ?? 'NULL'} was running, the broker released a reference to sink ${s.id}, whose call ${open.id} had not ended.`);
+      const what = `While cancel ${k.id} of sink ${k.sink ?? 'NULL'} was running, the broker released a reference to sink ${s.id}, whose call ${open.id} had not ended.`;
+      // No conviction rests on a history that was forgotten (more sinks than are remembered).
+      if (explained === null || (!named && this.settledSinks.evicted)) this.out.doubt([k.entered, e.seq], what, 'inconclusive (memory bound): the sink\'s earlier history is no longer remembered');
+      else this.out.violate([k.entered, e.seq], what);
     }
   }
 
@@ -63,7 +68,7 @@ class CancelSparesOtherSinks extends BaseCheck {
    * one under no-security or a lost transport) is that call's business, not the cancel's: judging it
    * by the letter would flag a conformant broker whose unrelated calls finish while a cancel runs.
    */
-  private explained(c: CallRec, seq: number): boolean {
+  private explained(c: CallRec, seq: number): boolean | null {
     if ((c.finalReturned !== NONE && c.finalReturned < seq) || this.t.noSecurity !== NONE || this.t.transportLost !== NONE) return true;
     // A sink error cancels the call and removes its entry (SINK-ERROR-CANCELS).
     if (c.sinkError !== NONE && c.sinkError < seq) return true;
@@ -71,7 +76,9 @@ class CancelSparesOtherSinks extends BaseCheck {
     if (c.cancels?.some((other) => other.entered < seq)) return true;
     const cancelledAt = c.sink === null ? undefined : this.cancelledSinks.get(c.sink);
     if (cancelledAt !== undefined && cancelledAt < seq) return true;
-    return c.cancelledFromOwnCallback;
+    if (c.cancelledFromOwnCallback) return true;
+    // Whether a cancel with this sink came earlier may have been forgotten.
+    return cancelledAt === undefined && this.cancelledSinks.evicted ? null : false;
   }
 
   cancelClosed(k: CancelRec): void {

@@ -54,7 +54,7 @@ export interface Judge {
 }
 
 /** Sizes of the judge's live state. */
-export interface Footprint { calls: number; callbacks: number; cancels: number; sinks: number }
+export interface Footprint { calls: number; callbacks: number; cancels: number; sinks: number; services: number }
 
 const ADVICE: Record<string, string> = { 'LINT-PREFER-SEMISYNC': PREFER_SEMISYNC_ADVICE };
 
@@ -95,7 +95,7 @@ export function createJudge(options: JudgeOptions = {}): Judge {
       if (list) for (let i = 0; i < list.length; i++) list[i]!.event(e);
     },
     footprint() {
-      return { calls: tracker.calls.size, callbacks: tracker.callbacks.size, cancels: tracker.cancels.size, sinks: tracker.sinks.size };
+      return { calls: tracker.calls.size, callbacks: tracker.callbacks.size, cancels: tracker.cancels.size, sinks: tracker.sinks.size, services: tracker.services.size };
     },
     finish() {
       tracker.finishRun();

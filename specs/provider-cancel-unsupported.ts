@@ -13,13 +13,19 @@ import type { Tracker } from './tracker.ts';
 import type { CallRec, CancelRec } from './records.ts';
 
 class ProviderCancelUnsupported extends BaseCheck {
-  readonly types = ['provider.cancel-requested'] as const;
+  readonly types = ['provider.cancel-requested', 'setstatus.entered'] as const;
   protected override readonly whiteBoxOnly = true;
   private readonly refused = new Set<CallRec>();
   constructor(t: Tracker) { super(t, 'PROVIDER-CANCEL-UNSUPPORTED'); }
 
   override event(e: TraceEvent): void {
     const c = this.t.call;
+    if (e.type === 'setstatus.entered') {
+      // Once its final status has started and no cancel of it is still open, every pairing that
+      // could judge a refused call has been made: forget it, so memory follows the open calls.
+      if (c && c.final !== null && this.refused.has(c) && !(c.cancels ?? []).some((k) => !k.closed)) this.refused.delete(c);
+      return;
+    }
     if (!c || isMethodCall(c) || e.type !== 'provider.cancel-requested' || !failed(e.answer) || c.final !== null) return;
     this.out.exercise();
     this.refused.add(c);

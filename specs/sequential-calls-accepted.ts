@@ -17,8 +17,14 @@ class SequentialCallsAccepted extends BaseCheck {
   override event(e: TraceEvent): void {
     const c = this.t.call;
     if (!c || c.sink === null || e.type !== 'call.returned' || this.t.transportLost !== NONE) return;
-    const r = this.t.services.get(c.services);
-    if (!r || !r.finished || r.open.some((o) => o !== c && o.entered < c.entered)) return;
+    const finished = this.t.servicesFinished(c.services);
+    if (finished === false || this.t.services.get(c.services)?.open.some((o) => o !== c && o.entered < c.entered)) return;
+    if (finished === null) {
+      // More IWbemServices objects than are remembered: whether an earlier call through this one
+      // finished is forgotten, so a refusal can be neither convicted nor cleared.
+      if (failed(e.hr) && !isRequestError(e.hr)) this.out.doubt([c.entered, e.seq], `${callName(c)} failed with ${hrName(e.hr)}.`, 'inconclusive (memory bound): whether an earlier call through this IWbemServices object finished is no longer remembered');
+      return;
+    }
     this.out.exercise();
     if (failed(e.hr) && !isRequestError(e.hr)) {
       this.out.violate([c.entered, e.seq],

@@ -10,14 +10,18 @@
  */
 import type { TraceEvent, TraceHeader, RunEnd } from '../trace/event.ts';
 import { failed, WBEM_FLAG_SEND_STATUS } from '../trace/hresult.ts';
-import { CappedSet } from '../trace/capped-set.ts';
+import { CappedMap, CappedSet } from '../trace/capped-set.ts';
 import type { Finding } from './check.ts';
 import { NONE, type CallRec, type CallbackKind, type CallbackRec, type CancelRec, type ServicesRec, type SinkRec } from './records.ts';
 
 /** Finished calls kept whole, for late callbacks that name them. */
 const RETIRED_CALLS = 4096;
-/** Finished sinks remembered by id (CANCEL-UNKNOWN-SINK-ERROR needs "ever accepted"). */
-const RETIRED_SINKS = 100_000;
+/**
+ * Finished sinks (and services objects) remembered by id (CANCEL-UNKNOWN-SINK-ERROR needs "ever
+ * accepted"); the checks' own per-sink histories use the same bound.
+ */
+export const SINK_HISTORY = 16_384;
+const RETIRED_SINKS = SINK_HISTORY;
 /** Late callbacks remembered per open cancel window; beyond it they are judged inconclusive. */
 const PENDING_LATE_CAP = 64;
 /** Watchdog releases remembered per pending cancel. */
@@ -58,6 +62,10 @@ export class Tracker {
   readonly sinks = new Map<string, SinkRec>();
   readonly services = new Map<string, ServicesRec>();
   private readonly retiredSinks = new CappedSet(RETIRED_SINKS);
+  /** Wrapper ⇄ inner sink links of retired pairs, so that a sink seen again keeps its link. */
+  private readonly retiredLinks = new CappedMap<string, { wraps?: string; wrapper?: string }>(RETIRED_SINKS);
+  /** IWbemServices objects with nothing open, forgotten but for having finished a call. */
+  private readonly finishedServices = new CappedSet(RETIRED_SINKS);
   /** Cancels whose window of p is still open. */
   private openWindows: CancelRec[] = [];
   /** Calls entered and not yet returned (CALL-RETURNS-IMMEDIATELY). */
@@ -298,17 +306,28 @@ export class Tracker {
   servicesRec(id: string): ServicesRec {
     let r = this.services.get(id);
     if (!r) {
-      r = { open: [], finished: false };
+      r = { open: [], finished: this.finishedServices.has(id) };
       this.services.set(id, r);
     }
     return r;
   }
 
+  /**
+   * Whether some call accepted through IWbemServices object `id` has ended: true, false, or null
+   * when its record was forgotten (more services objects than are remembered).
+   */
+  servicesFinished(id: string): boolean | null {
+    const r = this.services.get(id);
+    if (r?.finished || this.finishedServices.has(id)) return true;
+    return this.finishedServices.evicted ? null : false;
+  }
+
   private sinkRec(id: string): SinkRec {
     let s = this.sinks.get(id);
     if (!s) {
+      const link = this.retiredLinks.get(id);
       s = {
-        id, wraps: undefined, wrapper: undefined, count: 0, refCounted: false, brokerNet: 0, clientNet: 1, clientReleased: NONE,
+        id, wraps: link?.wraps, wrapper: link?.wrapper, count: 0, refCounted: false, brokerNet: 0, clientNet: 1, clientReleased: NONE,
         open: [], guessed: false, accepted: false, acceptedVia: null, deadSince: NONE, lastCall: null, lastCallbackCall: null, lastCancel: null, awaitingRelease: NONE,
       };
       this.sinks.set(id, s);
@@ -316,12 +335,28 @@ export class Tracker {
     return s;
   }
 
-  /** A sink with nothing open and no broker reference is forgotten but for its id. */
+  /**
+   * A sink with nothing open and no broker reference is forgotten but for its id. A wrapper and
+   * its inner sink go together, once neither has anything open; their link is remembered.
+   */
   private maybeRetireSink(s: SinkRec): void {
-    if (s.open.length === 0 && s.brokerNet <= 0 && s.accepted && s.wraps === undefined && s.wrapper === undefined && this.refsTracked(s)) {
+    if (s.open.length > 0 || s.brokerNet > 0 || !this.refsTracked(s)) return;
+    if (s.wraps === undefined && s.wrapper === undefined) {
+      if (!s.accepted) return;
       this.sinks.delete(s.id);
       this.retiredSinks.add(s.id);
+      return;
     }
+    const wrapper = s.wraps !== undefined ? s : this.sinks.get(s.wrapper!);
+    const inner = s.wraps !== undefined ? this.sinks.get(s.wraps) : s;
+    if (!wrapper || !inner || !wrapper.accepted) return;
+    if (inner.open.length > 0 || inner.brokerNet > 0) return;
+    for (const x of [wrapper, inner]) {
+      this.sinks.delete(x.id);
+      if (x.accepted) this.retiredSinks.add(x.id);
+    }
+    this.retiredLinks.set(wrapper.id, { wraps: inner.id });
+    this.retiredLinks.set(inner.id, { wrapper: wrapper.id });
   }
 
   /** Which call a callback belongs to: named, or the one pending call on its sink (item 2). */
@@ -450,6 +485,11 @@ export class Tracker {
       if (i >= 0) {
         r.open.splice(i, 1);
         r.finished = true;
+      }
+      // Nothing open through it: only the fact that a call finished is remembered.
+      if (r.open.length === 0 && r.finished) {
+        this.services.delete(c.services);
+        this.finishedServices.add(c.services);
       }
     }
     if (c.inProgress === 0) this.retire(c);

@@ -29,3 +29,40 @@ export class CappedSet {
     return this.ids.size;
   }
 }
+
+/**
+ * A map that keeps at most `cap` entries, forgetting the oldest insertion first; `evicted` tells
+ * the caller that a missing key may be a forgotten one. Setting a key again moves it to the end.
+ */
+export class CappedMap<K, V> {
+  private readonly entries = new Map<K, V>();
+  /** True once an entry has been forgotten: "not found" is then no longer proof of "never set". */
+  evicted = false;
+
+  constructor(private readonly cap: number) {}
+
+  set(key: K, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.cap) {
+      this.entries.delete(this.entries.keys().next().value as K);
+      this.evicted = true;
+    }
+  }
+
+  get(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
+  has(key: K): boolean {
+    return this.entries.has(key);
+  }
+
+  delete(key: K): boolean {
+    return this.entries.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
