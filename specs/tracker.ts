@@ -55,10 +55,10 @@ export type Liveness =
 export class Tracker {
   header!: TraceHeader;
   readonly calls = new Map<string, CallRec>();
-  private readonly retiredCalls = new Map<string, CallRec>();
+  private readonly retiredCalls = new CappedMap<string, CallRec>(RETIRED_CALLS);
   readonly callbacks = new Map<string, CallbackRec>();
   readonly cancels = new Map<string, CancelRec>();
-  private readonly retiredCancels = new Map<string, CancelRec>();
+  private readonly retiredCancels = new CappedMap<string, CancelRec>(RETIRED_CALLS);
   readonly sinks = new Map<string, SinkRec>();
   readonly services = new Map<string, ServicesRec>();
   private readonly retiredSinks = new CappedSet(RETIRED_SINKS);
@@ -223,7 +223,6 @@ export class Tracker {
         if (k.sink !== null) { const s = this.sinks.get(k.sink); if (s) s.lastCancel = k; }
         this.cancels.delete(k.id);
         this.retiredCancels.set(k.id, k);
-        if (this.retiredCancels.size > RETIRED_CALLS) this.retiredCancels.delete(this.retiredCancels.keys().next().value as string);
         return;
       }
       case 'sink.addref':
@@ -498,7 +497,6 @@ export class Tracker {
   private retire(c: CallRec): void {
     if (!this.calls.delete(c.id)) return;
     this.retiredCalls.set(c.id, c);
-    if (this.retiredCalls.size > RETIRED_CALLS) this.retiredCalls.delete(this.retiredCalls.keys().next().value as string);
   }
 
   private cancelEntered(id: string, services: string, sink: string | null, from: string | undefined, seq: number, t: number | undefined): void {

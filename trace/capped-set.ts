@@ -5,6 +5,9 @@
  */
 export class CappedSet {
   private readonly ids = new Set<string>();
+  /** The ids in insertion order, as a ring once full: the slot at `next` holds the oldest. */
+  private readonly order: string[] = [];
+  private next = 0;
   /** True once an id has been forgotten: "not found" is then no longer proof of "never seen". */
   evicted = false;
 
@@ -13,12 +16,16 @@ export class CappedSet {
   add(id: string): void {
     if (this.ids.has(id)) return;
     this.ids.add(id);
-    if (this.ids.size > this.cap) {
-      // A Set iterates in insertion order: the first key is the oldest.
-      const oldest = this.ids.values().next().value as string;
-      this.ids.delete(oldest);
-      this.evicted = true;
+    // A ring of the ids, not the Set's own order: taking a Set's first key after many deletions
+    // walks the deleted slots, which made eviction cost grow with the cap.
+    if (this.order.length < this.cap) {
+      this.order.push(id);
+      return;
     }
+    this.ids.delete(this.order[this.next]!);
+    this.order[this.next] = id;
+    this.next = (this.next + 1) % this.cap;
+    this.evicted = true;
   }
 
   has(id: string): boolean {
@@ -31,23 +38,32 @@ export class CappedSet {
 }
 
 /**
- * A map that keeps at most `cap` entries, forgetting the oldest insertion first; `evicted` tells
- * the caller that a missing key may be a forgotten one. Setting a key again moves it to the end.
+ * A map that keeps at most `cap` entries, forgetting the oldest key first (by when it was first
+ * set); `evicted` tells the caller that a missing key may be a forgotten one.
  */
 export class CappedMap<K, V> {
   private readonly entries = new Map<K, V>();
+  private readonly order: K[] = [];
+  private next = 0;
   /** True once an entry has been forgotten: "not found" is then no longer proof of "never set". */
   evicted = false;
 
   constructor(private readonly cap: number) {}
 
   set(key: K, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    if (this.entries.size > this.cap) {
-      this.entries.delete(this.entries.keys().next().value as K);
-      this.evicted = true;
+    if (this.entries.has(key)) {
+      this.entries.set(key, value);
+      return;
     }
+    this.entries.set(key, value);
+    if (this.order.length < this.cap) {
+      this.order.push(key);
+      return;
+    }
+    this.entries.delete(this.order[this.next]!);
+    this.order[this.next] = key;
+    this.next = (this.next + 1) % this.cap;
+    this.evicted = true;
   }
 
   get(key: K): V | undefined {
@@ -56,10 +72,6 @@ export class CappedMap<K, V> {
 
   has(key: K): boolean {
     return this.entries.has(key);
-  }
-
-  delete(key: K): boolean {
-    return this.entries.delete(key);
   }
 
   get size(): number {
