@@ -13,6 +13,8 @@ export type SinkBehaviour =
   | 'slow'
   /** Holds each Indicate and progress SetStatus until a cancel with this sink returns, or the watchdog fires. */
   | 'hold'
+  /** Holds the final SetStatus until a cancel with this sink returns, or the watchdog fires. */
+  | 'hold-final'
   /** Returns WBEM_E_FAILED from Indicate. */
   | 'fail-indicate'
   /** Returns WBEM_E_FAILED from every SetStatus. */

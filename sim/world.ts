@@ -473,7 +473,7 @@ export class World {
           }
           const spec = this.sinks.get(this.owner.get(o.sink) ?? o.sink);
           const final = o.kind === 'set-status' && o.lFlags !== WBEM_STATUS_PROGRESS;
-          const held = spec?.behaviour === 'hold' && !final;
+          const held = spec?.behaviour === (final ? 'hold-final' : 'hold');
           const delay = spec?.behaviour === 'slow' ? spec.delay ?? 3 : 0;
           this.callbacks.set(o.cb, { cb: o.cb, call: o.call, sink: o.sink, kind: o.kind === 'indicate' ? 'indicate' : 'setstatus', final, held, heldSince: this.now, notBefore: this.now + delay });
           const extra = held ? { held: true, hold: 'until-cancel' as const, holdBound: this.options.watchdog } : {};
