@@ -15,6 +15,7 @@ import { registerSpec } from './spec-command.ts';
 import { registerExplore } from './explore-command.ts';
 import { registerReplay } from './replay-command.ts';
 import { registerMutants } from './mutants-command.ts';
+import { registerScenario } from './scenario-command.ts';
 import { installInterrupts } from './interrupt.ts';
 import { inertLines } from '../report/inert.ts';
 
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   registerExplore(program, setCode);
   registerReplay(program, setCode);
   registerMutants(program, setCode);
+  registerScenario(program, setCode);
   const interrupts = installInterrupts();
   try {
     await program.parseAsync(argv, { from: 'user' });

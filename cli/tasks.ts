@@ -16,6 +16,8 @@ import type { RunResult } from '../sim/run.ts';
 import { UsageError } from './usage-error.ts';
 import { notStarted } from './impl.ts';
 import { replayToken } from './replay-command.ts';
+import { runScenario } from '../scenarios/scenario.ts';
+import { scenarioOrUsage } from './scenario-command.ts';
 
 /** `run`: the campaign's options, with the implementation and workloads by name. */
 export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' | 'clock' | 'interrupted'> {
@@ -43,6 +45,18 @@ export interface ExploreResult {
 
 /** What `replay` hands back: the run, unless a stop request came before it could start. */
 export interface ReplayResult {
+  run?: RunResult;
+  interrupted: boolean;
+}
+
+/** `scenario`: a scenario by name or file, run with an implementation. */
+export interface ScenarioTask {
+  scenario: string;
+  impl: string;
+}
+
+/** What `scenario` hands back: the run, unless a stop request came before it could start. */
+export interface ScenarioTaskResult {
   run?: RunResult;
   interrupted: boolean;
 }
@@ -96,6 +110,16 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       } catch (err) {
         // Interrupted while the broker process was starting: nothing was run.
         if (err instanceof Interrupted) return { interrupted: true } satisfies ReplayResult;
+        throw err;
+      }
+    }
+    case 'scenario': {
+      const p = payload as ScenarioTask;
+      const factory = await implFactory(p.impl, { interrupt: stop });
+      try {
+        return { run: await runScenario(scenarioOrUsage(p.scenario), startChecked(factory), p.impl, interrupted), interrupted: interrupted() } satisfies ScenarioTaskResult;
+      } catch (err) {
+        if (err instanceof Interrupted) return { interrupted: true } satisfies ScenarioTaskResult;
         throw err;
       }
     }

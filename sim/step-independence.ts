@@ -24,7 +24,7 @@ import type { Workload } from './workload.ts';
 export class StepIndependence {
   /** call id → the sink spec it was passed (a wrapper and its inner sink are one sink). */
   private readonly sinkOf = new Map<string, string>();
-  /** Calls whose steps set timers or holds (their sink is slow or hold). */
+  /** Calls whose steps set timers or holds (their sink is slow, hold or hold-final). */
   private readonly timed = new Set<string>();
 
   constructor(workload: Workload) {
@@ -34,7 +34,7 @@ export class StepIndependence {
       const owner = c.sink.endsWith('~stub') ? c.sink.slice(0, -5) : c.sink;
       this.sinkOf.set(c.id, owner);
       const b = spec.get(owner)?.behaviour;
-      if (b === 'slow' || b === 'hold') this.timed.add(c.id);
+      if (b === 'slow' || b === 'hold' || b === 'hold-final') this.timed.add(c.id);
     }
   }
 

@@ -13,6 +13,8 @@ export type SinkBehaviour =
   | 'slow'
   /** Holds each Indicate and progress SetStatus until a cancel with this sink returns, or the watchdog fires. */
   | 'hold'
+  /** Holds the final SetStatus until a cancel with this sink returns, or the watchdog fires. */
+  | 'hold-final'
   /** Returns WBEM_E_FAILED from Indicate. */
   | 'fail-indicate'
   /** Returns WBEM_E_FAILED from every SetStatus. */
@@ -61,7 +63,9 @@ export type ClientAction =
   /** The script calls SWbemSink.Cancel (from inside one of its events with `fromCallback`). */
   | { kind: 'swbem-cancel'; swsink: string; after?: string; fromCallback?: boolean }
   /** The script sets its SWbemSink variable to Nothing. */
-  | { kind: 'swbem-nothing'; swsink: string; after?: string };
+  | { kind: 'swbem-nothing'; swsink: string; after?: string }
+  /** The connection to the broker is lost (a remote broker): nothing more reaches the client from it. */
+  | { kind: 'transport-loss'; after?: string };
 
 /** The workload format's version (specs/workload.schema.json); a workload without one is version 1. */
 export const WORKLOAD_VERSION = 1;

@@ -24,6 +24,7 @@ const FIELDS = {
   'release-services': ['kind', 'services', 'after'],
   'swbem-cancel': ['kind', 'swsink', 'after', 'fromCallback'],
   'swbem-nothing': ['kind', 'swsink', 'after'],
+  'transport-loss': ['kind', 'after'],
 } as const;
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -38,7 +39,8 @@ const typesAgree: [
   Same<keyof Action<'release-services'>, (typeof FIELDS)['release-services'][number]>,
   Same<keyof Action<'swbem-cancel'>, (typeof FIELDS)['swbem-cancel'][number]>,
   Same<keyof Action<'swbem-nothing'>, (typeof FIELDS)['swbem-nothing'][number]>,
-] = [true, true, true, true, true, true, true, true];
+  Same<keyof Action<'transport-loss'>, (typeof FIELDS)['transport-loss'][number]>,
+] = [true, true, true, true, true, true, true, true, true];
 
 const sorted = (xs: readonly string[]) => [...xs].sort();
 const actionBranch = (kind: string) => schema.$defs.action.oneOf.find((b: { properties: { kind: { const: string } } }) => b.properties.kind.const === kind);
@@ -49,10 +51,10 @@ describe('specs/workload.schema.json', () => {
     expect(sorted(Object.keys(schema.properties))).toEqual(sorted(FIELDS.workload));
     expect(sorted(Object.keys(schema.$defs.sink.properties))).toEqual(sorted(FIELDS.sink));
     expect(sorted(Object.keys(schema.$defs.call.properties))).toEqual(sorted(FIELDS.call));
-    for (const kind of ['cancel', 'release-sink', 'release-services', 'swbem-cancel', 'swbem-nothing'] as const) {
+    for (const kind of ['cancel', 'release-sink', 'release-services', 'swbem-cancel', 'swbem-nothing', 'transport-loss'] as const) {
       expect(sorted(Object.keys(actionBranch(kind).properties)), kind).toEqual(sorted(FIELDS[kind]));
     }
-    expect(schema.$defs.action.oneOf).toHaveLength(5);
+    expect(schema.$defs.action.oneOf).toHaveLength(6);
     expect(schema.$defs.call.properties.op.enum).toEqual([...OPERATIONS]);
   });
 

@@ -5,7 +5,7 @@
  * It never reads a clock or a random source: a run is a pure function of the choices.
  */
 import type { BrokerAdapter, BrokerOutput, CallTarget } from './broker-adapter.ts';
-import { failed, S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
+import { failed, RPC_E_DISCONNECTED, S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 import type { ProviderKind, UnnumberedEvent } from '../trace/event.ts';
 import { passedSink, type CallSpec, type ClientAction, type SinkSpec, type Workload } from './workload.ts';
 import { SwbemSinkLayer } from './swbemsink-layer.ts';
@@ -91,6 +91,13 @@ export class World {
   private readonly sinkOfCall = new Map<string, string>();
   private readonly ended = new Set<string>();
   private readonly idleCandidates = new Set<string>();
+  /**
+   * The connection to the broker is lost (a `transport-loss` action): the broker runs on, but no
+   * callback it starts reaches the client (each fails at once with RPC_E_DISCONNECTED on the
+   * broker's side and leaves no trace on the client's), and the client's later calls and cancels
+   * fail with RPC_E_DISCONNECTED without reaching the broker.
+   */
+  private transportLost = false;
 
   constructor(readonly workload: Workload, readonly broker: BrokerAdapter, private readonly options: WorldOptions) {
     this.calls = workload.calls;
@@ -279,6 +286,7 @@ export class World {
       sorted(this.issued), sorted(this.returned), sorted(this.finalReturned),
       sorted(this.doneActions), sorted(this.cancelsRunning.keys()), cbs.join(','), provs.sort().join(','),
       sorted([...this.refs].map(([s, n]) => `${s}=${n}`)), this.scripting.stateKey(), this.broker.stateKey(),
+      this.transportLost ? 'lost' : '',
     ].join('|');
   }
 
@@ -318,6 +326,11 @@ export class World {
     this.emit(c.swsink !== undefined
       ? { type: 'call.entered', call: c.id, op: c.op, services, sink, flags, swsink: c.swsink, thread: `client:${c.id}` }
       : { type: 'call.entered', call: c.id, op: c.op, services, sink, flags, thread: `client:${c.id}` });
+    if (this.transportLost) {
+      this.returned.add(c.id);
+      this.emit({ type: 'call.returned', call: c.id, hr: RPC_E_DISCONNECTED >>> 0, thread: `client:${c.id}` });
+      return;
+    }
     if (sink !== null) {
       this.sinkOfCall.set(c.id, sink);
       this.track(sink, () => this.openOnSink.set(sink, (this.openOnSink.get(sink) ?? 0) + 1));
@@ -334,6 +347,10 @@ export class World {
     this.emit(cbId
       ? { type: 'cancel.entered', cancel: id, services, sink: pointer, fromCallback: cbId, thread: `sink:${cbId}` }
       : { type: 'cancel.entered', cancel: id, services, sink: pointer, thread: `client:${id}` });
+    if (this.transportLost) {
+      this.apply([{ kind: 'cancel-return', cancel: id, hr: RPC_E_DISCONNECTED }]);
+      return;
+    }
     this.apply(this.broker.input(cbId
       ? { kind: 'cancel', cancel: id, services, sink: pointer, fromCallback: cbId }
       : { kind: 'cancel', cancel: id, services, sink: pointer }));
@@ -353,6 +370,9 @@ export class World {
       this.scripting.cancel(a.swsink, cbId);
     } else if (a.kind === 'swbem-nothing') {
       this.scripting.nothing(a.swsink);
+    } else if (a.kind === 'transport-loss') {
+      this.transportLost = true;
+      this.emit({ type: 'marker.transport-lost' });
     } else if (a.kind === 'release-sink') {
       const spec = this.sinks.get(a.sink)!;
       if (spec.wrapped) this.release(passedSink(spec), 'client');
@@ -446,9 +466,14 @@ export class World {
         case 'release': this.release(o.sink, 'broker', o.call); break;
         case 'indicate':
         case 'set-status': {
+          if (this.transportLost) {
+            // The callback never reaches the client: the broker's call into the sink fails.
+            this.apply(this.broker.input({ kind: 'callback-returned', cb: o.cb, ret: RPC_E_DISCONNECTED }));
+            break;
+          }
           const spec = this.sinks.get(this.owner.get(o.sink) ?? o.sink);
           const final = o.kind === 'set-status' && o.lFlags !== WBEM_STATUS_PROGRESS;
-          const held = spec?.behaviour === 'hold' && !final;
+          const held = spec?.behaviour === (final ? 'hold-final' : 'hold');
           const delay = spec?.behaviour === 'slow' ? spec.delay ?? 3 : 0;
           this.callbacks.set(o.cb, { cb: o.cb, call: o.call, sink: o.sink, kind: o.kind === 'indicate' ? 'indicate' : 'setstatus', final, held, heldSince: this.now, notBefore: this.now + delay });
           const extra = held ? { held: true, hold: 'until-cancel' as const, holdBound: this.options.watchdog } : {};

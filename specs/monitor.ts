@@ -92,6 +92,12 @@ export class Monitor {
   private readonly brokerRefs = new Map<string, number>();
   /** Sinks that received callbacks naming no call: the monitor cannot see their calls' final status. */
   private readonly blind = new CappedSet(100_000);
+  /**
+   * The trace's transport-lost marker was seen: what the broker does from then on answers
+   * callbacks that never reached the client, so the machine judges no call after it
+   * (TRANSPORT-FAILURE; the checks of specs/ judge what is left).
+   */
+  private transportLost = false;
   private readonly annotated: boolean;
   private readonly prune: boolean;
   readonly rejections: MonitorRejection[] = [];
@@ -104,6 +110,8 @@ export class Monitor {
 
   /** Feeds one trace event. */
   event(e: TraceEvent): void {
+    if (e.type === 'marker.transport-lost') this.transportLost = true;
+    if (this.transportLost) return;
     switch (e.type) {
       case 'call.entered':
         this.branches.set(e.call, [{ s: 0, p: false }]);

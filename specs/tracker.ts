@@ -230,6 +230,9 @@ export class Tracker {
         const s = this.sinkRec(e.sink);
         this.sink = s;
         const delta = e.type === 'sink.addref' ? 1 : -1;
+        // The client's own reference is assumed from the start (clientNet 1); a trace that logs it,
+        // as its first AddRef bringing the count to 1, does not add a second one.
+        const creationRef = delta > 0 && !s.refCounted && e.count === 1 && (e.by ?? 'broker') === 'client';
         if (delta > 0) s.refCounted = true;
         s.count = e.count;
         // A release that leaves no reference at all is decisive whoever logged it.
@@ -239,7 +242,7 @@ export class Tracker {
           s.brokerNet += delta;
           if (s.brokerNet <= 0) s.awaitingRelease = NONE;
         } else if (by === 'client') {
-          s.clientNet += delta;
+          if (!creationRef) s.clientNet += delta;
           if (delta < 0 && s.clientNet <= 0 && s.clientReleased === NONE) s.clientReleased = e.seq;
         }
         this.maybeRetireSink(s);
