@@ -130,6 +130,29 @@ describe('a long unattributed shared-sink trace', () => {
   });
 });
 
+describe('many shared sinks, each with a few attributions', () => {
+  it('reads the trace no more often than the work bound allows; the sinks that do not fit say attribution bound', async () => {
+    // 200 sinks, each shared by two queries whose final statuses name no call: 2 attributions a
+    // sink, 2^200 in all. Without a bound on the work, the search would read the trace until the
+    // per-trace cap (10,000 reads).
+    const b = new TraceBuilder({ recorder: 'recorder' });
+    for (let i = 0; i < 200; i++) {
+      b.call(`a${i}`, `s${i}`); b.ret(`a${i}`); b.call(`b${i}`, `s${i}`); b.ret(`b${i}`);
+      b.status(`fa${i}`, `s${i}`, undefined); b.sret(`fa${i}`); b.status(`fb${i}`, `s${i}`, undefined); b.sret(`fb${i}`);
+    }
+    b.end('recording-end');
+    const events = b.lines().length - 1;
+    let reads = 0;
+    const lines = b.lines();
+    const r = await judgeAttributions(() => { reads++; return lines; }, { attributionWork: events * 8 });
+    // The plan (two reads) and at most 8 judgements.
+    expect(reads).toBeLessThanOrEqual(2 + 8);
+    expect(reads).toBeGreaterThan(3);
+    const res = r.results.find((x) => x.rule === 'FINAL-STATUS-ONCE')!;
+    expect(res.verdict).not.toBe('violated');
+  });
+});
+
 describe('queryClass', () => {
   it('parses only SELECT … FROM <Class>', () => {
     expect(queryClass('SELECT * FROM Win32_Process', undefined)).toBe('win32_process');

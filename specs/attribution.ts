@@ -10,8 +10,8 @@
  * the thread of a call whose method has not returned runs inside that method, so belongs to it);
  * the classes of the objects it indicates against the call's query (only `SELECT … FROM <Class>`
  * is parsed; a different class excludes the call, any other query excludes nothing).
- * Beyond ATTRIBUTION_CAP attributions on one sink (or in the whole trace), that sink's callbacks
- * are left unattributed and the verdicts that depend on them are `inconclusive (attribution
+ * Beyond ATTRIBUTION_CAP attributions on one sink (or in the whole trace, or beyond
+ * ATTRIBUTION_WORK events judged in all), that sink's callbacks are left unattributed and the verdicts that depend on them are `inconclusive (attribution
  * bound)`. Memory: for each sink that receives a callback without a call id, its calls' ids and
  * the few callbacks with a choice (a sink with more than log2(cap) of them is bounded and forgets
  * them); nothing for a trace whose callbacks all name their call.
@@ -22,6 +22,12 @@ import { createJudge, type JudgeOptions, type JudgeResult } from './judge.ts';
 
 /** Attributions judged per shared sink, and per trace, before the search gives up. */
 export const ATTRIBUTION_CAP = 10_000;
+/**
+ * Each attribution is one more read and judgement of the whole trace: the search judges at most
+ * this many events in all (attributions × events), so that a long recording is not read
+ * thousands of times; the sinks that do not fit are left to `inconclusive (attribution bound)`.
+ */
+export const ATTRIBUTION_WORK = 20_000_000;
 
 /** The class a WQL query selects from, lower-cased, or null when the query is not `SELECT … FROM <Class>`. */
 export function queryClass(query: string | undefined, language: string | undefined): string | null {
@@ -108,11 +114,14 @@ export class AttributionScan {
   private readonly sinks = new Map<string, SinkChoices>();
   /** Unattributed callbacks in progress, for a `call` their returned event may name. */
   private readonly open = new Set<string>();
+  /** Events read, for the work bound of the search. */
+  private events = 0;
   private candidates: Candidates | null = null;
 
   /** The first half of the first pass: a returned event's `call` settles its callback after the fact. */
   line(l: TraceLine): void {
     if (l.type === 'header') return;
+    this.events++;
     if ((l.type === 'indicate.entered' || l.type === 'setstatus.entered') && l.call === undefined) {
       this.open.add(l.cb);
       this.unattributed.add(l.sink);
@@ -143,14 +152,15 @@ export class AttributionScan {
     s.candidates.push(cands);
   }
 
-  plan(): AttributionPlan {
+  plan(work = ATTRIBUTION_WORK): AttributionPlan {
     const bounded = new Set<string>();
+    const cap = Math.max(1, Math.min(ATTRIBUTION_CAP, Math.floor(work / Math.max(1, this.events))));
     let count = 1;
     // Largest first, so that the sinks left to judge are as many as the cap allows.
     const open = [...this.sinks].filter(([id, s]) => (s.bounded ? (bounded.add(id), false) : true)).sort((a, b) => a[1].product - b[1].product);
     const sinks = new Map<string, SinkChoices>();
     for (const [id, s] of open) {
-      if (count * s.product > ATTRIBUTION_CAP) { bounded.add(id); continue; }
+      if (count * s.product > cap) { bounded.add(id); continue; }
       count *= s.product;
       sinks.set(id, s);
     }
@@ -250,7 +260,7 @@ async function planOf(open: Source, options: JudgeOptions, observe?: (l: TraceLi
     if (!begun) { judge.begin(l as TraceHeader); begun = true; } else judge.event(l as TraceEvent);
   }
   if (scan.needsChoices()) for await (const l of open()) scan.choices(l);
-  return { plan: scan.plan(), direct: judge.finish() };
+  return { plan: scan.plan(options.attributionWork), direct: judge.finish() };
 }
 
 /** Folds the results of every attribution into one. */
@@ -280,7 +290,7 @@ export function judgeAttributionsSync(lines: readonly TraceLine[], options: Judg
   const scan = new AttributionScan();
   for (const l of lines) scan.line(l);
   if (scan.needsChoices()) for (const l of lines) scan.choices(l);
-  const plan = scan.plan();
+  const plan = scan.plan(options.attributionWork);
   const results: JudgeResult[] = [];
   for (let i = 0; i < plan.count; i++) {
     const judge = createJudge({ ...options, attributionBound: plan.bounded });

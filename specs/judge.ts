@@ -42,6 +42,8 @@ export interface JudgeOptions {
    * (specs/attribution.ts): verdicts resting on them are `inconclusive (attribution bound)`.
    */
   attributionBound?: ReadonlySet<string>;
+  /** Events the attribution search may judge in all (default ATTRIBUTION_WORK of specs/attribution.ts). */
+  attributionWork?: number;
 }
 
 /** A streaming judge of one trace. */
