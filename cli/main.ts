@@ -13,6 +13,7 @@ import { registerSpec } from './spec-command.ts';
 import { registerExplore } from './explore-command.ts';
 import { registerReplay } from './replay-command.ts';
 import { registerMutants } from './mutants-command.ts';
+import { registerReport } from './report-command.ts';
 import { installInterrupts } from './interrupt.ts';
 import { inertLines } from '../report/inert.ts';
 
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   registerExplore(program, setCode);
   registerReplay(program, setCode);
   registerMutants(program, setCode);
+  registerReport(program, setCode);
   const interrupts = installInterrupts();
   try {
     await program.parseAsync(argv, { from: 'user' });
