@@ -18,6 +18,9 @@ import { intOption } from './options.ts';
 import { UsageError } from './usage-error.ts';
 import { runTask } from './interrupt.ts';
 import type { ExploreResult, ExploreTask } from './tasks.ts';
+import { checkReportDir, fetchWitnesses } from './report-output.ts';
+import { resultOfExplorations } from '../report/report-result.ts';
+import { writeReport } from '../report/write-report.ts';
 
 type Explored = Omit<Exploration, 'coverage'> & { coverage?: unknown };
 
@@ -77,6 +80,7 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .option('--time-budget <seconds>', 'wall-clock cap on the whole exploration (it is then incomplete)', intOption('--time-budget', 1))
     .option('--allow-cut', 'exit 0 even when an exploration was incomplete (the verdict still says so)')
     .option('--json', 'print a machine-readable summary instead of text')
+    .option('--report <dir>', 'write a report into this folder: index.html (diagram of each violation), report.md, result.json, junit.xml')
     .addHelpText('after', `
 Exit codes: 0 no must rule violated and every exploration complete, 1 a violation or an incomplete
 exploration (unless --allow-cut), 2 bad usage or bad input, 130/143 interrupted by Ctrl-C/SIGTERM
@@ -88,12 +92,17 @@ Examples:
     .action(async (opts) => {
       // Bad workloads and implementations are found here, before the work starts.
       opts.workload.forEach(load);
+      if (opts.report !== undefined) checkReportDir(opts.report);
       await resolveImplForCli(opts.impl);
       // The explorations run in a worker thread, so that Ctrl-C can stop them (cli/interrupt.ts).
       const { results, wallMs: wall, interrupted } = await runTask<ExploreResult>('explore', {
         impl: opts.impl, workloadNames: opts.workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog,
         timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
       } satisfies ExploreTask);
+      if (opts.report !== undefined) {
+        const witnesses = await fetchWitnesses(results.flatMap((x) => x.violations.map((v) => v.token)));
+        writeReport(opts.report, resultOfExplorations(results, witnesses, wall, interrupted));
+      }
       process.stdout.write(opts.json ? JSON.stringify(explorationJson(results, wall, interrupted), null, 2) + '\n' : formatExplorations(results, interrupted));
       setCode(exitCodeFor(explorationOutcome(results), undefined, opts.allowCut === true));
     });

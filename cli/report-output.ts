@@ -10,6 +10,29 @@ import type { TraceLine } from '../trace/event.ts';
 import { UsageError } from './usage-error.ts';
 import { runTask } from './interrupt.ts';
 import type { ReplayResult } from './tasks.ts';
+import { readTrace } from '../trace/reader.ts';
+import { Monitor } from '../specs/monitor.ts';
+import { compiledMachine } from '../specs/compiled-machine.ts';
+import type { TraceEvent } from '../trace/event.ts';
+
+/** A checked trace's events kept in a report: its first lines, up to this many. */
+export const MAX_REPORT_EVENTS = 5000;
+
+/**
+ * The first MAX_REPORT_EVENTS lines of a trace file already validated by `check`, and the
+ * lifecycle machine's states they reach (a monitor that places the unseen moments itself).
+ */
+export async function traceForReport(path: string): Promise<{ events: TraceLine[]; reached: string[] }> {
+  const events: TraceLine[] = [];
+  const monitor = new Monitor({ annotated: false });
+  for await (const line of readTrace(path)) {
+    if (events.length >= MAX_REPORT_EVENTS) break;
+    events.push(line);
+    if (line.type !== 'header') monitor.event(line as TraceEvent);
+  }
+  const nodes = compiledMachine().stateNodes;
+  return { events, reached: nodes.filter((_, i) => monitor.coverage.nodes[i]) };
+}
 
 /** Findings beyond this many distinct witnesses are reported without their diagram. */
 export const MAX_WITNESSES = 8;
@@ -41,9 +64,9 @@ export function witnessOf(source: string, workload: string, trace: TraceLine[], 
  * The witnesses of the given replay tokens (at most MAX_WITNESSES, in order, duplicates once);
  * `known` holds traces already at hand (the campaign's shown run), used instead of a replay.
  */
-export async function fetchWitnesses(tokens: readonly (string | undefined)[], known: ReadonlyMap<string, TraceLine[]> = new Map()): Promise<ReportWitness[]> {
+export async function fetchWitnesses(tokens: readonly (string | undefined)[], known: ReadonlyMap<string, TraceLine[]> = new Map(), max = MAX_WITNESSES): Promise<ReportWitness[]> {
   const out: ReportWitness[] = [];
-  for (const token of [...new Set(tokens.filter((t): t is string => !!t))].slice(0, MAX_WITNESSES)) {
+  for (const token of [...new Set(tokens.filter((t): t is string => !!t))].slice(0, max)) {
     const r = await runTask<ReplayResult>('replay', { token });
     if (!r.run) break;
     const run = r.run;

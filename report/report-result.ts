@@ -15,6 +15,9 @@ import type { ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
 import type { TraceLine } from '../trace/event.ts';
 import { ruleInfo, RULES } from '../specs/rules.ts';
 import { decideOutcome, type Outcome } from './result.ts';
+import { allStateNodes } from './machine-svg.ts';
+
+const STATE_NODES_TOTAL = () => allStateNodes().length;
 
 export const RESULT_FORMAT = 'wbemsim-result';
 export const RESULT_VERSION = 1;
@@ -167,7 +170,7 @@ export function resultOfCheck(path: string, r: JudgeResult, events: TraceLine[],
       impl: headerName(events) ?? 'recorded trace', strategy: 'recorded', workloads: [path], runs: 1, steps: r.events,
       rulesChecked: r.results.length, rulesExercised: r.results.filter((x) => x.verdict !== 'not exercised').length, ...(partial ? { partial: true } : {}),
     },
-    ...(reachedStates ? { coverage: { reachedStates, statesTotal: 0, transitions: 0, transitionsTotal: 0, unreachedTransitions: [] } } : {}),
+    ...(reachedStates ? { coverage: { reachedStates, statesTotal: STATE_NODES_TOTAL(), transitions: 0, transitionsTotal: 0, unreachedTransitions: [] } } : {}),
     findings,
     rules: r.results.map((x) => ({ rule: x.rule, kind: x.kind, party: x.party, verdict: x.verdict, ...(x.reason ? { reason: x.reason } : {}), summary: summaryOf(x.rule) })),
     advice: [...r.advice], brokerFailures: [], witnesses, wall: { ms: 0 },

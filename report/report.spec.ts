@@ -154,3 +154,30 @@ describe('result.json', () => {
     expect((await runCli('run', '--report', file)).code).toBe(2);
   });
 });
+
+describe('--report on check, explore and mutants', () => {
+  it('check --report: a conformant recorded trace says so, with the coverage its events reach', async () => {
+    const out = join(dir, 'check');
+    const r = await runCli('check', 'specs/testdata/legal-lost-race-after-cancel-returned.jsonl', '--report', out);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(resultProblem(j)).toBeUndefined();
+    expect(j.command).toBe('check');
+    expect(j.coverage.reachedStates).toContain('lifecycle.pending');
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('id="verdict">CONFORMANT<');
+  });
+
+  it('mutants --report: each caught mutant with the events of its catching run drawn', async () => {
+    const out = join(dir, 'mutants');
+    const r = await runCli('mutants', '--only', 'double-final', '--report', out);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(resultProblem(j)).toBeUndefined();
+    const f = j.findings[0];
+    expect(f.rule).toBe('FINAL-STATUS-ONCE');
+    expect(f.events.length).toBeGreaterThan(0);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    for (const seq of f.events) expect(html).toMatch(new RegExp(`data-seq="${seq}"`));
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/<testcase [^>]*name="double-final">/);
+  });
+});
