@@ -56,7 +56,7 @@ function summary(r: ReportResult): string {
     ...(s.states !== undefined ? [['states explored', html(s.states)] as [string, string]] : []),
     ['rules checked', html(s.rulesChecked)],
     ['rules exercised', html(s.rulesExercised)],
-    ['violations', `${new Set(r.findings.filter((f) => f.class === 'violation').map((f) => f.rule)).size} rules, ${n(r.findings.filter((f) => f.class === 'violation').length, 'finding')}`],
+    ['violations', `${n(new Set(r.findings.filter((f) => f.class === 'violation').map((f) => f.rule)).size, 'rule')}, ${n(r.findings.filter((f) => f.class === 'violation').length, 'finding')}`],
     ['warnings', html(o.warnings)],
     ['inconclusive', html(o.inconclusive)],
     ['lint findings (client, not broker failures)', html(o.lint)],

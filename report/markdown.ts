@@ -44,7 +44,7 @@ export function renderMarkdown(r: ReportResult): string {
   out.push(`| workloads | ${md(s.workloads.join(', ') || '-')} |`, `| runs | ${o.runs}${o.cut ? ` (${o.cut} of ${o.planned} cut)` : ''} |`, `| steps | ${s.steps} |`);
   if (s.states !== undefined) out.push(`| states explored | ${s.states} |`);
   out.push(`| rules checked | ${s.rulesChecked} |`, `| rules exercised | ${s.rulesExercised} |`);
-  out.push(`| violations | ${new Set(r.findings.filter((f) => f.class === 'violation').map((f) => f.rule)).size} rules, ${n(r.findings.filter((f) => f.class === 'violation').length, 'finding')} |`);
+  out.push(`| violations | ${n(new Set(r.findings.filter((f) => f.class === 'violation').map((f) => f.rule)).size, 'rule')}, ${n(r.findings.filter((f) => f.class === 'violation').length, 'finding')} |`);
   out.push(`| warnings | ${o.warnings} |`, `| inconclusive | ${o.inconclusive} |`, `| lint findings | ${o.lint} |`);
   if (r.coverage) out.push(`| lifecycle machine coverage | ${r.coverage.reachedStates.length}/${r.coverage.statesTotal || r.coverage.reachedStates.length} states${r.coverage.transitionsTotal ? `, ${r.coverage.transitions}/${r.coverage.transitionsTotal} transitions` : ''} |`);
   if (s.partial) out.push('| partial | interrupted: everything here covers only the work finished |');

@@ -78,7 +78,7 @@ describe('every rendering reads the one decided outcome', () => {
     const r = result();
     r.findings.push({ ...r.findings[0]!, workload: 'other' });
     expect(verdictOf(r).detail).toBe('1 must rule violated, in 2 workloads');
-    expect(renderAll(r)['index.html']).toContain('1 rules, 2 findings');
+    expect(renderAll(r)['index.html']).toContain('1 rule, 2 findings');
   });
 
   it('says a conformant run is conformant and still shows coverage', () => {
