@@ -19,6 +19,7 @@ import { UsageError } from './usage-error.ts';
 import { runTask } from './interrupt.ts';
 import type { ExploreResult, ExploreTask } from './tasks.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
+import { ProgressLine } from './progress.ts';
 import { resultOfExplorations } from '../report/report-result.ts';
 import { writeReport } from '../report/write-report.ts';
 
@@ -80,6 +81,7 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .option('--time-budget <seconds>', 'wall-clock cap on the whole exploration (it is then incomplete)', intOption('--time-budget', 1))
     .option('--allow-cut', 'exit 0 even when an exploration was incomplete (the verdict still says so)')
     .option('--json', 'print a machine-readable summary instead of text')
+    .option('--quiet', 'no progress line on stderr (it is shown only on an interactive terminal)')
     .option('--report <dir>', 'write a report into this folder: index.html (diagram of each violation), report.md, result.json, junit.xml')
     .addHelpText('after', `
 Exit codes: 0 no must rule violated and every exploration complete, 1 a violation or an incomplete
@@ -95,10 +97,11 @@ Examples:
       if (opts.report !== undefined) checkReportDir(opts.report);
       await resolveImplForCli(opts.impl);
       // The explorations run in a worker thread, so that Ctrl-C can stop them (cli/interrupt.ts).
+      const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
       const { results, wallMs: wall, interrupted } = await runTask<ExploreResult>('explore', {
         impl: opts.impl, workloadNames: opts.workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog,
-        timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
-      } satisfies ExploreTask);
+        timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled,
+      } satisfies ExploreTask, progress.listener).finally(() => progress.done());
       if (opts.report !== undefined) {
         const witnesses = await fetchWitnesses(results.flatMap((x) => x.violations.map((v) => v.token)));
         writeReport(opts.report, resultOfExplorations(results, witnesses, wall, interrupted));

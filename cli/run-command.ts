@@ -16,6 +16,7 @@ import { notStarted, resolveImplForCli } from './impl.ts';
 import { runTask } from './interrupt.ts';
 import type { RunTask } from './tasks.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
+import { ProgressLine } from './progress.ts';
 import { resultOfCampaign } from '../report/report-result.ts';
 import { allStateNodes } from '../report/machine-svg.ts';
 import { writeReport } from '../report/write-report.ts';
@@ -38,6 +39,7 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .option('--allow-cut', 'exit 0 even when runs were cut by --max-steps or --time-budget (the verdict still says how many)')
     .option('--trace <file>', 'write the trace of the run the report shows (JSON lines): the first violation\'s shortest witness, else the first broker failure, else the first run')
     .option('--json', 'print a machine-readable summary instead of text')
+    .option('--quiet', 'no progress line on stderr (it is shown only on an interactive terminal)')
     .option('--report <dir>', 'write a report into this folder: index.html (diagram of each violation), report.md, result.json, junit.xml')
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`, '')
     .addHelpText('after', `
@@ -61,11 +63,12 @@ Examples:
       opts.workload.forEach(load);
       await resolveImplForCli(opts.impl, { stepTimeoutMs: opts.stepTimeout });
       // The campaign runs in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
+      const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
       const campaign = await runTask<Campaign>('run', {
         impl: opts.impl, workloadNames: opts.workload, stepTimeoutMs: opts.stepTimeout, strategy: opts.strategy, depth: opts.depth, seed: opts.seed, runs: opts.runs,
         maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog, timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
-        keepTraceOf: opts.trace || opts.report !== undefined ? 'shown' : undefined,
-      } satisfies RunTask);
+        keepTraceOf: opts.trace || opts.report !== undefined ? 'shown' : undefined, progress: progress.enabled,
+      } satisfies RunTask, progress.listener).finally(() => progress.done());
       if (campaign.runs === 0 && campaign.brokerFailures.length) throw notStarted(campaign.brokerFailures[0]!);
       if (opts.trace && campaign.trace) writeFileSync(opts.trace, campaign.trace.map((l) => JSON.stringify(l)).join('\n') + '\n');
       if (opts.report !== undefined) {
