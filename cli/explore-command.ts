@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
 import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, type Exploration } from '../sim/explorer.ts';
-import { resolveWorkload } from '../sim/explore-workloads.ts';
+import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
 import { WorkloadError } from '../sim/workloads.ts';
 import type { Workload } from '../sim/workload.ts';
 import { decideOutcome, notConclusiveReason } from '../report/result.ts';
@@ -73,7 +73,7 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
   program
     .command('explore')
     .description('Explore every interleaving of small workloads (state hashing, partial-order reduction) and judge every run.')
-    .option('--workload <name|file>', 'a workload name or JSON file (repeatable; default: the built-in explore configurations)', collect, [])
+    .option('--workload <name|file>', `a workload name or JSON file (repeatable; default: the built-in explore configurations ${exploreWorkloads().map((w) => w.name).join(', ')}; any built-in workload name works too)`, collect, [])
     .option('--impl <impl>', `implementation under test: ${implNames().join(', ')}`, 'reference')
     .option('--max-steps <n>', 'step bound per run (reaching it makes the exploration incomplete)', intOption('--max-steps', 1), DEFAULT_EXPLORE_MAX_STEPS)
     .option('--max-states <n>', 'distinct states after which the exploration stops (incomplete)', intOption('--max-states', 1), DEFAULT_MAX_STATES)

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
 import type { Campaign } from '../sim/campaign.ts';
-import { WorkloadError } from '../sim/workloads.ts';
+import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
 import { resolveWorkload } from '../sim/explore-workloads.ts';
 import { formatCampaign, campaignJson, campaignOutcome } from '../report/campaign-text.ts';
 import { UsageError } from './usage-error.ts';
@@ -26,7 +26,7 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .command('run')
     .description('Run an implementation over workloads under the virtual scheduler and judge every trace against RULES.md.')
     .option('--impl <impl>', `implementation under test: ${implNames().join(', ')}`, 'reference')
-    .option('--workload <name|file>', 'a built-in workload name or a workload JSON file (repeatable; default: all built-in)', collect, [])
+    .option('--workload <name|file>', `a built-in workload name or a workload JSON file (repeatable; default: all built-in): ${builtinWorkloads().map((w) => w.name).join(', ')}`, collect, [])
     .addOption(new Option('--strategy <name>', 'how the scheduler picks the next step').choices(['random', 'pct', 'exhaustive']).default('random'))
     .option('--max-states <n>', 'exhaustive: distinct states per workload after which its exploration stops (--runs is not used)', intOption('--max-states', 1), 20000)
     .option('--depth <d>', 'bug depth for PCT (number of priority change points + 1)', intOption('--depth', 1), 3)
@@ -39,6 +39,7 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .option('--allow-cut', 'exit 0 even when runs were cut by --max-steps or --time-budget (the verdict still says how many)')
     .option('--trace <file>', 'write the trace of the run the report shows (JSON lines): the first violation\'s shortest witness, else the first broker failure, else the first run')
     .option('--json', 'print a machine-readable summary instead of text')
+    .option('--verbose', 'name every rule the workloads did not exercise (otherwise counted)')
     .option('--quiet', 'no progress line on stderr (it is shown only on an interactive terminal)')
     .option('--report <dir>', 'write a report into this folder: index.html (diagram of each violation), report.md, result.json, junit.xml')
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`, '')
@@ -77,7 +78,7 @@ Examples:
         const shown = [...campaign.violations, ...campaign.inconclusive, ...campaign.warnings].map((f) => f.replay);
         writeReport(opts.report, resultOfCampaign(campaign, await fetchWitnesses(shown, known), allStateNodes()));
       }
-      process.stdout.write(opts.json ? JSON.stringify(campaignJson(campaign), null, 2) + '\n' : formatCampaign(campaign));
+      process.stdout.write(opts.json ? JSON.stringify(campaignJson(campaign), null, 2) + '\n' : formatCampaign(campaign, { verbose: opts.verbose === true }));
       setCode(exitCodeFor(campaignOutcome(campaign), failOn, opts.allowCut === true));
     });
 }
