@@ -16,7 +16,7 @@ import { UsageError } from './usage-error.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { inert } from '../report/inert.ts';
 import { interruptedBy } from './stop-flag.ts';
-import { checkReportDir, traceForReport } from './report-output.ts';
+import { checkReportDir, traceForReport } from './report-dir.ts';
 import { resultOfCheck } from '../report/report-result.ts';
 import { writeReport } from '../report/write-report.ts';
 

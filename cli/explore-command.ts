@@ -20,7 +20,7 @@ import { runTask } from './interrupt.ts';
 import type { ExploreResult, ExploreTask } from './tasks.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
 import { ProgressLine } from './progress.ts';
-import { resultOfExplorations } from '../report/report-result.ts';
+import { resultOfExplorations } from '../report/results-of-runs.ts';
 import { writeReport } from '../report/write-report.ts';
 
 type Explored = Omit<Exploration, 'coverage'> & { coverage?: unknown };

@@ -16,7 +16,7 @@
  */
 import { BroadcastChannel, Worker } from 'node:worker_threads';
 import { CHILDREN_CHANNEL, type ChildNotice } from '../brokers/stdio-broker.ts';
-import type { Progress } from './tasks.ts';
+import type { Progress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
 import { SIGNAL_EXIT, stopFlag, interruptedBy, type StopSignal } from './stop-flag.ts';
 

@@ -15,7 +15,7 @@ import { inert } from '../report/inert.ts';
 import { runTask } from './interrupt.ts';
 import type { MutantsTask } from './tasks.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
-import { resultOfZoo } from '../report/report-result.ts';
+import { resultOfZoo } from '../report/results-of-runs.ts';
 import { writeReport } from '../report/write-report.ts';
 
 /** Registers the `mutants` command. */

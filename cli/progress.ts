@@ -5,7 +5,9 @@
  * logs and the results are the same with or without it. It reads the wall clock, never the
  * simulation.
  */
-import type { Progress } from './tasks.ts';
+
+/** What a worker reports while it works (cli/tasks.ts posts it, throttled). */
+export interface Progress { runs: number; planned?: number; steps: number; violations: number; states?: number }
 
 export interface ProgressTarget { isTTY?: boolean; write(s: string): unknown }
 

@@ -9,7 +9,7 @@ import { verdictOf } from '../report/report-result.ts';
 import { writeReport } from '../report/write-report.ts';
 import { inert } from '../report/inert.ts';
 import { UsageError } from './usage-error.ts';
-import { checkReportDir } from './report-output.ts';
+import { checkReportDir } from './report-dir.ts';
 
 export function registerReport(program: Command, setCode: (code: number) => void): void {
   program

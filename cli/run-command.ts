@@ -17,7 +17,7 @@ import { runTask } from './interrupt.ts';
 import type { RunTask } from './tasks.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
 import { ProgressLine } from './progress.ts';
-import { resultOfCampaign } from '../report/report-result.ts';
+import { resultOfCampaign } from '../report/results-of-runs.ts';
 import { allStateNodes } from '../report/machine-svg.ts';
 import { writeReport } from '../report/write-report.ts';
 

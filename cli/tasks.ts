@@ -18,8 +18,7 @@ import { notStarted } from './impl.ts';
 import { replayToken } from './replay-command.ts';
 import { parentPort } from 'node:worker_threads';
 
-/** What a worker reports while it works, at most every PROGRESS_EVERY_MS (cli/progress.ts shows it). */
-export interface Progress { runs: number; planned?: number; steps: number; violations: number; states?: number }
+import type { Progress } from './progress.ts';
 
 const PROGRESS_EVERY_MS = 250;
 
