@@ -142,6 +142,20 @@ describe('result.json', () => {
     expect(readFileSync(join(again, 'index.html'), 'utf8')).toBe(html);
   });
 
+  it('is the same for the same options, byte for byte, but for `wall`', async () => {
+    const read = async (name: string) => {
+      const out = join(dir, name);
+      await runCli('run', '--impl', 'mutant:late-callbacks', '--workload', 'three-queries-one-sink', '--runs', '10', '--report', out);
+      const j = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+      expect(j.wall.ms).toBeGreaterThanOrEqual(0);
+      return { json: JSON.stringify({ ...j, wall: undefined }), html: readFileSync(join(out, 'index.html'), 'utf8') };
+    };
+    const a = await read('det-a');
+    const b = await read('det-b');
+    expect(b.json).toBe(a.json);
+    expect(b.html).toBe(a.html);
+  });
+
   it('is bad input to `wbemsim report` when it is not a result: exit 2, one line', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ format: RESULT_FORMAT, version: RESULT_VERSION, command: 'run' }));
