@@ -16,6 +16,9 @@ import { UsageError } from './usage-error.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { inert } from '../report/inert.ts';
 import { interruptedBy } from './stop-flag.ts';
+import { checkReportDir, traceForReport } from './report-dir.ts';
+import { resultOfCheck } from '../report/report-result.ts';
+import { writeReport } from '../report/write-report.ts';
 
 /**
  * Judges the trace file at `path`, streaming; throws `TraceInputError` for bad input. The file is
@@ -99,9 +102,11 @@ export function registerCheck(program: Command, setCode: (n: number) => void): v
     .argument('<trace>', 'the trace file: a header line, then one event per line')
     .option('--json', 'print the result as JSON: {conformant, runs, steps, violations, warnings, lint, inconclusive, results}')
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`)
+    .option('--report <dir>', 'write a report into this folder: index.html, report.md, result.json, junit.xml (docs/reports.md)')
     .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a must rule violated (or a --fail-on outcome), 2 bad usage or bad input,\n130/143 interrupted by Ctrl-C/SIGTERM (the summary printed is marked PARTIAL).')
-    .action(async (path: string, opts: { json?: boolean; failOn?: string }) => {
+    .action(async (path: string, opts: { json?: boolean; failOn?: string; report?: string }) => {
       const failOn = parseFailOn(opts.failOn ?? '');
+      if (opts.report !== undefined) checkReportDir(opts.report);
       let r: JudgeResult;
       try {
         // Reading yields to the event loop, so a signal is seen here, between lines.
@@ -111,6 +116,10 @@ export function registerCheck(program: Command, setCode: (n: number) => void): v
         throw err;
       }
       const partial = interruptedBy() !== undefined;
+      if (opts.report !== undefined) {
+        const { events, reached } = await traceForReport(path);
+        writeReport(opts.report, resultOfCheck(path, r, events, reached, partial));
+      }
       process.stdout.write(opts.json ? JSON.stringify({ ...checkJson(r), ...(partial ? { partial: true, interrupted: true } : {}) }, null, 2) + '\n'
         : (partial ? `PARTIAL: interrupted after ${r.events} events; the verdict covers only those (a missing end is judged as a cut run)\n` : '') + checkText(path, r));
       setCode(exitCodeFor(checkOutcome(r), failOn));

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
 import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, type Exploration } from '../sim/explorer.ts';
-import { resolveWorkload } from '../sim/explore-workloads.ts';
+import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
 import { WorkloadError } from '../sim/workloads.ts';
 import type { Workload } from '../sim/workload.ts';
 import { decideOutcome, notConclusiveReason } from '../report/result.ts';
@@ -18,6 +18,10 @@ import { intOption } from './options.ts';
 import { UsageError } from './usage-error.ts';
 import { runTask } from './interrupt.ts';
 import type { ExploreResult, ExploreTask } from './tasks.ts';
+import { checkReportDir, fetchWitnesses } from './report-output.ts';
+import { ProgressLine } from './progress.ts';
+import { resultOfExplorations } from '../report/results-of-runs.ts';
+import { writeReport } from '../report/write-report.ts';
 
 type Explored = Omit<Exploration, 'coverage'> & { coverage?: unknown };
 
@@ -69,7 +73,7 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
   program
     .command('explore')
     .description('Explore every interleaving of small workloads (state hashing, partial-order reduction) and judge every run.')
-    .option('--workload <name|file>', 'a workload name or JSON file (repeatable; default: the built-in explore configurations)', collect, [])
+    .option('--workload <name|file>', `a workload name or JSON file (repeatable; default: the built-in explore configurations ${exploreWorkloads().map((w) => w.name).join(', ')}; any built-in workload name works too)`, collect, [])
     .option('--impl <impl>', `implementation under test: ${implNames().join(', ')}`, 'reference')
     .option('--max-steps <n>', 'step bound per run (reaching it makes the exploration incomplete)', intOption('--max-steps', 1), DEFAULT_EXPLORE_MAX_STEPS)
     .option('--max-states <n>', 'distinct states after which the exploration stops (incomplete)', intOption('--max-states', 1), DEFAULT_MAX_STATES)
@@ -77,6 +81,8 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .option('--time-budget <seconds>', 'wall-clock cap on the whole exploration (it is then incomplete)', intOption('--time-budget', 1))
     .option('--allow-cut', 'exit 0 even when an exploration was incomplete (the verdict still says so)')
     .option('--json', 'print a machine-readable summary instead of text')
+    .option('--quiet', 'no progress line on stderr (it is shown only on an interactive terminal)')
+    .option('--report <dir>', 'write a report into this folder: index.html (diagram of each violation), report.md, result.json, junit.xml')
     .addHelpText('after', `
 Exit codes: 0 no must rule violated and every exploration complete, 1 a violation or an incomplete
 exploration (unless --allow-cut), 2 bad usage or bad input, 130/143 interrupted by Ctrl-C/SIGTERM
@@ -88,12 +94,18 @@ Examples:
     .action(async (opts) => {
       // Bad workloads and implementations are found here, before the work starts.
       opts.workload.forEach(load);
+      if (opts.report !== undefined) checkReportDir(opts.report);
       await resolveImplForCli(opts.impl);
       // The explorations run in a worker thread, so that Ctrl-C can stop them (cli/interrupt.ts).
+      const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
       const { results, wallMs: wall, interrupted } = await runTask<ExploreResult>('explore', {
         impl: opts.impl, workloadNames: opts.workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog,
-        timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
-      } satisfies ExploreTask);
+        timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled,
+      } satisfies ExploreTask, progress.listener).finally(() => progress.done());
+      if (opts.report !== undefined) {
+        const witnesses = await fetchWitnesses(results.flatMap((x) => x.violations.map((v) => v.token)));
+        writeReport(opts.report, resultOfExplorations(results, witnesses, wall, interrupted));
+      }
       process.stdout.write(opts.json ? JSON.stringify(explorationJson(results, wall, interrupted), null, 2) + '\n' : formatExplorations(results, interrupted));
       setCode(exitCodeFor(explorationOutcome(results), undefined, opts.allowCut === true));
     });

@@ -16,6 +16,7 @@
  */
 import { BroadcastChannel, Worker } from 'node:worker_threads';
 import { CHILDREN_CHANNEL, type ChildNotice } from '../brokers/stdio-broker.ts';
+import type { Progress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
 import { SIGNAL_EXIT, stopFlag, interruptedBy, type StopSignal } from './stop-flag.ts';
 
@@ -106,14 +107,16 @@ const BOOT = new URL('./task-worker.mjs', HERE);
 /**
  * Runs the named task of cli/tasks.ts in a worker thread and returns its result. A UsageError
  * thrown there is thrown here again (exit 2); the stop flag is shared, so a signal reaches it.
+ * Progress messages the task posts on the way go to `onProgress`.
  */
-export async function runTask<T>(task: string, payload: unknown): Promise<T> {
+export async function runTask<T>(task: string, payload: unknown, onProgress?: (p: Progress) => void): Promise<T> {
   const worker = new Worker(BOOT, { workerData: { entry: ENTRY, task, payload, stop: stopFlag }, execArgv: [] });
   workers.add(worker);
   try {
     return await new Promise<T>((resolve, reject) => {
-      worker.once('message', (m: { t: 'result'; result: T } | { t: 'error'; error: TaskError }) => {
-        if (m.t === 'result') resolve(m.result);
+      worker.on('message', (m: { t: 'result'; result: T } | { t: 'error'; error: TaskError } | { t: 'progress'; progress: Progress }) => {
+        if (m.t === 'progress') onProgress?.(m.progress);
+        else if (m.t === 'result') resolve(m.result);
         else if (m.error.kind === 'usage') reject(new UsageError(m.error.message));
         else {
           const err = new Error(m.error.message);

@@ -16,6 +16,7 @@ import { registerExplore } from './explore-command.ts';
 import { registerReplay } from './replay-command.ts';
 import { registerMutants } from './mutants-command.ts';
 import { registerScenario } from './scenario-command.ts';
+import { registerReport } from './report-command.ts';
 import { installInterrupts } from './interrupt.ts';
 import { inertLines } from '../report/inert.ts';
 
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   registerReplay(program, setCode);
   registerMutants(program, setCode);
   registerScenario(program, setCode);
+  registerReport(program, setCode);
   const interrupts = installInterrupts();
   try {
     await program.parseAsync(argv, { from: 'user' });

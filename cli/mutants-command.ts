@@ -14,6 +14,9 @@ import { UsageError } from './usage-error.ts';
 import { inert } from '../report/inert.ts';
 import { runTask } from './interrupt.ts';
 import type { MutantsTask } from './tasks.ts';
+import { checkReportDir, fetchWitnesses } from './report-output.ts';
+import { resultOfZoo } from '../report/results-of-runs.ts';
+import { writeReport } from '../report/write-report.ts';
 
 /** Registers the `mutants` command. */
 export function registerMutants(program: Command, setCode: (code: number) => void): void {
@@ -25,17 +28,24 @@ export function registerMutants(program: Command, setCode: (code: number) => voi
     .addOption(new Option('--strategy <name>', 'how the scheduler picks the next step').choices(['random', 'pct']).default('random'))
     .option('--depth <d>', 'bug depth for PCT', intOption('--depth', 1), 3)
     .option('--only <names>', 'only these mutants (comma-separated, repeatable)', collect, [])
+    .option('--report <dir>', 'write a report into this folder: index.html (the catching interleaving of each mutant), report.md, result.json, junit.xml')
     .option('--json', 'print {mutants: [{name, targets, killed, caughtBy, runsToDetect, ...}], score} instead of the table')
     .addHelpText('after', `
 Exit codes: 0 every mutant caught by a rule it targets, 1 otherwise, 2 bad usage, 130/143 interrupted
 by Ctrl-C/SIGTERM (the table printed is marked PARTIAL and lists the mutants finished).
 
 Mutants: ${MUTANTS.map((m) => m.name).join(', ')}`)
-    .action(async (opts: { runs: number; seed: number; strategy: 'random' | 'pct'; depth: number; only: string[]; json?: boolean }) => {
+    .action(async (opts: { runs: number; seed: number; strategy: 'random' | 'pct'; depth: number; only: string[]; json?: boolean; report?: string }) => {
+      if (opts.report !== undefined) checkReportDir(opts.report);
       const unknown = opts.only.filter((n) => !MUTANTS.some((m) => m.name === n));
       if (unknown.length) throw new UsageError(`unknown mutant(s) ${unknown.join(', ')} (one of: ${MUTANTS.map((m) => m.name).join(', ')})`);
       // The zoo runs in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
+      const started = performance.now();
       const result = await runTask<ZooResult>('mutants', { runs: opts.runs, seed: opts.seed, strategy: opts.strategy, depth: opts.depth, only: opts.only } satisfies MutantsTask);
+      if (opts.report !== undefined) {
+        const witnesses = await fetchWitnesses(result.mutants.map((m) => m.replay), new Map(), result.mutants.length);
+        writeReport(opts.report, resultOfZoo(result, witnesses, Math.round(performance.now() - started)));
+      }
       process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatZoo(result));
       // Here the suite is on trial: a mutant not caught by a rule it targets is its failure.
       const missed = result.mutants.filter((m) => !m.byTarget || m.suspect);

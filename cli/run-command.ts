@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
 import type { Campaign } from '../sim/campaign.ts';
-import { WorkloadError } from '../sim/workloads.ts';
+import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
 import { resolveWorkload } from '../sim/explore-workloads.ts';
 import { formatCampaign, campaignJson, campaignOutcome } from '../report/campaign-text.ts';
 import { UsageError } from './usage-error.ts';
@@ -15,13 +15,18 @@ import { checkOutputs, intOption, MAX_SEED, seedOption } from './options.ts';
 import { notStarted, resolveImplForCli } from './impl.ts';
 import { runTask } from './interrupt.ts';
 import type { RunTask } from './tasks.ts';
+import { checkReportDir, fetchWitnesses } from './report-output.ts';
+import { ProgressLine } from './progress.ts';
+import { resultOfCampaign } from '../report/results-of-runs.ts';
+import { allStateNodes } from '../report/machine-svg.ts';
+import { writeReport } from '../report/write-report.ts';
 
 export function registerRun(program: Command, setCode: (code: number) => void): void {
   program
     .command('run')
     .description('Run an implementation over workloads under the virtual scheduler and judge every trace against RULES.md.')
     .option('--impl <impl>', `implementation under test: ${implNames().join(', ')}`, 'reference')
-    .option('--workload <name|file>', 'a built-in workload name or a workload JSON file (repeatable; default: all built-in)', collect, [])
+    .option('--workload <name|file>', `a built-in workload name or a workload JSON file (repeatable; default: all built-in): ${builtinWorkloads().map((w) => w.name).join(', ')}`, collect, [])
     .addOption(new Option('--strategy <name>', 'how the scheduler picks the next step').choices(['random', 'pct', 'exhaustive']).default('random'))
     .option('--max-states <n>', 'exhaustive: distinct states per workload after which its exploration stops (--runs is not used)', intOption('--max-states', 1), 20000)
     .option('--depth <d>', 'bug depth for PCT (number of priority change points + 1)', intOption('--depth', 1), 3)
@@ -34,6 +39,9 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .option('--allow-cut', 'exit 0 even when runs were cut by --max-steps or --time-budget (the verdict still says how many)')
     .option('--trace <file>', 'write the trace of the run the report shows (JSON lines): the first violation\'s shortest witness, else the first broker failure, else the first run')
     .option('--json', 'print a machine-readable summary instead of text')
+    .option('--verbose', 'name every rule the workloads did not exercise (otherwise counted)')
+    .option('--quiet', 'no progress line on stderr (it is shown only on an interactive terminal)')
+    .option('--report <dir>', 'write a report into this folder: index.html (diagram of each violation), report.md, result.json, junit.xml')
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`, '')
     .addHelpText('after', `
 Exit codes: 0 no must rule violated and every run ran to its end, 1 a violation, runs cut by a bound
@@ -44,24 +52,33 @@ Examples:
   wbemsim run                                  the reference broker over every built-in workload
   wbemsim run --impl mutant:double-final --runs 50 --json
   wbemsim run --impl stdio:'python3 examples/python-broker/broker.py' --workload mixed
-  wbemsim run --workload my-workload.json --seed 7 --trace out.jsonl`)
+  wbemsim run --workload my-workload.json --seed 7 --trace out.jsonl
+  wbemsim run --impl mutant:planted-race --report out/   then open out/index.html`)
     .action(async (opts) => {
       // Everything that can be bad usage is found before the runs, not after them.
       checkOutputs({ '--trace': opts.trace });
+      if (opts.report !== undefined) checkReportDir(opts.report);
       const failOn = parseFailOn(opts.failOn);
       if (opts.strategy !== 'exhaustive' && opts.seed + opts.runs - 1 > MAX_SEED) throw new UsageError(`--seed ${opts.seed} with --runs ${opts.runs} goes past the last seed ${MAX_SEED}`);
       // Bad workloads and implementations are found here, before the work starts.
       opts.workload.forEach(load);
       await resolveImplForCli(opts.impl, { stepTimeoutMs: opts.stepTimeout });
       // The campaign runs in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
+      const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
       const campaign = await runTask<Campaign>('run', {
         impl: opts.impl, workloadNames: opts.workload, stepTimeoutMs: opts.stepTimeout, strategy: opts.strategy, depth: opts.depth, seed: opts.seed, runs: opts.runs,
         maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog, timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
-        keepTraceOf: opts.trace ? 'shown' : undefined,
-      } satisfies RunTask);
+        keepTraceOf: opts.trace || opts.report !== undefined ? 'shown' : undefined, progress: progress.enabled,
+      } satisfies RunTask, progress.listener).finally(() => progress.done());
       if (campaign.runs === 0 && campaign.brokerFailures.length) throw notStarted(campaign.brokerFailures[0]!);
       if (opts.trace && campaign.trace) writeFileSync(opts.trace, campaign.trace.map((l) => JSON.stringify(l)).join('\n') + '\n');
-      process.stdout.write(opts.json ? JSON.stringify(campaignJson(campaign), null, 2) + '\n' : formatCampaign(campaign));
+      if (opts.report !== undefined) {
+        // The shown run's trace is at hand; the other findings' witnesses are replayed.
+        const known = new Map(campaign.traceOf && campaign.trace ? [[campaign.traceOf.token, campaign.trace]] : []);
+        const shown = [...campaign.violations, ...campaign.inconclusive, ...campaign.warnings].map((f) => f.replay);
+        writeReport(opts.report, resultOfCampaign(campaign, await fetchWitnesses(shown, known), allStateNodes()));
+      }
+      process.stdout.write(opts.json ? JSON.stringify(campaignJson(campaign), null, 2) + '\n' : formatCampaign(campaign, { verbose: opts.verbose === true }));
       setCode(exitCodeFor(campaignOutcome(campaign), failOn, opts.allowCut === true));
     });
 }

@@ -18,12 +18,32 @@ import { notStarted } from './impl.ts';
 import { replayToken } from './replay-command.ts';
 import { runScenario } from '../scenarios/scenario.ts';
 import { scenarioOrUsage } from './scenario-command.ts';
+import { parentPort } from 'node:worker_threads';
+
+import type { Progress } from './progress.ts';
+
+const PROGRESS_EVERY_MS = 250;
+
+/** A progress reporter that posts to the main thread, throttled by the wall clock; undefined when not asked for. */
+function progressPoster(wanted: boolean | undefined): ((p: Progress) => void) | undefined {
+  if (!wanted || !parentPort) return undefined;
+  const port = parentPort;
+  let last = 0;
+  return (p) => {
+    const now = performance.now();
+    if (now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    port.postMessage({ t: 'progress', progress: p });
+  };
+}
 
 /** `run`: the campaign's options, with the implementation and workloads by name. */
-export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' | 'clock' | 'interrupted'> {
+export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' | 'clock' | 'interrupted' | 'onRun'> {
   /** Workload names or files; none means every built-in workload. */
   workloadNames: string[];
   stepTimeoutMs?: number;
+  /** Post progress messages while running. */
+  progress?: boolean;
 }
 
 /** `explore`: one exploration per workload, with the implementation and workloads by name. */
@@ -34,6 +54,8 @@ export interface ExploreTask {
   maxStates?: number;
   watchdog?: number;
   timeBudgetMs?: number;
+  /** Post progress messages while exploring. */
+  progress?: boolean;
 }
 
 /** What `explore` hands back: the explorations finished (or cut), and whether a stop request cut them. */
@@ -72,8 +94,11 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       const p = payload as RunTask;
       const workloads = p.workloadNames.length ? p.workloadNames.map(load) : builtinWorkloads();
       const factory = await implFactory(p.impl, { stepTimeoutMs: p.stepTimeoutMs, interrupt: stop });
-      const { workloadNames: _w, stepTimeoutMs: _s, ...options } = p;
-      return runMany({ ...options, factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted }) satisfies Campaign;
+      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, ...options } = p;
+      const post = progressPoster(wanted);
+      const planned = p.strategy === 'exhaustive' ? undefined : p.runs * workloads.length;
+      const onRun = post ? (x: { runs: number; steps: number; violations: number }) => post({ ...x, planned }) : undefined;
+      return runMany({ ...options, factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun }) satisfies Campaign;
     }
     case 'explore': {
       const p = payload as ExploreTask;
@@ -92,9 +117,15 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
         throw err;
       }
       try {
+          const post = progressPoster(p.progress);
+        let runsBefore = 0;
+        const violated = new Set<string>();
         for (const workload of workloads) {
           if (interrupted()) break;
-          const { coverage: _coverage, ...r } = explore({ impl: p.impl, broker, workload, maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop });
+          let runs = 0;
+          const onRun = post ? (r: RunResult) => { runs++; for (const v of r.judge.violations) violated.add(v.rule); post({ runs: runsBefore + runs, steps: 0, violations: violated.size }); } : undefined;
+          const { coverage: _coverage, ...r } = explore({ impl: p.impl, broker, workload, maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}) });
+          runsBefore += r.runs;
           results.push(r);
         }
       } finally {

@@ -60,8 +60,19 @@ function finding(f: FoldedFinding, label: string): string {
   return lines.join('\n');
 }
 
-/** A summary a person reads in a minute: what ran, the verdict, each finding with its replay command. */
-export function formatCampaign(c: Campaign): string {
+/** What `p` and `d` in an explanation stand for, in words. */
+export const MOMENTS_LEGEND = 'p = the moment the broker processed the cancel; d = the moment it called the final status (decided it, where the broker annotates it)';
+
+/** Rules counted apart from findings: a rule violated in three workloads is one rule, three findings. */
+export function violationCounts(c: Pick<Campaign, 'violations'>): { rules: number; workloads: number; findings: number } {
+  return { rules: new Set(c.violations.map((f) => f.rule)).size, workloads: new Set(c.violations.map((f) => f.workload)).size, findings: c.violations.length };
+}
+
+/**
+ * A summary a person reads in a minute: what ran, the verdict, each finding with its replay
+ * command. `verbose` lists the rules not exercised by name; otherwise they are counted.
+ */
+export function formatCampaign(c: Campaign, options: { verbose?: boolean } = {}): string {
   const out: string[] = [];
   const checked = c.rules.filter((r) => r.verdict !== 'not exercised').length;
   out.push(`wbemsim run: ${inert(c.impl)} over ${plural(c.workloads.length, 'workload')} (${c.workloads.map(inert).join(', ')}), strategy ${c.strategy}, seeds ${c.seed}..${c.seed + Math.max(0, Math.ceil(c.runs / Math.max(1, c.workloads.length)) - 1)}`);
@@ -84,28 +95,37 @@ export function formatCampaign(c: Campaign): string {
   // The first broker failure in full (with the broker's stderr); the others counted.
   for (const b of c.brokerFailures.slice(0, 1)) out.push(`  broker failure (${inert(b.reason)}) in ${inert(b.workload)} seed ${b.seed}: ${inertLines(b.detail ?? '')}${b.token ? `\n    replay: wbemsim replay ${inert(b.token)}` : ''}`);
   if (c.brokerFailures.length > 1) out.push(`  and ${c.brokerFailures.length - 1} more broker failure(s): ${[...new Set(c.brokerFailures.slice(1).map((b) => b.reason))].join(', ')} (--json lists each)`);
+  const counts = violationCounts(c);
+  const where = counts.workloads > 1 ? `, in ${plural(counts.workloads, 'workload')}` : '';
   if (c.violations.length) {
-    out.push('', `Violations (${c.violations.length} rules):`);
+    out.push('', `Violations: ${plural(counts.rules, 'rule')} violated${where}${counts.findings !== counts.rules ? ` (${plural(counts.findings, 'finding')})` : ''}:`);
     for (const f of c.violations) out.push(finding(f, 'VIOLATED'));
   }
   if (c.warnings.length) {
     out.push('', `Warnings (${c.warnings.length}):`);
     for (const f of c.warnings) out.push(finding(f, 'warning'));
   }
-  if (c.inconclusive.length) {
-    out.push('', `Inconclusive (${c.inconclusive.length}):`);
+  // Rule-level inconclusive verdicts are listed even when no finding came with them.
+  const withFinding = new Set(c.inconclusive.map((f) => f.rule));
+  const bare = c.rules.filter((r) => r.verdict === 'inconclusive' && !withFinding.has(r.rule));
+  if (c.inconclusive.length || bare.length) {
+    out.push('', `Inconclusive (${plural(withFinding.size + bare.length, 'rule')}):`);
     for (const f of c.inconclusive) out.push(finding(f, 'inconclusive'));
+    for (const r of bare) out.push(`  inconclusive ${inert(r.rule)}: ${inert(r.reason ?? 'some placements of the broker\'s unseen moments break it, others do not')}`);
   }
+  if ([...c.violations, ...c.warnings, ...c.inconclusive].some((f) => /\b[pd] at \d/.test(f.explanation))) out.push('', `(${MOMENTS_LEGEND})`);
   if (c.lint.length) {
-    out.push('', `Client findings, not broker failures (${c.lint.length}):`);
+    out.push('', `Client findings, not broker failures (${plural(new Set(c.lint.map((f) => f.rule)).size, 'rule')}, ${plural(c.lint.length, 'finding')}):`);
     for (const f of c.lint) out.push(`  ${inert(f.rule)} (${inert(f.workload)}, ${plural(f.runs, 'run')}): ${inert(f.explanation)}`);
   }
   const unexercised = c.rules.filter((r) => r.verdict === 'not exercised').map((r) => r.rule);
-  if (unexercised.length && c.steps > 0) out.push('', `Not exercised by these workloads: ${unexercised.join(', ')}`);
+  if (unexercised.length && c.steps > 0) {
+    out.push('', options.verbose ? `Not exercised by these workloads: ${unexercised.join(', ')}` : `Not exercised by these workloads: ${plural(unexercised.length, 'rule')} (--verbose names them)`);
+  }
   for (const a of c.advice) out.push(`Advice: ${inert(a)}`);
   const verdict = c.interrupted ? 'Verdict (PARTIAL, interrupted)' : 'Verdict';
   const cut = notConclusiveReason(campaignOutcome(c), c.explorations ? c.workloads.length : undefined);
-  if (!c.conformant) out.push('', `${verdict}: NOT CONFORMANT (${plural(c.violations.length, 'must rule')} violated${c.brokerFailures.length ? `, ${plural(c.brokerFailures.length, 'broker failure')}` : ''}${cut ? `; ${cut}` : ''})`);
+  if (!c.conformant) out.push('', `${verdict}: NOT CONFORMANT (${plural(counts.rules, 'must rule')} violated${where}${c.brokerFailures.length ? `, ${plural(c.brokerFailures.length, 'broker failure')}` : ''}${cut ? `; ${cut}` : ''})`);
   else if (cut && !c.interrupted) out.push('', `${verdict}: NOT CONCLUSIVE: ${cut} (no must rule violated in what ran; a cut run is not a pass: raise --max-steps or --time-budget, or accept it with --allow-cut)`);
   else out.push('', `${verdict}: CONFORMANT (no must rule violated in ${plural(c.runs, 'run')})`);
   return out.join('\n') + '\n';

@@ -43,6 +43,11 @@ export interface CampaignOptions {
    * ends at once, drops the run it cut, and reports the runs finished as a partial result.
    */
   interrupted?: () => boolean;
+  /**
+   * Told after each run is folded in: runs so far, steps, and distinct rules violated so far (for
+   * a progress line; it changes nothing in the campaign).
+   */
+  onRun?: (p: { runs: number; steps: number; violations: number }) => void;
 }
 
 /** A rule's verdict folded over all runs, with how many runs gave each verdict. */
@@ -164,6 +169,7 @@ export function runMany(o: CampaignOptions): Campaign {
       }
       fold(r, folded, tallies, advice);
       coverage.merge(r.monitorCoverage);
+      o.onRun?.({ runs, steps, violations: new Set([...folded.violations.values()].map((f) => f.rule)).size });
       if (r.trace) {
         // The trace kept is the run the report shows: the first violation's current witness.
         const shown = folded.violations.values().next().value;

@@ -1,0 +1,50 @@
+/**
+ * The progress line: only on a terminal and without --quiet, on stderr, and it changes nothing in
+ * the result.
+ */
+import { describe, expect, it } from 'vitest';
+import { ProgressLine, progressText } from './progress.ts';
+import { runMany } from '../sim/campaign.ts';
+import { resolveImpl } from '../brokers/implementations.ts';
+import { builtinWorkloads } from '../sim/workloads.ts';
+
+function sink(isTTY: boolean) {
+  const writes: string[] = [];
+  return { isTTY, writes, write: (s: string) => writes.push(s) };
+}
+
+describe('the progress line', () => {
+  it('says runs done of planned, the rate, the rules violated so far, and the time left', () => {
+    expect(progressText({ runs: 50, planned: 200, steps: 0, violations: 1 }, 5000)).toBe('runs 50/200, 10 runs/s, 1 rule violated so far, about 15s left');
+    expect(progressText({ runs: 3, steps: 0, violations: 2, states: 40 }, 2000, 60_000)).toBe('runs 3, states 40, 1.5 runs/s, 2 rules violated so far, 58s left of the budget');
+  });
+
+  it('is shown on an interactive terminal only, and never with --quiet', () => {
+    let now = 0;
+    const clock = () => now;
+    const tty = sink(true);
+    const line = new ProgressLine(tty, false, undefined, clock);
+    now = 1000;
+    line.listener!({ runs: 10, planned: 20, steps: 0, violations: 0 });
+    line.done();
+    expect(tty.writes).toEqual(['\r\x1b[2Kruns 10/20, 10 runs/s, 0 rules violated so far, about 1s left', '\r\x1b[2K']);
+    for (const [isTTY, quiet] of [[false, false], [true, true], [false, true]] as const) {
+      const out = sink(isTTY);
+      const l = new ProgressLine(out, quiet, undefined, clock);
+      expect(l.listener).toBeUndefined();
+      l.update({ runs: 1, steps: 0, violations: 0 });
+      l.done();
+      expect(out.writes).toEqual([]);
+    }
+  });
+
+  it('changes nothing in the campaign it watches', async () => {
+    const factory = await resolveImpl('mutant:planted-race');
+    const workloads = builtinWorkloads().filter((w) => w.name === 'three-queries-one-sink');
+    const seen: number[] = [];
+    const a = runMany({ impl: 'mutant:planted-race', factory, workloads, strategy: 'random', seed: 1, runs: 15 });
+    const b = runMany({ impl: 'mutant:planted-race', factory, workloads, strategy: 'random', seed: 1, runs: 15, onRun: (p) => seen.push(p.runs) });
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    expect(seen).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+  });
+});

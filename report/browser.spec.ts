@@ -1,0 +1,83 @@
+/**
+ * The HTML report in a real browser: headless Chromium (Debian's `chromium`, driven by
+ * playwright-core) opens the report of a failing mutant, and each finding's offending events must
+ * be drawn (SVG elements with the highlight class and a non-zero box) with the rule ID visible. A
+ * screenshot of each goes to test-output/browser/. CHROMIUM_PATH names another executable. Where Chromium is missing the test says so
+ * and is skipped, except under CI=true, where it fails: .ci/run installs Chromium.
+ */
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runCli } from '../cli/cli-test-helper.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const inCi = process.env.CI === 'true';
+const SHOTS = resolve('test-output/browser');
+
+if (!haveChromium && !inCi) {
+  process.stderr.write(`report/browser.spec.ts: SKIPPED: no Chromium at ${CHROMIUM} (install Debian's chromium package, as .ci/run does, to run the browser test)\n`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'wbemsim-browser-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+/** Three mutants whose races the report must draw. */
+const CASES = [
+  { mutant: 'planted-race', workload: 'three-queries-one-sink', runs: '30' },
+  { mutant: 'double-final', workload: 'three-queries-one-sink', runs: '20' },
+  { mutant: 'late-callbacks', workload: 'three-queries-one-sink', runs: '20' },
+];
+
+describe('the HTML report in headless Chromium', () => {
+  // Skipped (with the line above on stderr) only outside CI; under CI a missing Chromium fails.
+  it.skipIf(!haveChromium && !inCi).each(CASES)('draws the racing events of mutant:$mutant, with the rule ID visible', async ({ mutant, workload, runs }) => {
+    if (!haveChromium) expect.fail(`no Chromium at ${CHROMIUM}: CI must install Debian's chromium package (.ci/run does)`);
+    const out = join(dir, mutant);
+    const r = await runCli('run', '--impl', `mutant:${mutant}`, '--workload', workload, '--runs', runs, '--report', out);
+    expect(r.code).toBe(1);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    const shown = result.findings.filter((f: { class: string }) => f.class !== 'lint');
+    expect(shown.length).toBeGreaterThan(0);
+
+    const { chromium } = await import('playwright-core');
+    const profile = mkdtempSync(join(tmpdir(), 'wbemsim-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 1000 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = context.pages()[0] ?? await context.newPage();
+      // Self-contained: the report asks for nothing but its own file.
+      const requests: string[] = [];
+      page.on('request', (req) => requests.push(req.url()));
+      await page.goto(pathToFileURL(join(out, 'index.html')).href);
+      await expect.poll(() => page.locator('#verdict').innerText()).toBe('NOT CONFORMANT');
+      for (const [i, f] of shown.entries()) {
+        const section = page.locator(`#finding-${i}`);
+        await expect.poll(() => section.locator('h2 .rule').innerText()).toBe(f.rule);
+        expect(await section.locator('h2 .rule').isVisible()).toBe(true);
+        expect(f.events.length).toBeGreaterThan(0);
+        for (const seq of f.events) {
+          const el = section.locator(`svg.seq g.ev.hl[data-seq="${seq}"]`);
+          expect(await el.count(), `${f.rule} event ${seq}`).toBe(1);
+          const box = await el.boundingBox();
+          expect(box, `${f.rule} event ${seq}`).not.toBeNull();
+          expect(box!.width).toBeGreaterThan(0);
+          expect(box!.height).toBeGreaterThan(0);
+        }
+      }
+      expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.locator('#finding-0').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, `${mutant}.png`), fullPage: true });
+      expect(existsSync(join(SHOTS, `${mutant}.png`))).toBe(true);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
