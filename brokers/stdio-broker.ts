@@ -439,7 +439,8 @@ export class StdioBroker implements BrokerAdapter {
     // Strict alternation: before a request, the broker has nothing left to say but its log.
     this.drain();
     for (let ev = this.pending.shift(); ev; ev = this.pending.shift()) {
-      if (ev.t === 'exit') this.onExit(ev, 'between requests');
+      // A process that dies before the hello is written has not replied to it either.
+      if (ev.t === 'exit') this.onExit(ev, request.type === 'hello' ? 'before replying to the hello' : 'between requests');
       if (ev.t === 'unsolicited' || ev.t === 'line') this.fail('protocol-error', `the broker wrote a line nobody asked for: ${quote(ev.line)}`);
       if (ev.t === 'too-long') this.fail('protocol-error', `the broker wrote a line longer than ${this.maxLineBytes} bytes nobody asked for, starting ${quote(ev.head)}`);
     }

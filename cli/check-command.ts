@@ -15,7 +15,9 @@ import { decideOutcome } from '../report/result.ts';
 import { UsageError } from './usage-error.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { inert } from '../report/inert.ts';
-import { interruptedBy } from './stop-flag.ts';
+import { interruptedBy, stopFlag } from './stop-flag.ts';
+import { Worker } from 'node:worker_threads';
+import { intOption } from './options.ts';
 import { checkReportDir, traceForReport } from './report-dir.ts';
 import { resultOfCheck } from '../report/report-result.ts';
 import { writeReport } from '../report/write-report.ts';
@@ -55,6 +57,42 @@ export async function checkTraceFile(path: string, stop?: () => boolean): Promis
   if (calls === 0) throw new TraceInputError(0, `${path}: nothing to judge (the trace has no call.entered event)`);
   addMonitorFindings(result, monitor.rejections);
   return result;
+}
+
+/** The judge's memory bound by default (MB): ample for thousands of calls open at once. */
+export const DEFAULT_MAX_MEMORY_MB = 256;
+
+// The worker body is TypeScript beside this file (or JavaScript once compiled): the same extension.
+const HERE = import.meta.url;
+const CHECK_ENTRY = new URL(`./check-task${HERE.slice(HERE.lastIndexOf('.'))}`, HERE).href;
+const BOOT = new URL('./task-worker.mjs', HERE);
+
+/**
+ * Judges the file in a worker thread whose old generation is bounded: memory then stays what the
+ * open state needs on a trace of any length (the garbage of a long read is collected instead of
+ * growing the heap), and the stop flag, shared with the worker, still ends it between lines.
+ */
+async function checkInWorker(path: string, maxMemoryMb: number): Promise<JudgeResult> {
+  const worker = new Worker(BOOT, {
+    workerData: { entry: CHECK_ENTRY, task: 'check', payload: { path }, stop: stopFlag }, execArgv: [],
+    resourceLimits: { maxOldGenerationSizeMb: maxMemoryMb },
+  });
+  try {
+    return await new Promise<JudgeResult>((resolve, reject) => {
+      worker.on('message', (m: { t: 'result'; result: JudgeResult } | { t: 'error'; error: { kind: string; message: string; stack?: string } }) => {
+        if (m.t === 'result') resolve(m.result);
+        else if (m.error.kind === 'usage') reject(new UsageError(m.error.message));
+        else reject(Object.assign(new Error(m.error.message), m.error.stack ? { stack: m.error.stack } : {}));
+      });
+      worker.once('error', (err: Error & { code?: string }) => {
+        if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') reject(new UsageError(`${path}: judging it needs more than --max-memory ${maxMemoryMb} MB (the calls, callbacks and sinks open at once); raise --max-memory`));
+        else reject(err);
+      });
+      worker.once('exit', (code) => reject(new Error(`the worker thread of check ended with code ${code} before it answered`)));
+    });
+  } finally {
+    void worker.terminate();
+  }
 }
 
 /** The outcome of one judged trace (report/result.ts decides it). */
@@ -104,17 +142,11 @@ export function registerCheck(program: Command, setCode: (n: number) => void): v
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`)
     .option('--report <dir>', 'write a report into this folder: index.html, report.md, result.json, junit.xml (docs/reports.md)')
     .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a must rule violated (or a --fail-on outcome), 2 bad usage or bad input,\n130/143 interrupted by Ctrl-C/SIGTERM (the summary printed is marked PARTIAL).')
-    .action(async (path: string, opts: { json?: boolean; failOn?: string; report?: string }) => {
+    .option('--max-memory <MB>', 'memory for the judge\'s state (old generation of its worker); a trace whose open state needs more exits 2', intOption('--max-memory', 32), DEFAULT_MAX_MEMORY_MB)
+    .action(async (path: string, opts: { json?: boolean; failOn?: string; report?: string; maxMemory: number }) => {
       const failOn = parseFailOn(opts.failOn ?? '');
       if (opts.report !== undefined) checkReportDir(opts.report);
-      let r: JudgeResult;
-      try {
-        // Reading yields to the event loop, so a signal is seen here, between lines.
-        r = await checkTraceFile(path, () => interruptedBy() !== undefined);
-      } catch (err) {
-        if (err instanceof TraceInputError) throw new UsageError(err.line > 0 ? `${path}: ${err.message}` : err.message);
-        throw err;
-      }
+      const r = await checkInWorker(path, opts.maxMemory);
       const partial = interruptedBy() !== undefined;
       if (opts.report !== undefined) {
         const { events, reached } = await traceForReport(path);

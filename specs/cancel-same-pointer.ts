@@ -15,6 +15,8 @@ class CancelSamePointer extends BaseCheck {
   readonly types = ['call.entered', 'cancel.entered', 'cancel.returned'] as const;
   /** Sinks passed to some call: a cancel with one of them may succeed (CANCEL-AFTER-END-MAY-SUCCEED). */
   private readonly passed = new CappedSet(SINK_HISTORY);
+  /** Cancels made with a wrapper and not yet returned. */
+  private readonly viaWrapper = new Set<string>();
   /** Cancels made with an inner sink while its wrapper had calls pending, by cancel id: the wrapper. */
   private readonly innerCancels = new Map<string, string>();
   constructor(t: Tracker) { super(t, 'CANCEL-SAME-POINTER'); }
@@ -37,10 +39,11 @@ class CancelSamePointer extends BaseCheck {
     if (e.type === 'cancel.entered') {
       const w = this.wrapperPending(k);
       if (w) this.innerCancels.set(k.id, w);
+      // Known now: by its return the wrapper's record may be retired with its calls.
+      if (k.sink !== null && this.t.sinks.get(k.sink)?.wraps !== undefined) this.viaWrapper.add(k.id);
       return;
     }
-    const s = k.sink !== null ? this.t.sinks.get(k.sink) : undefined;
-    if (s?.wraps !== undefined && k.covered.length > 0) this.out.exercise();
+    if (this.viaWrapper.delete(k.id) && k.covered.length > 0) this.out.exercise();
     const w = this.innerCancels.get(k.id);
     if (!w || this.t.transportLost !== NONE) return;
     this.out.exercise();

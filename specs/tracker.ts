@@ -352,7 +352,7 @@ export class Tracker {
     const wrapper = s.wraps !== undefined ? s : this.sinks.get(s.wrapper!);
     const inner = s.wraps !== undefined ? this.sinks.get(s.wraps) : s;
     if (!wrapper || !inner || !wrapper.accepted) return;
-    if (inner.open.length > 0 || inner.brokerNet > 0) return;
+    for (const x of [wrapper, inner]) if (x.open.length > 0 || x.brokerNet > 0 || !this.refsTracked(x)) return;
     for (const x of [wrapper, inner]) {
       this.sinks.delete(x.id);
       if (x.accepted) this.retiredSinks.add(x.id);
