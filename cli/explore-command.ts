@@ -115,7 +115,8 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function load(nameOrPath: string): Workload {
+/** A workload by name or file; one that does not load is bad usage. */
+export function load(nameOrPath: string): Workload {
   try {
     return resolveWorkload(nameOrPath);
   } catch (err) {

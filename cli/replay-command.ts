@@ -74,16 +74,28 @@ export function replayJson(r: RunResult) {
   };
 }
 
-/** The text a person reads: what ran, each finding, the verdict. */
-export function formatReplay(r: RunResult): string {
-  const out = [`wbemsim replay: ${inert(r.impl)} on ${inert(r.workload)} (strategy ${inert(r.strategy)}, seed ${r.seed}), ${r.steps} steps, run ended ${r.end.reason}${r.end.detail ? ` (${inertLines(r.end.detail)})` : ''}`];
+/** One line per finding of one run, and per rejection by the lifecycle machine. */
+export function runFindingLines(r: RunResult): string[] {
+  const out: string[] = [];
   for (const f of r.judge.violations) out.push(`  VIOLATED ${inert(f.rule)}: ${inert(f.explanation)}\n    events: ${f.events.join(', ') || '-'}`);
   for (const f of r.judge.warnings) out.push(`  warning ${inert(f.rule)}: ${inert(f.explanation)}`);
   for (const f of r.judge.inconclusive) out.push(`  inconclusive ${inert(f.rule)}: ${inert(f.explanation)}`);
   for (const f of r.judge.lint) out.push(`  client ${inert(f.rule)}: ${inert(f.explanation)}`);
   for (const x of r.monitor) out.push(`  REJECTED by the lifecycle machine: ${inert(x.event)} on ${inert(x.call)} (event ${x.seq}) breaks ${x.rules.join(', ')}`);
+  return out;
+}
+
+/** The verdict line of one run. */
+export function runVerdictLine(r: RunResult): string {
   const outcome = replayOutcome(r);
-  out.push(outcome.conformant ? (outcome.conclusive ? 'Verdict: CONFORMANT' : 'Verdict: NOT CONCLUSIVE: 1 of 1 run cut') : `Verdict: NOT CONFORMANT (${[...new Set([...r.judge.violations.map((f) => f.rule), ...r.monitor.flatMap((x) => x.rules)])].join(', ')})`);
+  return outcome.conformant ? (outcome.conclusive ? 'Verdict: CONFORMANT' : 'Verdict: NOT CONCLUSIVE: 1 of 1 run cut')
+    : `Verdict: NOT CONFORMANT (${[...new Set([...r.judge.violations.map((f) => f.rule), ...r.monitor.flatMap((x) => x.rules)])].join(', ')})`;
+}
+
+/** The text a person reads: what ran, each finding, the verdict. */
+export function formatReplay(r: RunResult): string {
+  const out = [`wbemsim replay: ${inert(r.impl)} on ${inert(r.workload)} (strategy ${inert(r.strategy)}, seed ${r.seed}), ${r.steps} steps, run ended ${r.end.reason}${r.end.detail ? ` (${inertLines(r.end.detail)})` : ''}`];
+  out.push(...runFindingLines(r), runVerdictLine(r));
   out.push(`replay: wbemsim replay ${inert(r.token)}`);
   return out.join('\n') + '\n';
 }

@@ -17,7 +17,7 @@ import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { resolveImplForCli } from './impl.ts';
 import { runTask } from './interrupt.ts';
 import { checkOutputs } from './options.ts';
-import { replayJson, replayOutcome } from './replay-command.ts';
+import { replayJson, replayOutcome, runFindingLines, runVerdictLine } from './replay-command.ts';
 import type { ScenarioTask, ScenarioTaskResult } from './tasks.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -96,14 +96,7 @@ export function formatScenarioRun(s: Scenario, r: RunResult, impl: string): stri
     const want = s.expected[rule];
     out.push(`  ${rule.padEnd(width)}  ${got[rule]}${own && want !== undefined && want !== got[rule] ? `   [expected ${want}]` : ''}`);
   }
-  for (const f of r.judge.violations) out.push(`  VIOLATED ${inert(f.rule)}: ${inert(f.explanation)}\n    events: ${f.events.join(', ') || '-'}`);
-  for (const f of r.judge.warnings) out.push(`  warning ${inert(f.rule)}: ${inert(f.explanation)}`);
-  for (const f of r.judge.inconclusive) out.push(`  inconclusive ${inert(f.rule)}: ${inert(f.explanation)}`);
-  for (const f of r.judge.lint) out.push(`  client ${inert(f.rule)}: ${inert(f.explanation)}`);
-  for (const x of r.monitor) out.push(`  REJECTED by the lifecycle machine: ${inert(x.event)} on ${inert(x.call)} (event ${x.seq}) breaks ${x.rules.join(', ')}`);
-  const outcome = replayOutcome(r);
-  out.push('', outcome.conformant ? (outcome.conclusive ? 'Verdict: CONFORMANT' : 'Verdict: NOT CONCLUSIVE: 1 of 1 run cut')
-    : `Verdict: NOT CONFORMANT (${[...new Set([...r.judge.violations.map((f) => f.rule), ...r.monitor.flatMap((x) => x.rules)])].join(', ')})`);
+  out.push(...runFindingLines(r), '', runVerdictLine(r));
   if (own) {
     const off = mismatches(s, r);
     out.push(off.length ? `NOT AS EXPECTED: ${off.join('; ')}` : 'As expected: every verdict the scenario pins.');

@@ -8,14 +8,14 @@ import { runMutantZoo, type ZooOptions, type ZooResult } from '../brokers/mutant
 import { BrokerFailure, Interrupted, type BrokerFactory } from '../sim/broker-adapter.ts';
 import { runMany, type Campaign, type CampaignOptions } from '../sim/campaign.ts';
 import { explore, type Exploration } from '../sim/explorer.ts';
-import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
-import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
-import type { Workload } from '../sim/workload.ts';
+import { exploreWorkloads } from '../sim/explore-workloads.ts';
+import { builtinWorkloads } from '../sim/workloads.ts';
 import { decodeToken } from '../sim/replay-token.ts';
 import type { RunResult } from '../sim/run.ts';
 import { UsageError } from './usage-error.ts';
 import { notStarted } from './impl.ts';
 import { replayToken } from './replay-command.ts';
+import { load } from './explore-command.ts';
 import { runScenario } from '../scenarios/scenario.ts';
 import { scenarioOrUsage } from './scenario-command.ts';
 import { parentPort } from 'node:worker_threads';
@@ -189,11 +189,3 @@ function startChecked(factory: BrokerFactory): BrokerFactory {
   };
 }
 
-function load(nameOrPath: string): Workload {
-  try {
-    return resolveWorkload(nameOrPath);
-  } catch (err) {
-    if (err instanceof WorkloadError) throw new UsageError(err.message);
-    throw err;
-  }
-}

@@ -18,7 +18,7 @@
  */
 import type { TraceEvent, TraceHeader, TraceLine } from '../trace/event.ts';
 import type { RuleResult, Verdict } from './check.ts';
-import { createJudge, type JudgeOptions, type JudgeResult } from './judge.ts';
+import { createJudge, sortResults, type JudgeOptions, type JudgeResult } from './judge.ts';
 
 /** Attributions judged per shared sink, and per trace, before the search gives up. */
 export const ATTRIBUTION_CAP = 10_000;
@@ -218,21 +218,6 @@ function foldRule(rs: RuleResult[], what: string): RuleResult {
   };
 }
 
-/** Sorts folded results into a judge result, as the judge does. */
-function assemble(results: RuleResult[], base: JudgeResult): JudgeResult {
-  const out: JudgeResult = { conformant: true, results, violations: [], warnings: [], lint: [], inconclusive: [], advice: base.advice, events: base.events };
-  for (const r of results) {
-    if (r.kind === 'must' && r.verdict === 'violated') out.conformant = false;
-    for (const f of r.findings) {
-      if (f.verdict === 'inconclusive') out.inconclusive.push(f);
-      else if (f.kind === 'must') out.violations.push(f);
-      else if (f.party === 'client') out.lint.push(f);
-      else out.warnings.push(f);
-    }
-  }
-  return out;
-}
-
 /** Judges one pass over the source with attribution `index` of `plan`. */
 async function judgePass(open: Source, plan: AttributionPlan, index: number, options: JudgeOptions): Promise<JudgeResult> {
   const judge = createJudge({ ...options, attributionBound: plan.bounded });
@@ -269,7 +254,7 @@ function foldAll(results: JudgeResult[], plan: AttributionPlan): JudgeResult {
   const sinks = [...plan.sinks.keys()].join(', ');
   const what = `inconclusive (attribution): callbacks without a call id on shared sink(s) ${sinks}`;
   const folded = results[0]!.results.map((_, i) => foldRule(results.map((r) => r.results[i]!), what));
-  return assemble(folded, results[0]!);
+  return sortResults(folded, results[0]!.advice, results[0]!.events);
 }
 
 /**

@@ -102,18 +102,8 @@ export function createJudge(options: JudgeOptions = {}): Judge {
     finish() {
       tracker.finishRun();
       const results = checks.map((c) => c.finish());
-      const out: JudgeResult = { conformant: true, results, violations: [], warnings: [], lint: [], inconclusive: [], advice: [], events };
-      for (const r of results) {
-        if (r.kind === 'must' && r.verdict === 'violated') out.conformant = false;
-        if (r.kind === 'info' && r.verdict === 'used') out.advice.push(ADVICE[r.rule] ?? `${r.rule}: ${RULES.find((x) => x.id === r.rule)?.summary ?? ''}`);
-        for (const f of r.findings) {
-          if (f.verdict === 'inconclusive') out.inconclusive.push(f);
-          else if (f.kind === 'must') out.violations.push(f);
-          else if (f.party === 'client') out.lint.push(f);
-          else out.warnings.push(f);
-        }
-      }
-      return out;
+      const advice = results.filter((r) => r.kind === 'info' && r.verdict === 'used').map((r) => ADVICE[r.rule] ?? `${r.rule}: ${RULES.find((x) => x.id === r.rule)?.summary ?? ''}`);
+      return sortResults(results, advice, events);
     },
   };
 }
@@ -126,4 +116,19 @@ export function judgeTrace(lines: readonly TraceLine[], options: JudgeOptions = 
   const [header] = lines;
   if (!header || header.type !== 'header') throw new Error('judgeTrace: the first line must be the header');
   return judgeAttributionsSync(lines, options);
+}
+
+/** A judge result from per-rule results: `conformant` and the findings sorted into the report's lists. */
+export function sortResults(results: RuleResult[], advice: string[], events: number): JudgeResult {
+  const out: JudgeResult = { conformant: true, results, violations: [], warnings: [], lint: [], inconclusive: [], advice, events };
+  for (const r of results) {
+    if (r.kind === 'must' && r.verdict === 'violated') out.conformant = false;
+    for (const f of r.findings) {
+      if (f.verdict === 'inconclusive') out.inconclusive.push(f);
+      else if (f.kind === 'must') out.violations.push(f);
+      else if (f.party === 'client') out.lint.push(f);
+      else out.warnings.push(f);
+    }
+  }
+  return out;
 }
