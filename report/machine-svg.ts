@@ -1,34 +1,13 @@
 /**
  * The lifecycle machine in a report: its main region (`lifecycle`) drawn as SVG from the machine
- * itself (walked as specs/machine-diagram.ts walks it), with the states a run reached marked, and
+ * itself (regionGraph of specs/machine-diagram.ts), with the states a run reached marked, and
  * the other regions as rows of states, reached or not.
  */
 import { lifecycleMachine, REGIONS } from '../specs/lifecycle-machine.ts';
+import { regionGraph } from '../specs/machine-diagram.ts';
 import { html } from './escape.ts';
 
-interface Edge { from: string; to: string; labels: string[] }
-
-/** The states and transitions (self-loops left out) of one region. */
-export function regionGraph(region: string): { states: string[]; initial: string; edges: Edge[] } {
-  const node = lifecycleMachine.root.states[region];
-  if (!node) throw new Error(`no region ${region}`);
-  const edges = new Map<string, Edge>();
-  for (const [s, stateNode] of Object.entries(node.states)) {
-    for (const [event, defs] of stateNode.transitions) {
-      for (const def of defs) {
-        const meta = def.meta as { rule?: string } | undefined;
-        const target = def.target?.[0];
-        if (!meta?.rule || !target || target === stateNode) continue;
-        const key = `${s}->${target.key}`;
-        const e = edges.get(key) ?? { from: s, to: target.key, labels: [] };
-        const label = `${event} [${meta.rule}]`;
-        if (!e.labels.includes(label)) e.labels.push(label);
-        edges.set(key, e);
-      }
-    }
-  }
-  return { states: Object.keys(node.states), initial: String(node.config.initial), edges: [...edges.values()] };
-}
+export { regionGraph };
 
 /** The regions other than `lifecycle`, each with its states and whether a run reached them. */
 export function otherRegions(reached: ReadonlySet<string>): { region: string; states: { name: string; reached: boolean }[] }[] {
