@@ -1,5 +1,5 @@
 /**
- * The straightforward alternative (issue 8, table 2): the standard workload written the way a
+ * The straightforward alternative (table 2 of `npm run bench`): the standard workload written the way a
  * user would test it without wbemsim. Each call is one XState actor of the same
  * `lifecycleMachine`, created with `createActor` and fed through `actor.send`; the broker, the
  * providers and the client are async functions whose every step awaits a promise scheduled by

@@ -1,5 +1,5 @@
 /**
- * The bare limit (issue 8, table 3; CORE-NOTES 18): the machine transitions of real runs, replayed
+ * The bare limit (table 3 of `npm run bench`): the machine transitions of real runs, replayed
  * on the compiled table with nothing else: no scheduling, no allocation, no checks.
  *
  * Recording: a run of the full pipeline keeps its trace; the trace is fed again to a fresh

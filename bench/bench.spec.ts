@@ -31,7 +31,7 @@ describe('npm run bench', () => {
       expect(t.rows.length).toBeGreaterThan(0);
     }
     expect(doc.machine).toMatchObject({ cores: expect.any(Number), cpu: expect.any(String), node: process.version });
-    // CORE-NOTES 19: the machine is described generically, never by its host name.
+    // the machine is described generically, never by its host name.
     expect(JSON.stringify(doc)).not.toContain(`"${hostname()}"`);
   });
 

@@ -1,5 +1,5 @@
 /**
- * Table 4 of issue 8: exhaustive exploration of the configurations `wbemsim explore` pins
+ * Table 4 of `npm run bench`: exhaustive exploration of the configurations `wbemsim explore` pins
  * (workloads/explore/*.json), with the explorer's default bounds: distinct states per second,
  * total time, and memory. The explorer is loaded lazily so the bench still runs (and says "not
  * available") in a tree where it is absent.

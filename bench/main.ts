@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the six tables of issue 8, printed and written to `bench/results.json`.
+ * `npm run bench`: six tables, printed and written to `bench/results.json`.
  *
  *   npm run bench                       the default budget (all six tables in under five minutes on 2 cores)
  *   npm run bench -- --quick            a tiny budget (the smoke test; figures mean nothing)
@@ -20,7 +20,7 @@ import { measureScaling } from './scaling.ts';
 import { formatTable, tableJson, type Table } from './table.ts';
 import { measureThroughput, TARGET_VS_ALTERNATIVE, TARGET_VS_BARE } from './throughput.ts';
 
-/** The standard workload of issue 8. */
+/** The standard workload of the benchmarks. */
 export const STANDARD_WORKLOAD = 'mixed';
 
 const DEFAULT_OUT = fileURLToPath(new URL('./results.json', import.meta.url));

@@ -60,7 +60,7 @@ export async function timeForAsync(budgetMs: number, batch: () => Promise<{ runs
   return { ms, runs, steps };
 }
 
-/** The machine a run was taken on, generically (CORE-NOTES 19): never a host name. */
+/** The machine a run was taken on, generically: never a host name. */
 export interface MachineInfo {
   cpu: string;
   cores: number;

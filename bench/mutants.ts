@@ -1,5 +1,5 @@
 /**
- * Table 5 of issue 8: bug-finding power. For each mutant of the zoo, the median number of runs
+ * Table 5 of `npm run bench`: bug-finding power. For each mutant of the zoo, the median number of runs
  * the random and PCT strategies need to catch it by one of its targeted rules, over independent
  * seeds, counted as the zoo's runner counts them (brokers/mutants/run-mutant-zoo.ts: round r runs
  * every built-in workload, then the mutant's own, with seed + r; a mutant is caught at its first

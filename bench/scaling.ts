@@ -1,5 +1,5 @@
 /**
- * Table 6 of issue 8: steps per second as the number of concurrent calls grows (1 to 64), with
+ * Table 6 of `npm run bench`: steps per second as the number of concurrent calls grows (1 to 64), with
  * workloads generated from the standard one (bench/scaled-workload.ts), through the same full
  * pipeline as table 1. The figure to watch is the cost per step at 64 calls over that at 1 call;
  * a ratio far above 1 means some per-step work grows with the number of calls.

@@ -1,5 +1,5 @@
 /**
- * Tables 1–3 of issue 8: wbemsim's random exploration throughput on the standard workload, the
+ * Tables 1–3 of `npm run bench`: wbemsim's random exploration throughput on the standard workload, the
  * fast-check + XState alternative, and the bare table loop. The three are measured in turn within
  * each repetition, so every ratio is taken from figures of the same moment of the same process;
  * a ratio is the median of the per-repetition ratios.

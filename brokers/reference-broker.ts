@@ -1,7 +1,7 @@
 /**
  * The reference broker: implements every `must` rule of RULES.md, and offers every freedom a
  * `may` rule leaves it as an enabled step, so that exploration produces every legal behaviour
- * (CORE-NOTES 4): when the async method returns (before or after callbacks), how Indicate
+ * (the scheduler chooses): when the async method returns (before or after callbacks), how Indicate
  * batches objects, whether to send a progress status, losing a cancel race, stopping a query
  * provider or letting it run, one late in-flight callback, the cancelled final status before or
  * after CancelAsyncCall returns.

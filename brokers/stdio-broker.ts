@@ -2,7 +2,7 @@
  * The stdio bridge: a broker written in any language, run as a child process that speaks the
  * JSON-lines protocol of docs/protocol.md, behind the synchronous BrokerAdapter.
  *
- * The harness is synchronous (CORE-NOTES 16), a pipe is not: a worker thread
+ * The harness is synchronous, a pipe is not: a worker thread
  * (stdio-broker-worker.mjs) owns the child and its asynchronous I/O, and this thread sleeps in
  * `Atomics.wait` on a shared counter until the worker posts the reply, bounded by the step
  * timeout. Everything the broker says is judged here, in one place: a reply that is not JSON,

@@ -24,7 +24,7 @@
  *   never sent.
  * - CancelAsyncCall from inside Indicate or SetStatus deadlocks ("the worker waits for itself"):
  *   under the virtual scheduler no step is enabled while that cancel is pending, and the world ends
- *   the run with a deadlock (CORE-NOTES 17), never a wall-clock hang.
+ *   the run with a deadlock, never a wall-clock hang.
  * - Releasing the IWbemServices object while a call runs waits for it, delivers everything, then
  *   releases the sink.
  * - Indicate returning WBEM_E_FAILED is ignored. No CoInitializeSecurity: completes normally.

@@ -1,6 +1,6 @@
 /**
  * `wbemsim check`: exit 0 conformant, 1 violated, 2 bad input with one line naming the line and
- * the problem, never a stack trace (CORE-NOTES 6, 7).
+ * the problem, never a stack trace.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * `wbemsim check TRACE.jsonl`: validates a recorded trace line by line (the format of
  * specs/trace.schema.json) and runs every rule check over it, streaming, in bounded memory.
- * Exit codes (CORE-NOTES 6, 7): 0 conformant, 1 a `must` rule violated (or an outcome named by
+ * Exit codes: 0 conformant, 1 a `must` rule violated (or an outcome named by
  * --fail-on), 2 bad usage or bad input, with one line on stderr naming the line and the problem.
  */
 import type { Command } from 'commander';

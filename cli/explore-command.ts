@@ -33,7 +33,7 @@ export function explorationOutcome(results: Explored[]) {
   });
 }
 
-/** The `--json` shape: one entry per workload, wall-clock time kept apart (CORE-NOTES 13). */
+/** The `--json` shape: one entry per workload, wall-clock time kept apart. */
 export function explorationJson(results: Explored[], wallMs: number, interrupted = false) {
   const outcome = explorationOutcome(results);
   return {

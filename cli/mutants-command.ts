@@ -1,5 +1,5 @@
 /**
- * `wbemsim mutants`: the suite against every faulty broker of the zoo (issue 5, item 6). Prints
+ * `wbemsim mutants`: the suite against every faulty broker of the zoo. Prints
  * mutant → targeted rules → killed or not → caught by → runs to detect, and the score. Exit 0 when
  * every mutant is caught by a rule it targets, 1 otherwise (a mutant caught only by other rules,
  * or by a rule the reference broker violates too, is a weakness of the suite), 2 for bad usage.

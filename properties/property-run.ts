@@ -1,6 +1,6 @@
 /**
  * Running a property's (workload, schedule) pair, and reporting a counterexample the way a person
- * needs it: the rules broken and the replay token first, then the shrunk sizes (STYLE 5: the
+ * needs it: the rules broken and the replay token first, then the shrunk sizes (the
  * token is one command away from the failure).
  */
 import fc from 'fast-check';

@@ -1,5 +1,5 @@
 /**
- * The schedule arbitrary (STYLE 13): the scheduler's choice sequence as an array of small
+ * The schedule arbitrary: the scheduler's choice sequence as an array of small
  * integers, each read modulo the number of enabled steps (ChoiceListStrategy); past its end the
  * run takes the first enabled step. fast-check shrinks this array, which is what shrinks an
  * interleaving: shorter lists and smaller numbers are runs closer to the default order.

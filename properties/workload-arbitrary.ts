@@ -1,5 +1,5 @@
 /**
- * fast-check arbitraries for workloads (STYLE 13: data choices are generated and shrunk like the
+ * fast-check arbitraries for workloads (data choices are generated and shrunk like the
  * schedule): 1–6 calls of any operation on 1–3 sinks (so calls share sinks), WBEM_FLAG_SEND_STATUS,
  * providers' results, start failures and NULL sinks, sink behaviours (fast, slow, held, failing),
  * unsecured-apartment wrappers, CoInitializeSecurity on or off, and client actions: cancels from

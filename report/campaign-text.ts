@@ -84,7 +84,7 @@ export function formatCampaign(c: Campaign, options: { verbose?: boolean } = {})
   }
   if (c.steps > 0) {
     out.push(`  model coverage: ${c.coverage.states}/${c.coverage.statesTotal} states, ${c.coverage.transitions}/${c.coverage.transitionsTotal} transitions of the lifecycle machine`);
-    // Say what was not reached (STYLE 18), briefly: a few names, then how many more.
+    // Say what was not reached, briefly: a few names, then how many more.
     const brief = (xs: string[]) => xs.slice(0, 6).join('; ') + (xs.length > 6 ? `; and ${xs.length - 6} more` : '');
     if (c.coverage.unreachedStates.length) out.push(`    states not reached: ${brief(c.coverage.unreachedStates)}`);
     if (c.coverage.unreachedTransitions.length) out.push(`    transitions not reached: ${brief(c.coverage.unreachedTransitions)}`);

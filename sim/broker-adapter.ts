@@ -7,7 +7,7 @@
  * every other enabled step of the world, then calls `step(id)`. Each call returns the broker's
  * outputs for that moment (callbacks to start on a sink, AddRef/Release, provider requests,
  * annotations), which the harness turns into trace events. Everything is synchronous so the hot
- * path needs no `await` per step (CORE-NOTES 16).
+ * path needs no `await` per step.
  *
  * The reference broker, the mutants, the Wine model and the stdio bridge all implement this
  * same interface; nothing is special-cased.

@@ -1,7 +1,7 @@
 /**
  * A campaign: many runs of one implementation over workloads, with their verdicts folded into
  * one result that reports render (text, JSON, later HTML/Markdown/JUnit). Wall-clock figures sit
- * in the separate `wall` field, which determinism tests ignore (CORE-NOTES 13).
+ * in the separate `wall` field, which determinism tests ignore.
  */
 import { BrokerFailure, Interrupted, type BrokerAdapter, type BrokerFactory } from './broker-adapter.ts';
 import type { Finding, RuleResult, Verdict } from '../specs/check.ts';

@@ -1,6 +1,6 @@
 /**
  * The part of a run's history that the checks still need, as a canonical string for the
- * explorer's state key (CORE-NOTES 12: never sequence numbers or the trace itself).
+ * explorer's state key (never sequence numbers or the trace itself).
  *
  * The world's key and the lifecycle monitor's per-call states say everything about a call's
  * future; what they lose is what the checks of specs/ compare across calls while a window is

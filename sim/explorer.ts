@@ -12,7 +12,7 @@
  * branches; (3) once a state was seen (or every step is asleep), finish the run with the first
  * enabled step at each point, without expanding: that tail is only there to judge the run whole.
  *
- * The state key (CORE-NOTES 12): `World.stateKey()` (the client's calls, actions, callbacks in
+ * The state key: `World.stateKey()` (the client's calls, actions, callbacks in
  * progress with their remaining time, the providers, the sinks' reference counts and the broker's
  * own `stateKey()`), the lifecycle monitor's state of every call (all regions), and the open
  * windows the checks still compare across calls (`CancelWindows`). Never virtual time, sequence
@@ -52,7 +52,7 @@ export interface ExploreOptions {
   noReduction?: boolean;
   /** Stop at the first run that breaks a `must` rule. */
   stopAtFirstViolation?: boolean;
-  /** Wall-clock cut-off between runs and steps (CORE-NOTES 13). */
+  /** Wall-clock cut-off between runs and steps. */
   shouldStop?: () => boolean;
   /** Every run, as it finishes (a campaign folds them). */
   onRun?: (r: RunResult) => void;

@@ -1,7 +1,7 @@
 /**
  * The virtual scheduler: repeatedly asks the world for its enabled steps, lets the strategy pick
  * one, and takes it; when nothing is enabled it advances virtual time to the next timer. Every
- * choice is recorded as one small integer, so a run replays from its choice list (STYLE 13).
+ * choice is recorded as one small integer, so a run replays from its choice list.
  */
 import type { Step, Strategy } from './strategy.ts';
 
@@ -20,7 +20,7 @@ export interface ScheduleLimits {
   maxSteps: number;
   /** Called after each step (the runner streams new trace events to the judges here). */
   afterStep?: () => void;
-  /** Wall-clock cut-off, checked between steps; only cuts work short (CORE-NOTES 13). */
+  /** Wall-clock cut-off, checked between steps; only cuts work short. */
   shouldStop?: () => boolean;
   reducer?: Reducer;
 }

@@ -1,7 +1,7 @@
 /**
  * The choice point: the one interface through which anything picks the next step. Random, PCT,
  * exhaustive and fast-check-driven schedules are implementations of it; the scheduler does not
- * know which one it runs under (STYLE 4, after fast-check's TaskSelector).
+ * know which one it runs under (after fast-check's TaskSelector).
  */
 /** One enabled step: a stable key, and the call it concerns (its "thread" for PCT and reductions). */
 export interface Step {
@@ -26,8 +26,8 @@ export class RandomStrategy implements Strategy {
 }
 
 /**
- * Follows an explicit list of choices, each read modulo the number of options at its step (STYLE
- * 13), then continues with `after` (the first enabled step when absent). This is what fast-check
+ * Follows an explicit list of choices, each read modulo the number of options at its step (so
+ * that any list of numbers is a valid schedule), then continues with `after` (the first enabled step when absent). This is what fast-check
  * generates and shrinks, and what a replay feeds back.
  */
 export class ChoiceListStrategy implements Strategy {

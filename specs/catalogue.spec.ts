@@ -1,5 +1,5 @@
 /**
- * The project's rule table (CORE-NOTES 9): every ID has a check, one file per rule named after it,
+ * The project's rule table: every ID has a check, one file per rule named after it,
  * citing its source; and the sync script finds differences with RULES.md.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * `npm run check:rules`: compares the rule IDs and kinds of ../shared/RULES.md with the
- * project's own table (`specs/rules.ts`), CORE-NOTES 9. Exit 0 when they agree, 1 listing every
+ * project's own table (`specs/rules.ts`), which a clone carries without the shared catalogue. Exit 0 when they agree, 1 listing every
  * difference, 2 when RULES.md cannot be read (a clone without ../shared).
  */
 import { readFileSync } from 'node:fs';

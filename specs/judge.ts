@@ -1,6 +1,6 @@
 /**
  * The judge: runs every rule check over one trace, streaming, and sorts what they found into the
- * report's lists (RULES.md "How a trace is judged"; CORE-NOTES 6). The same judge runs online inside
+ * report's lists (RULES.md "How a trace is judged"). The same judge runs online inside
  * a simulation (feed events as they happen) and offline over a recorded file (`wbemsim check`).
  *
  * Per event: the tracker updates once, then only the checks that read that event type run.
@@ -51,7 +51,7 @@ export interface Judge {
   begin(header: TraceHeader): void;
   event(e: TraceEvent): void;
   finish(): JudgeResult;
-  /** How many records the judge holds now: bounded by what is open, never by the trace's length (CORE-NOTES 10). */
+  /** How many records the judge holds now: bounded by what is open, never by the trace's length. */
   footprint(): Footprint;
 }
 

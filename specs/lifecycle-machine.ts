@@ -6,7 +6,7 @@
  * transitions by hand: the monitor's table (`compiled-machine.ts`), the diagram
  * (`machine-diagram.ts`) and the reference broker's bookkeeping all derive from this.
  *
- * Regions (CORE-NOTES 1): `lifecycle` keeps the issue's main line (pending → indicating →
+ * Regions: `lifecycle` keeps the issue's main line (pending → indicating →
  * status-set → released, cancelled from pending or indicating, failed for a start failure);
  * `callback` is what is in progress in the sink; `cancel` whether the broker processed a cancel
  * (the unseen moment p) and whether one late in-flight callback is still allowed; `final` whether

@@ -4,8 +4,8 @@
  * Where the broker annotates its unseen moments (cancel processed, final status decided) it
  * follows one state per call; where it does not (a recording, a broker that does not annotate)
  * it follows every state the call may be in, placing those moments silently inside their
- * windows (CORE-NOTES 2), and reports only what every placement rejects. The checks of specs/
- * judge the same traces independently (CORE-NOTES 3).
+ * windows, and reports only what every placement rejects. The checks of specs/
+ * judge the same traces independently.
  *
  * It also records model coverage: the machine's state nodes and transitions a run reached.
  */
@@ -66,7 +66,7 @@ export interface MonitorOptions {
    * The broker annotates its unseen moments (`cancel processed`, `final status decided`): the
    * monitor then follows one state per call. Otherwise (a black-box recording, a broker that
    * does not annotate) it follows every state the call may be in, with `cancel processed` as a
-   * silent transition inside the cancel's window (CORE-NOTES 2), and reports a rejection only
+   * silent transition inside the cancel's window, and reports a rejection only
    * when every one of them rejects.
    */
   annotated?: boolean;
@@ -417,7 +417,7 @@ function dedupe(bs: Branch[]): Branch[] {
 }
 
 /**
- * The lifecycle monitor and the checks judge independently (CORE-NOTES 3). A monitor rejection
+ * The lifecycle monitor and the checks judge independently. A monitor rejection
  * whose rule the checks did not find violated is reported too, marked as the monitor's, so a
  * disagreement between the two judges is never silent.
  */

@@ -1,6 +1,6 @@
 /**
  * Every `must` rule: a small hand-written trace that breaks it, and the violation names that rule
- * and nothing outside the trace's declared set (CORE-NOTES 8: some faults necessarily break
+ * and nothing outside the trace's declared set (some faults necessarily break
  * several rules, e.g. a second final status).
  */
 import { describe, expect, it } from 'vitest';

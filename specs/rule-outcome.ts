@@ -3,7 +3,7 @@
  * "How a trace is judged", item 2): `violated` when some instance breaks the rule in every
  * placement, `inconclusive` when one breaks it in some placements only, `held` when the rule's
  * situation occurred and was kept, `not exercised` otherwise; `used` for freedoms (`may`) and
- * advice (`info`). Findings are stored up to a cap, the rest only counted (CORE-NOTES 10).
+ * advice (`info`). Findings are stored up to a cap, the rest only counted.
  */
 import type { Finding, RuleInfo, RuleResult, Verdict } from './check.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The project's own rule catalogue, as data: one row per rule ID of ../shared/RULES.md, so that
- * a clone without ../shared still knows every rule (CORE-NOTES 9). IDs and kinds must match
+ * a clone without ../shared still knows every rule. IDs and kinds must match
  * RULES.md (`npm run check:rules`); the summaries are the project's own words; `source` is the
  * source column of RULES.md; the citation points at the page and phrase the check rests on.
  */

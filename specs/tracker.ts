@@ -6,7 +6,7 @@
  * Windows close as soon as they can (a cancel's `p` at its return or at the return of a held
  * callback that bounds it), and the tracker then tells the checks that compare moments
  * (`TrackerListener`), so nothing needs the trace's history: memory is proportional to what is
- * open at once, plus capped histories of finished calls and sinks (CORE-NOTES 10).
+ * open at once, plus capped histories of finished calls and sinks.
  */
 import type { TraceEvent, TraceHeader, RunEnd } from '../trace/event.ts';
 import { failed, WBEM_FLAG_SEND_STATUS } from '../trace/hresult.ts';

@@ -1,7 +1,7 @@
 /**
  * A set of ids that remembers at most `cap` of them, forgetting the oldest first. Used for
  * the history of finished calls and sinks, so that memory stays bounded on a 1,000,000-event
- * trace (CORE-NOTES 10); `evicted` tells the caller that an unknown id may be a forgotten one.
+ * trace; `evicted` tells the caller that an unknown id may be a forgotten one.
  */
 export class CappedSet {
   private readonly ids = new Set<string>();

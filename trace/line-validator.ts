@@ -2,7 +2,7 @@
  * Validates a trace line by line: the shape of each line against `EVENT_FIELDS` (the table that
  * `specs/trace.schema.json` is generated from, so the two agree), then what a schema cannot say:
  * the header comes first, `seq` strictly increases, and every returned callback, returned cancel,
- * returned call and callback's `call` names something the trace issued (CORE-NOTES 7).
+ * returned call and callback's `call` names something the trace issued.
  *
  * Hand-rolled rather than ajv because it runs once per event of million-event traces; the
  * schema test checks that ajv and this validator agree on the same samples.
@@ -112,7 +112,7 @@ export class LineValidator {
     return value as TraceLine;
   }
 
-  /** Names must refer to things the trace issued (CORE-NOTES 7: "a callback naming a call never issued"). */
+  /** Names must refer to things the trace issued ("a callback naming a call never issued"). */
   private checkReferences(o: Obj, type: string, line: number): void {
     switch (type) {
       case 'call.entered': {

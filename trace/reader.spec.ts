@@ -1,6 +1,6 @@
 /**
  * Reading traces: validation errors name the line, and a large trace streams in bounded memory
- * (CORE-NOTES 10): the judge's live state stays proportional to the calls open at once.
+ * (the judge's live state stays proportional to the calls open at once).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

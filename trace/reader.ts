@@ -1,8 +1,8 @@
 /**
  * Streams a JSON-lines trace file: one line in memory at a time, each parsed and validated
  * (`LineValidator`) before it is yielded, so a 1,000,000-event trace is checked in memory
- * proportional to what is open at once (CORE-NOTES 10), never to the file's length.
- * Every problem is a `TraceInputError` naming the line (CORE-NOTES 7); blank lines are skipped.
+ * proportional to what is open at once, never to the file's length.
+ * Every problem is a `TraceInputError` naming the line; blank lines are skipped.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';

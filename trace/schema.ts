@@ -1,6 +1,6 @@
 /**
  * Generates `specs/trace.schema.json` (JSON Schema draft 2020-12) from `EVENT_FIELDS`, so the
- * documented format and the TypeScript types cannot drift (STYLE.md point 6).
+ * documented format and the TypeScript types cannot drift.
  * Run `npm run gen:schema` after changing `trace/event.ts`; a test fails while they differ.
  */
 import { writeFileSync } from 'node:fs';

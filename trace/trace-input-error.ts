@@ -1,5 +1,5 @@
 /**
- * Bad input (CORE-NOTES 7): a file that cannot be a trace. It carries the 1-based line number
+ * Bad input: a file that cannot be a trace. It carries the 1-based line number
  * (0 when the problem is the file itself) so the CLI can print one clear line and exit 2.
  */
 export class TraceInputError extends Error {

@@ -2,7 +2,7 @@
  * Mutant `aborts-method-provider`: breaks PROVIDER-RUNS-TO-COMPLETION (000, Defrag and Format:
  * the method's work goes on). Cancelling an ExecMethodAsync call aborts the method provider's
  * work outright. Only a *method* provider is wrong to stop (a query provider may be stopped,
- * PROVIDER-MAY-STOP; CORE-NOTES 15). A cancel must come while the method still runs, which a
+ * PROVIDER-MAY-STOP). A cancel must come while the method still runs, which a
  * lengthy method makes the rule rather than a race: it is not counted among the interleaving faults.
  */
 import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';

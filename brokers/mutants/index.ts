@@ -1,5 +1,5 @@
 /**
- * The mutant zoo (issue 5, item 6): faulty brokers, each the reference broker with one planted
+ * The mutant zoo: faulty brokers, each the reference broker with one planted
  * fault, in the order of the rules they break (RULES.md order). Each file exports its table row
  * (`mutant`) and `createBroker()`; this index lists them and registers the `--impl mutant:NAME`
  * form when imported (importing it twice registers once).

@@ -5,7 +5,7 @@
  * (CallCancelled set, annotated) but their delivery loop is not stopped: they keep indicating new
  * objects after the cancel was processed, then send WBEM_E_CALL_CANCELLED. These are *new*
  * callbacks (their predecessor returned after the processing), not the one legal late in-flight
- * callback (CORE-NOTES 15). With one or two calls on the sink the broker is conformant.
+ * callback. With one or two calls on the sink the broker is conformant.
  */
 import type { BrokerAdapter, BrokerOutput, BrokerStep } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';

@@ -1,8 +1,8 @@
 /**
  * Runs the suite against every mutant of the zoo and says, for each, whether it was killed, by
- * which rule(s), and after how many runs (issue 5, item 6). A mutant counts as caught only when
+ * which rule(s), and after how many runs. A mutant counts as caught only when
  * one of the rules it targets is violated; one caught only by other rules is a weakness of the
- * suite and is reported as such (CORE-NOTES 15).
+ * suite and is reported as such.
  *
  * Runs go round-robin over the workloads (run n uses workload n mod W with seed + ⌊n / W⌋), so
  * "runs to detect" counts every run made, whichever workload finds it; a mutant stops at its
