@@ -478,13 +478,20 @@ static void do_cancel(IWbemServices *svc, const char *svc_name, Sink *s, const c
   if (s) SetEvent(s->cancel_returned);
 }
 
-static void release_services(IWbemServices *svc, const char *svc_name) {
+/*
+ * Releases the IWbemServices object after the settle period has passed twice, so that a broker
+ * reference kept past it shows (RELEASE-PROMPTLY); `now` releases at once (a release during a call).
+ */
+static void release_services_when(IWbemServices *svc, const char *svc_name, int now) {
+  if (!now) Sleep(2 * SETTLE_MS);
   emit("services.release.entered", "\"services\":\"%s\"", svc_name);
   arm(WATCHDOG_CALL_MS, "IWbemServices::Release did not return");
   ULONG n = IWbemServices_Release(svc);
   disarm();
   emit("services.release.returned", "\"services\":\"%s\",\"count\":%lu", svc_name, (unsigned long)n);
 }
+
+static void release_services(IWbemServices *svc, const char *svc_name) { release_services_when(svc, svc_name, 0); }
 
 /* ---------------------------------------------------------------- setup */
 
@@ -505,30 +512,34 @@ static IWbemServices *connect_cimv2(void) {
 }
 
 /*
- * The control cancel: on a separate IWbemServices object, with nothing held, how long a
- * CancelAsyncCall of a finished query takes. Not part of the trace; it scales the waiting bound.
+ * The control cancel: on a separate IWbemServices object, with nothing held, how long
+ * CancelAsyncCall takes when it cancels a query just started (a broker that finishes the query
+ * first includes that, and the wake-up of the cancelling thread). The longest of three is kept;
+ * it is not part of the trace and scales the waiting bound of the judge.
  */
 static void measure_control_latency(void) {
-  IWbemServices *svc = connect_cimv2();
-  Sink *s = new_sink("ctl", 1);
-  BSTR l = SysAllocString(L"WQL"), q = SysAllocString(ONE_ROW_QUERY);
-  arm(WATCHDOG_CALL_MS, "the control query did not return");
-  HRESULT hr = IWbemServices_ExecQueryAsync(svc, l, q, 0, NULL, &s->iface);
-  disarm();
-  SysFreeString(l);
-  SysFreeString(q);
-  if (SUCCEEDED(hr)) wait_finals(s, 1, FINAL_WAIT_MS);
-  double best = -1;
+  double worst = 0;
   for (int i = 0; i < 3; i++) {
-    arm(WATCHDOG_CALL_MS, "the control cancel did not return");
-    double t0 = now_ms();
-    IWbemServices_CancelAsyncCall(svc, &s->iface);
-    double dt = now_ms() - t0;
+    IWbemServices *svc = connect_cimv2();
+    Sink *s = new_sink("ctl", 1);
+    BSTR l = SysAllocString(L"WQL"), q = SysAllocString(ONE_ROW_QUERY);
+    arm(WATCHDOG_CALL_MS, "the control query did not return");
+    HRESULT hr = IWbemServices_ExecQueryAsync(svc, l, q, 0, NULL, &s->iface);
     disarm();
-    if (best < 0 || dt > best) best = dt;
+    SysFreeString(l);
+    SysFreeString(q);
+    if (SUCCEEDED(hr)) {
+      arm(WATCHDOG_CALL_MS, "the control cancel did not return");
+      double t0 = now_ms();
+      IWbemServices_CancelAsyncCall(svc, &s->iface);
+      double dt = now_ms() - t0;
+      disarm();
+      if (dt > worst) worst = dt;
+      wait_finals(s, 1, FINAL_WAIT_MS);
+    }
+    IWbemServices_Release(svc);
   }
-  control_latency_ms = best;
-  IWbemServices_Release(svc);
+  control_latency_ms = worst;
 }
 
 /* ---------------------------------------------------------------- scenarios */
@@ -538,7 +549,6 @@ static IWbemServices *S1;
 static void scenario_query_complete(void) {
   Sink *a = new_sink("A", 0);
   if (SUCCEEDED(query(S1, "S1", a, ONE_ROW_QUERY, 0))) wait_finals(a, 1, FINAL_WAIT_MS);
-  Sleep(2 * SETTLE_MS);
   release_services(S1, "S1");
   client_release(a);
 }
@@ -779,7 +789,7 @@ static void scenario_services_released_during_call(void) {
   a->hold = HOLD_FIXED;
   a->hold_ms = LONG_HOLD_MS;
   if (SUCCEEDED(query(S1, "S1", a, MULTI_ROW_QUERY, 0))) WaitForSingleObject(a->held_entered, FINAL_WAIT_MS);
-  release_services(S1, "S1");
+  release_services_when(S1, "S1", 1);
   wait_finals(a, 1, FINAL_WAIT_MS);
   client_release(a);
 }
