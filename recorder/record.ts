@@ -149,14 +149,25 @@ function run(argv: string[], env: NodeJS.ProcessEnv, killAfterS: number): Promis
 /** Seconds a scenario's process may take: its own watchdogs end it well before. */
 export const SCENARIO_TIMEOUT_S = 30;
 
-/** Runs one scenario in its own process. */
+/**
+ * Runs one scenario in its own process; a process that ends without a trace (a Wine process can
+ * fail to start, rarely, while the prefix's services come up) is run once more.
+ */
 export async function recordScenario(exe: string, scenario: string, mode: Mode): Promise<RawRecording> {
+  const first = await recordOnce(exe, scenario, mode);
+  if (first.status !== 'failed' || first.reason?.includes('killed by timeout')) return first;
+  const second = await recordOnce(exe, scenario, mode);
+  return second.status === 'failed' ? { ...second, reason: `${second.reason} (twice)` } : second;
+}
+
+async function recordOnce(exe: string, scenario: string, mode: Mode): Promise<RawRecording> {
   const argv = mode === 'wine' ? timed(SCENARIO_TIMEOUT_S, ['wine', exe, scenario]) : [exe, scenario];
   const r = await run(argv, mode === 'wine' ? wineEnv() : process.env, SCENARIO_TIMEOUT_S + 10);
-  const reason = r.stderr.split('\n').map((l) => l.trim()).find((l) => l.startsWith('recorder:'))?.replace(/^recorder: /, '');
+  const lines = r.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.includes('FS volume label and serial are not available'));
+  const reason = lines.find((l) => l.startsWith('recorder:'))?.replace(/^recorder: /, '') ?? (lines.length ? `stderr: ${lines.at(-1)!.slice(0, 200)}` : undefined);
   if (r.code === 3) return { scenario, status: 'unavailable', reason: reason ?? 'the recorder says the broker cannot run it' };
   if (r.code === 124 || r.code === 137 || r.code === null) return { scenario, status: 'failed', reason: `the process did not end within ${SCENARIO_TIMEOUT_S} s (killed by timeout)` };
-  if (r.code !== 0 || !r.stdout.startsWith('{')) return { scenario, status: 'failed', reason: reason ?? `the recorder exited ${r.code} without a trace` };
+  if (r.code !== 0 || !r.stdout.startsWith('{')) return { scenario, status: 'failed', reason: `the recorder exited ${r.code} without a trace${reason ? `; ${reason}` : ''}` };
   return { scenario, status: 'recorded', trace: r.stdout };
 }
 
