@@ -17,6 +17,7 @@ import { registerReplay } from './replay-command.ts';
 import { registerMutants } from './mutants-command.ts';
 import { registerScenario } from './scenario-command.ts';
 import { registerReport } from './report-command.ts';
+import { registerRecord } from './record-command.ts';
 import { installInterrupts } from './interrupt.ts';
 import { inertLines } from '../report/inert.ts';
 
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   registerMutants(program, setCode);
   registerScenario(program, setCode);
   registerReport(program, setCode);
+  registerRecord(program, setCode);
   const interrupts = installInterrupts();
   try {
     await program.parseAsync(argv, { from: 'user' });

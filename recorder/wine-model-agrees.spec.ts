@@ -1,0 +1,57 @@
+/**
+ * The Wine model (`--impl wine`, brokers/wine-model.ts) against the real thing: each recording
+ * scenario has a twin in the conformance suite, `scenarios/wine-rec-NAME.json`, whose workload
+ * does what the recorder's client does. The model's verdict of every rule must be one the
+ * recording allows: the pinned verdict (or set), and where the recording is inconclusive (its
+ * unseen moments or attributions could go either way) any verdict of the model, which sees them.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadScenario, runScenario, verdicts } from '../scenarios/scenario.ts';
+import { allowed, readPinned, RECORDING_SCENARIOS } from './record.ts';
+
+const pinned = readPinned();
+
+/** Rules a black-box recording cannot judge (RULES.md, "How a trace is judged", item 7): compared only in simulation. */
+const WHITE_BOX_ONLY = new Set(['FINAL-STATUS-CARRIES-RESULT', 'ANNOTATIONS-CONSISTENT', 'PROVIDER-NOT-NOTIFIED', 'PROVIDER-RUNS-TO-COMPLETION', 'PROVIDER-MAY-STOP', 'PROVIDER-CANCEL-UNSUPPORTED']);
+
+/** Recorded scenarios the model has no twin for, and why. */
+const NOT_MODELLED: Record<string, string> = {
+  'start-null-query': 'workloads carry no query text, so ExecQueryAsync(NULL, NULL) cannot be described',
+  'cancel-in-setstatus': 'the workload client cancels from inside an Indicate or a progress SetStatus, never from inside the final SetStatus (Wine sends no progress status)',
+};
+
+const twins = RECORDING_SCENARIOS.filter((s) => !(s in pinned.unavailable) && !(s in NOT_MODELLED));
+
+/** The model's verdicts that the recording does not allow, one line each. */
+export function disagreements(scenario: string, model: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [rule, mv] of Object.entries(model)) {
+    if (WHITE_BOX_ONLY.has(rule)) continue;
+    const rec = allowed(pinned.verdicts[scenario], rule);
+    if (rec.includes(mv as never) || rec.includes('inconclusive')) continue;
+    out.push(`${rule}: model ${mv}, recording ${rec.join(' or ')}`);
+  }
+  return out;
+}
+
+describe('the Wine model agrees with the recordings of Wine 8.0', () => {
+  it('has a twin scenario for every recording but the ones it cannot describe', () => {
+    for (const s of twins) expect(() => loadScenario(`wine-rec-${s}`), s).not.toThrow();
+    for (const s of twins) expect(loadScenario(`wine-rec-${s}`).impl).toBe('wine');
+  });
+
+  it.each(twins)('%s', async (s) => {
+    const r = await runScenario(loadScenario(`wine-rec-${s}`));
+    expect(disagreements(s, verdicts(r))).toEqual([]);
+  });
+
+  it('a verdict the recording does not allow is a disagreement, one the inconclusive recording leaves open is not', () => {
+    expect(disagreements('cancel-held-indicate', { 'CANCEL-DOES-NOT-WAIT-FOR-CLIENT': 'held' })).toEqual([
+      'CANCEL-DOES-NOT-WAIT-FOR-CLIENT: model held, recording violated',
+    ]);
+    expect(disagreements('cancel-held-indicate', { 'FINAL-STATUS-CARRIES-RESULT': 'violated' })).toEqual([]);
+    const open = Object.entries(pinned.verdicts).flatMap(([s, pin]) => Object.entries(pin).filter(([, v]) => v === 'inconclusive').map(([rule]) => [s, rule] as const));
+    expect(open.length).toBeGreaterThan(0);
+    for (const [s, rule] of open) expect(disagreements(s, { [rule]: 'violated' })).toEqual([]);
+  });
+});
