@@ -11,6 +11,7 @@
  * and it is built on the lifecycle machine: each entry carries its state in the compiled machine,
  * and the broker never emits an event that the machine rejects in that state.
  */
+import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 import type { BrokerAdapter, BrokerInput, BrokerOutput, BrokerStep, RunSetup } from '../sim/broker-adapter.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
 import type { CallEventType } from '../specs/lifecycle-machine.ts';
@@ -93,6 +94,21 @@ export class ReferenceBroker implements BrokerAdapter {
 
   constructor(options: ReferenceOptions = {}) {
     this.info = { name: options.name ?? 'reference', version: options.version ?? '1', inProcess: true, annotates: true };
+  }
+
+
+  /** A copy of the broker's state, for stateful search (BrokerAdapter.snapshot). */
+  snapshot(): unknown {
+    return this.snapshots().save();
+  }
+
+  restore(s: unknown): void {
+    this.snapshots().restore(s as SavedState);
+  }
+
+  private snapshotter?: StateSnapshotter;
+  private snapshots(): StateSnapshotter {
+    return (this.snapshotter ??= new StateSnapshotter([this], [this.info, this.machine]));
   }
 
   reset(setup: RunSetup): void {

@@ -40,6 +40,7 @@
  *   the inner sink: the cancel works, hiding that client bug (CANCEL-SAME-POINTER).
  * Not modelled: "ExecQueryAsync(NULL language, NULL query)" (workloads carry no query text).
  */
+import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 import type { BrokerAdapter, BrokerInput, BrokerOutput, BrokerStep, RunSetup } from '../sim/broker-adapter.ts';
 import { ImplError, registerImpl, registerImplForm } from './registry.ts';
 import type { Operation } from '../trace/event.ts';
@@ -99,6 +100,21 @@ export class WineModel implements BrokerAdapter {
   constructor(options: WineModelOptions = {}) {
     this.wrappers = options.wrappers ?? false;
     this.info = { name: this.wrappers ? 'wine (wrappers accepted)' : 'wine', version: '8.0 (model)', inProcess: true };
+  }
+
+
+  /** A copy of the broker's state, for stateful search (BrokerAdapter.snapshot). */
+  snapshot(): unknown {
+    return this.snapshots().save();
+  }
+
+  restore(s: unknown): void {
+    this.snapshots().restore(s as SavedState);
+  }
+
+  private snapshotter?: StateSnapshotter;
+  private snapshots(): StateSnapshotter {
+    return (this.snapshotter ??= new StateSnapshotter([this], [this.info]));
   }
 
   reset(_setup: RunSetup): void {

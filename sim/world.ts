@@ -11,6 +11,7 @@ import { passedSink, type CallSpec, type ClientAction, type SinkSpec, type Workl
 import { SwbemSinkLayer } from './swbemsink-layer.ts';
 
 import type { Step } from './strategy.ts';
+import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 export type { Step };
 
 export interface WorldOptions {
@@ -127,6 +128,26 @@ export class World {
         this.addRef(s.id, 'com');
       }
     }
+  }
+
+  /**
+   * A copy of the world's state (the client, its sinks, the providers, the scripting layer), for
+   * stateful search. The broker is saved apart (BrokerAdapter.snapshot). The events not yet
+   * taken by the caller are part of it.
+   */
+  save(): SavedState {
+    return this.snapshots().save();
+  }
+
+  /** Back to a state `save` returned; the saved state stays usable. */
+  restore(s: SavedState): void {
+    this.snapshots().restore(s);
+  }
+
+  private snapshotter?: StateSnapshotter;
+  private snapshots(): StateSnapshotter {
+    // The step objects of the broker's steps are a cache of immutable values: kept across restores.
+    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting], [this.broker, this.options, this.brokerSteps, ...this.scripting.sharedParts()], [this.workload]));
   }
 
   /** Every step enabled now, in a deterministic order. Empty with `nextTimer()` undefined means the run is over. */

@@ -6,11 +6,12 @@
  * advice (`info`). Findings are stored up to a cap, the rest only counted.
  */
 import type { Finding, RuleInfo, RuleResult, Verdict } from './check.ts';
+import { RESTORE, SAVE, type SelfSaving } from './state-snapshot.ts';
 
 /** How many findings of one rule are kept in full; beyond it they are counted in `more`. */
 export const FINDINGS_CAP = 20;
 
-export class RuleOutcome {
+export class RuleOutcome implements SelfSaving {
   private readonly findings: Finding[] = [];
   private more = 0;
   private violations = 0;
@@ -31,9 +32,26 @@ export class RuleOutcome {
     private readonly cap = FINDINGS_CAP,
   ) {}
 
+  /** Its state for stateful search: the findings are only ever appended, so their count says which. */
+  [SAVE](): unknown {
+    return [this.findings.length, this.more, this.violations, this.doubts, this.exercised, this.usedCount,
+      this.doubtReason, this.notJudgedReason, this.heldNote, this.exemptReason, this.attributionDependent];
+  }
+
+  [RESTORE](saved: unknown): void {
+    const s = saved as [number, number, number, number, number, number, string | undefined, string | undefined, string | undefined, string | undefined, boolean];
+    this.findings.length = s[0];
+    [, this.more, this.violations, this.doubts, this.exercised, this.usedCount, this.doubtReason, this.notJudgedReason, this.heldNote, this.exemptReason, this.attributionDependent] = s;
+  }
+
   /** The rule's situation occurred (a `must`/`should` rule can now be `held`). */
   exercise(): void {
     this.exercised++;
+  }
+
+  /** The first decided breach found so far (a `must` or `should` rule), before the trace ends. */
+  firstViolation(): Finding | undefined {
+    return this.violations > 0 ? this.findings.find((f) => f.verdict === 'violated') : undefined;
   }
 
   /** A freedom (`may`) was taken, or advice (`info`) applies. Never a finding. */
