@@ -91,7 +91,7 @@ exploration (unless --allow-cut), 2 bad usage or bad input, 130/143 interrupted 
 (the summary printed is marked PARTIAL).
 
 Examples:
-  wbemsim explore                                      the three built-in configurations
+  wbemsim explore                                      the built-in configurations
   wbemsim explore --workload explore-shared-sink-cancel --impl mutant:planted-race`)
     .action(async (opts) => {
       // Bad workloads and implementations are found here, before the work starts.

@@ -34,6 +34,7 @@ import { Coverage, type Monitor } from '../specs/monitor.ts';
 import { runOnce, type RunResult } from './run.ts';
 import { canSnapshot, exploreStateful } from './stateful-explorer.ts';
 import { StepIndependence } from './step-independence.ts';
+import { expand, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import type { World } from './world.ts';
 import type { Workload } from './workload.ts';
@@ -138,7 +139,7 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
   const m = compiledMachine();
   const coverage = new Coverage(m.stateNodes.length, m.transitions.length);
   /** State key → the sleep set it was expanded with (step keys); shrinks on revisits. */
-  const visited = new Map<string, Set<string>>();
+  const visited: Visited = new Map();
   const stack: Branch[] = [{ prefix: [], sleep: [] }];
   const violations = new Map<string, ExploredViolation>();
   const ends: Record<string, number> = {};
@@ -222,7 +223,7 @@ class ExplorerStrategy implements Strategy {
   constructor(
     private readonly branch: Branch,
     private readonly workload: Workload,
-    private readonly visited: Map<string, Set<string>>,
+    private readonly visited: Visited,
     private readonly independent: (a: Step, b: Step) => boolean,
     private readonly full: () => boolean,
     private readonly stack: Branch[],
@@ -260,28 +261,9 @@ class ExplorerStrategy implements Strategy {
     }
     if (this.mode === 'tail') return 0;
     if (this.full()) { this.mode = 'tail'; return 0; }
-    const key = this.key();
-    const asleep = new Set(this.sleep.map((s) => s.key));
-    const stored = this.visited.get(key);
-    let todo: number[];
-    if (!stored) {
-      this.visited.set(key, asleep);
-      todo = steps.flatMap((s, i) => (asleep.has(s.key) ? [] : [i]));
-    } else {
-      // Seen before: only steps that slept then and are awake now are new here.
-      todo = steps.flatMap((s, i) => (stored.has(s.key) && !asleep.has(s.key) ? [i] : []));
-      for (const k of [...stored]) if (!asleep.has(k)) stored.delete(k);
-    }
+    const { todo, sleeps } = expand(this.visited, this.key(), steps, this.sleep, this.independent);
     if (todo.length === 0) { this.mode = 'tail'; return 0; }
     this.transitions += todo.length;
-    // Branch j sleeps on the steps explored before it (and the inherited ones) that commute with it.
-    const before: Step[] = [...this.sleep];
-    const sleeps = todo.map((j) => {
-      const t = steps[j]!;
-      const z = before.filter((u) => this.independent(u, t));
-      before.push(t);
-      return z;
-    });
     for (let n = todo.length - 1; n >= 1; n--) this.stack.push({ prefix: [...this.taken, todo[n]!], sleep: sleeps[n]! });
     this.sleep = sleeps[0]!;
     return todo[0]!;

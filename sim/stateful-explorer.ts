@@ -21,6 +21,7 @@ import type { SavedState } from '../specs/state-snapshot.ts';
 import type { TraceEvent, UnnumberedEvent } from '../trace/event.ts';
 import { runOnce } from './run.ts';
 import { StepIndependence } from './step-independence.ts';
+import { expand, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { World } from './world.ts';
 import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
@@ -95,8 +96,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   };
   flush();
 
-  /** State key → the sleep set it was expanded with (step keys); shrinks on revisits. */
-  const visited = new Map<string, Set<string>>();
+  const visited: Visited = new Map();
   const found = new Map<string, Found>();
   const ends: Record<string, number> = {};
   const path: number[] = [];
@@ -114,7 +114,10 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       if (seen.has(k)) return;
       seen.add(k);
       const prior = found.get(k);
-      if (!prior) found.set(k, { rule, by, explanation, choices: [...path], paths: 1 });
+      if (!prior) {
+        found.set(k, { rule, by, explanation, choices: [...path], paths: 1 });
+        if (o.stopAtFirstViolation && (by === 'monitor' || judged.some((f) => f.rule === rule))) cut ??= 'first-violation';
+      }
       else {
         prior.paths++;
         if (path.length < prior.choices.length) Object.assign(prior, { choices: [...path], explanation });
@@ -163,36 +166,16 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       return;
     }
     if (depth >= maxSteps) { cut ??= 'max-steps'; endPath('bound'); return; }
+    if ((cut as Exploration['cut']) === 'first-violation') return;
     if (o.shouldStop?.()) { cut = 'stopped'; endPath('stopped'); return; }
     if (visited.size >= maxStates) { cut ??= 'max-states'; endPath('max-states'); return; }
-    const k = key();
-    const asleep = new Set(sleep.map((s) => s.key));
-    const stored = visited.get(k);
-    let todo: number[];
-    if (!stored) {
-      visited.set(k, asleep);
-      todo = [];
-      for (let i = 0; i < enabled.length; i++) if (!asleep.has(enabled[i]!.key)) todo.push(i);
-    } else {
-      // Seen before: only steps that slept then and are awake now are new here.
-      todo = [];
-      for (let i = 0; i < enabled.length; i++) if (stored.has(enabled[i]!.key) && !asleep.has(enabled[i]!.key)) todo.push(i);
-      for (const s of [...stored]) if (!asleep.has(s)) stored.delete(s);
-    }
+    const { todo, sleeps } = expand(visited, key(), enabled, sleep, independent);
     if (todo.length === 0) { endPath('seen'); return; }
     transitions += todo.length;
-    // Branch j sleeps on the steps explored before it (and the inherited ones) that commute with it.
-    const before: Step[] = [...sleep];
-    const sleeps = todo.map((j) => {
-      const t = enabled[j]!;
-      const z = before.filter((u) => independent(u, t));
-      before.push(t);
-      return z;
-    });
     const here = todo.length > 1 ? save() : undefined;
     for (let n = 0; n < todo.length; n++) {
       if (n > 0) {
-        if (cut === 'stopped' || cut === 'max-states') return;
+        if (cut === 'stopped' || cut === 'max-states' || cut === 'first-violation') return;
         restore(here!);
       }
       const j = todo[n]!;
