@@ -109,8 +109,8 @@ export class WineModel implements BrokerAdapter {
     return this.snapshots().save();
   }
 
-  restore(s: unknown): void {
-    this.snapshots().restore(s as SavedState);
+  restore(s: unknown, last = false): void {
+    this.snapshots().restore(s as SavedState, last);
   }
 
   private snapshotter?: StateSnapshotter;

@@ -113,7 +113,8 @@ export interface BrokerAdapter {
    * to it; without them it runs again from the start for every branch.
    */
   snapshot?(): unknown;
-  restore?(s: unknown): void;
+  /** `last`: the saved state will not be used again, so the broker may take it over instead of copying it. */
+  restore?(s: unknown, last?: boolean): void;
   /** Release resources (a child process). Called once, after the last run. */
   close?(): void;
   /**

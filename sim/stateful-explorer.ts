@@ -87,11 +87,11 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     events.length = 0;
   };
   const save = (): Saved => ({ world: world.save(), broker: o.broker.snapshot!(), monitor: monitor.save(), judge: judge.save(), seq, now: world.now });
-  const restore = (s: Saved) => {
-    world.restore(s.world);
-    o.broker.restore!(s.broker);
-    monitor.restore(s.monitor);
-    judge.restore(s.judge);
+  const restore = (s: Saved, last: boolean) => {
+    world.restore(s.world, last);
+    o.broker.restore!(s.broker, last);
+    monitor.restore(s.monitor, last);
+    judge.restore(s.judge, last);
     seq = s.seq;
   };
   flush();
@@ -176,7 +176,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     for (let n = 0; n < todo.length; n++) {
       if (n > 0) {
         if (cut === 'stopped' || cut === 'max-states' || cut === 'first-violation') return;
-        restore(here!);
+        restore(here!, n === todo.length - 1);
       }
       const j = todo[n]!;
       path.push(j);

@@ -141,8 +141,8 @@ export class World {
   }
 
   /** Back to a state `save` returned; the saved state stays usable. */
-  restore(s: SavedState): void {
-    this.snapshots().restore(s);
+  restore(s: SavedState, last = false): void {
+    this.snapshots().restore(s, last);
   }
 
   private snapshotter?: StateSnapshotter;

@@ -59,8 +59,8 @@ export interface Judge {
   footprint(): Footprint;
   /** A copy of everything the judge remembers, for stateful search (specs/state-snapshot.ts). */
   save(): SavedState;
-  /** Back to a state `save` returned (before `finish`); the saved state stays usable. */
-  restore(s: SavedState): void;
+  /** Back to a state `save` returned; the saved state stays usable unless `last` says it will not be used again. */
+  restore(s: SavedState, last?: boolean): void;
   /**
    * The canonical key of what the judge remembers that can change a future verdict: the open
    * cancel and method windows (specs/cancel-windows.ts) and each check's own `stateKey`. Only a
@@ -121,7 +121,7 @@ export function createJudge(options: JudgeOptions = {}): Judge {
       if (list) for (let i = 0; i < list.length; i++) list[i]!.event(e);
     },
     save: () => snapshots().save(),
-    restore: (s) => snapshots().restore(s),
+    restore: (s, last) => snapshots().restore(s, last),
     stateKey() {
       if (!windows) throw new Error('stateKey: the judge was not made with keyed: true');
       let key = windows.key();

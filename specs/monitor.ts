@@ -249,8 +249,8 @@ export class Monitor {
   }
 
   /** Back to a state `save` returned; the coverage keeps what was reached since. */
-  restore(s: SavedState): void {
-    this.snapshots().restore(s);
+  restore(s: SavedState, last = false): void {
+    this.snapshots().restore(s, last);
   }
 
   private snapshotter?: StateSnapshotter;

@@ -57,14 +57,27 @@ export class StateSnapshotter {
     return this.roots.map((r) => copyFields(r, memo, undefined));
   }
 
-  /** Puts the roots back into the state `s` was saved in; `s` stays usable for further restores. */
-  restore(s: SavedState): void {
+  /**
+   * Puts the roots back into the state `s` was saved in. `s` stays usable for further restores,
+   * unless `last` says it will not be used again: then its copies are taken over, not copied.
+   */
+  restore(s: SavedState, last = false): void {
     const memo = new Memo(this.stable);
     for (let i = 0; i < this.roots.length; i++) {
       const root = this.roots[i] as Record<string, unknown>;
       const saved = s[i]!;
       for (const k of Object.keys(root)) if (!(k in saved)) delete root[k];
-      copyFields(saved, memo, root);
+      if (!last) {
+        copyFields(saved, memo, root);
+        continue;
+      }
+      for (const k of Object.keys(saved)) {
+        const v = saved[k];
+        if (v instanceof SelfSaved) {
+          v.of[RESTORE](v.data);
+          root[k] = v.of;
+        } else root[k] = v;
+      }
     }
   }
 }
@@ -78,11 +91,24 @@ function markReachable(v: unknown, into: Map<object, object>): void {
   else for (const x of Object.values(v)) markReachable(x, into);
 }
 
-/** Copies the own enumerable fields of `from` into `into` (a fresh record when undefined). */
+/**
+ * Copies the own enumerable fields of `from` into `into` (a fresh record when undefined). A field
+ * holding an object that saves itself is saved (or restored) by it; such objects are fields of
+ * roots only, never deeper, so that a saved state can be taken over whole.
+ */
 function copyFields(from: object, memo: Memo, into: Record<string, unknown> | undefined): Record<string, unknown> {
   const out = into ?? {};
   const src = from as Record<string, unknown>;
-  for (const k of Object.keys(src)) out[k] = copy(src[k], memo);
+  for (const k of Object.keys(src)) {
+    const v = src[k];
+    if (v instanceof SelfSaved) {
+      // Restoring: the object goes back to its saved value and stays itself.
+      v.of[RESTORE](v.data);
+      out[k] = v.of;
+    } else if (typeof v === 'object' && v !== null && typeof (v as Partial<SelfSaving>)[SAVE] === 'function' && !memo.get(v)) {
+      out[k] = new SelfSaved(v as unknown as SelfSaving, (v as unknown as SelfSaving)[SAVE]());
+    } else out[k] = copy(v, memo);
+  }
   return out;
 }
 
@@ -103,17 +129,7 @@ function copy<T>(v: T, memo: Memo): T {
   if (typeof v !== 'object' || v === null) return v;
   const known = memo.get(v);
   if (known !== undefined) return known as T;
-  if (v instanceof SelfSaved) {
-    // Restoring: the object goes back to its saved value and stays itself.
-    v.of[RESTORE](v.data);
-    memo.set(v, v.of);
-    return v.of as T;
-  }
-  if (typeof (v as Partial<SelfSaving>)[SAVE] === 'function') {
-    const saved = new SelfSaved(v as unknown as SelfSaving, (v as unknown as SelfSaving)[SAVE]());
-    memo.set(v, saved);
-    return saved as T;
-  }
+  if (typeof (v as Partial<SelfSaving>)[SAVE] === 'function') throw new Error('an object that saves itself must be a field of a root');
   if (Object.isFrozen(v)) return v;
   if (Array.isArray(v)) {
     const a: unknown[] = new Array(v.length);
