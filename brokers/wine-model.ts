@@ -40,6 +40,8 @@
  *   the inner sink: the cancel works, hiding that client bug (CANCEL-SAME-POINTER).
  * Not modelled: "ExecQueryAsync(NULL language, NULL query)" (workloads carry no query text).
  */
+import { callbackKey } from '../trace/callback-id.ts';
+import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 import type { BrokerAdapter, BrokerInput, BrokerOutput, BrokerStep, RunSetup } from '../sim/broker-adapter.ts';
 import { ImplError, registerImpl, registerImplForm } from './registry.ts';
 import type { Operation } from '../trace/event.ts';
@@ -99,6 +101,21 @@ export class WineModel implements BrokerAdapter {
   constructor(options: WineModelOptions = {}) {
     this.wrappers = options.wrappers ?? false;
     this.info = { name: this.wrappers ? 'wine (wrappers accepted)' : 'wine', version: '8.0 (model)', inProcess: true };
+  }
+
+
+  /** A copy of the broker's state, for stateful search (BrokerAdapter.snapshot). */
+  snapshot(): unknown {
+    return this.snapshots().save();
+  }
+
+  restore(s: unknown, last = false): void {
+    this.snapshots().restore(s as SavedState, last);
+  }
+
+  private snapshotter?: StateSnapshotter;
+  private snapshots(): StateSnapshotter {
+    return (this.snapshotter ??= new StateSnapshotter([this], [this.info]));
   }
 
   reset(_setup: RunSetup): void {
@@ -203,7 +220,7 @@ export class WineModel implements BrokerAdapter {
   stateKey(): string {
     const parts: string[] = [];
     for (const op of this.ops.values()) {
-      parts.push(`${op.call}:${op.services}:${op.returned ? 1 : 0}${op.queued},${op.result ?? ''},${op.callback ?? ''},${op.finalSent ? 1 : 0}${op.done ? 1 : 0}${op.holds ? 1 : 0}`);
+      parts.push(`${op.call}:${op.services}:${op.returned ? 1 : 0}${op.queued},${op.result ?? ''},${op.callback === undefined ? '' : callbackKey(op.callback)},${op.finalSent ? 1 : 0}${op.done ? 1 : 0}${op.holds ? 1 : 0}`);
     }
     for (const [svc, op] of this.slots) parts.push(`slot:${svc}=${op.call}`);
     for (const k of this.cancels.values()) parts.push(`${k.cancel}>${k.op.call}`);

@@ -4,7 +4,7 @@
  * (sim/explorer.ts). Prints states, transitions, whether the search was complete, and each
  * violated rule with a replay token. Exit codes as `run`: 0, 1 on a violation, 2 bad usage.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
 import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, type Exploration } from '../sim/explorer.ts';
 import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
@@ -53,7 +53,8 @@ export function formatExplorations(results: Explored[], interrupted = false): st
   if (interrupted) out.push(`wbemsim explore: PARTIAL: interrupted after ${results.length} workload(s) (the last one cut); the verdicts cover only what was explored`, '');
   for (const r of results) {
     out.push(`wbemsim explore: ${inert(r.impl)} on ${inert(r.workload)}`);
-    out.push(`  states ${r.states}, transitions ${r.transitions}, runs ${r.runs}, steps ${r.steps}`);
+    out.push(`  states ${r.states}, transitions ${r.transitions}, ${r.mode === 'stateful' ? 'paths' : 'runs'} ${r.runs}, steps ${r.steps}`);
+    out.push(r.mode === 'stateful' ? '  mode: stateful (world, broker, monitor and judge saved at branch points and restored)' : '  mode: re-execution (every branch runs again from the start; the broker cannot be saved and restored, or --mode re-execution)');
     out.push(r.complete ? '  complete: every reachable state was explored' : `  complete: no (cut by ${r.cut}): the verdict covers only what was explored`);
     if (r.brokerFailure) out.push(`  broker failure (${inert(r.brokerFailure.reason)}): ${inertLines(r.brokerFailure.detail ?? '')}`);
     for (const v of r.violations) {
@@ -78,6 +79,7 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .option('--max-steps <n>', 'step bound per run (reaching it makes the exploration incomplete)', intOption('--max-steps', 1), DEFAULT_EXPLORE_MAX_STEPS)
     .option('--max-states <n>', 'distinct states after which the exploration stops (incomplete)', intOption('--max-states', 1), DEFAULT_MAX_STATES)
     .option('--watchdog <n>', 'virtual time after which a held callback is let go', intOption('--watchdog', 1))
+    .addOption(new Option('--mode <mode>', 'stateful: keep the state at branch points and go back to it (needs a broker that can be saved and restored: the in-process ones); re-execution: run every branch again from the start (any broker). Default: stateful where possible').choices(['stateful', 're-execution']))
     .option('--time-budget <seconds>', 'wall-clock cap on the whole exploration (it is then incomplete)', intOption('--time-budget', 1))
     .option('--allow-cut', 'exit 0 even when an exploration was incomplete (the verdict still says so)')
     .option('--json', 'print a machine-readable summary instead of text')
@@ -89,7 +91,7 @@ exploration (unless --allow-cut), 2 bad usage or bad input, 130/143 interrupted 
 (the summary printed is marked PARTIAL).
 
 Examples:
-  wbemsim explore                                      the three built-in configurations
+  wbemsim explore                                      the built-in configurations
   wbemsim explore --workload explore-shared-sink-cancel --impl mutant:planted-race`)
     .action(async (opts) => {
       // Bad workloads and implementations are found here, before the work starts.
@@ -100,7 +102,7 @@ Examples:
       const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
       const { results, wallMs: wall, interrupted } = await runTask<ExploreResult>('explore', {
         impl: opts.impl, workloadNames: opts.workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog,
-        timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled,
+        timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled, mode: opts.mode,
       } satisfies ExploreTask, progress.listener).finally(() => progress.done());
       if (opts.report !== undefined) {
         const witnesses = await fetchWitnesses(results.flatMap((x) => x.violations.map((v) => v.token)));

@@ -7,7 +7,8 @@ import { ImplError, resolveImpl } from '../brokers/implementations.ts';
 import { runMutantZoo, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
 import { BrokerFailure, Interrupted, type BrokerFactory } from '../sim/broker-adapter.ts';
 import { runMany, type Campaign, type CampaignOptions } from '../sim/campaign.ts';
-import { explore, type Exploration } from '../sim/explorer.ts';
+import { explore, type Exploration, type ExploreMode } from '../sim/explorer.ts';
+import { canSnapshot } from '../sim/stateful-explorer.ts';
 import { exploreWorkloads } from '../sim/explore-workloads.ts';
 import { builtinWorkloads } from '../sim/workloads.ts';
 import { decodeToken } from '../sim/replay-token.ts';
@@ -56,6 +57,8 @@ export interface ExploreTask {
   timeBudgetMs?: number;
   /** Post progress messages while exploring. */
   progress?: boolean;
+  /** Stateful or re-execution (default: stateful when the broker can be saved and restored). */
+  mode?: ExploreMode;
 }
 
 /** What `explore` hands back: the explorations finished (or cut), and whether a stop request cut them. */
@@ -123,8 +126,12 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
         for (const workload of workloads) {
           if (interrupted()) break;
           let runs = 0;
-          const onRun = post ? (r: RunResult) => { runs++; for (const v of r.judge.violations) violated.add(v.rule); post({ runs: runsBefore + runs, steps: 0, violations: violated.size }); } : undefined;
-          const { coverage: _coverage, ...r } = explore({ impl: p.impl, broker, workload, maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}) });
+          const mode = p.mode ?? (canSnapshot(broker) ? 'stateful' : 're-execution');
+          if (mode === 'stateful' && !canSnapshot(broker)) throw new UsageError(`--mode stateful: ${p.impl} cannot be saved and restored (a broker offers snapshot and restore for that); use --mode re-execution`);
+          // Re-execution hands over every run; the stateful search reports its counts now and then.
+          const onRun = post && mode === 're-execution' ? (r: RunResult) => { runs++; for (const v of r.judge.violations) violated.add(v.rule); post({ runs: runsBefore + runs, steps: 0, violations: violated.size }); } : undefined;
+          const onProgress = post && mode === 'stateful' ? (x: { runs: number; states: number; violations: number }) => post({ runs: runsBefore + x.runs, steps: 0, states: x.states, violations: x.violations }) : undefined;
+          const { coverage: _coverage, ...r } = explore({ impl: p.impl, broker, workload, mode, maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
           runsBefore += r.runs;
           results.push(r);
         }

@@ -107,6 +107,14 @@ export interface BrokerAdapter {
    * will behave the same from here. Never sequence numbers or history.
    */
   stateKey(): string;
+  /**
+   * Optional, for stateful search: a copy of the broker's state (a value the broker alone reads),
+   * and going back to one. With both, `explore` keeps the broker at a branch point and goes back
+   * to it; without them it runs again from the start for every branch.
+   */
+  snapshot?(): unknown;
+  /** `last`: the saved state will not be used again, so the broker may take it over instead of copying it. */
+  restore?(s: unknown, last?: boolean): void;
   /** Release resources (a child process). Called once, after the last run. */
   close?(): void;
   /**

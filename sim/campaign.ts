@@ -189,7 +189,7 @@ export function runMany(o: CampaignOptions): Campaign {
         if (stopRequested()) break;
         if (outOfTime?.()) { budgetExhausted = true; break; }
         const x = explore({
-          impl: o.impl, broker, workload, maxSteps: o.maxSteps, maxStates: o.maxStates, watchdog: o.watchdog, shouldStop: outOfTime,
+          mode: 're-execution', impl: o.impl, broker, workload, maxSteps: o.maxSteps, maxStates: o.maxStates, watchdog: o.watchdog, shouldStop: outOfTime,
           keepTrace: o.keepTraceOf !== undefined, onRun: (r) => absorb(r, workload, 0),
         });
         explorations.push({ workload: workload.name, states: x.states, transitions: x.transitions, runs: x.runs, complete: x.complete, ...(x.cut ? { cut: x.cut } : {}) });

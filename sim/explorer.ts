@@ -28,11 +28,13 @@
  * redundant transitions, and reorder only steps whose events no rule compares.
  */
 import type { BrokerAdapter } from './broker-adapter.ts';
-import { CancelWindows } from './cancel-windows.ts';
+import { CancelWindows } from '../specs/cancel-windows.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
 import { Coverage, type Monitor } from '../specs/monitor.ts';
 import { runOnce, type RunResult } from './run.ts';
+import { canSnapshot, exploreStateful } from './stateful-explorer.ts';
 import { StepIndependence } from './step-independence.ts';
+import { expand, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import type { World } from './world.ts';
 import type { Workload } from './workload.ts';
@@ -58,7 +60,17 @@ export interface ExploreOptions {
   onRun?: (r: RunResult) => void;
   /** Keep each run's whole trace in its result (for `onRun`). */
   keepTrace?: boolean;
+  /**
+   * `stateful` keeps the world, the broker, the monitor and the judge at branch points
+   * (sim/stateful-explorer.ts); `re-execution` runs every branch again from the start. Default:
+   * stateful when the broker can be saved and restored and no whole run is asked for (`onRun`).
+   */
+  mode?: ExploreMode;
+  /** Progress of a stateful search, now and then: paths ended, states, violated rules so far. */
+  onProgress?: (p: { runs: number; states: number; violations: number }) => void;
 }
+
+export type ExploreMode = 'stateful' | 're-execution';
 
 /** A rule broken in some explored run: the first run that broke it, and how many did. */
 export interface ExploredViolation {
@@ -74,6 +86,8 @@ export interface ExploredViolation {
 /** What an exploration found. */
 export interface Exploration {
   impl: string;
+  /** How branches were explored (see ExploreOptions.mode). */
+  mode: ExploreMode;
   workload: string;
   states: number;
   transitions: number;
@@ -102,8 +116,22 @@ interface Branch {
   sleep: Step[];
 }
 
-/** Explores every interleaving of the workload within the bounds. */
+/** Explores every interleaving of the workload within the bounds, stateful where it can. */
 export function explore(o: ExploreOptions): Exploration {
+  const mode = o.mode ?? (canSnapshot(o.broker) && !o.onRun && !o.keepTrace ? 'stateful' : 're-execution');
+  if (mode === 'stateful') {
+    if (o.onRun || o.keepTrace) throw new Error('explore: whole runs (onRun, keepTrace) exist only in re-execution mode');
+    return exploreStateful(o);
+  }
+  return exploreByReexecution(o);
+}
+
+/**
+ * The re-execution search: every branch runs again from the start with its choice prefix. It needs
+ * nothing of the broker but determinism (a stdio broker explores this way), gives every run whole
+ * (`onRun`), and is the oracle the stateful search is tested against.
+ */
+export function exploreByReexecution(o: ExploreOptions): Exploration {
   const indep = new StepIndependence(o.workload);
   const independent = o.noReduction ? () => false : (a: Step, b: Step) => indep.independent(a, b);
   const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
@@ -111,7 +139,7 @@ export function explore(o: ExploreOptions): Exploration {
   const m = compiledMachine();
   const coverage = new Coverage(m.stateNodes.length, m.transitions.length);
   /** State key → the sleep set it was expanded with (step keys); shrinks on revisits. */
-  const visited = new Map<string, Set<string>>();
+  const visited: Visited = new Map();
   const stack: Branch[] = [{ prefix: [], sleep: [] }];
   const violations = new Map<string, ExploredViolation>();
   const ends: Record<string, number> = {};
@@ -150,7 +178,7 @@ export function explore(o: ExploreOptions): Exploration {
   // A max-steps cut lets the search go on (other branches are still worth running) but makes it incomplete.
   const complete = cut === undefined && stack.length === 0;
   return {
-    impl: o.impl, workload: o.workload.name, states: visited.size, transitions, runs, steps, complete,
+    impl: o.impl, mode: 're-execution', workload: o.workload.name, states: visited.size, transitions, runs, steps, complete,
     ...(complete ? {} : { cut: cut ?? 'stopped' }),
     conformant: violations.size === 0 && !brokerFailure, violations: [...violations.values()], ends, coverage,
     ...(brokerFailure ? { brokerFailure } : {}),
@@ -195,7 +223,7 @@ class ExplorerStrategy implements Strategy {
   constructor(
     private readonly branch: Branch,
     private readonly workload: Workload,
-    private readonly visited: Map<string, Set<string>>,
+    private readonly visited: Visited,
     private readonly independent: (a: Step, b: Step) => boolean,
     private readonly full: () => boolean,
     private readonly stack: Branch[],
@@ -233,28 +261,9 @@ class ExplorerStrategy implements Strategy {
     }
     if (this.mode === 'tail') return 0;
     if (this.full()) { this.mode = 'tail'; return 0; }
-    const key = this.key();
-    const asleep = new Set(this.sleep.map((s) => s.key));
-    const stored = this.visited.get(key);
-    let todo: number[];
-    if (!stored) {
-      this.visited.set(key, asleep);
-      todo = steps.flatMap((s, i) => (asleep.has(s.key) ? [] : [i]));
-    } else {
-      // Seen before: only steps that slept then and are awake now are new here.
-      todo = steps.flatMap((s, i) => (stored.has(s.key) && !asleep.has(s.key) ? [i] : []));
-      for (const k of [...stored]) if (!asleep.has(k)) stored.delete(k);
-    }
+    const { todo, sleeps } = expand(this.visited, this.key(), steps, this.sleep, this.independent);
     if (todo.length === 0) { this.mode = 'tail'; return 0; }
     this.transitions += todo.length;
-    // Branch j sleeps on the steps explored before it (and the inherited ones) that commute with it.
-    const before: Step[] = [...this.sleep];
-    const sleeps = todo.map((j) => {
-      const t = steps[j]!;
-      const z = before.filter((u) => this.independent(u, t));
-      before.push(t);
-      return z;
-    });
     for (let n = todo.length - 1; n >= 1; n--) this.stack.push({ prefix: [...this.taken, todo[n]!], sleep: sleeps[n]! });
     this.sleep = sleeps[0]!;
     return todo[0]!;

@@ -53,6 +53,11 @@ export class SwbemSinkLayer {
 
   constructor(private readonly host: ScriptingHost, private readonly faults: ScriptingFaults = {}) {}
 
+  /** What a saved state of the layer keeps as is: its host's callbacks and the planted faults. */
+  sharedParts(): object[] {
+    return [this.host, this.faults];
+  }
+
   /** The SWbemSink was created by the script. */
   created(swsink: string): void {
     this.host.emit({ type: 'swbem.created', swsink });

@@ -4,6 +4,7 @@
  * enabled step; the scheduler's strategy picks one; the world takes it and records trace events.
  * It never reads a clock or a random source: a run is a pure function of the choices.
  */
+import { callbackKey } from '../trace/callback-id.ts';
 import type { BrokerAdapter, BrokerOutput, CallTarget } from './broker-adapter.ts';
 import { failed, RPC_E_DISCONNECTED, S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 import type { ProviderKind, UnnumberedEvent } from '../trace/event.ts';
@@ -11,6 +12,7 @@ import { passedSink, type CallSpec, type ClientAction, type SinkSpec, type Workl
 import { SwbemSinkLayer } from './swbemsink-layer.ts';
 
 import type { Step } from './strategy.ts';
+import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 export type { Step };
 
 export interface WorldOptions {
@@ -127,6 +129,26 @@ export class World {
         this.addRef(s.id, 'com');
       }
     }
+  }
+
+  /**
+   * A copy of the world's state (the client, its sinks, the providers, the scripting layer), for
+   * stateful search. The broker is saved apart (BrokerAdapter.snapshot). The events not yet
+   * taken by the caller are part of it.
+   */
+  save(): SavedState {
+    return this.snapshots().save();
+  }
+
+  /** Back to a state `save` returned; the saved state stays usable. */
+  restore(s: SavedState, last = false): void {
+    this.snapshots().restore(s, last);
+  }
+
+  private snapshotter?: StateSnapshotter;
+  private snapshots(): StateSnapshotter {
+    // The step objects of the broker's steps are a cache of immutable values: kept across restores.
+    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting], [this.broker, this.options, this.brokerSteps, ...this.scripting.sharedParts()], [this.workload]));
   }
 
   /** Every step enabled now, in a deterministic order. Empty with `nextTimer()` undefined means the run is over. */
@@ -278,7 +300,7 @@ export class World {
   /** A canonical key of the world's state for exhaustive search (no history, no sequence numbers). */
   stateKey(): string {
     // A held callback's timer is its watchdog deadline, not notBefore: equal keys must fire the watchdog alike.
-    const cbs = [...this.callbacks.values()].map((c) => `${c.cb}/${c.held ? 'h' : ''}${c.holdDone ? 'd' : ''}${c.innerCancel ?? ''}/${Math.max(0, (c.held ? c.heldSince + this.options.watchdog : c.notBefore) - this.now)}`).sort();
+    const cbs = [...this.callbacks.values()].map((c) => `${callbackKey(c.cb)}/${c.held ? 'h' : ''}${c.holdDone ? 'd' : ''}${c.innerCancel ?? ''}/${Math.max(0, (c.held ? c.heldSince + this.options.watchdog : c.notBefore) - this.now)}`).sort();
     const provs = [...this.providers].map(([k, p]) => `${k}/${p.left}/${p.done ? 1 : 0}/${Math.max(0, p.notBefore - this.now)}`);
     // Sorted: sets filled in a different order are the same state.
     const sorted = (xs: Iterable<unknown>) => [...xs].map(String).sort().join(',');

@@ -3,7 +3,7 @@
  * reads. A rule file subclasses it, lists the event types it reads (`types`), and implements
  * `event` and/or the tracker's window hooks; `finish` adds end-of-run judgements.
  */
-import type { RuleInfo, RuleCheck, RuleResult } from './check.ts';
+import type { Finding, RuleInfo, RuleCheck, RuleResult } from './check.ts';
 import type { TraceEvent, TraceEventType, TraceHeader } from '../trace/event.ts';
 import { failed, hrName } from '../trace/hresult.ts';
 import { RuleOutcome } from './rule-outcome.ts';
@@ -25,6 +25,21 @@ export abstract class BaseCheck implements RuleCheck {
   }
 
   begin(_header: TraceHeader): void {}
+
+  /** The decided breach this check found so far, if any (the explorer reads it at the end of a path). */
+  firstViolation(): Finding | undefined {
+    return this.out.firstViolation();
+  }
+
+  /**
+   * What this check remembers of the trace so far that can change a future verdict, beyond what
+   * the tracker and the judge's cancel windows say (specs/cancel-windows.ts), as a canonical
+   * string: never sequence numbers, counts of past events or findings. Equal keys of every
+   * check, with equal world and monitor states, let exhaustive search explore a state once.
+   */
+  stateKey(): string {
+    return '';
+  }
 
   event(_e: TraceEvent): void {}
 

@@ -12,7 +12,10 @@
 import type { TraceEvent } from '../trace/event.ts';
 import { failed } from '../trace/hresult.ts';
 import { BaseCheck, NONE, accepted, callName, type CheckFactory } from './base-check.ts';
-import type { CallRec } from './records.ts';
+import { noteOf, setNote, type CallRec } from './records.ts';
+
+/** The mark of a call already reported, so one missing reference is one finding. */
+const REPORTED = 'broker-holds-sink.reported';
 import type { Tracker } from './tracker.ts';
 
 /** Accepted by its return, or shown accepted by a callback before the return. */
@@ -22,8 +25,6 @@ function holding(c: CallRec): boolean {
 
 class BrokerHoldsSink extends BaseCheck {
   readonly types = ['call.returned', 'sink.release', 'indicate.entered', 'setstatus.entered'] as const;
-  /** Calls already reported, so one missing reference is one finding. */
-  private readonly reported = new WeakSet<CallRec>();
   constructor(t: Tracker) { super(t, 'BROKER-HOLDS-SINK'); }
 
   private exempt(c: CallRec): boolean {
@@ -31,8 +32,8 @@ class BrokerHoldsSink extends BaseCheck {
   }
 
   private report(c: CallRec, events: number[], what: string): void {
-    if (this.reported.has(c)) return;
-    this.reported.add(c);
+    if (noteOf(c, REPORTED) !== undefined) return;
+    setNote(c, REPORTED, 1);
     this.out.violate(events, what);
   }
 

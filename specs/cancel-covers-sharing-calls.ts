@@ -5,7 +5,9 @@
  * `cancel processed` annotation lists the calls whose CallCancelled it set: each covered call must
  * be listed there or have had its final status called (d) before the cancel was processed (p),
  * a race the cancel may lose (CANCEL-MAY-LOSE-RACE). Without a usable annotation the verdict comes
- * from the final statuses: one covered call ended cancelled, another surely was not.
+ * from the final statuses: one covered call ended cancelled, another surely was not. A call an
+ * earlier cancel had already listed (two cancels of one sink overlapping) was cancelled already:
+ * the later one need not list it again (CANCEL-AFTER-END-MAY-SUCCEED: "or were already cancelled").
  */
 import { WBEM_E_CALL_CANCELLED } from '../trace/hresult.ts';
 import { BaseCheck, NONE, callName, fromCallbackExemption, type CheckFactory } from './base-check.ts';
@@ -33,7 +35,7 @@ class CancelCoversSharingCalls extends BaseCheck {
     if (!k.exact || !k.annotationCalls) return;
     for (const c of k.covered) {
       // Calls whose final status already entered are judged by pairReady, which follows at once.
-      if (c.final === null && !k.annotationCalls.includes(c.id)) this.unlisted.push({ cancel: k.id, call: c.id });
+      if (c.final === null && !k.annotationCalls.includes(c.id) && !listedEarlier(k, c)) this.unlisted.push({ cancel: k.id, call: c.id });
     }
   }
 
@@ -43,7 +45,7 @@ class CancelCoversSharingCalls extends BaseCheck {
     if (k.exact && k.annotationCalls) {
       const i = this.unlisted.findIndex((u) => u.cancel === k.id && u.call === c.id);
       if (i >= 0) this.unlisted.splice(i, 1);
-      if (!k.annotationCalls.includes(c.id)) this.judgeUnlisted(k, c);
+      if (!k.annotationCalls.includes(c.id) && !listedEarlier(k, c)) this.judgeUnlisted(k, c);
       return;
     }
     if (f.hResult === WBEM_E_CALL_CANCELLED || precedes(k.pLo, k.pHi, c.dLo, c.dHi) !== 'all') return;
@@ -78,6 +80,11 @@ class CancelCoversSharingCalls extends BaseCheck {
       this.out.violate([k.entered, k.annotation], `Cancel ${k.id} set CallCancelled for ${k.annotationCalls!.join(', ') || 'no call'} but not for ${callName(c)}, which shares the sink and never got a final status.`);
     }
   }
+}
+
+/** An earlier cancel's annotation listed `c` before `k` was processed: its CallCancelled was set already. */
+function listedEarlier(k: CancelRec, c: CallRec): boolean {
+  return c.cancels?.some((o) => o !== k && o.annotation !== NONE && o.annotation < k.annotation && o.annotationCalls?.includes(c.id) === true) === true;
 }
 
 /** The check of CANCEL-COVERS-SHARING-CALLS. */

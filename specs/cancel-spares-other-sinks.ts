@@ -9,7 +9,10 @@ import type { TraceEvent } from '../trace/event.ts';
 import { BaseCheck, NONE, type CheckFactory } from './base-check.ts';
 import { SINK_HISTORY, type Tracker } from './tracker.ts';
 import { CappedMap, CappedSet } from '../trace/capped-set.ts';
-import type { CallRec, CancelRec } from './records.ts';
+import { noteOf, setNote, type CallRec, type CancelRec } from './records.ts';
+
+/** The mark of a cancel: the first release of another pending sink's reference while it ran. */
+const FIRST_RELEASE = 'cancel-spares-other-sinks.first-release';
 
 class CancelSparesOtherSinks extends BaseCheck {
   readonly types = ['sink.release', 'cancel.entered', 'cancel.returned', 'setstatus.returned', 'indicate.returned'] as const;
@@ -17,8 +20,6 @@ class CancelSparesOtherSinks extends BaseCheck {
   private readonly settledSinks = new CappedSet(SINK_HISTORY);
   /** Sinks some cancel was entered with, and when first (its releases are that cancel's business). */
   private readonly cancelledSinks = new CappedMap<string, number>(SINK_HISTORY);
-  /** The first release of another pending sink's reference during each cancel. */
-  private readonly releases = new WeakMap<CancelRec, number>();
   /** Cancels (by id) entered while a call on another sink was pending: the rule's situation. */
   private readonly othersPending = new Set<string>();
   constructor(t: Tracker) { super(t, 'CANCEL-SPARES-OTHER-SINKS'); }
@@ -48,7 +49,7 @@ class CancelSparesOtherSinks extends BaseCheck {
       const open = s.open.find((c) => c.entered < k.entered) ?? (s.lastCall && s.lastCall.entered < k.entered && (s.lastCall.finalReturned === NONE || s.lastCall.finalReturned > k.entered) ? s.lastCall : undefined);
       if (!open) continue;
       // Kept as evidence for the waiting finding (worked example D: "released a at 11").
-      if (!this.releases.has(k)) this.releases.set(k, e.seq);
+      if (noteOf(k, FIRST_RELEASE) === undefined) setNote(k, FIRST_RELEASE, e.seq);
       // A release naming its call (the broker knows which reference it drops) is judged by that call.
       const named = e.call !== undefined ? this.t.findCall(e.call) : undefined;
       const explained = this.explained(named ?? open, e.seq);
@@ -96,7 +97,7 @@ class CancelSparesOtherSinks extends BaseCheck {
     if (k.waited === 'no' || !k.waitedOn) return;
     for (const w of k.waitedOn) {
       if (w.cb.sink === k.sink) continue;
-      const released = this.releases.get(k);
+      const released = noteOf(k, FIRST_RELEASE);
       const events = [w.cb.entered, k.entered, w.release, k.returned, ...(released !== undefined ? [released] : [])];
       const what = `Cancel ${k.id} of sink ${k.sink ?? 'NULL'} returned only after the watchdog released callback ${w.cb.cb} on another sink, ${w.cb.sink}.`;
       if (k.waited === 'yes') this.out.violate(events, what);

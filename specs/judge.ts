@@ -13,6 +13,8 @@ import { CHECKS } from './registry.ts';
 import { Tracker, type TrackerListener } from './tracker.ts';
 import { PREFER_SEMISYNC_ADVICE } from './lint-prefer-semisync.ts';
 import { judgeAttributionsSync } from './attribution.ts';
+import { CancelWindows } from './cancel-windows.ts';
+import { StateSnapshotter, type SavedState } from './state-snapshot.ts';
 
 /** What a trace's judgement says. Lists are in rule-table order, then trace order. */
 export interface JudgeResult {
@@ -44,6 +46,8 @@ export interface JudgeOptions {
   attributionBound?: ReadonlySet<string>;
   /** Events the attribution search may judge in all (default ATTRIBUTION_WORK of specs/attribution.ts). */
   attributionWork?: number;
+  /** Keep the state key of exhaustive search (`Judge.stateKey`). */
+  keyed?: boolean;
 }
 
 /** A streaming judge of one trace. */
@@ -53,6 +57,18 @@ export interface Judge {
   finish(): JudgeResult;
   /** How many records the judge holds now: bounded by what is open, never by the trace's length. */
   footprint(): Footprint;
+  /** A copy of everything the judge remembers, for stateful search (specs/state-snapshot.ts). */
+  save(): SavedState;
+  /** Back to a state `save` returned; the saved state stays usable unless `last` says it will not be used again. */
+  restore(s: SavedState, last?: boolean): void;
+  /**
+   * The canonical key of what the judge remembers that can change a future verdict: the open
+   * cancel and method windows (specs/cancel-windows.ts) and each check's own `stateKey`. Only a
+   * judge made with `keyed: true` has one.
+   */
+  stateKey(): string;
+  /** The first decided breach of each `must` rule found so far, before the trace ends. */
+  violationsSoFar(): Finding[];
 }
 
 /** Sizes of the judge's live state. */
@@ -84,17 +100,45 @@ export function createJudge(options: JudgeOptions = {}): Judge {
     return l.cancelClosed !== undefined || l.pairReady !== undefined || l.lateCallback !== undefined;
   });
   tracker.listeners = hooked as TrackerListener[];
-  let events = 0;
+  const count = { events: 0 };
+  const windows = options.keyed ? new CancelWindows() : undefined;
+  let snapshotter: StateSnapshotter | undefined;
+  // Made at the first save, once the header (shared, never changed) is known.
+  const snapshots = () => (snapshotter ??= new StateSnapshotter(
+    [tracker, count, ...checks, ...(windows ? [windows] : [])],
+    [tracker.header, ...checks.flatMap((c) => [c.rule, c.rule.citation, c.types])],
+  ));
   return {
     begin(header) {
       tracker.begin(header);
       for (const c of checks) c.begin(header);
     },
     event(e) {
-      events++;
+      count.events++;
       tracker.update(e);
+      windows?.event(e);
       const list = byType.get(e.type);
       if (list) for (let i = 0; i < list.length; i++) list[i]!.event(e);
+    },
+    save: () => snapshots().save(),
+    restore: (s, last) => snapshots().restore(s, last),
+    stateKey() {
+      if (!windows) throw new Error('stateKey: the judge was not made with keyed: true');
+      let key = windows.key();
+      for (const c of checks) {
+        const k = c.stateKey();
+        if (k !== '') key += `|${c.rule.id}:${k}`;
+      }
+      return key;
+    },
+    violationsSoFar() {
+      const out: Finding[] = [];
+      for (const c of checks) {
+        if (c.rule.kind !== 'must') continue;
+        const f = c.firstViolation();
+        if (f) out.push(f);
+      }
+      return out;
     },
     footprint() {
       return { calls: tracker.calls.size, callbacks: tracker.callbacks.size, cancels: tracker.cancels.size, sinks: tracker.sinks.size, services: tracker.services.size };
@@ -103,7 +147,7 @@ export function createJudge(options: JudgeOptions = {}): Judge {
       tracker.finishRun();
       const results = checks.map((c) => c.finish());
       const advice = results.filter((r) => r.kind === 'info' && r.verdict === 'used').map((r) => ADVICE[r.rule] ?? `${r.rule}: ${RULES.find((x) => x.id === r.rule)?.summary ?? ''}`);
-      return sortResults(results, advice, events);
+      return sortResults(results, advice, count.events);
     },
   };
 }

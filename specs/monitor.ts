@@ -9,6 +9,7 @@
  *
  * It also records model coverage: the machine's state nodes and transitions a run reached.
  */
+import { StateSnapshotter, type SavedState } from './state-snapshot.ts';
 import { compiledMachine } from './compiled-machine.ts';
 import type { CallEventType } from './lifecycle-machine.ts';
 import type { TraceEvent } from '../trace/event.ts';
@@ -229,6 +230,34 @@ export class Monitor {
    * The state of a call, region by region (for reports, tests and the explorer's state key); when
    * the monitor follows several possible states, each region lists its values joined by `|`.
    */
+  /**
+   * The canonical key of the machine's state of these calls, for exhaustive search: per call its
+   * set of (state, processed) branches, by state number. Equal keys mean equal futures here.
+   */
+  stateKey(calls: readonly string[]): string {
+    let key = '';
+    for (const call of calls) {
+      const bs = this.branches.get(call);
+      key += bs === undefined ? '-;' : bs.length === 1 ? `${bs[0]!.s}${bs[0]!.p ? 'p' : ''};` : `${bs.map((b) => `${b.s}${b.p ? 'p' : ''}`).sort().join('|')};`;
+    }
+    return key;
+  }
+
+  /** A copy of the monitor's state of every call (not its coverage, which accumulates). */
+  save(): SavedState {
+    return this.snapshots().save();
+  }
+
+  /** Back to a state `save` returned; the coverage keeps what was reached since. */
+  restore(s: SavedState, last = false): void {
+    this.snapshots().restore(s, last);
+  }
+
+  private snapshotter?: StateSnapshotter;
+  private snapshots(): StateSnapshotter {
+    return (this.snapshotter ??= new StateSnapshotter([this], [this.m, this.coverage]));
+  }
+
   stateOf(call: string): Readonly<Record<string, string>> | undefined {
     const bs = this.branches.get(call);
     if (!bs) return undefined;

@@ -7,11 +7,13 @@
 import { WBEM_E_CALL_CANCELLED } from '../trace/hresult.ts';
 import { BaseCheck, callName, type CheckFactory } from './base-check.ts';
 import type { Tracker } from './tracker.ts';
-import type { CallRec } from './records.ts';
+import { noteOf, setNote, type CallRec } from './records.ts';
+
+/** The mark of a call whose one callback in flight after its cancelled final status was allowed. */
+const ALLOWANCE = 'nothing-after-final.allowance';
 
 class NothingAfterFinal extends BaseCheck {
   readonly types = ['indicate.entered', 'setstatus.entered'] as const;
-  private readonly allowanceUsed = new WeakSet<CallRec>();
   constructor(t: Tracker) {
     super(t, 'NOTHING-AFTER-FINAL');
     this.out.attributionDependent = true;
@@ -26,8 +28,8 @@ class NothingAfterFinal extends BaseCheck {
       return;
     }
     const f = c.final;
-    if (f.hResult === WBEM_E_CALL_CANCELLED && cb.kind !== 'final' && cb.startBound < f.entered && !this.allowanceUsed.has(c)) {
-      this.allowanceUsed.add(c);
+    if (f.hResult === WBEM_E_CALL_CANCELLED && cb.kind !== 'final' && cb.startBound < f.entered && noteOf(c, ALLOWANCE) === undefined) {
+      setNote(c, ALLOWANCE, 1);
       return;
     }
     const what = `${cb.kind} ${cb.cb} of ${callName(c)} started after its final status ${f.cb} had started.`;

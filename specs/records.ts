@@ -60,6 +60,8 @@ export interface ProviderRec {
 
 export interface CallRec {
   id: string;
+  /** Marks that checks keep about this call (by a key of their own); they go when the record goes. */
+  notes?: Record<string, number>;
   op: Operation;
   services: string;
   sink: string | null;
@@ -113,6 +115,8 @@ export interface WaitRec {
 
 export interface CancelRec {
   id: string;
+  /** Marks that checks keep about this cancel (by a key of their own); they go when the record goes. */
+  notes?: Record<string, number>;
   services: string;
   sink: string | null;
   entered: number;
@@ -189,4 +193,14 @@ export interface ServicesRec {
   open: CallRec[];
   /** Some accepted call through it has ended. */
   finished: boolean;
+}
+
+/** A check's mark on a record (see `notes`), undefined when never set. */
+export function noteOf(r: { notes?: Record<string, number> }, key: string): number | undefined {
+  return r.notes?.[key];
+}
+
+/** Sets a check's mark on a record. */
+export function setNote(r: { notes?: Record<string, number> }, key: string, value: number): void {
+  (r.notes ??= {})[key] = value;
 }

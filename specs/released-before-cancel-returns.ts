@@ -11,17 +11,18 @@
 import type { TraceEvent } from '../trace/event.ts';
 import { BaseCheck, NONE, type CheckFactory } from './base-check.ts';
 import type { Tracker } from './tracker.ts';
-import type { CallbackRec, CancelRec } from './records.ts';
+import { noteOf, setNote, type CallbackRec, type CancelRec } from './records.ts';
+
+/** The mark of a cancel: calls started on its sink while it ran ("may or may not be covered"), whose references are allowed. */
+const STARTED_DURING = 'released-before-cancel-returns.started';
 
 class ReleasedBeforeCancelReturns extends BaseCheck {
   readonly types = ['call.entered', 'cancel.returned'] as const;
-  /** Calls started on the cancel's sink while it ran: "may or may not be covered", so their references are allowed. */
-  private readonly startedDuring = new WeakMap<CancelRec, number>();
   constructor(t: Tracker) { super(t, 'RELEASED-BEFORE-CANCEL-RETURNS'); }
 
   override event(e: TraceEvent): void {
     if (e.type === 'call.entered') {
-      for (const k of this.t.cancels.values()) if (k.returned === NONE && k.sink === e.sink) this.startedDuring.set(k, (this.startedDuring.get(k) ?? 0) + 1);
+      for (const k of this.t.cancels.values()) if (k.returned === NONE && k.sink === e.sink) setNote(k, STARTED_DURING, (noteOf(k, STARTED_DURING) ?? 0) + 1);
       return;
     }
     const k = this.t.cancel!;
@@ -33,7 +34,7 @@ class ReleasedBeforeCancelReturns extends BaseCheck {
     if (k.covered.length === 0 && !s?.acceptedVia?.has(k.services)) return;
     this.out.exercise();
     if (!s || !this.t.refsTracked(s)) return;
-    let allowance = this.startedDuring.get(k) ?? 0;
+    let allowance = noteOf(k, STARTED_DURING) ?? 0;
     for (const cb of this.t.callbacks.values()) if (cb.sink === k.sink) allowance++;
     for (const c of k.covered) if (c.final === null) allowance++;
     for (const c of s.open) if (!k.covered.includes(c) && c.entered < k.entered) allowance++;

@@ -6,11 +6,12 @@
  * advice (`info`). Findings are stored up to a cap, the rest only counted.
  */
 import type { Finding, RuleInfo, RuleResult, Verdict } from './check.ts';
+import { RESTORE, SAVE, type SelfSaving } from './state-snapshot.ts';
 
 /** How many findings of one rule are kept in full; beyond it they are counted in `more`. */
 export const FINDINGS_CAP = 20;
 
-export class RuleOutcome {
+export class RuleOutcome implements SelfSaving {
   private readonly findings: Finding[] = [];
   private more = 0;
   private violations = 0;
@@ -31,18 +32,42 @@ export class RuleOutcome {
     private readonly cap = FINDINGS_CAP,
   ) {}
 
+  /** The value [SAVE] last returned or [RESTORE] took, while nothing changed since (saved states share it). */
+  private savedAs: unknown = undefined;
+
+  /** Its state for stateful search: the findings are only ever appended, so their count says which. */
+  [SAVE](): unknown {
+    return this.savedAs ??= [this.findings.length, this.more, this.violations, this.doubts, this.exercised, this.usedCount,
+      this.doubtReason, this.notJudgedReason, this.heldNote, this.exemptReason, this.attributionDependent];
+  }
+
+  [RESTORE](saved: unknown): void {
+    const s = saved as [number, number, number, number, number, number, string | undefined, string | undefined, string | undefined, string | undefined, boolean];
+    this.findings.length = s[0];
+    this.savedAs = saved;
+    [, this.more, this.violations, this.doubts, this.exercised, this.usedCount, this.doubtReason, this.notJudgedReason, this.heldNote, this.exemptReason, this.attributionDependent] = s;
+  }
+
   /** The rule's situation occurred (a `must`/`should` rule can now be `held`). */
   exercise(): void {
+    this.savedAs = undefined;
     this.exercised++;
+  }
+
+  /** The first decided breach found so far (a `must` or `should` rule), before the trace ends. */
+  firstViolation(): Finding | undefined {
+    return this.violations > 0 ? this.findings.find((f) => f.verdict === 'violated') : undefined;
   }
 
   /** A freedom (`may`) was taken, or advice (`info`) applies. Never a finding. */
   use(): void {
+    this.savedAs = undefined;
     this.usedCount++;
   }
 
   /** A decided breach: every placement breaks the rule. Returns the stored finding, if under the cap. */
   violate(events: number[], explanation: string): Finding | undefined {
+    this.savedAs = undefined;
     this.violations++;
     this.exercised++;
     return this.store('violated', events, explanation);
@@ -50,6 +75,7 @@ export class RuleOutcome {
 
   /** Some placements (or attributions) break the rule, some keep it: say why. */
   doubt(events: number[], explanation: string, reason: string): Finding | undefined {
+    this.savedAs = undefined;
     this.doubts++;
     this.exercised++;
     this.doubtReason ??= reason;
@@ -58,6 +84,7 @@ export class RuleOutcome {
 
   /** Liveness excused by a client fault (item 6). */
   notJudged(reason: string): void {
+    this.savedAs = undefined;
     this.notJudgedReason ??= reason;
   }
 
@@ -66,11 +93,13 @@ export class RuleOutcome {
    * input the trace lacks): if nothing else exercises the rule, this is why it was not exercised.
    */
   exempt(reason: string): void {
+    this.savedAs = undefined;
     this.exemptReason ??= reason;
   }
 
   /** A remark attached to a `held` verdict (for example calls whose liveness was not judged). */
   note(remark: string): void {
+    this.savedAs = undefined;
     this.heldNote ??= remark;
   }
 

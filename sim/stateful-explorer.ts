@@ -1,0 +1,207 @@
+/**
+ * Stateful exhaustive search: the same search as sim/explorer.ts (depth-first over the
+ * scheduler's choices, state caching, sleep sets), but the world, the broker, the lifecycle monitor
+ * and the judge are kept at each branch point (saved, then restored for the next sibling) instead
+ * of being rebuilt and re-run from the start for every branch. It needs a broker that can be saved
+ * and restored (BrokerAdapter.snapshot/restore: the in-process brokers); the re-execution search
+ * stays for the others and as the oracle this one is tested against.
+ *
+ * The state key is the world's, the broker's (inside the world's), the monitor's of every call and
+ * the judge's (its open windows and what each check remembers: Judge.stateKey). A path ends where
+ * nothing is enabled (the run is judged whole: end-of-run rules included), at a state seen before
+ * (the rest was explored from there; the path's own findings so far are collected), or at the
+ * step bound (the exploration is then incomplete). Only a violation needs a trace: its path's
+ * choices are run again from the start to make the witness and its replay token.
+ */
+import type { BrokerAdapter } from './broker-adapter.ts';
+import { createJudge, type Judge } from '../specs/index.ts';
+import { compiledMachine } from '../specs/compiled-machine.ts';
+import { addMonitorFindings, Coverage, Monitor } from '../specs/monitor.ts';
+import type { SavedState } from '../specs/state-snapshot.ts';
+import type { TraceEvent, UnnumberedEvent } from '../trace/event.ts';
+import { runOnce } from './run.ts';
+import { StepIndependence } from './step-independence.ts';
+import { expand, type Visited } from './sleep-sets.ts';
+import type { Step, Strategy } from './strategy.ts';
+import { World } from './world.ts';
+import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
+import { DEFAULT_WATCHDOG } from './run.ts';
+
+/** True when the broker can be saved and restored, so that stateful search applies. */
+export function canSnapshot(b: BrokerAdapter): boolean {
+  return typeof b.snapshot === 'function' && typeof b.restore === 'function';
+}
+
+/** Everything a branch point keeps. */
+interface Saved {
+  world: SavedState;
+  broker: unknown;
+  monitor: SavedState;
+  judge: SavedState;
+  seq: number;
+  now: number;
+}
+
+/** A violation found on some path: its choices, to be run again for the witness. */
+interface Found {
+  rule: string;
+  by: ExploredViolation['by'];
+  explanation: string;
+  choices: number[];
+  paths: number;
+}
+
+/** The strategy of a witness run: the path's choices, then the first enabled step (as the search does). */
+const FIRST: Strategy = { name: 'exhaustive', choose: () => 0 };
+
+export function exploreStateful(o: ExploreOptions): Exploration {
+  if (!canSnapshot(o.broker)) throw new Error(`exploreStateful: broker ${o.broker.info.name} cannot be saved and restored`);
+  const indep = new StepIndependence(o.workload);
+  const independent = o.noReduction ? () => false : (a: Step, b: Step) => indep.independent(a, b);
+  const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
+  const maxSteps = o.maxSteps ?? DEFAULT_EXPLORE_MAX_STEPS;
+  const m = compiledMachine();
+  const coverage = new Coverage(m.stateNodes.length, m.transitions.length);
+  const callIds = o.workload.calls.map((c) => c.id);
+
+  const world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG });
+  const monitor = new Monitor({ annotated: o.broker.info.annotates === true });
+  const judge: Judge = createJudge({ keyed: true });
+  judge.begin({
+    seq: 0, type: 'header', format: 'wbemsim-trace', version: 2, recorder: 'simulation',
+    broker: { name: o.broker.info.name, version: o.broker.info.version }, inProcess: o.broker.info.inProcess,
+    whiteBox: true, seed: 0, workload: o.workload.name,
+  });
+  let seq = 0;
+  const feed = (e: UnnumberedEvent) => {
+    const ev = ('seq' in e ? e : { seq: 0, ...e }) as TraceEvent;
+    ev.seq = ++seq;
+    // A judged event is never changed again: saved states share it instead of copying it.
+    Object.freeze(ev);
+    monitor.event(ev);
+    judge.event(ev);
+  };
+  const flush = () => {
+    const events = world.events;
+    for (let i = 0; i < events.length; i++) feed(events[i]!);
+    events.length = 0;
+  };
+  const save = (): Saved => ({ world: world.save(), broker: o.broker.snapshot!(), monitor: monitor.save(), judge: judge.save(), seq, now: world.now });
+  const restore = (s: Saved, last: boolean) => {
+    world.restore(s.world, last);
+    o.broker.restore!(s.broker, last);
+    monitor.restore(s.monitor, last);
+    judge.restore(s.judge, last);
+    seq = s.seq;
+  };
+  flush();
+
+  const visited: Visited = new Map();
+  const found = new Map<string, Found>();
+  const ends: Record<string, number> = {};
+  const path: number[] = [];
+  let transitions = 0;
+  let paths = 0;
+  let steps = 0;
+  let cut: Exploration['cut'];
+
+  /** Folds the current path's violations (found so far, or at its end) into `found`. */
+  const collect = (judged: { rule: string; explanation: string }[], rejections: Monitor['rejections']) => {
+    paths++;
+    const seen = new Set<string>();
+    const add = (rule: string, by: Found['by'], explanation: string) => {
+      const k = `${by}:${rule}`;
+      if (seen.has(k)) return;
+      seen.add(k);
+      const prior = found.get(k);
+      if (!prior) {
+        found.set(k, { rule, by, explanation, choices: [...path], paths: 1 });
+        if (o.stopAtFirstViolation && (by === 'monitor' || judged.some((f) => f.rule === rule))) cut ??= 'first-violation';
+      }
+      else {
+        prior.paths++;
+        if (path.length < prior.choices.length) Object.assign(prior, { choices: [...path], explanation });
+      }
+    };
+    for (const f of judged) add(f.rule, 'judge', f.explanation);
+    for (const x of rejections) for (const rule of x.rules) add(rule, 'monitor', `the lifecycle machine rejects ${x.event} on ${x.call} (event ${x.seq})`);
+  };
+  const progress = () => {
+    if (o.onProgress && (paths & 1023) === 0) o.onProgress({ runs: paths, states: visited.size, violations: found.size });
+  };
+  const endPath = (reason: string) => {
+    progress();
+    ends[reason] = (ends[reason] ?? 0) + 1;
+    collect(judge.violationsSoFar(), monitor.rejections);
+  };
+  const terminal = () => {
+    const stuck = world.stuck();
+    const t = world.now;
+    if (stuck) feed({ type: 'marker.watchdog', verdict: 'deadlock', detail: stuck, t });
+    feed({ type: 'run.end', reason: stuck ? 'deadlock' : 'quiescent', ...(stuck ? { detail: stuck } : {}), t });
+    const r = judge.finish();
+    addMonitorFindings(r, monitor.rejections);
+    ends[stuck ? 'deadlock' : 'quiescent'] = (ends[stuck ? 'deadlock' : 'quiescent'] ?? 0) + 1;
+    collect(r.violations, monitor.rejections);
+    progress();
+  };
+  const key = () => `${world.stateKey()}#${monitor.stateKey(callIds)}#${judge.stateKey()}`;
+
+  const dfs = (depth: number, sleep: Step[]): void => {
+    let enabled = world.enabled();
+    while (enabled.length === 0) {
+      const t = world.nextTimer();
+      if (t === undefined) break;
+      world.advanceTo(t);
+      flush();
+      enabled = world.enabled();
+    }
+    if (enabled.length === 0) {
+      // Counted like the re-execution search counts a run's last state.
+      if (visited.size < maxStates) {
+        const k = key();
+        if (!visited.has(k)) visited.set(k, new Set());
+      }
+      terminal();
+      return;
+    }
+    if (depth >= maxSteps) { cut ??= 'max-steps'; endPath('bound'); return; }
+    if ((cut as Exploration['cut']) === 'first-violation') return;
+    if (o.shouldStop?.()) { cut = 'stopped'; endPath('stopped'); return; }
+    if (visited.size >= maxStates) { cut ??= 'max-states'; endPath('max-states'); return; }
+    const { todo, sleeps } = expand(visited, key(), enabled, sleep, independent);
+    if (todo.length === 0) { endPath('seen'); return; }
+    transitions += todo.length;
+    const here = todo.length > 1 ? save() : undefined;
+    for (let n = 0; n < todo.length; n++) {
+      if (n > 0) {
+        if (cut === 'stopped' || cut === 'max-states' || cut === 'first-violation') return;
+        restore(here!, n === todo.length - 1);
+      }
+      const j = todo[n]!;
+      path.push(j);
+      steps++;
+      world.take(enabled[j]!.key);
+      flush();
+      dfs(depth + 1, sleeps[n]!);
+      path.pop();
+    }
+  };
+  dfs(0, []);
+  coverage.merge(monitor.coverage);
+
+  // Each violation's witness: its path run again from the start, as `wbemsim replay` will run it.
+  const violations: ExploredViolation[] = [];
+  for (const f of found.values()) {
+    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog });
+    const again = f.by === 'judge' ? r.judge.violations.some((v) => v.rule === f.rule) : r.monitor.some((x) => x.rules.includes(f.rule));
+    if (!again) throw new Error(`stateful search found ${f.rule} on a path that does not break it when run again: a state was not saved or restored whole`);
+    violations.push({ rule: f.rule, by: f.by, explanation: f.explanation, token: r.token, steps: r.steps, runs: f.paths });
+  }
+  const complete = cut === undefined;
+  return {
+    impl: o.impl, mode: 'stateful', workload: o.workload.name, states: visited.size, transitions, runs: paths, steps, complete,
+    ...(complete ? {} : { cut }),
+    conformant: violations.length === 0, violations, ends, coverage,
+  };
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { ReferenceBroker } from '../brokers/reference-broker.ts';
+import { MUTANTS } from '../brokers/mutants/index.ts';
+import { runOnce } from '../sim/run.ts';
+import { builtinWorkloads } from '../sim/workloads.ts';
+import type { TraceEvent, TraceHeader, TraceLine } from '../trace/event.ts';
+import { createJudge } from './judge.ts';
+import { Monitor } from './monitor.ts';
+import { StateSnapshotter } from './state-snapshot.ts';
+
+/**
+ * The check-state contract: everything the judge and the monitor remember can be saved and
+ * restored. Judging a trace straight through and judging it with a detour (save at some event,
+ * feed other events, restore, go on) must give the same result for every rule.
+ */
+function traces(): { name: string; lines: TraceLine[] }[] {
+  const out: { name: string; lines: TraceLine[] }[] = [];
+  const brokers = [() => new ReferenceBroker(), ...MUTANTS.slice(0, 12).map((m) => m.create)];
+  builtinWorkloads().forEach((w, i) => {
+    const make = brokers[i % brokers.length]!;
+    const r = runOnce({ impl: 'x', broker: make(), workload: w, seed: 7 + i, keepTrace: true });
+    out.push({ name: `${w.name} on ${make().info.name}`, lines: r.trace! });
+  });
+  return out;
+}
+
+describe('judge and monitor state, saved and restored', () => {
+  it.each(traces().map((t) => [t.name, t.lines] as const))('judges %s the same after a detour to its end and back', (_name, lines) => {
+    const [header, ...events] = lines as [TraceHeader, ...TraceEvent[]];
+    const straight = createJudge({ keyed: true });
+    const mStraight = new Monitor();
+    straight.begin(header);
+    for (const e of events) { straight.event(e); mStraight.event(e); }
+    const expected = straight.finish();
+
+    const j = createJudge({ keyed: true });
+    const m = new Monitor();
+    j.begin(header);
+    const at = Math.floor(events.length / 2);
+    for (const e of events.slice(0, at)) { j.event(e); m.event(e); }
+    const saved = j.save();
+    const savedM = m.save();
+    const key = j.stateKey();
+    // The detour: the rest of the trace and its end-of-run judgement, then back.
+    for (const e of events.slice(at)) { j.event(e); m.event(e); }
+    j.finish();
+    j.restore(saved);
+    m.restore(savedM);
+    expect(j.stateKey()).toBe(key);
+    for (const e of events.slice(at)) { j.event(e); m.event(e); }
+    expect(JSON.stringify(j.finish())).toBe(JSON.stringify(expected));
+    expect(JSON.stringify(m.rejections)).toBe(JSON.stringify(mStraight.rejections));
+  });
+});
+
+describe('the snapshotter', () => {
+  it('keeps roots and shared objects, copies the rest with its sharing', () => {
+    const shared = { fixed: 1 };
+    const rec = { n: 1 };
+    const root = { list: [rec], byId: new Map([['a', rec]]), shared, count: 0 } as { list: { n: number }[]; byId: Map<string, { n: number }>; shared: object; count: number; extra?: number };
+    const s = new StateSnapshotter([root], [shared]);
+    const saved = s.save();
+    root.list[0]!.n = 5;
+    root.count = 3;
+    root.extra = 1;
+    s.restore(saved);
+    expect(root.list[0]!.n).toBe(1);
+    expect(root.byId.get('a')).toBe(root.list[0]);
+    expect(root.shared).toBe(shared);
+    expect(root.count).toBe(0);
+    expect('extra' in root).toBe(false);
+  });
+
+  it('refuses state it cannot enumerate', () => {
+    const s = new StateSnapshotter([{ seen: new WeakSet() }]);
+    expect(() => s.save()).toThrow(/WeakMap or WeakSet/);
+  });
+});
