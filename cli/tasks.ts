@@ -59,6 +59,8 @@ export interface ExploreTask {
   progress?: boolean;
   /** Stateful or re-execution (default: stateful when the broker can be saved and restored). */
   mode?: ExploreMode;
+  /** Hash compaction of the visited states (stateful search only). */
+  bitstate?: boolean;
 }
 
 /** What `explore` hands back: the explorations finished (or cut), and whether a stop request cut them. */
@@ -127,11 +129,12 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
           if (interrupted()) break;
           let runs = 0;
           const mode = p.mode ?? (canSnapshot(broker) ? 'stateful' : 're-execution');
+          if (p.bitstate && mode !== 'stateful') throw new UsageError('--bitstate needs the stateful search (a broker that can be saved and restored, and not --mode re-execution)');
           if (mode === 'stateful' && !canSnapshot(broker)) throw new UsageError(`--mode stateful: ${p.impl} cannot be saved and restored (a broker offers snapshot and restore for that); use --mode re-execution`);
           // Re-execution hands over every run; the stateful search reports its counts now and then.
           const onRun = post && mode === 're-execution' ? (r: RunResult) => { runs++; for (const v of r.judge.violations) violated.add(v.rule); post({ runs: runsBefore + runs, steps: 0, violations: violated.size }); } : undefined;
           const onProgress = post && mode === 'stateful' ? (x: { runs: number; states: number; violations: number }) => post({ runs: runsBefore + x.runs, steps: 0, states: x.states, violations: x.violations }) : undefined;
-          const { coverage: _coverage, ...r } = explore({ impl: p.impl, broker, workload, mode, maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
+          const { coverage: _coverage, ...r } = explore({ impl: p.impl, broker, workload, mode, ...(p.bitstate ? { bitstate: true } : {}), maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
           runsBefore += r.runs;
           results.push(r);
         }

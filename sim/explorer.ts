@@ -66,6 +66,12 @@ export interface ExploreOptions {
    * stateful when the broker can be saved and restored and no whole run is asked for (`onRun`).
    */
   mode?: ExploreMode;
+  /**
+   * Hash compaction (stateful search only): store each state as a 64-bit hash instead of its key.
+   * Far less memory per state; the result states the estimated probability that a state was
+   * omitted because two states shared a hash.
+   */
+  bitstate?: boolean;
   /** Progress of a stateful search, now and then: paths ended, states, violated rules so far. */
   onProgress?: (p: { runs: number; states: number; violations: number }) => void;
 }
@@ -91,6 +97,8 @@ export interface Exploration {
   workload: string;
   states: number;
   transitions: number;
+  /** With hash compaction: the estimated probability that some state was not explored, and the table's bytes per state. */
+  hashCompaction?: { omission: number; bytesPerState: number };
   /** Executions from the start (one per branch explored). */
   runs: number;
   steps: number;
@@ -119,6 +127,7 @@ interface Branch {
 /** Explores every interleaving of the workload within the bounds, stateful where it can. */
 export function explore(o: ExploreOptions): Exploration {
   const mode = o.mode ?? (canSnapshot(o.broker) && !o.onRun && !o.keepTrace ? 'stateful' : 're-execution');
+  if (o.bitstate && mode !== 'stateful') throw new Error('explore: hash compaction (bitstate) needs the stateful search');
   if (mode === 'stateful') {
     if (o.onRun || o.keepTrace) throw new Error('explore: whole runs (onRun, keepTrace) exist only in re-execution mode');
     return exploreStateful(o);

@@ -52,3 +52,95 @@ export function expand(visited: Visited, key: string, enabled: readonly Step[], 
   });
   return { todo, sleeps };
 }
+
+/**
+ * Hash compaction (Spin's -DHC): a state is stored as a 64-bit hash of its key and its sleep set,
+ * two 32-bit words in an open-addressing table, instead of the key and the set themselves. A state
+ * seen again with another sleep set counts as a new one (no revisit rule to apply without the
+ * stored set): more transitions, never fewer. Two different states with one hash are merged, and
+ * the second is not explored: `omission()` estimates the probability that this happened at all.
+ */
+export class HashCompactTable {
+  private words: Uint32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacityLog2 = 10) {
+    this.words = new Uint32Array(2 << capacityLog2);
+    this.mask = (1 << capacityLog2) - 1;
+  }
+
+  /** Adds the hash of `text`; false when it was there already. */
+  add(text: string): boolean {
+    const [a, b] = hash64(text);
+    // 0/0 marks an empty slot: a hash equal to it is moved off it.
+    const h1 = a === 0 && b === 0 ? 1 : a;
+    if (this.size * 2 >= this.mask + 1) this.grow();
+    return this.put(h1, b);
+  }
+
+  /** Bytes of the table. */
+  get bytes(): number {
+    return this.words.byteLength;
+  }
+
+  /** The probability that two of the stored states had the same hash (n²/2^65, the birthday bound). */
+  omission(): number {
+    return Math.min(1, (this.size * this.size) / 2 ** 65);
+  }
+
+  private put(h1: number, h2: number): boolean {
+    let i = (h1 ^ Math.imul(h2, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      const x = this.words[2 * i]!;
+      const y = this.words[2 * i + 1]!;
+      if (x === 0 && y === 0) {
+        this.words[2 * i] = h1;
+        this.words[2 * i + 1] = h2;
+        this.size++;
+        return true;
+      }
+      if (x === h1 && y === h2) return false;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.words;
+    this.words = new Uint32Array(old.length * 2);
+    this.mask = this.mask * 2 + 1;
+    this.size = 0;
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== 0 || old[i + 1] !== 0) this.put(old[i]!, old[i + 1]!);
+  }
+}
+
+/** Two independent 32-bit FNV-1a hashes of a string (different offset bases and primes). */
+function hash64(s: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000c3b) ^ (b >>> 15);
+  }
+  return [a >>> 0, b >>> 0];
+}
+
+/** `expand` for a hash-compacted search: the state with its sleep set is new, or nothing is explored. */
+export function expandCompact(table: HashCompactTable, key: string, enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean): { todo: number[]; sleeps: Step[][] } {
+  const keys = enabled.map(stepKey);
+  const collide = new Set(keys).size !== keys.length;
+  const asleep = collide ? new Set<string>() : new Set(sleep.map(stepKey));
+  if (!table.add(`${key}@${[...asleep].sort().join(',')}`)) return { todo: [], sleeps: [] };
+  const todo: number[] = [];
+  for (let i = 0; i < enabled.length; i++) if (!asleep.has(keys[i]!)) todo.push(i);
+  const before: Step[] = collide ? [] : [...sleep];
+  const sleeps = todo.map((j) => {
+    if (collide) return [];
+    const t = enabled[j]!;
+    const z = before.filter((u) => independent(u, t));
+    before.push(t);
+    return z;
+  });
+  return { todo, sleeps };
+}

@@ -21,7 +21,7 @@ import type { SavedState } from '../specs/state-snapshot.ts';
 import type { TraceEvent, UnnumberedEvent } from '../trace/event.ts';
 import { runOnce } from './run.ts';
 import { StepIndependence } from './step-independence.ts';
-import { expand, type Visited } from './sleep-sets.ts';
+import { expand, expandCompact, HashCompactTable, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { World } from './world.ts';
 import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
@@ -97,6 +97,8 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   flush();
 
   const visited: Visited = new Map();
+  const compact = o.bitstate ? new HashCompactTable() : undefined;
+  const stored = () => compact ? compact.size : visited.size;
   const found = new Map<string, Found>();
   const ends: Record<string, number> = {};
   const path: number[] = [];
@@ -127,7 +129,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     for (const x of rejections) for (const rule of x.rules) add(rule, 'monitor', `the lifecycle machine rejects ${x.event} on ${x.call} (event ${x.seq})`);
   };
   const progress = () => {
-    if (o.onProgress && (paths & 1023) === 0) o.onProgress({ runs: paths, states: visited.size, violations: found.size });
+    if (o.onProgress && (paths & 1023) === 0) o.onProgress({ runs: paths, states: stored(), violations: found.size });
   };
   const endPath = (reason: string) => {
     progress();
@@ -158,9 +160,12 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     }
     if (enabled.length === 0) {
       // Counted like the re-execution search counts a run's last state.
-      if (visited.size < maxStates) {
-        const k = key();
-        if (!visited.has(k)) visited.set(k, new Set());
+      if (stored() < maxStates) {
+        if (compact) compact.add(`${key()}@`);
+        else {
+          const k = key();
+          if (!visited.has(k)) visited.set(k, new Set());
+        }
       }
       terminal();
       return;
@@ -168,8 +173,8 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     if (depth >= maxSteps) { cut ??= 'max-steps'; endPath('bound'); return; }
     if ((cut as Exploration['cut']) === 'first-violation') return;
     if (o.shouldStop?.()) { cut = 'stopped'; endPath('stopped'); return; }
-    if (visited.size >= maxStates) { cut ??= 'max-states'; endPath('max-states'); return; }
-    const { todo, sleeps } = expand(visited, key(), enabled, sleep, independent);
+    if (stored() >= maxStates) { cut ??= 'max-states'; endPath('max-states'); return; }
+    const { todo, sleeps } = compact ? expandCompact(compact, key(), enabled, sleep, independent) : expand(visited, key(), enabled, sleep, independent);
     if (todo.length === 0) { endPath('seen'); return; }
     transitions += todo.length;
     const here = todo.length > 1 ? save() : undefined;
@@ -200,8 +205,9 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   }
   const complete = cut === undefined;
   return {
-    impl: o.impl, mode: 'stateful', workload: o.workload.name, states: visited.size, transitions, runs: paths, steps, complete,
+    impl: o.impl, mode: 'stateful', workload: o.workload.name, states: stored(), transitions, runs: paths, steps, complete,
     ...(complete ? {} : { cut }),
+    ...(compact ? { hashCompaction: { omission: compact.omission(), bytesPerState: compact.size ? compact.bytes / compact.size : 0 } } : {}),
     conformant: violations.length === 0, violations, ends, coverage,
   };
 }
