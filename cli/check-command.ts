@@ -15,6 +15,7 @@ import { decideOutcome } from '../report/result.ts';
 import { UsageError } from './usage-error.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { inert } from '../report/inert.ts';
+import { findingLines } from '../report/finding-text.ts';
 import { interruptedBy, stopFlag } from './stop-flag.ts';
 import { Worker } from 'node:worker_threads';
 import { intOption } from './options.ts';
@@ -110,9 +111,7 @@ export function checkJson(r: JudgeResult): object {
 }
 
 function findingText(label: string, f: Finding): string {
-  const c = f.citation;
-  const derived = f.derivedFrom ? ` (derived from ${inert(f.derivedFrom)})` : '';
-  return `${label} ${inert(f.rule)}${derived}  events ${f.events.join(', ')}\n  ${inert(f.explanation)}\n  source: ${inert(c.page)}${c.seed ? ` [${inert(c.seed)}]` : ''}: "${inert(c.phrase)}"\n`;
+  return findingLines(f, label).join('\n') + '\n';
 }
 
 /** The short human summary: the verdict, then each finding with rule, events, explanation, citation. */

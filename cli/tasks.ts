@@ -7,6 +7,7 @@ import { ImplError, resolveImpl } from '../brokers/implementations.ts';
 import { runMutantZoo, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
 import { BrokerFailure, Interrupted, type BrokerFactory } from '../sim/broker-adapter.ts';
 import { runMany, type Campaign, type CampaignOptions } from '../sim/campaign.ts';
+import { shrinkCampaign } from '../sim/shrink.ts';
 import { explore, type Exploration } from '../sim/explorer.ts';
 import { exploreWorkloads } from '../sim/explore-workloads.ts';
 import { builtinWorkloads } from '../sim/workloads.ts';
@@ -44,6 +45,8 @@ export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' |
   stepTimeoutMs?: number;
   /** Post progress messages while running. */
   progress?: boolean;
+  /** Runs each violation's shrink may make; 0 shows the witnesses as found. */
+  shrinkBudget?: number;
 }
 
 /** `explore`: one exploration per workload, with the implementation and workloads by name. */
@@ -94,11 +97,12 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       const p = payload as RunTask;
       const workloads = p.workloadNames.length ? p.workloadNames.map(load) : builtinWorkloads();
       const factory = await implFactory(p.impl, { stepTimeoutMs: p.stepTimeoutMs, interrupt: stop });
-      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, ...options } = p;
+      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, shrinkBudget, ...options } = p;
       const post = progressPoster(wanted);
       const planned = p.strategy === 'exhaustive' ? undefined : p.runs * workloads.length;
       const onRun = post ? (x: { runs: number; steps: number; violations: number }) => post({ ...x, planned }) : undefined;
-      return runMany({ ...options, factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun }) satisfies Campaign;
+      const campaign = runMany({ ...options, factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun });
+      return shrinkViolations(campaign, factory, shrinkBudget, interrupted) satisfies Campaign;
     }
     case 'explore': {
       const p = payload as ExploreTask;
@@ -158,6 +162,27 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       return runMutantZoo({ ...(payload as MutantsTask), interrupted }) satisfies ZooResult;
     default:
       throw new Error(`unknown task ${JSON.stringify(task)}`);
+  }
+}
+
+/**
+ * Every violation of a campaign shown by its shrunk witness (sim/shrink.ts), with one broker for
+ * all the shrinks. Nothing is shrunk after a stop request, nor with a budget of 0.
+ */
+function shrinkViolations(c: Campaign, factory: BrokerFactory, budget: number | undefined, interrupted: () => boolean): Campaign {
+  if (budget === 0 || c.violations.length === 0 || c.interrupted || interrupted()) return c;
+  let broker;
+  try {
+    broker = factory();
+  } catch (err) {
+    // A broker that no longer starts leaves the witnesses as found.
+    if (err instanceof BrokerFailure || err instanceof Interrupted) return c;
+    throw err;
+  }
+  try {
+    return shrinkCampaign(c, broker, { budget, shouldStop: interrupted });
+  } finally {
+    broker.close?.();
   }
 }
 

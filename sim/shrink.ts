@@ -17,6 +17,7 @@
  * result. The shrunk run's replay token lists every choice, so `wbemsim replay` reproduces it.
  */
 import type { BrokerAdapter } from './broker-adapter.ts';
+import type { Campaign } from './campaign.ts';
 import { decodeToken } from './replay-token.ts';
 import { replaySpec, workloadOf } from './replay.ts';
 import { runOnce, type RunResult } from './run.ts';
@@ -273,4 +274,31 @@ export function shrinkToken(token: string, broker: BrokerAdapter, rule: string, 
     maxSteps: spec.maxSteps, watchdog: spec.watchdog, budget: options.budget, shouldStop: options.shouldStop,
   });
   return shrunk && { ...shrunk, report: { ...shrunk.report, original: token } };
+}
+
+/**
+ * A campaign whose violations are each shown by their shrunk witness: the finding's events,
+ * explanation, replay token and steps are the shrunk run's, and `shrink` gives the sizes before
+ * and after. The trace the campaign kept for its first violation becomes the shrunk run's.
+ * Warnings, lint and inconclusive findings are left as found. `broker` serves every run.
+ */
+export function shrinkCampaign(c: Campaign, broker: BrokerAdapter, options: { budget?: number; shouldStop?: () => boolean } = {}): Campaign {
+  let trace = c.trace;
+  let traceOf = c.traceOf;
+  const violations = c.violations.map((f, i) => {
+    if (!f.replay || options.shouldStop?.()) return f;
+    const s = shrinkToken(f.replay, broker, f.rule, options);
+    const g = s?.run.judge.violations.find((v) => v.rule === f.rule);
+    if (!s || !g) return f;
+    if (i === 0 && trace && traceOf?.token === f.replay) {
+      trace = s.run.trace;
+      traceOf = { ...traceOf, token: s.run.token };
+    }
+    const { derivedFrom: _d, ...rest } = f;
+    return {
+      ...rest, events: [...g.events], explanation: g.explanation, ...(g.derivedFrom ? { derivedFrom: g.derivedFrom } : {}),
+      replay: s.run.token, steps: s.run.steps, shrink: s.report,
+    };
+  });
+  return { ...c, violations, ...(trace ? { trace } : {}), ...(traceOf ? { traceOf } : {}) };
 }
