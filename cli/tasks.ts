@@ -4,10 +4,10 @@
  * flag is shared memory, polled between steps.
  */
 import { ImplError, resolveImpl } from '../brokers/implementations.ts';
-import { runMutantZoo, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
+import { runMutantZoo, type MutantOutcome, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
 import { BrokerFailure, Interrupted, type BrokerFactory } from '../sim/broker-adapter.ts';
 import { runMany, type Campaign, type CampaignOptions } from '../sim/campaign.ts';
-import { shrinkCampaign } from '../sim/shrink.ts';
+import { shrinkCampaign, shrinkToken, type ShrinkReport } from '../sim/shrink.ts';
 import { explore, type Exploration } from '../sim/explorer.ts';
 import { exploreWorkloads } from '../sim/explore-workloads.ts';
 import { builtinWorkloads } from '../sim/workloads.ts';
@@ -87,7 +87,17 @@ export interface ScenarioTaskResult {
 }
 
 /** `mutants`: the zoo's options (the built-in workloads). */
-export type MutantsTask = Omit<ZooOptions, 'workloads' | 'interrupted'>;
+export interface MutantsTask extends Omit<ZooOptions, 'workloads' | 'interrupted' | 'onRun'> {
+  /** Post progress messages while running. */
+  progress?: boolean;
+  /** Runs each catching run's shrink may make; 0 shows the catching runs as found. */
+  shrinkBudget?: number;
+}
+
+/** A mutant's outcome, its catching run shrunk when it was caught by a rule it targets. */
+export type ShrunkMutantOutcome = MutantOutcome & { shrink?: ShrinkReport };
+/** What `mutants` hands back. */
+export type MutantsResult = Omit<ZooResult, 'mutants'> & { mutants: ShrunkMutantOutcome[] };
 
 /** The entry point of the worker: runs `task` with `payload`, polling `stop`. */
 export async function runTask(task: string, payload: unknown, stop: Int32Array): Promise<unknown> {
@@ -158,8 +168,13 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
         throw err;
       }
     }
-    case 'mutants':
-      return runMutantZoo({ ...(payload as MutantsTask), interrupted }) satisfies ZooResult;
+    case 'mutants': {
+      const { progress: wanted, shrinkBudget, ...options } = payload as MutantsTask;
+      const post = progressPoster(wanted);
+      const onRun = post ? (p: { runs: number; mutantsDone: number; mutants: number; caught: number }) => post({ runs: p.runs, steps: 0, violations: 0, mutants: { done: p.mutantsDone, caught: p.caught, total: p.mutants } }) : undefined;
+      const zoo = runMutantZoo({ ...options, interrupted, ...(onRun ? { onRun } : {}) });
+      return { ...zoo, mutants: await shrinkMutants(zoo.mutants, shrinkBudget, stop) } satisfies MutantsResult;
+    }
     default:
       throw new Error(`unknown task ${JSON.stringify(task)}`);
   }
@@ -184,6 +199,29 @@ function shrinkViolations(c: Campaign, factory: BrokerFactory, budget: number | 
   } finally {
     broker.close?.();
   }
+}
+
+/**
+ * Each mutant caught by a rule it targets shown by its shrunk catching run: `replay` and
+ * `evidence` become the shrunk run's, `shrink` gives the sizes. Nothing is shrunk after a stop
+ * request, nor with a budget of 0.
+ */
+async function shrinkMutants(mutants: MutantOutcome[], budget: number | undefined, stop: Int32Array): Promise<ShrunkMutantOutcome[]> {
+  const interrupted = () => Atomics.load(stop, 0) !== 0;
+  const out: ShrunkMutantOutcome[] = [];
+  for (const m of mutants) {
+    const rule = m.caughtBy.find((r) => m.targets.includes(r));
+    if (budget === 0 || interrupted() || !m.replay || !m.byTarget || m.suspect || !rule) { out.push(m); continue; }
+    const broker = (await implFactory(decodeToken(m.replay).impl, { interrupt: stop }))();
+    try {
+      const s = shrinkToken(m.replay, broker, rule, { budget, shouldStop: interrupted });
+      const f = s?.run.judge.violations.find((v) => v.rule === rule);
+      out.push(s && f ? { ...m, replay: s.run.token, evidence: f.explanation, shrink: s.report } : m);
+    } finally {
+      broker.close?.();
+    }
+  }
+  return out;
 }
 
 async function implFactory(impl: string, options: { stepTimeoutMs?: number; interrupt: Int32Array }): Promise<BrokerFactory> {

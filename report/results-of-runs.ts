@@ -5,6 +5,7 @@
 import type { Campaign } from '../sim/campaign.ts';
 import type { Exploration } from '../sim/explorer.ts';
 import type { ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
+import type { ShrinkReport } from '../sim/shrink.ts';
 import { RULES, ruleInfo } from '../specs/rules.ts';
 import { decideOutcome } from './result.ts';
 import { attach, CLASSES, reportFinding, RESULT_FORMAT, RESULT_VERSION, summaryOf, type ReportFinding, type ReportResult, type ReportWitness } from './report-result.ts';
@@ -91,7 +92,7 @@ function safeInfo(id: string) {
 }
 
 /** The result of `mutants`: here the suite is on trial, and a mutant not caught by a rule it targets is a finding. */
-export function resultOfZoo(z: ZooResult, witnesses: ReportWitness[], wallMs: number): ReportResult {
+export function resultOfZoo(z: Omit<ZooResult, 'mutants'> & { mutants: (ZooResult['mutants'][number] & { shrink?: ShrinkReport })[] }, witnesses: ReportWitness[], wallMs: number): ReportResult {
   const misses = z.mutants.filter((m) => !m.byTarget || m.suspect);
   const outcome = decideOutcome({ violations: misses, runs: z.mutants.length });
   const findings: ReportFinding[] = [];
@@ -104,7 +105,7 @@ export function resultOfZoo(z: ZooResult, witnesses: ReportWitness[], wallMs: nu
       class: 'violation', rule, kind: info?.kind ?? 'must', party: info?.party ?? 'broker', workload: m.workload, runs: 1,
       events: w >= 0 ? witnessEventsOf(rule, witnesses[w]!) : [], explanation: `mutant ${m.name}: ${m.evidence ?? m.description}`,
       citation: info ? { page: info.citation.page, ...(info.citation.seed ? { seed: info.citation.seed } : {}), phrase: info.citation.phrase } : { page: '', phrase: '' },
-      replay: m.replay, ...(w >= 0 ? { witness: w } : {}),
+      replay: m.replay, ...(w >= 0 ? { witness: w } : {}), ...(m.shrink ? { steps: m.shrink.after.steps, shrink: m.shrink } : {}),
     });
   }
   return {
@@ -119,7 +120,7 @@ export function resultOfZoo(z: ZooResult, witnesses: ReportWitness[], wallMs: nu
     brokerFailures: [],
     mutants: z.mutants.map((m) => ({
       name: m.name, targets: m.targets, killed: m.killed, byTarget: m.byTarget, suspect: m.suspect ?? false, caughtBy: m.caughtBy, runsToDetect: m.runsToDetect,
-      ...(m.workload ? { workload: m.workload } : {}), ...(m.replay ? { replay: m.replay } : {}), ...(m.evidence ? { evidence: m.evidence } : {}),
+      ...(m.workload ? { workload: m.workload } : {}), ...(m.replay ? { replay: m.replay } : {}), ...(m.evidence ? { evidence: m.evidence } : {}), ...(m.shrink ? { shrink: m.shrink } : {}),
     })),
     witnesses, wall: { ms: wallMs },
   };
