@@ -7,6 +7,8 @@ import { ImplError, resolveImpl } from '../brokers/implementations.ts';
 import { runMutantZoo, type MutantOutcome, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
 import { BrokerFailure, Interrupted, type BrokerFactory } from '../sim/broker-adapter.ts';
 import { runMany, type Campaign, type CampaignOptions } from '../sim/campaign.ts';
+import { compiledMachine } from '../specs/compiled-machine.ts';
+import { Coverage } from '../specs/monitor.ts';
 import { shrinkCampaign, shrinkToken, type ShrinkReport } from '../sim/shrink.ts';
 import { explore, type Exploration } from '../sim/explorer.ts';
 import { exploreWorkloads } from '../sim/explore-workloads.ts';
@@ -64,6 +66,8 @@ export interface ExploreTask {
 /** What `explore` hands back: the explorations finished (or cut), and whether a stop request cut them. */
 export interface ExploreResult {
   results: Omit<Exploration, 'coverage'>[];
+  /** The lifecycle machine's state nodes (`region.state`) and transitions (ids) any exploration reached. */
+  coverage: { reachedStates: string[]; reachedTransitions: string[] };
   wallMs: number;
   interrupted: boolean;
 }
@@ -122,12 +126,15 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       const deadline = p.timeBudgetMs !== undefined ? started + p.timeBudgetMs : undefined;
       const shouldStop = () => interrupted() || (deadline !== undefined && performance.now() > deadline);
       const results: ExploreResult['results'] = [];
+      const m = compiledMachine();
+      const reached = new Coverage(m.stateNodes.length, m.transitions.length);
+      const coverage = () => ({ reachedStates: m.stateNodes.filter((_, i) => reached.nodes[i]), reachedTransitions: m.transitions.filter((_, i) => reached.transitions[i]).map((t) => t.id) });
       let broker;
       try {
         broker = startChecked(factory)();
       } catch (err) {
         // Interrupted while the broker process was starting: nothing was explored.
-        if (err instanceof Interrupted) return { results, wallMs: Math.round(performance.now() - started), interrupted: true } satisfies ExploreResult;
+        if (err instanceof Interrupted) return { results, coverage: coverage(), wallMs: Math.round(performance.now() - started), interrupted: true } satisfies ExploreResult;
         throw err;
       }
       try {
@@ -138,14 +145,15 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
           if (interrupted()) break;
           let runs = 0;
           const onRun = post ? (r: RunResult) => { runs++; for (const v of r.judge.violations) violated.add(v.rule); post({ runs: runsBefore + runs, steps: 0, violations: violated.size }); } : undefined;
-          const { coverage: _coverage, ...r } = explore({ impl: p.impl, broker, workload, maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}) });
+          const { coverage: covered, ...r } = explore({ impl: p.impl, broker, workload, maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}) });
+          reached.merge(covered);
           runsBefore += r.runs;
           results.push(r);
         }
       } finally {
         broker.close?.();
       }
-      return { results, wallMs: Math.round(performance.now() - started), interrupted: interrupted() } satisfies ExploreResult;
+      return { results, coverage: coverage(), wallMs: Math.round(performance.now() - started), interrupted: interrupted() } satisfies ExploreResult;
     }
     case 'replay': {
       const { token, impl } = payload as { token: string; impl?: string };
