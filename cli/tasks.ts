@@ -5,7 +5,7 @@
  */
 import { ImplError, resolveImpl } from '../brokers/implementations.ts';
 import { runMutantZoo, type MutantOutcome, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
-import { BrokerFailure, Interrupted, type BrokerFactory } from '../sim/broker-adapter.ts';
+import { BrokerFailure, Interrupted, type BrokerAdapter, type BrokerFactory } from '../sim/broker-adapter.ts';
 import { runMany, type Campaign, type CampaignOptions } from '../sim/campaign.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
 import { Coverage } from '../specs/monitor.ts';
@@ -116,29 +116,31 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       const planned = p.strategy === 'exhaustive' ? undefined : p.runs * workloads.length;
       const onRun = post ? (x: { runs: number; steps: number; violations: number }) => post({ ...x, planned }) : undefined;
       const campaign = runMany({ ...options, factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun });
-      return shrinkViolations(campaign, factory, shrinkBudget, interrupted) satisfies Campaign;
+      if (shrinkBudget === 0 || campaign.violations.length === 0 || campaign.interrupted || interrupted()) return campaign satisfies Campaign;
+      // Every violation shown by its shrunk witness, one broker for all the shrinks; a broker that
+      // no longer starts, or a stop request while it starts, leaves the witnesses as found.
+      try {
+        return useBroker(factory, (broker) => shrinkCampaign(campaign, broker, { budget: shrinkBudget, shouldStop: interrupted })) satisfies Campaign;
+      } catch (err) {
+        if (err instanceof BrokerFailure || err instanceof Interrupted) return campaign satisfies Campaign;
+        throw err;
+      }
     }
     case 'explore': {
       const p = payload as ExploreTask;
       const workloads = p.workloadNames.length ? p.workloadNames.map(load) : exploreWorkloads();
-      const factory = await implFactory(p.impl, { interrupt: stop });
       const started = performance.now();
       const deadline = p.timeBudgetMs !== undefined ? started + p.timeBudgetMs : undefined;
       const shouldStop = () => interrupted() || (deadline !== undefined && performance.now() > deadline);
       const results: ExploreResult['results'] = [];
       const m = compiledMachine();
       const reached = new Coverage(m.stateNodes.length, m.transitions.length);
-      const coverage = () => ({ reachedStates: m.stateNodes.filter((_, i) => reached.nodes[i]), reachedTransitions: m.transitions.filter((_, i) => reached.transitions[i]).map((t) => t.id) });
-      let broker;
-      try {
-        broker = startChecked(factory)();
-      } catch (err) {
-        // Interrupted while the broker process was starting: nothing was explored.
-        if (err instanceof Interrupted) return { results, coverage: coverage(), wallMs: Math.round(performance.now() - started), interrupted: true } satisfies ExploreResult;
-        throw err;
-      }
-      try {
-          const post = progressPoster(p.progress);
+      const done = (): ExploreResult => ({
+        results, coverage: { reachedStates: m.stateNodes.filter((_, i) => reached.nodes[i]), reachedTransitions: m.transitions.filter((_, i) => reached.transitions[i]).map((t) => t.id) },
+        wallMs: Math.round(performance.now() - started), interrupted: interrupted(),
+      });
+      return withImpl(p.impl, { interrupt: stop }, (factory) => useBroker(factory, (broker) => {
+        const post = progressPoster(p.progress);
         let runsBefore = 0;
         const violated = new Set<string>();
         for (const workload of workloads) {
@@ -150,31 +152,20 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
           runsBefore += r.runs;
           results.push(r);
         }
-      } finally {
-        broker.close?.();
-      }
-      return { results, coverage: coverage(), wallMs: Math.round(performance.now() - started), interrupted: interrupted() } satisfies ExploreResult;
+        return done() satisfies ExploreResult;
+      }), () => ({ ...done(), interrupted: true }));
     }
     case 'replay': {
       const { token, impl } = payload as { token: string; impl?: string };
-      const factory = await implFactory(impl ?? decodeToken(token).impl, { interrupt: stop });
-      try {
-        return { run: replayToken(token, startChecked(factory), interrupted), interrupted: interrupted() } satisfies ReplayResult;
-      } catch (err) {
-        // Interrupted while the broker process was starting: nothing was run.
-        if (err instanceof Interrupted) return { interrupted: true } satisfies ReplayResult;
-        throw err;
-      }
+      return withImpl<ReplayResult>(impl ?? decodeToken(token).impl, { interrupt: stop },
+        (factory) => ({ run: replayToken(token, factory, interrupted), interrupted: interrupted() }) satisfies ReplayResult,
+        () => ({ interrupted: true }) satisfies ReplayResult);
     }
     case 'scenario': {
       const p = payload as ScenarioTask;
-      const factory = await implFactory(p.impl, { interrupt: stop });
-      try {
-        return { run: await runScenario(scenarioOrUsage(p.scenario), startChecked(factory), p.impl, interrupted), interrupted: interrupted() } satisfies ScenarioTaskResult;
-      } catch (err) {
-        if (err instanceof Interrupted) return { interrupted: true } satisfies ScenarioTaskResult;
-        throw err;
-      }
+      return withImpl<ScenarioTaskResult>(p.impl, { interrupt: stop },
+        async (factory) => ({ run: await runScenario(scenarioOrUsage(p.scenario), factory, p.impl, interrupted), interrupted: interrupted() }) satisfies ScenarioTaskResult,
+        () => ({ interrupted: true }) satisfies ScenarioTaskResult);
     }
     case 'mutants': {
       const { progress: wanted, shrinkBudget, ...options } = payload as MutantsTask;
@@ -189,27 +180,6 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
 }
 
 /**
- * Every violation of a campaign shown by its shrunk witness (sim/shrink.ts), with one broker for
- * all the shrinks. Nothing is shrunk after a stop request, nor with a budget of 0.
- */
-function shrinkViolations(c: Campaign, factory: BrokerFactory, budget: number | undefined, interrupted: () => boolean): Campaign {
-  if (budget === 0 || c.violations.length === 0 || c.interrupted || interrupted()) return c;
-  let broker;
-  try {
-    broker = factory();
-  } catch (err) {
-    // A broker that no longer starts leaves the witnesses as found.
-    if (err instanceof BrokerFailure || err instanceof Interrupted) return c;
-    throw err;
-  }
-  try {
-    return shrinkCampaign(c, broker, { budget, shouldStop: interrupted });
-  } finally {
-    broker.close?.();
-  }
-}
-
-/**
  * Each mutant caught by a rule it targets shown by its shrunk catching run: `replay` and
  * `evidence` become the shrunk run's, `shrink` gives the sizes. Nothing is shrunk after a stop
  * request, nor with a budget of 0.
@@ -220,16 +190,37 @@ async function shrinkMutants(mutants: MutantOutcome[], budget: number | undefine
   for (const m of mutants) {
     const rule = m.caughtBy.find((r) => m.targets.includes(r));
     if (budget === 0 || interrupted() || !m.replay || !m.byTarget || m.suspect || !rule) { out.push(m); continue; }
-    const broker = (await implFactory(decodeToken(m.replay).impl, { interrupt: stop }))();
-    try {
-      const s = shrinkToken(m.replay, broker, rule, { budget, shouldStop: interrupted });
-      const f = s?.run.judge.violations.find((v) => v.rule === rule);
-      out.push(s && f ? { ...m, replay: s.run.token, evidence: f.explanation, shrink: s.report } : m);
-    } finally {
-      broker.close?.();
-    }
+    const factory = await implFactory(decodeToken(m.replay).impl, { interrupt: stop });
+    const s = useBroker(factory, (broker) => shrinkToken(m.replay!, broker, rule, { budget, shouldStop: interrupted }));
+    const f = s?.run.judge.violations.find((v) => v.rule === rule);
+    out.push(s && f ? { ...m, replay: s.run.token, evidence: f.explanation, shrink: s.report } : m);
   }
   return out;
+}
+
+/**
+ * The implementation `impl`, resolved, handed to `body` as a factory whose first broker must start
+ * (startChecked). A stop request that came while a broker process was starting (Interrupted)
+ * gives `whenInterrupted()` instead: nothing was run. The one place the tasks start brokers.
+ */
+async function withImpl<R>(impl: string, options: { stepTimeoutMs?: number; interrupt: Int32Array }, body: (factory: BrokerFactory) => R | Promise<R>, whenInterrupted: () => R): Promise<R> {
+  const factory = startChecked(await implFactory(impl, options));
+  try {
+    return await body(factory);
+  } catch (err) {
+    if (err instanceof Interrupted) return whenInterrupted();
+    throw err;
+  }
+}
+
+/** One broker from `factory` for the length of `body`, closed after it. */
+function useBroker<R>(factory: BrokerFactory, body: (broker: BrokerAdapter) => R): R {
+  const broker = factory();
+  try {
+    return body(broker);
+  } finally {
+    broker.close?.();
+  }
 }
 
 async function implFactory(impl: string, options: { stepTimeoutMs?: number; interrupt: Int32Array }): Promise<BrokerFactory> {
