@@ -18,6 +18,15 @@ export interface ShrinkLike {
   exhausted: boolean;
 }
 
+/** How a witness was shrunk, as a result records it (sim/shrink.ts makes it; result.schema.json `shrink`). */
+export interface ShrinkInfo extends ShrinkLike {
+  rule: string;
+  before: ShrinkLike['before'] & { sinks: number; choices: number };
+  after: ShrinkLike['after'] & { sinks: number; choices: number };
+  /** The replay token of the run as found. */
+  original: string;
+}
+
 /** What the formatter reads of a finding (a judge's, a campaign's or a report's). */
 export interface FindingLike {
   rule: string;

@@ -11,7 +11,7 @@ import type { Finding } from '../specs/check.ts';
 import type { JudgeResult } from '../specs/judge.ts';
 import type { TraceLine } from '../trace/event.ts';
 import { ruleInfo } from '../specs/rules.ts';
-import type { ShrinkReport } from '../sim/shrink.ts';
+import type { ShrinkInfo } from './finding-text.ts';
 import { decideOutcome, type Outcome } from './result.ts';
 import { allStateNodes } from './machine-svg.ts';
 
@@ -42,7 +42,7 @@ export interface ReportFinding {
   /** Index into `witnesses` of the trace this finding's events refer to. */
   witness?: number;
   /** Set when the witness was shrunk: `replay` is then the shrunk run's token, `shrink.original` the run as found. */
-  shrink?: ShrinkReport;
+  shrink?: ShrinkInfo;
 }
 
 /** A rule's verdict over everything the command judged. */
@@ -94,7 +94,7 @@ export interface ReportResult {
   advice: string[];
   brokerFailures: { workload: string; seed?: number; reason: string; detail?: string; replay?: string }[];
   /** `mutants`: one row per mutant of the zoo. */
-  mutants?: { name: string; targets: string[]; killed: boolean; byTarget: boolean; suspect: boolean; caughtBy: string[]; runsToDetect: number | null; workload?: string; replay?: string; evidence?: string; shrink?: ShrinkReport }[];
+  mutants?: { name: string; targets: string[]; killed: boolean; byTarget: boolean; suspect: boolean; caughtBy: string[]; runsToDetect: number | null; workload?: string; replay?: string; evidence?: string; shrink?: ShrinkInfo }[];
   witnesses: ReportWitness[];
   /** Wall-clock figures: never part of determinism. */
   wall: { ms: number };
@@ -102,7 +102,7 @@ export interface ReportResult {
 
 export const CLASSES: [FindingClass, 'violations' | 'warnings' | 'inconclusive' | 'lint'][] = [['violation', 'violations'], ['warning', 'warnings'], ['inconclusive', 'inconclusive'], ['lint', 'lint']];
 
-export function reportFinding(cls: FindingClass, f: Finding & { workload?: string; runs?: number; steps?: number; shrink?: ShrinkReport }): ReportFinding {
+export function reportFinding(cls: FindingClass, f: Finding & { workload?: string; runs?: number; steps?: number; shrink?: ShrinkInfo }): ReportFinding {
   return {
     class: cls, rule: f.rule, kind: f.kind, party: f.party, ...(f.workload !== undefined ? { workload: f.workload } : {}), runs: f.runs ?? 1,
     ...(f.steps !== undefined ? { steps: f.steps } : {}), events: [...f.events], explanation: f.explanation,
