@@ -25,7 +25,7 @@ describe('npm run bench', () => {
     expect(typeof doc.vsBare).toBe('number');
     expect(doc.vsAlternative).toBeGreaterThan(0);
     expect(doc.vsBare).toBeGreaterThan(0);
-    expect(Object.keys(doc.tables).sort()).toEqual(['alternative', 'bare', 'exhaustive', 'mutants', 'scaling', 'throughput']);
+    expect(Object.keys(doc.tables).sort()).toEqual(['alternative', 'bare', 'exhaustive', 'mutants', 'scaling', 'shrink', 'throughput']);
     for (const t of Object.values(doc.tables) as { columns: string[]; rows: unknown[] }[]) {
       expect(t.columns.length).toBeGreaterThan(0);
       expect(t.rows.length).toBeGreaterThan(0);

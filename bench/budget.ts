@@ -1,5 +1,5 @@
 /**
- * How much work each table does. The default finishes all six tables in under five minutes on two
+ * How much work each table does. The default finishes all seven tables in under five minutes on two
  * cores; `--quick` is a tiny budget for the smoke test (its figures mean nothing).
  */
 export interface Budget {
@@ -22,6 +22,9 @@ export interface Budget {
   mutantRounds: number;
   /** Mutants: state bound per exhaustive search (0 skips the exhaustive column). */
   mutantMaxStates: number;
+  /** Shrinking: runs per witness, and how many mutants (the zoo's first ones; undefined: all). */
+  shrinkBudget: number;
+  shrinkMutants?: number;
   /** Scaling: call counts and time per repetition, ms. */
   scaling: number[];
   scalingMs: number;
@@ -39,6 +42,7 @@ export const DEFAULT_BUDGET: Budget = {
   mutantSeeds: 20,
   mutantRounds: 60,
   mutantMaxStates: 3000,
+  shrinkBudget: 500,
   scaling: [1, 2, 4, 8, 16, 32, 64],
   scalingMs: 600,
 };
@@ -56,6 +60,8 @@ export const QUICK_BUDGET: Budget = {
   mutantSeeds: 2,
   mutantRounds: 3,
   mutantMaxStates: 50,
+  shrinkBudget: 20,
+  shrinkMutants: 3,
   scaling: [1, 2, 8, 64],
   scalingMs: 20,
 };

@@ -15,8 +15,9 @@ import { decideOutcome } from '../report/result.ts';
 import { UsageError } from './usage-error.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { inert } from '../report/inert.ts';
-import { interruptedBy, stopFlag } from './stop-flag.ts';
-import { Worker } from 'node:worker_threads';
+import { findingLines } from '../report/finding-text.ts';
+import { interruptedBy } from './stop-flag.ts';
+import { runInWorker, taskEntry } from './worker.ts';
 import { intOption } from './options.ts';
 import { checkReportDir, traceForReport } from './report-dir.ts';
 import { resultOfCheck } from '../report/report-result.ts';
@@ -62,37 +63,17 @@ export async function checkTraceFile(path: string, stop?: () => boolean): Promis
 /** The judge's memory bound by default (MB): ample for thousands of calls open at once. */
 export const DEFAULT_MAX_MEMORY_MB = 256;
 
-// The worker body is TypeScript beside this file (or JavaScript once compiled): the same extension.
-const HERE = import.meta.url;
-const CHECK_ENTRY = new URL(`./check-task${HERE.slice(HERE.lastIndexOf('.'))}`, HERE).href;
-const BOOT = new URL('./task-worker.mjs', HERE);
-
 /**
  * Judges the file in a worker thread whose old generation is bounded: memory then stays what the
  * open state needs on a trace of any length (the garbage of a long read is collected instead of
  * growing the heap), and the stop flag, shared with the worker, still ends it between lines.
  */
-async function checkInWorker(path: string, maxMemoryMb: number): Promise<JudgeResult> {
-  const worker = new Worker(BOOT, {
-    workerData: { entry: CHECK_ENTRY, task: 'check', payload: { path }, stop: stopFlag }, execArgv: [],
+function checkInWorker(path: string, maxMemoryMb: number): Promise<JudgeResult> {
+  return runInWorker<JudgeResult>(taskEntry('check-task'), 'check', { path }, {
     resourceLimits: { maxOldGenerationSizeMb: maxMemoryMb },
+    workerError: (err) => (err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+      ? new UsageError(`${path}: judging it needs more than --max-memory ${maxMemoryMb} MB (the calls, callbacks and sinks open at once); raise --max-memory`) : err),
   });
-  try {
-    return await new Promise<JudgeResult>((resolve, reject) => {
-      worker.on('message', (m: { t: 'result'; result: JudgeResult } | { t: 'error'; error: { kind: string; message: string; stack?: string } }) => {
-        if (m.t === 'result') resolve(m.result);
-        else if (m.error.kind === 'usage') reject(new UsageError(m.error.message));
-        else reject(Object.assign(new Error(m.error.message), m.error.stack ? { stack: m.error.stack } : {}));
-      });
-      worker.once('error', (err: Error & { code?: string }) => {
-        if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') reject(new UsageError(`${path}: judging it needs more than --max-memory ${maxMemoryMb} MB (the calls, callbacks and sinks open at once); raise --max-memory`));
-        else reject(err);
-      });
-      worker.once('exit', (code) => reject(new Error(`the worker thread of check ended with code ${code} before it answered`)));
-    });
-  } finally {
-    void worker.terminate();
-  }
 }
 
 /** The outcome of one judged trace (report/result.ts decides it). */
@@ -110,9 +91,7 @@ export function checkJson(r: JudgeResult): object {
 }
 
 function findingText(label: string, f: Finding): string {
-  const c = f.citation;
-  const derived = f.derivedFrom ? ` (derived from ${inert(f.derivedFrom)})` : '';
-  return `${label} ${inert(f.rule)}${derived}  events ${f.events.join(', ')}\n  ${inert(f.explanation)}\n  source: ${inert(c.page)}${c.seed ? ` [${inert(c.seed)}]` : ''}: "${inert(c.phrase)}"\n`;
+  return findingLines(f, label).join('\n') + '\n';
 }
 
 /** The short human summary: the verdict, then each finding with rule, events, explanation, citation. */

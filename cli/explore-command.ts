@@ -102,13 +102,13 @@ Examples:
       await resolveImplForCli(opts.impl);
       // The explorations run in a worker thread, so that Ctrl-C can stop them (cli/interrupt.ts).
       const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
-      const { results, wallMs: wall, interrupted } = await runTask<ExploreResult>('explore', {
+      const { results, coverage, wallMs: wall, interrupted } = await runTask<ExploreResult>('explore', {
         impl: opts.impl, workloadNames: opts.workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog,
         timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled, mode: opts.mode, bitstate: opts.bitstate === true,
       } satisfies ExploreTask, progress.listener).finally(() => progress.done());
       if (opts.report !== undefined) {
         const witnesses = await fetchWitnesses(results.flatMap((x) => x.violations.map((v) => v.token)));
-        writeReport(opts.report, resultOfExplorations(results, witnesses, wall, interrupted));
+        writeReport(opts.report, resultOfExplorations(results, witnesses, wall, interrupted, coverage));
       }
       process.stdout.write(opts.json ? JSON.stringify(explorationJson(results, wall, interrupted), null, 2) + '\n' : formatExplorations(results, interrupted));
       setCode(exitCodeFor(explorationOutcome(results), undefined, opts.allowCut === true));

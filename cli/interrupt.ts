@@ -14,10 +14,10 @@
  * start on a BroadcastChannel (brokers/stdio-broker.ts). The same worker is the place where
  * several campaign workers can later run side by side.
  */
-import { BroadcastChannel, Worker } from 'node:worker_threads';
+import { BroadcastChannel } from 'node:worker_threads';
 import { CHILDREN_CHANNEL, type ChildNotice } from '../brokers/stdio-broker.ts';
 import type { Progress } from './progress.ts';
-import { UsageError } from './usage-error.ts';
+import { runInWorker, taskEntry, workers } from './worker.ts';
 import { SIGNAL_EXIT, stopFlag, interruptedBy, type StopSignal } from './stop-flag.ts';
 
 export { SIGNAL_EXIT, stopFlag, interruptedBy, type StopSignal };
@@ -27,8 +27,6 @@ const GRACE_MS = 700;
 
 /** Process groups of stdio brokers alive in any thread of this process. */
 const groups = new Set<number>();
-/** Workers running a task now. */
-const workers = new Set<Worker>();
 
 function killGroups(): void {
   for (const pgid of groups) {
@@ -96,39 +94,10 @@ export function installInterrupts(): InterruptGuard {
   };
 }
 
-/** What a task may throw back across the thread boundary. */
-type TaskError = { kind: 'usage'; message: string } | { kind: 'bug'; message: string; stack?: string };
-
-// The worker body is TypeScript beside this file (or JavaScript once compiled): the same extension.
-const HERE = import.meta.url;
-const ENTRY = new URL(`./tasks${HERE.slice(HERE.lastIndexOf('.'))}`, HERE).href;
-const BOOT = new URL('./task-worker.mjs', HERE);
-
 /**
- * Runs the named task of cli/tasks.ts in a worker thread and returns its result. A UsageError
- * thrown there is thrown here again (exit 2); the stop flag is shared, so a signal reaches it.
+ * Runs the named task of cli/tasks.ts in a worker thread and returns its result (runInWorker).
  * Progress messages the task posts on the way go to `onProgress`.
  */
-export async function runTask<T>(task: string, payload: unknown, onProgress?: (p: Progress) => void): Promise<T> {
-  const worker = new Worker(BOOT, { workerData: { entry: ENTRY, task, payload, stop: stopFlag }, execArgv: [] });
-  workers.add(worker);
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      worker.on('message', (m: { t: 'result'; result: T } | { t: 'error'; error: TaskError } | { t: 'progress'; progress: Progress }) => {
-        if (m.t === 'progress') onProgress?.(m.progress);
-        else if (m.t === 'result') resolve(m.result);
-        else if (m.error.kind === 'usage') reject(new UsageError(m.error.message));
-        else {
-          const err = new Error(m.error.message);
-          if (m.error.stack) err.stack = m.error.stack;
-          reject(err);
-        }
-      });
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the worker thread of ${task} ended with code ${code} before it answered`)));
-    });
-  } finally {
-    workers.delete(worker);
-    void worker.terminate();
-  }
+export function runTask<T>(task: string, payload: unknown, onProgress?: (p: Progress) => void): Promise<T> {
+  return runInWorker<T>(taskEntry('tasks'), task, payload, onProgress ? { onProgress } : {});
 }

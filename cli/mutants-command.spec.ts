@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runCommand } from './cli-test-helper.ts';
 import { registerMutants } from './mutants-command.ts';
+import { replay } from '../sim/replay.ts';
+import { findMutant } from '../brokers/mutants/index.ts';
 
 describe('wbemsim mutants', () => {
   it('prints the zoo table and the score, and exits 0 when every mutant is caught by a rule it targets', async () => {
@@ -20,6 +22,24 @@ describe('wbemsim mutants', () => {
     expect(out.mutants[0].caughtBy).toContain('RELEASE-AFTER-FINAL');
     expect(out.mutants[0].runsToDetect).toBeGreaterThanOrEqual(1);
     expect(out.score).toMatchObject({ killed: 1, total: 1 });
+  });
+
+  it('shrinks each catching run: a shorter witness on the same targeted rule, whose token replays to it', async () => {
+    const r = await runCommand(registerMutants, ['mutants', '--only', 'double-final', '--json']);
+    expect(r.code).toBe(0);
+    const m = JSON.parse(r.stdout).mutants[0];
+    expect(m.shrink.rule).toBe('FINAL-STATUS-ONCE');
+    expect(m.shrink.before.steps).toBeGreaterThan(40);
+    expect(m.shrink.after.steps).toBeLessThan(m.shrink.before.steps / 2);
+    expect(m.replay).not.toBe(m.shrink.original);
+    const again = replay(m.replay, findMutant('double-final').create);
+    expect(again.steps).toBe(m.shrink.after.steps);
+    expect(again.judge.violations.map((f) => f.rule)).toContain('FINAL-STATUS-ONCE');
+    const text = await runCommand(registerMutants, ['mutants', '--only', 'double-final']);
+    expect(text.stdout).toMatch(new RegExp(`double-final \\*.*\\s${m.shrink.before.steps} -> ${m.shrink.after.steps}\n`));
+    const unshrunk = JSON.parse((await runCommand(registerMutants, ['mutants', '--only', 'double-final', '--json', '--shrink-budget', '0'])).stdout).mutants[0];
+    expect(unshrunk.shrink).toBeUndefined();
+    expect(unshrunk.replay).toBe(m.shrink.original);
   });
 
   it('exits 1 when a mutant survives the budget, and says which', async () => {

@@ -6,14 +6,16 @@
  */
 import { Command, Option } from 'commander';
 import { MUTANTS } from '../brokers/mutants/index.ts';
-import { DEFAULT_ZOO_RUNS, zooScoreLine, type MutantOutcome, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
+import { DEFAULT_ZOO_RUNS, zooScoreLine, type MutantOutcome } from '../brokers/mutants/run-mutant-zoo.ts';
 import { decideOutcome } from '../report/result.ts';
 import { exitCodeFor } from './exit-code.ts';
 import { intOption, seedOption } from './options.ts';
 import { UsageError } from './usage-error.ts';
 import { inert } from '../report/inert.ts';
 import { runTask } from './interrupt.ts';
-import type { MutantsTask } from './tasks.ts';
+import type { MutantsResult, MutantsTask, ShrunkMutantOutcome } from './tasks.ts';
+import { ProgressLine } from './progress.ts';
+import { DEFAULT_SHRINK_BUDGET } from '../sim/shrink.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
 import { resultOfZoo } from '../report/results-of-runs.ts';
 import { writeReport } from '../report/write-report.ts';
@@ -29,19 +31,24 @@ export function registerMutants(program: Command, setCode: (code: number) => voi
     .option('--depth <d>', 'bug depth for PCT', intOption('--depth', 1), 3)
     .option('--only <names>', 'only these mutants (comma-separated, repeatable)', collect, [])
     .option('--report <dir>', 'write a report into this folder: index.html (the catching interleaving of each mutant), report.md, result.json, junit.xml')
+    .option('--shrink-budget <runs>', 'runs each catching run\'s shrink may make (0: show the catching runs as found)', intOption('--shrink-budget', 0), DEFAULT_SHRINK_BUDGET)
+    .option('--quiet', 'no progress line on stderr (it is shown only on an interactive terminal)')
     .option('--json', 'print {mutants: [{name, targets, killed, caughtBy, runsToDetect, ...}], score} instead of the table')
     .addHelpText('after', `
 Exit codes: 0 every mutant caught by a rule it targets, 1 otherwise, 2 bad usage, 130/143 interrupted
 by Ctrl-C/SIGTERM (the table printed is marked PARTIAL and lists the mutants finished).
 
 Mutants: ${MUTANTS.map((m) => m.name).join(', ')}`)
-    .action(async (opts: { runs: number; seed: number; strategy: 'random' | 'pct'; depth: number; only: string[]; json?: boolean; report?: string }) => {
+    .action(async (opts: { runs: number; seed: number; strategy: 'random' | 'pct'; depth: number; only: string[]; json?: boolean; report?: string; shrinkBudget: number; quiet?: boolean }) => {
       if (opts.report !== undefined) checkReportDir(opts.report);
       const unknown = opts.only.filter((n) => !MUTANTS.some((m) => m.name === n));
       if (unknown.length) throw new UsageError(`unknown mutant(s) ${unknown.join(', ')} (one of: ${MUTANTS.map((m) => m.name).join(', ')})`);
       // The zoo runs in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
       const started = performance.now();
-      const result = await runTask<ZooResult>('mutants', { runs: opts.runs, seed: opts.seed, strategy: opts.strategy, depth: opts.depth, only: opts.only } satisfies MutantsTask);
+      const progress = new ProgressLine(process.stderr, opts.quiet === true);
+      const result = await runTask<MutantsResult>('mutants', {
+        runs: opts.runs, seed: opts.seed, strategy: opts.strategy, depth: opts.depth, only: opts.only, shrinkBudget: opts.shrinkBudget, progress: progress.enabled,
+      } satisfies MutantsTask, progress.listener).finally(() => progress.done());
       if (opts.report !== undefined) {
         const witnesses = await fetchWitnesses(result.mutants.map((m) => m.replay), new Map(), result.mutants.length);
         writeReport(opts.report, resultOfZoo(result, witnesses, Math.round(performance.now() - started)));
@@ -58,13 +65,13 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** The zoo as a text table, then the misses with their evidence, then the score line. */
-export function formatZoo(r: ZooResult): string {
+export function formatZoo(r: MutantsResult): string {
   const rows = r.mutants.map((m) => [
-    m.name + (m.interleaving ? ' *' : ''), m.targets.join(', '), verdictOf(m), m.caughtBy.join(', ') || '-', m.runsToDetect === null ? '-' : String(m.runsToDetect),
+    m.name + (m.interleaving ? ' *' : ''), m.targets.join(', '), verdictOf(m), m.caughtBy.join(', ') || '-', m.runsToDetect === null ? '-' : String(m.runsToDetect), witnessOf(m),
   ]);
-  const head = ['mutant', 'targets', 'killed', 'caught by', 'runs'];
+  const head = ['mutant', 'targets', 'killed', 'caught by', 'runs', 'witness steps'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => Math.min(row[i]!.length, i === 3 ? 60 : 200))));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i >= cells.length - 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [
     ...(r.interrupted ? [`wbemsim mutants: PARTIAL: interrupted; only the ${r.mutants.length} mutants finished are listed and scored`] : []),
     `wbemsim mutants: ${r.mutants.length} mutants, strategy ${r.options.strategy}, seeds ${r.options.seed}..${r.options.seed + r.options.runs - 1}, ` +
@@ -74,7 +81,8 @@ export function formatZoo(r: ZooResult): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
     '',
-    '* the fault shows only under a specific interleaving; runs = runs made until the first catch, over all workloads',
+    '* the fault shows only under a specific interleaving; runs = runs made until the first catch, over all workloads;',
+    '  witness steps = the catching run\'s length as found -> shrunk (its replay token is the shrunk run\'s)',
   ];
   const misses = r.mutants.filter((m) => !m.byTarget || m.suspect);
   if (misses.length) {
@@ -91,6 +99,11 @@ export function formatZoo(r: ZooResult): string {
   }
   out.push('', zooScoreLine(r), '');
   return out.join('\n');
+}
+
+/** "66 -> 29" for a shrunk catching run; "-" for a mutant not caught by a target. */
+function witnessOf(m: ShrunkMutantOutcome): string {
+  return m.shrink ? `${m.shrink.before.steps} -> ${m.shrink.after.steps}` : '-';
 }
 
 function verdictOf(m: MutantOutcome): string {

@@ -7,6 +7,7 @@ import { ProgressLine, progressText } from './progress.ts';
 import { runMany } from '../sim/campaign.ts';
 import { resolveImpl } from '../brokers/implementations.ts';
 import { builtinWorkloads } from '../sim/workloads.ts';
+import { runMutantZoo } from '../brokers/mutants/run-mutant-zoo.ts';
 
 function sink(isTTY: boolean) {
   const writes: string[] = [];
@@ -17,6 +18,20 @@ describe('the progress line', () => {
   it('says runs done of planned, the rate, the rules violated so far, and the time left', () => {
     expect(progressText({ runs: 50, planned: 200, steps: 0, violations: 1 }, 5000)).toBe('runs 50/200, 10 runs/s, 1 rule violated so far, about 15s left');
     expect(progressText({ runs: 3, steps: 0, violations: 2, states: 40 }, 2000, 60_000)).toBe('runs 3, states 40, 1.5 runs/s, 2 rules violated so far, 58s left of the budget');
+  });
+
+  it('says for mutants how many are done and caught', () => {
+    expect(progressText({ runs: 300, steps: 0, violations: 0, mutants: { done: 4, caught: 3, total: 33 } }, 3000)).toBe('runs 300, 100 runs/s, 4 of 33 mutants done, 3 caught so far');
+  });
+
+  it('changes nothing in the mutant zoo it watches, and hears of every run', () => {
+    const seen: { runs: number; mutantsDone: number }[] = [];
+    const a = runMutantZoo({ only: ['leaks-sink'], runs: 3 });
+    const b = runMutantZoo({ only: ['leaks-sink'], runs: 3, onRun: (p) => seen.push(p) });
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    // Three rounds of the reference baseline over every workload, then the mutant's runs to its catch.
+    expect(seen.map((p) => p.runs)).toEqual(Array.from({ length: seen.length }, (_, i) => i + 1));
+    expect(seen.length).toBe(3 * a.options.workloads.length + a.mutants[0]!.runsMade);
   });
 
   it('is shown on an interactive terminal only, and never with --quiet', () => {

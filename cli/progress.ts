@@ -7,7 +7,15 @@
  */
 
 /** What a worker reports while it works (cli/tasks.ts posts it, throttled). */
-export interface Progress { runs: number; planned?: number; steps: number; violations: number; states?: number }
+export interface Progress {
+  runs: number;
+  planned?: number;
+  steps: number;
+  violations: number;
+  states?: number;
+  /** `mutants`: mutants finished and caught by a rule they target, of how many. */
+  mutants?: { done: number; caught: number; total: number };
+}
 
 export interface ProgressTarget { isTTY?: boolean; write(s: string): unknown }
 
@@ -24,7 +32,8 @@ export function progressText(p: Progress, elapsedMs: number, budgetMs?: number):
   const parts = [`runs ${p.runs}${p.planned ? `/${p.planned}` : ''}`];
   if (p.states !== undefined) parts.push(`states ${p.states}`);
   parts.push(`${rate >= 10 ? Math.round(rate) : rate.toFixed(1)} runs/s`);
-  parts.push(`${plural(p.violations, 'rule')} violated so far`);
+  if (p.mutants) parts.push(`${p.mutants.done} of ${plural(p.mutants.total, 'mutant')} done, ${p.mutants.caught} caught so far`);
+  else parts.push(`${plural(p.violations, 'rule')} violated so far`);
   if (budgetMs !== undefined) parts.push(`${duration(budgetMs - elapsedMs)} left of the budget`);
   else if (p.planned && rate > 0) parts.push(`about ${duration(((p.planned - p.runs) / rate) * 1000)} left`);
   return parts.join(', ');

@@ -18,6 +18,7 @@ import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { checkOutputs } from './options.ts';
 import { UsageError } from './usage-error.ts';
 import { inert, inertLines } from '../report/inert.ts';
+import { rejectionText } from '../specs/rejection-words.ts';
 import { runTask } from './interrupt.ts';
 import type { ReplayResult } from './tasks.ts';
 
@@ -81,7 +82,15 @@ export function runFindingLines(r: RunResult): string[] {
   for (const f of r.judge.warnings) out.push(`  warning ${inert(f.rule)}: ${inert(f.explanation)}`);
   for (const f of r.judge.inconclusive) out.push(`  inconclusive ${inert(f.rule)}: ${inert(f.explanation)}`);
   for (const f of r.judge.lint) out.push(`  client ${inert(f.rule)}: ${inert(f.explanation)}`);
-  for (const x of r.monitor) out.push(`  REJECTED by the lifecycle machine: ${inert(x.event)} on ${inert(x.call)} (event ${x.seq}) breaks ${x.rules.join(', ')}`);
+  // A rejection is a finding already (its explanation is the rejection's); one whose rule a check
+  // found first is told here, in words.
+  const said = new Set([...r.judge.violations, ...r.judge.warnings, ...r.judge.lint].map((f) => `${f.rule}|${f.explanation}`));
+  for (const x of r.monitor) {
+    for (const rule of x.rules) {
+      const text = rejectionText(x, rule);
+      if (!said.has(`${rule}|${text}`)) out.push(`  also REJECTED by the lifecycle machine: ${inert(text)}`);
+    }
+  }
   return out;
 }
 

@@ -35,6 +35,29 @@ describe('run --trace', () => {
     const lines = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     for (const seq of shown.events) expect(lines.some((l) => l.seq === seq)).toBe(true);
   });
+
+  it('writes the shrunk witness: smaller than the run found, failing on the same rule, and its token replays it', async () => {
+    const trace = join(dir, 'shrunk.jsonl');
+    const r = await runCli('run', '--impl', 'mutant:planted-race', '--workload', 'mixed', '--runs', '40', '--trace', trace, '--json');
+    expect(r.code).toBe(1);
+    const shown = JSON.parse(r.out).violations[0];
+    expect(shown.shrink.rule).toBe(shown.rule);
+    expect(shown.shrink.after.steps).toBeLessThan(shown.shrink.before.steps);
+    expect(shown.shrink.after.calls).toBeLessThan(shown.shrink.before.calls);
+    expect(shown.steps).toBe(shown.shrink.after.steps);
+    expect(shown.shrink.original).not.toBe(shown.replay);
+    const replayed = await runCli('replay', shown.replay, '--json');
+    expect(replayed.code).toBe(1);
+    const j = JSON.parse(replayed.out);
+    expect(j.steps).toBe(shown.steps);
+    expect([...j.violations.map((f: { rule: string }) => f.rule)]).toContain(shown.rule);
+    expect(readFileSync(trace, "utf8")).toContain(`"seq":${shown.events[0]},`);
+    const text = await runCli('run', '--impl', 'mutant:planted-race', '--workload', 'mixed', '--runs', '40');
+    expect(text.out).toMatch(/shrunk from \d+ steps, \d+ calls, \d+ actions?, \d+ objects? to \d+ steps/);
+    const unshrunk = JSON.parse((await runCli('run', '--impl', 'mutant:planted-race', '--workload', 'mixed', '--runs', '40', '--shrink-budget', '0', '--json')).out).violations[0];
+    expect(unshrunk.shrink).toBeUndefined();
+    expect(unshrunk.replay).toBe(shown.shrink.original);
+  });
 });
 
 describe('output paths are checked before any run', () => {

@@ -8,6 +8,7 @@ import { implNames } from '../brokers/implementations.ts';
 import type { Campaign } from '../sim/campaign.ts';
 import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
 import { resolveWorkload } from '../sim/explore-workloads.ts';
+import { DEFAULT_SHRINK_BUDGET } from '../sim/shrink.ts';
 import { formatCampaign, campaignJson, campaignOutcome } from '../report/campaign-text.ts';
 import { UsageError } from './usage-error.ts';
 import { parseFailOn, exitCodeFor, FAIL_ON } from './exit-code.ts';
@@ -37,7 +38,8 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .option('--time-budget <seconds>', 'wall-clock cap on the whole campaign; a run it stops, or never starts, is cut (see --allow-cut)', intOption('--time-budget', 1))
     .option('--step-timeout <ms>', 'wall-clock limit for one answer of a stdio broker', intOption('--step-timeout', 1), 5000)
     .option('--allow-cut', 'exit 0 even when runs were cut by --max-steps or --time-budget (the verdict still says how many)')
-    .option('--trace <file>', 'write the trace of the run the report shows (JSON lines): the first violation\'s shortest witness, else the first broker failure, else the first run')
+    .option('--trace <file>', 'write the trace of the run the report shows (JSON lines): the first violation\'s shrunk witness, else the first broker failure, else the first run')
+    .option('--shrink-budget <runs>', 'runs each violation\'s shrink may make (0: show the witnesses as found)', intOption('--shrink-budget', 0), DEFAULT_SHRINK_BUDGET)
     .option('--json', 'print a machine-readable summary instead of text')
     .option('--verbose', 'name every rule the workloads did not exercise (otherwise counted)')
     .option('--quiet', 'no progress line on stderr (it is shown only on an interactive terminal)')
@@ -47,6 +49,10 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
 Exit codes: 0 no must rule violated and every run ran to its end, 1 a violation, runs cut by a bound
 (unless --allow-cut) or an outcome named by --fail-on, 2 bad usage or bad input, 130/143
 interrupted by Ctrl-C/SIGTERM (the summary printed is marked PARTIAL).
+
+Every violation is shown by its shrunk witness: its run is made smaller, workload and
+interleaving, while it still violates the same rule (at most --shrink-budget runs each), and the
+summary gives its sizes before and after; its replay token reproduces the shrunk run.
 
 Examples:
   wbemsim run                                  the reference broker over every built-in workload
@@ -68,7 +74,7 @@ Examples:
       const campaign = await runTask<Campaign>('run', {
         impl: opts.impl, workloadNames: opts.workload, stepTimeoutMs: opts.stepTimeout, strategy: opts.strategy, depth: opts.depth, seed: opts.seed, runs: opts.runs,
         maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog, timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
-        keepTraceOf: opts.trace || opts.report !== undefined ? 'shown' : undefined, progress: progress.enabled,
+        keepTraceOf: opts.trace || opts.report !== undefined ? 'shown' : undefined, progress: progress.enabled, shrinkBudget: opts.shrinkBudget,
       } satisfies RunTask, progress.listener).finally(() => progress.done());
       if (campaign.runs === 0 && campaign.brokerFailures.length) throw notStarted(campaign.brokerFailures[0]!);
       if (opts.trace && campaign.trace) writeFileSync(opts.trace, campaign.trace.map((l) => JSON.stringify(l)).join('\n') + '\n');

@@ -4,9 +4,12 @@
  * flag is shared memory, polled between steps.
  */
 import { ImplError, resolveImpl } from '../brokers/implementations.ts';
-import { runMutantZoo, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
-import { BrokerFailure, Interrupted, type BrokerFactory } from '../sim/broker-adapter.ts';
+import { runMutantZoo, type MutantOutcome, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
+import { BrokerFailure, Interrupted, type BrokerAdapter, type BrokerFactory } from '../sim/broker-adapter.ts';
 import { runMany, type Campaign, type CampaignOptions } from '../sim/campaign.ts';
+import { compiledMachine } from '../specs/compiled-machine.ts';
+import { Coverage } from '../specs/monitor.ts';
+import { shrinkCampaign, shrinkToken, type ShrinkReport } from '../sim/shrink.ts';
 import { explore, type Exploration, type ExploreMode } from '../sim/explorer.ts';
 import { canSnapshot } from '../sim/stateful-explorer.ts';
 import { exploreWorkloads } from '../sim/explore-workloads.ts';
@@ -45,6 +48,8 @@ export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' |
   stepTimeoutMs?: number;
   /** Post progress messages while running. */
   progress?: boolean;
+  /** Runs each violation's shrink may make; 0 shows the witnesses as found. */
+  shrinkBudget?: number;
 }
 
 /** `explore`: one exploration per workload, with the implementation and workloads by name. */
@@ -66,6 +71,8 @@ export interface ExploreTask {
 /** What `explore` hands back: the explorations finished (or cut), and whether a stop request cut them. */
 export interface ExploreResult {
   results: Omit<Exploration, 'coverage'>[];
+  /** The lifecycle machine's state nodes (`region.state`) and transitions (ids) any exploration reached. */
+  coverage: { reachedStates: string[]; reachedTransitions: string[] };
   wallMs: number;
   interrupted: boolean;
 }
@@ -89,7 +96,17 @@ export interface ScenarioTaskResult {
 }
 
 /** `mutants`: the zoo's options (the built-in workloads). */
-export type MutantsTask = Omit<ZooOptions, 'workloads' | 'interrupted'>;
+export interface MutantsTask extends Omit<ZooOptions, 'workloads' | 'interrupted' | 'onRun'> {
+  /** Post progress messages while running. */
+  progress?: boolean;
+  /** Runs each catching run's shrink may make; 0 shows the catching runs as found. */
+  shrinkBudget?: number;
+}
+
+/** A mutant's outcome, its catching run shrunk when it was caught by a rule it targets. */
+export type ShrunkMutantOutcome = MutantOutcome & { shrink?: ShrinkReport };
+/** What `mutants` hands back. */
+export type MutantsResult = Omit<ZooResult, 'mutants'> & { mutants: ShrunkMutantOutcome[] };
 
 /** The entry point of the worker: runs `task` with `payload`, polling `stop`. */
 export async function runTask(task: string, payload: unknown, stop: Int32Array): Promise<unknown> {
@@ -99,30 +116,36 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       const p = payload as RunTask;
       const workloads = p.workloadNames.length ? p.workloadNames.map(load) : builtinWorkloads();
       const factory = await implFactory(p.impl, { stepTimeoutMs: p.stepTimeoutMs, interrupt: stop });
-      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, ...options } = p;
+      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, shrinkBudget, ...options } = p;
       const post = progressPoster(wanted);
       const planned = p.strategy === 'exhaustive' ? undefined : p.runs * workloads.length;
       const onRun = post ? (x: { runs: number; steps: number; violations: number }) => post({ ...x, planned }) : undefined;
-      return runMany({ ...options, factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun }) satisfies Campaign;
+      const campaign = runMany({ ...options, factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun });
+      if (shrinkBudget === 0 || campaign.violations.length === 0 || campaign.interrupted || interrupted()) return campaign satisfies Campaign;
+      // Every violation shown by its shrunk witness, one broker for all the shrinks; a broker that
+      // no longer starts, or a stop request while it starts, leaves the witnesses as found.
+      try {
+        return useBroker(factory, (broker) => shrinkCampaign(campaign, broker, { budget: shrinkBudget, shouldStop: interrupted })) satisfies Campaign;
+      } catch (err) {
+        if (err instanceof BrokerFailure || err instanceof Interrupted) return campaign satisfies Campaign;
+        throw err;
+      }
     }
     case 'explore': {
       const p = payload as ExploreTask;
       const workloads = p.workloadNames.length ? p.workloadNames.map(load) : exploreWorkloads();
-      const factory = await implFactory(p.impl, { interrupt: stop });
       const started = performance.now();
       const deadline = p.timeBudgetMs !== undefined ? started + p.timeBudgetMs : undefined;
       const shouldStop = () => interrupted() || (deadline !== undefined && performance.now() > deadline);
       const results: ExploreResult['results'] = [];
-      let broker;
-      try {
-        broker = startChecked(factory)();
-      } catch (err) {
-        // Interrupted while the broker process was starting: nothing was explored.
-        if (err instanceof Interrupted) return { results, wallMs: Math.round(performance.now() - started), interrupted: true } satisfies ExploreResult;
-        throw err;
-      }
-      try {
-          const post = progressPoster(p.progress);
+      const m = compiledMachine();
+      const reached = new Coverage(m.stateNodes.length, m.transitions.length);
+      const done = (): ExploreResult => ({
+        results, coverage: { reachedStates: m.stateNodes.filter((_, i) => reached.nodes[i]), reachedTransitions: m.transitions.filter((_, i) => reached.transitions[i]).map((t) => t.id) },
+        wallMs: Math.round(performance.now() - started), interrupted: interrupted(),
+      });
+      return withImpl(p.impl, { interrupt: stop }, (factory) => useBroker(factory, (broker) => {
+        const post = progressPoster(p.progress);
         let runsBefore = 0;
         const violated = new Set<string>();
         for (const workload of workloads) {
@@ -134,40 +157,79 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
           // Re-execution hands over every run; the stateful search reports its counts now and then.
           const onRun = post && mode === 're-execution' ? (r: RunResult) => { runs++; for (const v of r.judge.violations) violated.add(v.rule); post({ runs: runsBefore + runs, steps: 0, violations: violated.size }); } : undefined;
           const onProgress = post && mode === 'stateful' ? (x: { runs: number; states: number; violations: number }) => post({ runs: runsBefore + x.runs, steps: 0, states: x.states, violations: x.violations }) : undefined;
-          const { coverage: _coverage, ...r } = explore({ impl: p.impl, broker, workload, mode, ...(p.bitstate ? { bitstate: true } : {}), maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
+          const { coverage: covered, ...r } = explore({ impl: p.impl, broker, workload, mode, ...(p.bitstate ? { bitstate: true } : {}), maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
+          reached.merge(covered);
           runsBefore += r.runs;
           results.push(r);
         }
-      } finally {
-        broker.close?.();
-      }
-      return { results, wallMs: Math.round(performance.now() - started), interrupted: interrupted() } satisfies ExploreResult;
+        return done() satisfies ExploreResult;
+      }), () => ({ ...done(), interrupted: true }));
     }
     case 'replay': {
       const { token, impl } = payload as { token: string; impl?: string };
-      const factory = await implFactory(impl ?? decodeToken(token).impl, { interrupt: stop });
-      try {
-        return { run: replayToken(token, startChecked(factory), interrupted), interrupted: interrupted() } satisfies ReplayResult;
-      } catch (err) {
-        // Interrupted while the broker process was starting: nothing was run.
-        if (err instanceof Interrupted) return { interrupted: true } satisfies ReplayResult;
-        throw err;
-      }
+      return withImpl<ReplayResult>(impl ?? decodeToken(token).impl, { interrupt: stop },
+        (factory) => ({ run: replayToken(token, factory, interrupted), interrupted: interrupted() }) satisfies ReplayResult,
+        () => ({ interrupted: true }) satisfies ReplayResult);
     }
     case 'scenario': {
       const p = payload as ScenarioTask;
-      const factory = await implFactory(p.impl, { interrupt: stop });
-      try {
-        return { run: await runScenario(scenarioOrUsage(p.scenario), startChecked(factory), p.impl, interrupted), interrupted: interrupted() } satisfies ScenarioTaskResult;
-      } catch (err) {
-        if (err instanceof Interrupted) return { interrupted: true } satisfies ScenarioTaskResult;
-        throw err;
-      }
+      return withImpl<ScenarioTaskResult>(p.impl, { interrupt: stop },
+        async (factory) => ({ run: await runScenario(scenarioOrUsage(p.scenario), factory, p.impl, interrupted), interrupted: interrupted() }) satisfies ScenarioTaskResult,
+        () => ({ interrupted: true }) satisfies ScenarioTaskResult);
     }
-    case 'mutants':
-      return runMutantZoo({ ...(payload as MutantsTask), interrupted }) satisfies ZooResult;
+    case 'mutants': {
+      const { progress: wanted, shrinkBudget, ...options } = payload as MutantsTask;
+      const post = progressPoster(wanted);
+      const onRun = post ? (p: { runs: number; mutantsDone: number; mutants: number; caught: number }) => post({ runs: p.runs, steps: 0, violations: 0, mutants: { done: p.mutantsDone, caught: p.caught, total: p.mutants } }) : undefined;
+      const zoo = runMutantZoo({ ...options, interrupted, ...(onRun ? { onRun } : {}) });
+      return { ...zoo, mutants: await shrinkMutants(zoo.mutants, shrinkBudget, stop) } satisfies MutantsResult;
+    }
     default:
       throw new Error(`unknown task ${JSON.stringify(task)}`);
+  }
+}
+
+/**
+ * Each mutant caught by a rule it targets shown by its shrunk catching run: `replay` and
+ * `evidence` become the shrunk run's, `shrink` gives the sizes. Nothing is shrunk after a stop
+ * request, nor with a budget of 0.
+ */
+async function shrinkMutants(mutants: MutantOutcome[], budget: number | undefined, stop: Int32Array): Promise<ShrunkMutantOutcome[]> {
+  const interrupted = () => Atomics.load(stop, 0) !== 0;
+  const out: ShrunkMutantOutcome[] = [];
+  for (const m of mutants) {
+    const rule = m.caughtBy.find((r) => m.targets.includes(r));
+    if (budget === 0 || interrupted() || !m.replay || !m.byTarget || m.suspect || !rule) { out.push(m); continue; }
+    const factory = await implFactory(decodeToken(m.replay).impl, { interrupt: stop });
+    const s = useBroker(factory, (broker) => shrinkToken(m.replay!, broker, rule, { budget, shouldStop: interrupted }));
+    const f = s?.run.judge.violations.find((v) => v.rule === rule);
+    out.push(s && f ? { ...m, replay: s.run.token, evidence: f.explanation, shrink: s.report } : m);
+  }
+  return out;
+}
+
+/**
+ * The implementation `impl`, resolved, handed to `body` as a factory whose first broker must start
+ * (startChecked). A stop request that came while a broker process was starting (Interrupted)
+ * gives `whenInterrupted()` instead: nothing was run. The one place the tasks start brokers.
+ */
+async function withImpl<R>(impl: string, options: { stepTimeoutMs?: number; interrupt: Int32Array }, body: (factory: BrokerFactory) => R | Promise<R>, whenInterrupted: () => R): Promise<R> {
+  const factory = startChecked(await implFactory(impl, options));
+  try {
+    return await body(factory);
+  } catch (err) {
+    if (err instanceof Interrupted) return whenInterrupted();
+    throw err;
+  }
+}
+
+/** One broker from `factory` for the length of `body`, closed after it. */
+function useBroker<R>(factory: BrokerFactory, body: (broker: BrokerAdapter) => R): R {
+  const broker = factory();
+  try {
+    return body(broker);
+  } finally {
+    broker.close?.();
   }
 }
 

@@ -6,6 +6,7 @@
 import type { Campaign, FoldedFinding } from '../sim/campaign.ts';
 import { notConclusiveReason, type Outcome } from './result.ts';
 import { inert, inertLines } from './inert.ts';
+import { findingLines } from './finding-text.ts';
 
 /** The campaign's outcome, as report/result.ts decided it when the campaign was folded. */
 export function campaignOutcome(c: Campaign): Outcome {
@@ -50,14 +51,7 @@ export function campaignJson(c: Campaign) {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function finding(f: FoldedFinding, label: string): string {
-  const lines = [
-    `  ${label} ${inert(f.rule)}  (${inert(f.workload)}, ${plural(f.runs, 'run')}; shortest witness ${plural(f.steps, 'step')})`,
-    `    ${inert(f.explanation)}`,
-    `    events: ${f.events.join(', ') || '-'}   source: ${inert(f.citation.page)}${f.citation.seed ? ` [${inert(f.citation.seed)}]` : ''}: "${inert(f.citation.phrase)}"`,
-  ];
-  if (f.derivedFrom) lines.push(`    derived from: ${inert(f.derivedFrom)}`);
-  if (f.replay) lines.push(`    replay: wbemsim replay ${inert(f.replay)}`);
-  return lines.join('\n');
+  return findingLines(f, label, '  ').join('\n');
 }
 
 /** What `p` and `d` in an explanation stand for, in words. */

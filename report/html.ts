@@ -4,6 +4,7 @@
  * Every string from a trace, a workload or an implementation is escaped by `html`.
  */
 import { citationText, replayCommand, verdictOf, type ReportFinding, type ReportResult } from './report-result.ts';
+import { shrinkText } from './finding-text.ts';
 import { sequenceDiagram } from './sequence-diagram.ts';
 import { machineSvg, otherRegions } from './machine-svg.ts';
 import { html } from './escape.ts';
@@ -100,7 +101,8 @@ function finding(r: ReportResult, f: ReportFinding, i: number): string {
   const replay = replayCommand(f);
   return `<section class="finding ${f.class}" id="finding-${i}">
 <h2>${LABEL[f.class]} <span class="rule">${html(f.rule)}</span><span class="badge">${html(f.kind)}</span><span class="badge">${html(f.party)}</span></h2>
-<p>${f.workload ? `workload <b>${html(f.workload)}</b>, ` : ''}${n(f.runs, 'run')}${f.steps !== undefined ? `; the shortest witness found takes ${n(f.steps, 'step')}` : ''}${f.derivedFrom ? `; derived from ${html(f.derivedFrom)}` : ''}</p>
+<p>${f.workload ? `workload <b>${html(f.workload)}</b>, ` : ''}${n(f.runs, 'run')}${f.steps !== undefined ? `; the ${f.shrink ? 'shrunk witness' : 'shortest witness found'} takes ${n(f.steps, 'step')}` : ''}${f.derivedFrom ? `; derived from ${html(f.derivedFrom)}` : ''}</p>
+${f.shrink ? `<p class="shrink">The witness was ${html(shrinkText(f.shrink))}.</p>` : ''}
 <p class="explanation">${html(f.explanation)}</p>
 <p>Source: <b>${html(f.citation.page)}</b>${f.citation.seed ? ` <code>${html(f.citation.seed)}</code>` : ''}</p>
 <blockquote>${html(f.citation.phrase)}</blockquote>

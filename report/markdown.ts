@@ -6,13 +6,15 @@
 import { citationText, replayCommand, verdictOf, type ReportFinding, type ReportResult } from './report-result.ts';
 import { otherRegions, regionGraph } from './machine-svg.ts';
 import { md, mdCode } from './escape.ts';
+import { shrinkText } from './finding-text.ts';
 
 const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
 const LABEL: Record<ReportFinding['class'], string> = { violation: 'VIOLATED', warning: 'warning', inconclusive: 'inconclusive', lint: 'lint' };
 
 function finding(r: ReportResult, f: ReportFinding): string[] {
   const out = [`### ${LABEL[f.class]} \`${mdCode(f.rule)}\` (${md(f.kind)}, ${md(f.party)})`, ''];
-  out.push(`${f.workload ? `Workload **${md(f.workload)}**, ` : ''}${n(f.runs, 'run')}${f.steps !== undefined ? `; shortest witness ${n(f.steps, 'step')}` : ''}${f.derivedFrom ? `; derived from ${md(f.derivedFrom)}` : ''}.`, '');
+  out.push(`${f.workload ? `Workload **${md(f.workload)}**, ` : ''}${n(f.runs, 'run')}${f.steps !== undefined ? `; ${f.shrink ? 'shrunk' : 'shortest'} witness ${n(f.steps, 'step')}` : ''}${f.derivedFrom ? `; derived from ${md(f.derivedFrom)}` : ''}.`, '');
+  if (f.shrink) out.push(`The witness was ${md(shrinkText(f.shrink))}.`, '');
   out.push(md(f.explanation), '');
   out.push(`Source: **${md(f.citation.page)}**${f.citation.seed ? ` \`${mdCode(f.citation.seed)}\`` : ''}`, '', `> ${md(f.citation.phrase)}`, '');
   out.push(`Offending events: ${f.events.join(', ') || '-'}`, '');

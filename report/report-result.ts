@@ -11,6 +11,7 @@ import type { Finding } from '../specs/check.ts';
 import type { JudgeResult } from '../specs/judge.ts';
 import type { TraceLine } from '../trace/event.ts';
 import { ruleInfo } from '../specs/rules.ts';
+import type { ShrinkInfo } from './finding-text.ts';
 import { decideOutcome, type Outcome } from './result.ts';
 import { allStateNodes } from './machine-svg.ts';
 
@@ -40,6 +41,8 @@ export interface ReportFinding {
   replay?: string;
   /** Index into `witnesses` of the trace this finding's events refer to. */
   witness?: number;
+  /** Set when the witness was shrunk: `replay` is then the shrunk run's token, `shrink.original` the run as found. */
+  shrink?: ShrinkInfo;
 }
 
 /** A rule's verdict over everything the command judged. */
@@ -91,7 +94,7 @@ export interface ReportResult {
   advice: string[];
   brokerFailures: { workload: string; seed?: number; reason: string; detail?: string; replay?: string }[];
   /** `mutants`: one row per mutant of the zoo. */
-  mutants?: { name: string; targets: string[]; killed: boolean; byTarget: boolean; suspect: boolean; caughtBy: string[]; runsToDetect: number | null; workload?: string; replay?: string; evidence?: string }[];
+  mutants?: { name: string; targets: string[]; killed: boolean; byTarget: boolean; suspect: boolean; caughtBy: string[]; runsToDetect: number | null; workload?: string; replay?: string; evidence?: string; shrink?: ShrinkInfo }[];
   witnesses: ReportWitness[];
   /** Wall-clock figures: never part of determinism. */
   wall: { ms: number };
@@ -99,12 +102,12 @@ export interface ReportResult {
 
 export const CLASSES: [FindingClass, 'violations' | 'warnings' | 'inconclusive' | 'lint'][] = [['violation', 'violations'], ['warning', 'warnings'], ['inconclusive', 'inconclusive'], ['lint', 'lint']];
 
-export function reportFinding(cls: FindingClass, f: Finding & { workload?: string; runs?: number; steps?: number }): ReportFinding {
+export function reportFinding(cls: FindingClass, f: Finding & { workload?: string; runs?: number; steps?: number; shrink?: ShrinkInfo }): ReportFinding {
   return {
     class: cls, rule: f.rule, kind: f.kind, party: f.party, ...(f.workload !== undefined ? { workload: f.workload } : {}), runs: f.runs ?? 1,
     ...(f.steps !== undefined ? { steps: f.steps } : {}), events: [...f.events], explanation: f.explanation,
     citation: { page: f.citation.page, ...(f.citation.seed ? { seed: f.citation.seed } : {}), phrase: f.citation.phrase },
-    ...(f.derivedFrom ? { derivedFrom: f.derivedFrom } : {}), ...(f.replay ? { replay: f.replay } : {}),
+    ...(f.derivedFrom ? { derivedFrom: f.derivedFrom } : {}), ...(f.replay ? { replay: f.replay } : {}), ...(f.shrink ? { shrink: f.shrink } : {}),
   };
 }
 
@@ -167,12 +170,4 @@ export function verdictOf(r: ReportResult): { word: 'CONFORMANT' | 'NOT CONFORMA
   return { word: 'CONFORMANT', detail: `no must rule violated in ${n(o.runs, 'run')}` };
 }
 
-/** A finding's source, in one line: page, seed file, and the phrase it rests on. */
-export function citationText(c: ReportFinding['citation']): string {
-  return `${c.page}${c.seed ? ` [${c.seed}]` : ''}: "${c.phrase}"`;
-}
-
-/** The replay command of a finding, when it has one (a recorded trace has none). */
-export function replayCommand(f: { replay?: string }): string | undefined {
-  return f.replay && f.replay.startsWith('wbs') ? `wbemsim replay ${f.replay}` : undefined;
-}
+export { citationText, replayCommand } from './finding-text.ts';

@@ -181,7 +181,21 @@ describe('--report on check, explore and mutants', () => {
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('id="verdict">CONFORMANT<');
   });
 
-  it('mutants --report: each caught mutant with the events of its catching run drawn', async () => {
+  it('explore --report: the lifecycle machine\'s coverage, as run\'s report has it', async () => {
+    const out = join(dir, 'explore');
+    const r = await runCli('explore', '--workload', 'held-query-cancel', '--report', out);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(resultProblem(j)).toBeUndefined();
+    expect(j.command).toBe('explore');
+    expect(j.coverage.reachedStates).toContain('lifecycle.cancelled');
+    expect(j.coverage.statesTotal).toBeGreaterThan(j.coverage.reachedStates.length - 1);
+    expect(j.coverage.transitions).toBeGreaterThan(0);
+    expect(j.coverage.transitionsTotal).toBe(j.coverage.transitions + j.coverage.unreachedTransitions.length);
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('Coverage of the lifecycle machine');
+  });
+
+  it('mutants --report: each caught mutant with the events of its catching run drawn, shrunk', async () => {
     const out = join(dir, 'mutants');
     const r = await runCli('mutants', '--only', 'double-final', '--report', out);
     expect(r.code).toBe(0);
@@ -193,5 +207,8 @@ describe('--report on check, explore and mutants', () => {
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     for (const seq of f.events) expect(html).toMatch(new RegExp(`data-seq="${seq}"`));
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/<testcase [^>]*name="double-final">/);
+    expect(f.shrink.after.steps).toBeLessThan(f.shrink.before.steps);
+    expect(j.mutants[0].shrink).toEqual(f.shrink);
+    expect(html).toContain('The witness was shrunk from');
   });
 });

@@ -5,7 +5,9 @@
 import type { Campaign } from '../sim/campaign.ts';
 import type { Exploration } from '../sim/explorer.ts';
 import type { ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
+import type { ShrinkReport } from '../sim/shrink.ts';
 import { RULES, ruleInfo } from '../specs/rules.ts';
+import { compiledMachine } from '../specs/compiled-machine.ts';
 import { decideOutcome } from './result.ts';
 import { attach, CLASSES, reportFinding, RESULT_FORMAT, RESULT_VERSION, summaryOf, type ReportFinding, type ReportResult, type ReportWitness } from './report-result.ts';
 
@@ -44,7 +46,7 @@ export function resultOfCampaign(c: Campaign, witnesses: ReportWitness[], allNod
 type Explored = Omit<Exploration, 'coverage'>;
 
 /** The result of `explore`: each violated rule of each exploration, with its shortest witness. */
-export function resultOfExplorations(results: Explored[], witnesses: ReportWitness[], wallMs: number, interrupted: boolean): ReportResult {
+export function resultOfExplorations(results: Explored[], witnesses: ReportWitness[], wallMs: number, interrupted: boolean, reached?: { reachedStates: string[]; reachedTransitions: string[] }): ReportResult {
   const findings: ReportFinding[] = [];
   for (const x of results) {
     for (const v of x.violations) {
@@ -69,11 +71,22 @@ export function resultOfExplorations(results: Explored[], witnesses: ReportWitne
       impl: results[0]?.impl ?? '-', strategy: 'exhaustive', workloads: results.map((r) => r.workload), runs: outcome.runs, steps: results.reduce((n, r) => n + r.steps, 0),
       states: results.reduce((n, r) => n + r.states, 0), rulesChecked: RULES.length, rulesExercised: violated.size, ...(interrupted ? { partial: true } : {}),
     },
+    ...(reached && results.some((r) => r.steps > 0) ? { coverage: explorationCoverage(reached) } : {}),
     findings,
     rules: [...violated].map((id) => ({ rule: id, kind: safeInfo(id)?.kind ?? 'must', party: safeInfo(id)?.party ?? 'broker', verdict: 'violated', summary: summaryOf(id) })),
     advice: [],
     brokerFailures: results.filter((r) => r.brokerFailure).map((r) => ({ workload: r.workload, reason: r.brokerFailure!.reason, ...(r.brokerFailure!.detail ? { detail: r.brokerFailure!.detail } : {}), replay: r.brokerFailure!.token })),
     witnesses, wall: { ms: wallMs },
+  };
+}
+
+/** The lifecycle machine's coverage of explorations, as a campaign's is reported. */
+function explorationCoverage(reached: { reachedStates: string[]; reachedTransitions: string[] }): NonNullable<ReportResult['coverage']> {
+  const m = compiledMachine();
+  const took = new Set(reached.reachedTransitions);
+  return {
+    reachedStates: reached.reachedStates, statesTotal: m.stateNodes.length, transitions: took.size, transitionsTotal: m.transitions.length,
+    unreachedTransitions: m.transitions.filter((t) => !took.has(t.id)).map((t) => t.id),
   };
 }
 
@@ -91,7 +104,7 @@ function safeInfo(id: string) {
 }
 
 /** The result of `mutants`: here the suite is on trial, and a mutant not caught by a rule it targets is a finding. */
-export function resultOfZoo(z: ZooResult, witnesses: ReportWitness[], wallMs: number): ReportResult {
+export function resultOfZoo(z: Omit<ZooResult, 'mutants'> & { mutants: (ZooResult['mutants'][number] & { shrink?: ShrinkReport })[] }, witnesses: ReportWitness[], wallMs: number): ReportResult {
   const misses = z.mutants.filter((m) => !m.byTarget || m.suspect);
   const outcome = decideOutcome({ violations: misses, runs: z.mutants.length });
   const findings: ReportFinding[] = [];
@@ -104,7 +117,7 @@ export function resultOfZoo(z: ZooResult, witnesses: ReportWitness[], wallMs: nu
       class: 'violation', rule, kind: info?.kind ?? 'must', party: info?.party ?? 'broker', workload: m.workload, runs: 1,
       events: w >= 0 ? witnessEventsOf(rule, witnesses[w]!) : [], explanation: `mutant ${m.name}: ${m.evidence ?? m.description}`,
       citation: info ? { page: info.citation.page, ...(info.citation.seed ? { seed: info.citation.seed } : {}), phrase: info.citation.phrase } : { page: '', phrase: '' },
-      replay: m.replay, ...(w >= 0 ? { witness: w } : {}),
+      replay: m.replay, ...(w >= 0 ? { witness: w } : {}), ...(m.shrink ? { steps: m.shrink.after.steps, shrink: m.shrink } : {}),
     });
   }
   return {
@@ -119,7 +132,7 @@ export function resultOfZoo(z: ZooResult, witnesses: ReportWitness[], wallMs: nu
     brokerFailures: [],
     mutants: z.mutants.map((m) => ({
       name: m.name, targets: m.targets, killed: m.killed, byTarget: m.byTarget, suspect: m.suspect ?? false, caughtBy: m.caughtBy, runsToDetect: m.runsToDetect,
-      ...(m.workload ? { workload: m.workload } : {}), ...(m.replay ? { replay: m.replay } : {}), ...(m.evidence ? { evidence: m.evidence } : {}),
+      ...(m.workload ? { workload: m.workload } : {}), ...(m.replay ? { replay: m.replay } : {}), ...(m.evidence ? { evidence: m.evidence } : {}), ...(m.shrink ? { shrink: m.shrink } : {}),
     })),
     witnesses, wall: { ms: wallMs },
   };

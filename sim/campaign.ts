@@ -12,6 +12,7 @@ import { explore } from './explorer.ts';
 import { runOnce, type RunResult } from './run.ts';
 import { makeStrategy, type StrategyName } from './strategies.ts';
 import type { Workload } from './workload.ts';
+import type { ShrinkReport } from './shrink.ts';
 import { decideOutcome } from '../report/result.ts';
 
 export interface CampaignOptions {
@@ -67,6 +68,8 @@ export interface FoldedFinding extends Finding {
   runs: number;
   /** Scheduler steps of the run shown: the shortest run that gave the finding (the minimal interleaving found). */
   steps: number;
+  /** Set when the run shown was shrunk (sim/shrink.ts): its sizes before and after. */
+  shrink?: ShrinkReport;
 }
 
 export interface Campaign {

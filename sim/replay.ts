@@ -4,7 +4,7 @@
  * strategy remade from name and seed where the token leaves the choices to it. The replay is strict:
  * a step not taken as recorded stops it with a ReplayDivergence naming the window of steps.
  */
-import type { BrokerFactory } from './broker-adapter.ts';
+import type { BrokerAdapter, BrokerFactory } from './broker-adapter.ts';
 import { resolveWorkload } from './explore-workloads.ts';
 import { decodeToken, TokenError, type ReplaySpec } from './replay-token.ts';
 import { runOnce, type RunResult } from './run.ts';
@@ -22,18 +22,26 @@ import type { Workload } from './workload.ts';
 export function replay(token: string, factory: BrokerFactory, stop?: () => boolean): RunResult {
   const spec = decodeToken(token);
   const workload = workloadOf(spec);
-  const steps = spec.steps ?? spec.choices.length;
   const broker = factory();
   try {
-    return runOnce({
-      impl: spec.impl, broker, workload, seed: spec.seed, choices: spec.choices, strict: true,
-      recorded: { steps, ...(spec.checks ? { checks: spec.checks } : {}) },
-      maxSteps: spec.maxSteps, watchdog: spec.watchdog, depth: spec.depth, keepTrace: true, shouldStop: stop,
-      strategy: steps > spec.choices.length ? remade(spec, workload) : { name: spec.strategy, choose: () => 0 },
-    });
+    return replaySpec(spec, workload, broker, true, stop);
   } finally {
     broker.close?.();
   }
+}
+
+/**
+ * Re-runs the run of a decoded token with `broker` (which the caller keeps and closes), strictly;
+ * `keepTrace` keeps its trace. The token's workload, resolved, is `workload`.
+ */
+export function replaySpec(spec: ReplaySpec, workload: Workload, broker: BrokerAdapter, keepTrace: boolean, stop?: () => boolean): RunResult {
+  const steps = spec.steps ?? spec.choices.length;
+  return runOnce({
+    impl: spec.impl, broker, workload, seed: spec.seed, choices: spec.choices, strict: true,
+    recorded: { steps, ...(spec.checks ? { checks: spec.checks } : {}) },
+    maxSteps: spec.maxSteps, watchdog: spec.watchdog, depth: spec.depth, keepTrace, shouldStop: stop,
+    strategy: steps > spec.choices.length ? remade(spec, workload) : { name: spec.strategy, choose: () => 0 },
+  });
 }
 
 /** The strategy that made the choices the token leaves out. */
@@ -42,7 +50,8 @@ function remade(spec: ReplaySpec, workload: Workload): Strategy {
   return makeStrategy(spec.strategy as StrategyName, spec.seed, spec.depth, workload);
 }
 
-function workloadOf(spec: ReplaySpec): Workload {
+/** The workload a decoded token names or carries; TokenError when it does not load. */
+export function workloadOf(spec: ReplaySpec): Workload {
   try {
     return typeof spec.workload === 'string' ? resolveWorkload(spec.workload) : parseWorkload(JSON.stringify(spec.workload), 'the replay token\'s workload');
   } catch (err) {

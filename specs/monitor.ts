@@ -16,6 +16,7 @@ import type { TraceEvent } from '../trace/event.ts';
 import type { Finding } from './check.ts';
 import type { JudgeResult } from './judge.ts';
 import { ruleInfo } from './rules.ts';
+import { rejectionText } from './rejection-words.ts';
 import { CappedSet } from '../trace/capped-set.ts';
 import { failed, WBEM_E_CALL_CANCELLED, WBEM_FLAG_SEND_STATUS, WBEM_STATUS_COMPLETE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 
@@ -457,10 +458,9 @@ export function addMonitorFindings(result: JudgeResult, rejections: readonly Mon
       if (found.has(rule)) continue;
       found.add(rule);
       const info = ruleInfo(rule);
-      const state = Object.entries(r.state).map(([k, v]) => `${k}=${v}`).join(', ');
       const f: Finding = {
         rule, kind: info.kind, party: info.party, verdict: 'violated', events: [r.seq], citation: info.citation,
-        explanation: `The lifecycle monitor rejected ${r.event} of call ${r.call} in state {${state}}.`,
+        explanation: rejectionText(r, rule),
       };
       const res = result.results.find((x) => x.rule === rule);
       if (res) { res.verdict = 'violated'; res.findings.push(f); }

@@ -34,6 +34,8 @@ export interface ZooOptions {
   watchdog?: number;
   /** A stop request from outside (a signal), polled between steps: the zoo then returns the mutants it finished. */
   interrupted?: () => boolean;
+  /** Told after every run (the reference broker's baseline runs included): for a progress line; it changes nothing. */
+  onRun?: (p: { runs: number; mutantsDone: number; mutants: number; caught: number }) => void;
 }
 
 /** One mutant's outcome. */
@@ -95,11 +97,14 @@ export function runMutantZoo(options: ZooOptions = {}): ZooResult {
   const strategy = options.strategy ?? 'random';
   const base = [...(options.workloads ?? builtinWorkloads())];
   const chosen = options.only?.length ? MUTANTS.filter((m) => options.only!.includes(m.name)) : MUTANTS;
-  const budget: Budget = { runs, seed, strategy, depth: options.depth, maxSteps: options.maxSteps, watchdog: options.watchdog, interrupted: options.interrupted };
+  const mutants: MutantOutcome[] = [];
+  let made = 0;
+  const onRun = options.onRun;
+  const tick = onRun ? () => onRun({ runs: ++made, mutantsDone: mutants.length, mutants: chosen.length, caught: mutants.filter((m) => m.byTarget && !m.suspect).length }) : undefined;
+  const budget: Budget = { runs, seed, strategy, depth: options.depth, maxSteps: options.maxSteps, watchdog: options.watchdog, interrupted: options.interrupted, tick };
   const stopped = () => options.interrupted?.() ?? false;
   const extra = chosen.flatMap((m) => m.workloads ?? []).filter((w, i, all) => all.indexOf(w) === i);
   const noise = referenceBaseline([...base, ...extra], budget);
-  const mutants: MutantOutcome[] = [];
   for (const m of chosen) {
     if (stopped()) break;
     const outcome = runMutant(m, [...base, ...(m.workloads ?? [])], budget, noise);
@@ -140,6 +145,7 @@ function referenceBaseline(workloads: Workload[], b: Budget): Noise {
     for (const workload of workloads) {
       if (b.interrupted?.()) return noise;
       const result = runOnce(runOptions('reference', broker, workload, b, b.seed + r));
+      b.tick?.();
       for (const f of result.judge.violations) {
         if (!noise.first.has(f.rule)) noise.first.set(f.rule, { rule: f.rule, workload: workload.name, replay: result.token, explanation: f.explanation });
         let set = noise.shapes.get(f.rule);
@@ -158,7 +164,7 @@ function runOptions(impl: string, broker: BrokerAdapter, workload: Workload, b: 
   };
 }
 
-interface Budget { runs: number; seed: number; strategy: 'random' | 'pct'; depth?: number; maxSteps?: number; watchdog?: number; interrupted?: () => boolean }
+interface Budget { runs: number; seed: number; strategy: 'random' | 'pct'; depth?: number; maxSteps?: number; watchdog?: number; interrupted?: () => boolean; tick?: () => void }
 
 type Found = Omit<MutantOutcome, 'name' | 'targets' | 'description' | 'interleaving'>;
 
@@ -179,6 +185,7 @@ function runMutant(m: ZooMutant, workloads: Workload[], b: Budget, noise: Noise)
       for (const workload of workloads) {
         n++;
         const result = runOnce(runOptions(`mutant:${m.name}`, broker, workload, b, b.seed + r));
+        b.tick?.();
         if (result.end.reason === 'stopped') return undefined;
         const found = result.judge.violations;
         if (!found.length) continue;
