@@ -27,6 +27,7 @@
  * equivalent reordering of one already explored. Sleep sets never lose a reachable state, only
  * redundant transitions, and reorder only steps whose events no rule compares.
  */
+import { rejectionText } from '../specs/rejection-words.ts';
 import type { BrokerAdapter } from './broker-adapter.ts';
 import { CancelWindows } from '../specs/cancel-windows.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
@@ -209,7 +210,7 @@ function record(r: RunResult, into: Map<string, ExploredViolation>): void {
     } else into.set(k, { rule, by, explanation, token: r.token, steps: r.steps, runs: 1 });
   };
   for (const f of r.judge.violations) add(f.rule, 'judge', f.explanation);
-  for (const x of r.monitor) for (const rule of x.rules) add(rule, 'monitor', `the lifecycle machine rejects ${x.event} on ${x.call} (event ${x.seq})`);
+  for (const x of r.monitor) for (const rule of x.rules) add(rule, 'monitor', rejectionText(x, rule));
 }
 
 /**

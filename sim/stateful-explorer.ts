@@ -13,6 +13,7 @@
  * step bound (the exploration is then incomplete). Only a violation needs a trace: its path's
  * choices are run again from the start to make the witness and its replay token.
  */
+import { rejectionText } from '../specs/rejection-words.ts';
 import type { BrokerAdapter } from './broker-adapter.ts';
 import { createJudge, type Judge } from '../specs/index.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
@@ -126,7 +127,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       }
     };
     for (const f of judged) add(f.rule, 'judge', f.explanation);
-    for (const x of rejections) for (const rule of x.rules) add(rule, 'monitor', `the lifecycle machine rejects ${x.event} on ${x.call} (event ${x.seq})`);
+    for (const x of rejections) for (const rule of x.rules) add(rule, 'monitor', rejectionText(x, rule));
   };
   const progress = () => {
     if (o.onProgress && (paths & 1023) === 0) o.onProgress({ runs: paths, states: stored(), violations: found.size });
