@@ -41,7 +41,8 @@ export interface JudgeOptions {
   rules?: readonly string[];
   /**
    * Shared sinks whose callbacks without a call id have more attributions than the search judges
-   * (specs/attribution.ts): verdicts resting on them are `inconclusive (attribution bound)`.
+   * (specs/attribution.ts): verdicts resting on them are `inconclusive (attribution bound)`. Read
+   * at each callback: the search keeps in it only the sinks open at the time.
    */
   attributionBound?: ReadonlySet<string>;
   /** Events the attribution search may judge in all (default ATTRIBUTION_WORK of specs/attribution.ts). */
@@ -80,7 +81,7 @@ const ADVICE: Record<string, string> = { 'LINT-PREFER-SEMISYNC': PREFER_SEMISYNC
 export function createJudge(options: JudgeOptions = {}): Judge {
   const ids = options.rules ?? RULES.map((r) => r.id);
   const tracker = new Tracker();
-  if (options.attributionBound && options.attributionBound.size > 0) tracker.boundedSinks = options.attributionBound;
+  if (options.attributionBound) tracker.boundedSinks = options.attributionBound;
   const checks: BaseCheck[] = ids.map((id) => {
     const make = CHECKS[id];
     if (!make) throw new Error(`no check for rule ${id}`);
