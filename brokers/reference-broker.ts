@@ -11,7 +11,6 @@
  * and it is built on the lifecycle machine: each entry carries its state in the compiled machine,
  * and the broker never emits an event that the machine rejects in that state.
  */
-import { callbackKey } from '../trace/callback-id.ts';
 import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 import type { BrokerAdapter, BrokerInput, BrokerOutput, BrokerStep, RunSetup } from '../sim/broker-adapter.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
@@ -253,7 +252,7 @@ export class ReferenceBroker implements BrokerAdapter {
   stateKey(): string {
     const parts: string[] = [];
     for (const e of this.entries.values()) {
-      parts.push(`${e.call}:${e.m}:${e.returned ? 1 : 0}${e.queued},${e.total},${e.result ?? ''},${e.callback === undefined ? '' : callbackKey(e.callback)},${e.cancelled ? 1 : 0}${e.clientCancelled ? 1 : 0}${e.finalCalled ? 1 : 0}${e.finalReturned ? 1 : 0},${e.finalHr ?? ''}${e.finalCb === undefined ? '' : callbackKey(e.finalCb)},${e.stored ? 1 : 0}${e.temps},${e.progressSent}${e.lateAllowed ? 1 : 0}${e.lateCb === undefined ? '' : callbackKey(e.lateCb)}${e.discard ? 1 : 0}${e.refused ? 1 : 0},${e.cbCount > 0 ? 1 : 0}`);
+      parts.push(`${e.call}:${e.m}:${e.returned ? 1 : 0}${e.queued},${e.total},${e.result ?? ''},${e.callback ?? ''},${e.cancelled ? 1 : 0}${e.clientCancelled ? 1 : 0}${e.finalCalled ? 1 : 0}${e.finalReturned ? 1 : 0},${e.finalHr ?? ''}${e.finalCb ?? ''},${e.stored ? 1 : 0}${e.temps},${e.progressSent}${e.lateAllowed ? 1 : 0}${e.lateCb ?? ''}${e.discard ? 1 : 0}${e.refused ? 1 : 0},${e.cbCount}`);
     }
     for (const k of this.cancels.values()) parts.push(`${k.cancel}:${k.processed ? 1 : 0}:${k.hr}`);
     // Sorted: entries accepted in a different order are the same state.

@@ -40,7 +40,6 @@
  *   the inner sink: the cancel works, hiding that client bug (CANCEL-SAME-POINTER).
  * Not modelled: "ExecQueryAsync(NULL language, NULL query)" (workloads carry no query text).
  */
-import { callbackKey } from '../trace/callback-id.ts';
 import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 import type { BrokerAdapter, BrokerInput, BrokerOutput, BrokerStep, RunSetup } from '../sim/broker-adapter.ts';
 import { ImplError, registerImpl, registerImplForm } from './registry.ts';
@@ -220,7 +219,7 @@ export class WineModel implements BrokerAdapter {
   stateKey(): string {
     const parts: string[] = [];
     for (const op of this.ops.values()) {
-      parts.push(`${op.call}:${op.services}:${op.returned ? 1 : 0}${op.queued},${op.result ?? ''},${op.callback === undefined ? '' : callbackKey(op.callback)},${op.finalSent ? 1 : 0}${op.done ? 1 : 0}${op.holds ? 1 : 0}`);
+      parts.push(`${op.call}:${op.services}:${op.returned ? 1 : 0}${op.queued},${op.result ?? ''},${op.callback ?? ''},${op.finalSent ? 1 : 0}${op.done ? 1 : 0}${op.holds ? 1 : 0}`);
     }
     for (const [svc, op] of this.slots) parts.push(`slot:${svc}=${op.call}`);
     for (const k of this.cancels.values()) parts.push(`${k.cancel}>${k.op.call}`);

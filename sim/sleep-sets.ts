@@ -4,21 +4,16 @@
  * before and are awake now). After step t was explored at a state, its siblings explored later
  * carry t in their sleep set while they take steps independent of t: the interleaving where t
  * comes later is an equivalent reordering of one already explored.
- *
- * Steps are compared by their key with callback numbers left out (trace/callback-id.ts), as
- * states are: a state reached again with its callbacks numbered differently is the same state,
- * and its steps must match. Where two enabled steps would then look alike (two callbacks of one
- * call in progress, which only a faulty broker does), the state is expanded whole, without sleep
- * sets: more transitions, never fewer.
+
  */
-import { callbackKey } from '../trace/callback-id.ts';
 import type { Step } from './strategy.ts';
 
 /** State key → the sleep set (canonical step keys) it was expanded with; shrinks on revisits. */
 export type Visited = Map<string, Set<string>>;
 
+/** A step's identity in sleep sets: its key (two enabled steps never share one). */
 export function stepKey(s: Step): string {
-  return s.key.includes('#') ? s.key.split(':').map(callbackKey).join(':') : s.key;
+  return s.key;
 }
 
 /**

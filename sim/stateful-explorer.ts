@@ -148,6 +148,39 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     collect(r.violations, monitor.rejections);
     progress();
   };
+  /**
+   * A path that met a state already expanded goes on with the first enabled step at each point,
+   * without expanding, to the end, and is judged whole there, as the re-execution search judges
+   * its runs: a verdict that rests on history the state key does not hold is still found on the
+   * paths that lead to it. The live state is thrown away after: the next branch restores its own.
+   */
+  const tail = (depth: number) => {
+    let taken = 0;
+    for (;;) {
+      const enabled = world.enabled();
+      if (enabled.length === 0) {
+        const t = world.nextTimer();
+        if (t === undefined) break;
+        world.advanceTo(t);
+        flush();
+        continue;
+      }
+      if (depth + taken >= maxSteps) {
+        cut ??= 'max-steps';
+        path.push(...new Array<number>(taken).fill(0));
+        endPath('bound');
+        path.length -= taken;
+        return;
+      }
+      world.take(enabled[0]!.key);
+      flush();
+      taken++;
+      steps++;
+    }
+    path.push(...new Array<number>(taken).fill(0));
+    terminal();
+    path.length -= taken;
+  };
   const key = () => `${world.stateKey()}#${monitor.stateKey(callIds)}#${judge.stateKey()}`;
 
   const dfs = (depth: number, sleep: Step[]): void => {
@@ -176,7 +209,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     if (o.shouldStop?.()) { cut = 'stopped'; endPath('stopped'); return; }
     if (stored() >= maxStates) { cut ??= 'max-states'; endPath('max-states'); return; }
     const { todo, sleeps } = compact ? expandCompact(compact, key(), enabled, sleep, independent) : expand(visited, key(), enabled, sleep, independent);
-    if (todo.length === 0) { endPath('seen'); return; }
+    if (todo.length === 0) { tail(depth); return; }
     transitions += todo.length;
     const here = todo.length > 1 ? save() : undefined;
     for (let n = 0; n < todo.length; n++) {

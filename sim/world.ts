@@ -4,7 +4,6 @@
  * enabled step; the scheduler's strategy picks one; the world takes it and records trace events.
  * It never reads a clock or a random source: a run is a pure function of the choices.
  */
-import { callbackKey } from '../trace/callback-id.ts';
 import type { BrokerAdapter, BrokerOutput, CallTarget } from './broker-adapter.ts';
 import { failed, RPC_E_DISCONNECTED, S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 import type { ProviderKind, UnnumberedEvent } from '../trace/event.ts';
@@ -300,7 +299,7 @@ export class World {
   /** A canonical key of the world's state for exhaustive search (no history, no sequence numbers). */
   stateKey(): string {
     // A held callback's timer is its watchdog deadline, not notBefore: equal keys must fire the watchdog alike.
-    const cbs = [...this.callbacks.values()].map((c) => `${callbackKey(c.cb)}/${c.held ? 'h' : ''}${c.holdDone ? 'd' : ''}${c.innerCancel ?? ''}/${Math.max(0, (c.held ? c.heldSince + this.options.watchdog : c.notBefore) - this.now)}`).sort();
+    const cbs = [...this.callbacks.values()].map((c) => `${c.cb}/${c.held ? 'h' : ''}${c.holdDone ? 'd' : ''}${c.innerCancel ?? ''}/${Math.max(0, (c.held ? c.heldSince + this.options.watchdog : c.notBefore) - this.now)}`).sort();
     const provs = [...this.providers].map(([k, p]) => `${k}/${p.left}/${p.done ? 1 : 0}/${Math.max(0, p.notBefore - this.now)}`);
     // Sorted: sets filled in a different order are the same state.
     const sorted = (xs: Iterable<unknown>) => [...xs].map(String).sort().join(',');

@@ -13,7 +13,6 @@
  * is judged", items 1 and 4). While a method runs, whether the watchdog let a held callback go
  * (CALL-RETURNS-IMMEDIATELY). Once a window closes its summary goes: the checks have judged it.
  */
-import { callbackKey } from '../trace/callback-id.ts';
 import type { UnnumberedEvent } from '../trace/event.ts';
 
 interface CancelWindow {
@@ -66,7 +65,7 @@ export class CancelWindows {
         this.cancels.set(e.cancel, {
           id: e.cancel,
           atEntry: [sorted(this.returned), sorted(this.finalReturned), sorted(this.clientReleased),
-            [...this.inProgress].map(([cb, c]) => `${callbackKey(cb)}${c.held ? 'h' : ''}`).sort().join(',')].join('/'),
+            [...this.inProgress].map(([cb, c]) => `${cb}${c.held ? 'h' : ''}`).sort().join(',')].join('/'),
           heldSince: new Set(held),
           watchdogSince: new Set(),
         });
@@ -79,7 +78,7 @@ export class CancelWindows {
 
   /** The canonical summary of the open windows (empty when none is open). */
   key(): string {
-    const ks = [...this.cancels.values()].map((k) => `${k.id}[${k.atEntry}|${sorted([...k.heldSince].map(callbackKey))}|${sorted([...k.watchdogSince].map(callbackKey))}]`).sort();
+    const ks = [...this.cancels.values()].map((k) => `${k.id}[${k.atEntry}|${sorted(k.heldSince)}|${sorted(k.watchdogSince)}]`).sort();
     const ms = [...this.methods].filter(([, waited]) => waited).map(([m]) => m).sort();
     return `${ks.join(';')}#${ms.join(',')}`;
   }

@@ -125,7 +125,7 @@ export function createJudge(options: JudgeOptions = {}): Judge {
     restore: (s, last) => snapshots().restore(s, last),
     stateKey() {
       if (!windows) throw new Error('stateKey: the judge was not made with keyed: true');
-      let key = windows.key();
+      let key = `${windows.key()}|${tracker.stateKey()}`;
       for (const c of checks) {
         const k = c.stateKey();
         if (k !== '') key += `|${c.rule.id}:${k}`;

@@ -572,6 +572,22 @@ export class Tracker {
   }
 
   /** Closes every open window at the end of the run and settles item 4 for cancels that never returned. */
+  /**
+   * What the tracker remembers of each call not yet ended that later verdicts compare with: the
+   * cancels covering it (and whether each has closed, with its moment p settled), whether its sink
+   * failed a callback, and whether its final status was decided or has entered. Never sequence
+   * numbers: a closed cancel's p precedes every event still to come.
+   */
+  stateKey(): string {
+    const parts: string[] = [];
+    for (const c of this.calls.values()) {
+      if (c.ended) continue;
+      const ks = c.cancels ? c.cancels.map((k) => `${k.id}${k.closed ? (k.exact ? 'x' : 'c') : 'o'}`).sort().join('+') : '';
+      parts.push(`${c.id}:${ks}:${c.sinkError !== NONE ? 'e' : ''}${c.dAnnotation !== NONE ? 'd' : ''}${c.final !== null ? 'f' : ''}`);
+    }
+    return parts.sort().join(',');
+  }
+
   finishRun(): void {
     for (const k of this.openWindows.slice()) this.close(k, Infinity, null);
     for (const k of this.cancels.values()) {

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ReferenceBroker } from '../brokers/reference-broker.ts';
+import { MUTANTS } from '../brokers/mutants/index.ts';
+import { PlantedRaceBroker, plantedRaceWorkload } from '../brokers/mutants/planted-race.ts';
+import { packagePath } from '../package-root.ts';
+import { explore, exploreByReexecution, type Exploration } from './explorer.ts';
+import { exploreWorkloads } from './explore-workloads.ts';
+import { exploreStateful } from './stateful-explorer.ts';
+import { decodeToken } from './replay-token.ts';
+import { runOnce } from './run.ts';
+import type { Workload } from './workload.ts';
+
+/**
+ * The stateful search against its oracle, the re-execution search: the same states, transitions
+ * and violated rules, and every (mutant, configuration, rule) that re-execution reached, pinned in
+ * sim/explore-pins.json by scripts/pin-explore-mutants.ts, still reached.
+ */
+const PINS = JSON.parse(readFileSync(packagePath('sim', 'explore-pins.json'), 'utf8')) as { mutant: string; workload: string; rules: string[]; complete: boolean }[];
+const config = (name: string): Workload => exploreWorkloads().find((w) => w.name === name)!;
+const rulesOf = (x: Exploration) => [...new Set(x.violations.map((v) => `${v.by}:${v.rule}`))].sort();
+
+describe('stateful search against re-execution', () => {
+  it.each(['explore-method-progress-wrapped', 'explore-three-calls-two-sinks'])('finds the same states and transitions on %s', (name) => {
+    const a = exploreStateful({ impl: 'reference', broker: new ReferenceBroker(), workload: config(name) });
+    const b = exploreByReexecution({ impl: 'reference', broker: new ReferenceBroker(), workload: config(name) });
+    expect(a.mode).toBe('stateful');
+    expect(b.mode).toBe('re-execution');
+    expect({ states: a.states, transitions: a.transitions, complete: a.complete }).toEqual({ states: b.states, transitions: b.transitions, complete: b.complete });
+    expect(a.conformant).toBe(true);
+  });
+
+  it('finds the planted race with the same counts, and its token replays to it', () => {
+    const a = exploreStateful({ impl: 'planted-race', broker: new PlantedRaceBroker(), workload: plantedRaceWorkload });
+    const b = exploreByReexecution({ impl: 'planted-race', broker: new PlantedRaceBroker(), workload: plantedRaceWorkload });
+    expect({ states: a.states, transitions: a.transitions }).toEqual({ states: b.states, transitions: b.transitions });
+    expect(rulesOf(a)).toEqual(rulesOf(b));
+    const v = a.violations.find((x) => x.by === 'judge')!;
+    const spec = decodeToken(v.token);
+    const r = runOnce({
+      impl: spec.impl, broker: new PlantedRaceBroker(), workload: spec.workload as Workload, seed: spec.seed,
+      choices: spec.choices, strict: true, maxSteps: spec.maxSteps, strategy: { name: spec.strategy, choose: () => 0 },
+    });
+    expect(r.judge.violations.map((f) => f.rule)).toContain(v.rule);
+    expect(r.steps).toBe(v.steps);
+  });
+
+  it('is what explore uses for a broker that can be saved and restored, unless re-execution is asked for', () => {
+    const w = config('explore-method-progress-wrapped');
+    expect(explore({ impl: 'reference', broker: new ReferenceBroker(), workload: w, maxStates: 10 }).mode).toBe('stateful');
+    expect(explore({ impl: 'reference', broker: new ReferenceBroker(), workload: w, maxStates: 10, mode: 're-execution' }).mode).toBe('re-execution');
+    expect(explore({ impl: 'reference', broker: new ReferenceBroker(), workload: w, maxStates: 10, onRun: () => {} }).mode).toBe('re-execution');
+  });
+
+  it('with hash compaction, finds the same violated rules and states its probability of an omission', () => {
+    const full = exploreStateful({ impl: 'planted-race', broker: new PlantedRaceBroker(), workload: plantedRaceWorkload });
+    const compact = exploreStateful({ impl: 'planted-race', broker: new PlantedRaceBroker(), workload: plantedRaceWorkload, bitstate: true });
+    expect(rulesOf(compact)).toEqual(rulesOf(full));
+    expect(compact.complete).toBe(true);
+    expect(compact.states).toBeGreaterThanOrEqual(full.states);
+    expect(compact.hashCompaction!.omission).toBeLessThan(1e-9);
+    expect(compact.hashCompaction!.bytesPerState).toBeLessThanOrEqual(32);
+    expect(full.hashCompaction).toBeUndefined();
+  });
+
+  it('stops at the state bound and says the search is incomplete', () => {
+    const x = exploreStateful({ impl: 'reference', broker: new ReferenceBroker(), workload: config('explore-shared-sink-cancel'), maxStates: 100 });
+    expect(x.complete).toBe(false);
+    expect(x.cut).toBe('max-states');
+    const y = exploreStateful({ impl: 'reference', broker: new ReferenceBroker(), workload: config('explore-method-progress-wrapped'), maxSteps: 5 });
+    expect(y.cut).toBe('max-steps');
+  });
+});
+
+describe('every mutant that re-execution reached is still reached', () => {
+  // The two small configurations for every mutant; the larger one only where it alone finds a rule.
+  const small = new Set(['explore-method-progress-wrapped', 'explore-three-calls-two-sinks']);
+  const cases = PINS.filter((p) => small.has(p.workload) || p.rules.some((r) => !PINS.some((q) => q.mutant === p.mutant && small.has(q.workload) && q.rules.includes(r))));
+  it('pins only mutants and configurations that exist', () => {
+    for (const p of PINS) {
+      expect(MUTANTS.some((m) => m.name === p.mutant), p.mutant).toBe(true);
+      expect(exploreWorkloads().some((w) => w.name === p.workload), p.workload).toBe(true);
+    }
+  });
+  it.each(cases.map((p) => [p.mutant, p.workload, p] as const))('mutant %s on %s', (_m, _w, p) => {
+    const m = MUTANTS.find((x) => x.name === p.mutant)!;
+    const x = exploreStateful({ impl: `mutant:${m.name}`, broker: m.create(), workload: config(p.workload) });
+    expect(x.complete).toBe(p.complete);
+    expect(rulesOf(x)).toEqual(p.rules);
+  });
+});
