@@ -10,14 +10,14 @@ import { compiledMachine } from '../specs/compiled-machine.ts';
 import type { RuleResult } from '../specs/check.ts';
 
 describe('the strategy portfolio', () => {
-  it('rotates random, PCT at depths 2, 3 and 5, and the probabilistic walk, one per run', () => {
+  it('rotates random (every other run), PCT at depths 2, 3 and 5, and the probabilistic walk, one per run', () => {
     const plan = new SwarmPlan(1, 12);
     const labels = Array.from({ length: PORTFOLIO.length }, (_, i) => plan.run(i).label);
-    expect(labels).toEqual(['random', 'pct:2', 'probabilistic', 'random', 'pct:3', 'pct:5']);
+    expect(labels).toEqual(['random', 'pct:2', 'random', 'probabilistic', 'random', 'pct:3', 'random', 'pct:5']);
     const w = plan.run(0).workload;
     expect(portfolioRun(1, 5, w).strategy).toBeInstanceOf(PctStrategy);
-    expect(portfolioRun(2, 5, w).strategy).toBeInstanceOf(ProbabilisticStrategy);
-    expect(portfolioRun(6, 5, w).strategy).toBeInstanceOf(RandomStrategy);
+    expect(portfolioRun(3, 5, w).strategy).toBeInstanceOf(ProbabilisticStrategy);
+    expect(portfolioRun(8, 5, w).strategy).toBeInstanceOf(RandomStrategy);
   });
 
   it('the probabilistic walk stays on the thread that ran last unless it switches', () => {

@@ -2,10 +2,11 @@
  * The swarm campaign's plan: which generated workload and which strategy each run uses, and how
  * the rules and machine transitions no run has reached steer the generator.
  *
- * - **Portfolio.** Strategies rotate per run (as Coyote's default portfolio does): uniform random,
- *   PCT at depths 2, 3 and 5, and a probabilistic random walk. No one strategy finds every race
- *   first: PCT is strong on races that need one call to get far ahead, random on races between
- *   many short steps.
+ * - **Portfolio.** Strategies rotate per run (as Coyote's default portfolio does): uniform random
+ *   in half the runs, PCT at depths 2, 3 and 5, and a probabilistic random walk. No one strategy
+ *   finds every race first: PCT is strong on races that need one call to get far ahead, random on
+ *   races between many short steps (two overlapping cancels: PCT runs one cancel's thread to its
+ *   end before the other's), and random found them faster on the race mutants, hence its weight.
  * - **Steering.** At fixed points of the campaign (a quarter, half and three quarters of its
  *   runs) every rule that no swarm run has exercised yet, and every rule whose machine transition
  *   no run has taken yet, becomes a *target*: the features that lead to it (`RULE_FEATURES`) are
@@ -32,9 +33,11 @@ export interface PortfolioSlot {
 export const PORTFOLIO: readonly PortfolioSlot[] = [
   { name: 'random' },
   { name: 'pct', depth: 2 },
+  { name: 'random' },
   { name: 'probabilistic' },
   { name: 'random' },
   { name: 'pct', depth: 3 },
+  { name: 'random' },
   { name: 'pct', depth: 5 },
 ];
 

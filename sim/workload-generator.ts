@@ -113,11 +113,14 @@ function buildWorkload(prng: Prng, on: Set<Feature>, name: string): Workload {
   if (has('slow-sinks')) behaviours.push('slow');
   if (has('holding-sinks')) behaviours.push('hold', 'hold-final');
   if (has('sink-errors')) behaviours.push('fail-indicate', 'fail-setstatus');
-  const ops: Operation[] = [];
-  if (has('queries')) ops.push(...QUERY_OPS);
-  if (has('fast-operations')) ops.push(...FAST_OPS);
-  if (has('methods')) ops.push('ExecMethodAsync', 'ExecMethodAsync');
-  if (has('notifications')) ops.push('ExecNotificationQueryAsync');
+  // Operations by group: a call first picks one of the groups that are on, so that a group of
+  // one operation (methods, notifications) is as likely as a group of five.
+  const groups: Operation[][] = [];
+  if (has('queries')) groups.push(QUERY_OPS);
+  if (has('fast-operations')) groups.push(FAST_OPS);
+  if (has('methods')) groups.push(['ExecMethodAsync']);
+  if (has('notifications')) groups.push(['ExecNotificationQueryAsync']);
+  const ops = groups.flat();
 
   // Sinks: one when they are shared (so that every call lands on it), else up to three.
   const sinkCount = has('shared-sinks') ? 1 + prng.below(2) : 1 + prng.below(3);
@@ -147,7 +150,7 @@ function buildWorkload(prng: Prng, on: Set<Feature>, name: string): Workload {
   const calls: CallSpec[] = [];
   const callCount = ops.length ? (has('shared-sinks') ? 2 + prng.below(3) : 1 + prng.below(4)) : 0;
   for (let i = 1; i <= callCount; i++) {
-    const op = pick(prng, ops);
+    const op = pick(prng, pick(prng, groups));
     const sink = has('shared-sinks') && chance(prng, 0.75) ? sinks[0]! : pick(prng, sinks);
     const c: CallSpec = { id: `c${i}`, op, sink: pointer(sink) };
     if (services.length > 1 && chance(prng, 0.5)) c.services = pick(prng, services);
