@@ -7,7 +7,7 @@
 import { Command, Option } from 'commander';
 import { MUTANTS } from '../brokers/mutants/index.ts';
 import { DEFAULT_ZOO_RUNS, zooScoreLine, type MutantOutcome, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
-import { DEFAULT_SWARM_RUNS } from '../sim/swarm.ts';
+import { DEFAULT_SWARM_RUNS } from '../sim/workload-generator.ts';
 import { decideOutcome } from '../report/result.ts';
 import { exitCodeFor } from './exit-code.ts';
 import { intOption, seedOption } from './options.ts';

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
 import type { Campaign } from '../sim/campaign.ts';
-import { DEFAULT_SWARM_RUNS } from '../sim/swarm.ts';
+import { DEFAULT_SWARM_RUNS } from '../sim/workload-generator.ts';
 import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
 import { resolveWorkload } from '../sim/explore-workloads.ts';
 import { formatCampaign, campaignJson, campaignOutcome } from '../report/campaign-text.ts';

@@ -239,5 +239,4 @@ export function portfolioRun(i: number, seed: number, workload: Workload): { str
   return { strategy, depth: slot.depth, label: slot.depth !== undefined ? `${slot.name}:${slot.depth}` : slot.name };
 }
 
-/** The swarm runs of the default campaign (`wbemsim run` with no options), after the scenarios. */
-export const DEFAULT_SWARM_RUNS = 400;
+export { DEFAULT_SWARM_RUNS } from './workload-generator.ts';

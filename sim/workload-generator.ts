@@ -67,6 +67,13 @@ export interface FeatureOdds {
   boost?: Partial<Record<Feature, number>>;
 }
 
+/**
+ * The swarm runs of the default campaign (`wbemsim run` with no options), after the scenarios.
+ * Here rather than in sim/swarm.ts so that the CLI's option parsing can read it without loading
+ * the lifecycle machine.
+ */
+export const DEFAULT_SWARM_RUNS = 400;
+
 /** The odds with no steering: every feature on in half the runs. */
 export const DEFAULT_ODDS: FeatureOdds = { base: 0.5 };
 
