@@ -370,8 +370,11 @@ export class ReferenceBroker implements BrokerAdapter {
     // Calls whose final status was already called lost the race (CANCEL-MAY-LOSE-RACE); they are
     // named in the annotation too, so that the checker need not guess where p lies for them.
     const lost = matched.filter((e) => e.finalCalled && !e.cancelled && !e.refused);
-    out.push({ kind: 'cancel-processed', cancel: k.cancel, calls: [...covered, ...lost].map((e) => e.call) });
-    for (const e of lost) this.feed(e, 'CANCEL_PROCESSED');
+    // Calls an earlier cancel already covered, still waiting for their cancelled final status: this
+    // cancel finds CallCancelled set and sets it again, so it lists them too (an overlapping cancel).
+    const again = matched.filter((e) => e.clientCancelled && !e.finalCalled);
+    out.push({ kind: 'cancel-processed', cancel: k.cancel, calls: [...covered, ...again, ...lost].map((e) => e.call) });
+    for (const e of [...again, ...lost]) this.feed(e, 'CANCEL_PROCESSED');
     for (const e of covered) {
       if (e.cancelled) this.feed(e, 'CANCEL_PROCESSED'); // already cancelled by a sink error
       else this.cancelEntry(e, stopProviders, out);

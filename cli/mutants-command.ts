@@ -7,6 +7,7 @@
 import { Command, Option } from 'commander';
 import { MUTANTS } from '../brokers/mutants/index.ts';
 import { DEFAULT_ZOO_RUNS, zooScoreLine, type MutantOutcome } from '../brokers/mutants/run-mutant-zoo.ts';
+import { DEFAULT_SWARM_RUNS } from '../sim/workload-generator.ts';
 import { decideOutcome } from '../report/result.ts';
 import { exitCodeFor } from './exit-code.ts';
 import { intOption, seedOption } from './options.ts';
@@ -26,6 +27,7 @@ export function registerMutants(program: Command, setCode: (code: number) => voi
     .command('mutants')
     .description('Run the suite against every mutant of the zoo (faulty brokers) and say which rule catches each, and how fast.')
     .option('--runs <n>', 'budget: runs per workload for each mutant (it stops at its first catch)', intOption('--runs', 1), DEFAULT_ZOO_RUNS)
+    .option('--swarm-runs <n>', `for a mutant the workloads did not catch: the swarm campaign's runs after the scenarios (0: neither)`, intOption('--swarm-runs', 0), DEFAULT_SWARM_RUNS)
     .option('--seed <n>', 'first seed; round r uses seed + r', seedOption(), 1)
     .addOption(new Option('--strategy <name>', 'how the scheduler picks the next step').choices(['random', 'pct']).default('random'))
     .option('--depth <d>', 'bug depth for PCT', intOption('--depth', 1), 3)
@@ -39,7 +41,7 @@ Exit codes: 0 every mutant caught by a rule it targets, 1 otherwise, 2 bad usage
 by Ctrl-C/SIGTERM (the table printed is marked PARTIAL and lists the mutants finished).
 
 Mutants: ${MUTANTS.map((m) => m.name).join(', ')}`)
-    .action(async (opts: { runs: number; seed: number; strategy: 'random' | 'pct'; depth: number; only: string[]; json?: boolean; report?: string; shrinkBudget: number; quiet?: boolean }) => {
+    .action(async (opts: { runs: number; swarmRuns: number; seed: number; strategy: 'random' | 'pct'; depth: number; only: string[]; json?: boolean; report?: string; shrinkBudget: number; quiet?: boolean }) => {
       if (opts.report !== undefined) checkReportDir(opts.report);
       const unknown = opts.only.filter((n) => !MUTANTS.some((m) => m.name === n));
       if (unknown.length) throw new UsageError(`unknown mutant(s) ${unknown.join(', ')} (one of: ${MUTANTS.map((m) => m.name).join(', ')})`);
@@ -47,7 +49,7 @@ Mutants: ${MUTANTS.map((m) => m.name).join(', ')}`)
       const started = performance.now();
       const progress = new ProgressLine(process.stderr, opts.quiet === true);
       const result = await runTask<MutantsResult>('mutants', {
-        runs: opts.runs, seed: opts.seed, strategy: opts.strategy, depth: opts.depth, only: opts.only, shrinkBudget: opts.shrinkBudget, progress: progress.enabled,
+        runs: opts.runs, swarmRuns: opts.swarmRuns, seed: opts.seed, strategy: opts.strategy, depth: opts.depth, only: opts.only, shrinkBudget: opts.shrinkBudget, progress: progress.enabled,
       } satisfies MutantsTask, progress.listener).finally(() => progress.done());
       if (opts.report !== undefined) {
         const witnesses = await fetchWitnesses(result.mutants.map((m) => m.replay), new Map(), result.mutants.length);

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
 import type { Campaign } from '../sim/campaign.ts';
+import { DEFAULT_SWARM_RUNS } from '../sim/workload-generator.ts';
 import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
 import { resolveWorkload } from '../sim/explore-workloads.ts';
 import { DEFAULT_SHRINK_BUDGET } from '../sim/shrink.ts';
@@ -27,12 +28,12 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .command('run')
     .description('Run an implementation over workloads under the virtual scheduler and judge every trace against RULES.md.')
     .option('--impl <impl>', `implementation under test: ${implNames().join(', ')}`, 'reference')
-    .option('--workload <name|file>', `a built-in workload name or a workload JSON file (repeatable; default: all built-in): ${builtinWorkloads().map((w) => w.name).join(', ')}`, collect, [])
-    .addOption(new Option('--strategy <name>', 'how the scheduler picks the next step').choices(['random', 'pct', 'exhaustive']).default('random'))
+    .option('--workload <name|file>', `a built-in workload name or a workload JSON file (repeatable; without it: the conformance suite, every scenario then a swarm campaign of generated workloads): ${builtinWorkloads().map((w) => w.name).join(', ')}`, collect, [])
+    .addOption(new Option('--strategy <name>', 'how the scheduler picks the next step (default: portfolio for the suite, random with --workload); portfolio rotates random, PCT and a probabilistic walk per run').choices(['random', 'pct', 'exhaustive', 'portfolio']))
     .option('--max-states <n>', 'exhaustive: distinct states per workload after which its exploration stops (--runs is not used)', intOption('--max-states', 1), 20000)
     .option('--depth <d>', 'bug depth for PCT (number of priority change points + 1)', intOption('--depth', 1), 3)
     .option('--seed <n>', `first seed, 0..${MAX_SEED}; run i uses seed + i`, seedOption(), 1)
-    .option('--runs <n>', 'runs per workload', intOption('--runs', 1), 200)
+    .option('--runs <n>', `runs per workload (default 200), or the swarm campaign's runs without --workload (default ${DEFAULT_SWARM_RUNS})`, intOption('--runs', 1))
     .option('--max-steps <n>', 'step bound per run; a run that reaches it is cut (default: 2000 + 20 per call and action + 10 per object + 2 per unit of method duration)', intOption('--max-steps', 1))
     .option('--watchdog <n>', 'virtual time after which a held callback is let go', intOption('--watchdog', 1), 12)
     .option('--time-budget <seconds>', 'wall-clock cap on the whole campaign; a run it stops, or never starts, is cut (see --allow-cut)', intOption('--time-budget', 1))
@@ -55,7 +56,8 @@ interleaving, while it still violates the same rule (at most --shrink-budget run
 summary gives its sizes before and after; its replay token reproduces the shrunk run.
 
 Examples:
-  wbemsim run                                  the reference broker over every built-in workload
+  wbemsim run                                  the conformance suite: every scenario, then the swarm campaign
+  wbemsim run --workload mixed --runs 50       one built-in workload, 50 seeded runs
   wbemsim run --impl mutant:double-final --runs 50 --json
   wbemsim run --impl stdio:'python3 examples/python-broker/broker.py' --workload mixed
   wbemsim run --workload my-workload.json --seed 7 --trace out.jsonl
@@ -65,6 +67,10 @@ Examples:
       checkOutputs({ '--trace': opts.trace });
       if (opts.report !== undefined) checkReportDir(opts.report);
       const failOn = parseFailOn(opts.failOn);
+      // No workload named: the conformance suite (scenarios, then the swarm campaign).
+      const suite = opts.workload.length === 0 && opts.strategy !== 'exhaustive';
+      opts.strategy ??= suite ? 'portfolio' : 'random';
+      opts.runs ??= suite ? DEFAULT_SWARM_RUNS : 200;
       if (opts.strategy !== 'exhaustive' && opts.seed + opts.runs - 1 > MAX_SEED) throw new UsageError(`--seed ${opts.seed} with --runs ${opts.runs} goes past the last seed ${MAX_SEED}`);
       // Bad workloads and implementations are found here, before the work starts.
       opts.workload.forEach(load);
@@ -72,7 +78,8 @@ Examples:
       // The campaign runs in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
       const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
       const campaign = await runTask<Campaign>('run', {
-        impl: opts.impl, workloadNames: opts.workload, stepTimeoutMs: opts.stepTimeout, strategy: opts.strategy, depth: opts.depth, seed: opts.seed, runs: opts.runs,
+        impl: opts.impl, workloadNames: opts.workload, stepTimeoutMs: opts.stepTimeout, strategy: opts.strategy, depth: opts.depth, seed: opts.seed,
+        ...(suite ? { suite, runs: 0, swarm: opts.runs } : { runs: opts.runs }),
         maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog, timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
         keepTraceOf: opts.trace || opts.report !== undefined ? 'shown' : undefined, progress: progress.enabled, shrinkBudget: opts.shrinkBudget,
       } satisfies RunTask, progress.listener).finally(() => progress.done());

@@ -21,6 +21,7 @@ import { notStarted } from './impl.ts';
 import { replayToken } from './replay-command.ts';
 import { load } from './explore-command.ts';
 import { runScenario } from '../scenarios/scenario.ts';
+import { suiteScenarios } from '../scenarios/suite.ts';
 import { scenarioOrUsage } from './scenario-command.ts';
 import { parentPort } from 'node:worker_threads';
 
@@ -43,8 +44,10 @@ function progressPoster(wanted: boolean | undefined): ((p: Progress) => void) | 
 
 /** `run`: the campaign's options, with the implementation and workloads by name. */
 export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' | 'clock' | 'interrupted' | 'onRun'> {
-  /** Workload names or files; none means every built-in workload. */
+  /** Workload names or files; none means every built-in workload (unless `suite`). */
   workloadNames: string[];
+  /** Run the conformance suite: every scenario, then `swarm` runs on generated workloads. */
+  suite?: boolean;
   stepTimeoutMs?: number;
   /** Post progress messages while running. */
   progress?: boolean;
@@ -114,13 +117,14 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
   switch (task) {
     case 'run': {
       const p = payload as RunTask;
-      const workloads = p.workloadNames.length ? p.workloadNames.map(load) : builtinWorkloads();
+      const workloads = p.suite ? [] : p.workloadNames.length ? p.workloadNames.map(load) : builtinWorkloads();
+      const scenarios = p.suite ? suiteScenarios() : undefined;
       const factory = await implFactory(p.impl, { stepTimeoutMs: p.stepTimeoutMs, interrupt: stop });
-      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, shrinkBudget, ...options } = p;
+      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, shrinkBudget, suite: _suite, ...options } = p;
       const post = progressPoster(wanted);
-      const planned = p.strategy === 'exhaustive' ? undefined : p.runs * workloads.length;
+      const planned = p.strategy === 'exhaustive' ? undefined : p.runs * workloads.length + (scenarios?.length ?? 0) + (p.swarm ?? 0);
       const onRun = post ? (x: { runs: number; steps: number; violations: number }) => post({ ...x, planned }) : undefined;
-      const campaign = runMany({ ...options, factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun });
+      const campaign = runMany({ ...options, ...(scenarios ? { scenarios } : {}), factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun });
       if (shrinkBudget === 0 || campaign.violations.length === 0 || campaign.interrupted || interrupted()) return campaign satisfies Campaign;
       // Every violation shown by its shrunk witness, one broker for all the shrinks; a broker that
       // no longer starts, or a stop request while it starts, leaves the witnesses as found.

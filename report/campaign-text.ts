@@ -7,6 +7,7 @@ import type { Campaign, FoldedFinding } from '../sim/campaign.ts';
 import { notConclusiveReason, type Outcome } from './result.ts';
 import { inert, inertLines } from './inert.ts';
 import { findingLines } from './finding-text.ts';
+import { suiteHeader, suiteLines } from './suite-text.ts';
 
 /** The campaign's outcome, as report/result.ts decided it when the campaign was folded. */
 export function campaignOutcome(c: Campaign): Outcome {
@@ -43,6 +44,7 @@ export function campaignJson(c: Campaign) {
     ...(c.gaveUp ? { gaveUp: c.gaveUp } : {}),
     ...(c.interrupted ? { partial: true, interrupted: true } : {}),
     ...(c.explorations ? { explorations: c.explorations } : {}),
+    ...(c.suite ? { suite: c.suite } : {}),
     ...(c.traceOf ? { traceOf: c.traceOf } : {}),
     wall: c.wall,
   };
@@ -69,7 +71,8 @@ export function violationCounts(c: Pick<Campaign, 'violations'>): { rules: numbe
 export function formatCampaign(c: Campaign, options: { verbose?: boolean } = {}): string {
   const out: string[] = [];
   const checked = c.rules.filter((r) => r.verdict !== 'not exercised').length;
-  out.push(`wbemsim run: ${inert(c.impl)} over ${plural(c.workloads.length, 'workload')} (${c.workloads.map(inert).join(', ')}), strategy ${c.strategy}, seeds ${c.seed}..${c.seed + Math.max(0, Math.ceil(c.runs / Math.max(1, c.workloads.length)) - 1)}`);
+  if (c.suite) out.push(suiteHeader(inert(c.impl), c.suite, c.seed, c.strategy));
+  else out.push(`wbemsim run: ${inert(c.impl)} over ${plural(c.workloads.length, 'workload')} (${c.workloads.map(inert).join(', ')}), strategy ${c.strategy}, seeds ${c.seed}..${c.seed + Math.max(0, Math.ceil(c.runs / Math.max(1, c.workloads.length)) - 1)}`);
   if (c.interrupted) out.push(`  PARTIAL: interrupted after ${plural(c.runs, 'finished run')}; everything below covers only those`);
   if (c.runs === 0) out.push('  no run was made');
   else {
@@ -83,6 +86,7 @@ export function formatCampaign(c: Campaign, options: { verbose?: boolean } = {})
     if (c.coverage.unreachedStates.length) out.push(`    states not reached: ${brief(c.coverage.unreachedStates)}`);
     if (c.coverage.unreachedTransitions.length) out.push(`    transitions not reached: ${brief(c.coverage.unreachedTransitions)}`);
   }
+  if (c.suite) out.push(...suiteLines(c.suite));
   for (const x of c.explorations ?? []) out.push(`  explored ${inert(x.workload)}: ${x.states} states, ${x.transitions} transitions, ${x.runs} runs, ${x.complete ? 'complete' : `incomplete (cut by ${x.cut})`}`);
   if (c.budgetExhausted) out.push('  the time budget ran out: not every planned run was made');
   if (c.gaveUp) out.push(`  ${c.gaveUp}`);

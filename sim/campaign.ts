@@ -11,15 +11,47 @@ import { Coverage } from '../specs/monitor.ts';
 import { explore } from './explorer.ts';
 import { runOnce, type RunResult } from './run.ts';
 import { makeStrategy, type StrategyName } from './strategies.ts';
+import { ChoiceListStrategy, type Strategy } from './strategy.ts';
+import { portfolioRun, SwarmPlan, type SwarmTarget } from './swarm.ts';
 import type { Workload } from './workload.ts';
 import type { ShrinkReport } from './shrink.ts';
+
+/** `portfolio` rotates strategies per run (sim/swarm.ts); the others are one strategy for every run. */
+export type CampaignStrategy = StrategyName | 'portfolio';
+
+/** A scenario of the conformance suite as a campaign runs it: its workload and pinned choices. */
+export interface SuiteScenario {
+  name: string;
+  workload: Workload;
+  choices?: readonly number[];
+}
+
+/** The conformance suite's part of a campaign: scenarios, then the swarm, and what each covered. */
+export interface SuiteSummary {
+  scenarios: number;
+  swarmRuns: number;
+  /** Rules exercised (a verdict other than `not exercised`) by at least one scenario run. */
+  byScenario: string[];
+  /** Rules exercised by the swarm's runs and by no scenario. */
+  onlyByCampaign: string[];
+  /** Rules no run exercised. */
+  notCovered: string[];
+  /** What the steering aimed the generator at, and whether a later run reached it. */
+  targets: SwarmTarget[];
+  /** Swarm runs per strategy of the portfolio (`pct:3`). */
+  strategies: Record<string, number>;
+}
 import { decideOutcome } from '../report/result.ts';
 
 export interface CampaignOptions {
   impl: string;
   factory: BrokerFactory;
   workloads: Workload[];
-  strategy: StrategyName;
+  strategy: CampaignStrategy;
+  /** Scenarios run first, once each, with their pinned choices (the conformance suite). */
+  scenarios?: SuiteScenario[];
+  /** Runs of the swarm campaign after the scenarios and the workloads: each on a generated workload. */
+  swarm?: number;
   depth?: number;
   seed: number;
   runs: number;
@@ -105,6 +137,8 @@ export interface Campaign {
   interrupted?: boolean;
   /** Set when the campaign stopped because the broker kept failing, with why. */
   gaveUp?: string;
+  /** The conformance suite's summary, when the campaign ran scenarios or a swarm. */
+  suite?: SuiteSummary;
   /** `exhaustive`: per workload, the size of the space explored and whether it was covered whole. */
   explorations?: { workload: string; states: number; transitions: number; runs: number; complete: boolean; cut?: string }[];
   trace?: TraceLine[];
@@ -145,6 +179,12 @@ export function runMany(o: CampaignOptions): Campaign {
   let budgetExhausted = false;
   let gaveUp: string | undefined;
   const explorations: NonNullable<Campaign['explorations']> = [];
+  let scenarioRuns = 0;
+  let swarmRuns = 0;
+  const byScenario = new Set<string>();
+  const bySwarm = new Set<string>();
+  const strategies: Record<string, number> = {};
+  const plan = new SwarmPlan(o.seed, o.swarm ?? 0, (i, seed, w) => strategyFor(o, i, seed, w));
   let broker: BrokerAdapter;
   try {
     broker = o.factory();
@@ -158,7 +198,7 @@ export function runMany(o: CampaignOptions): Campaign {
   }
   try {
     let failStreak = 0;
-    const absorb = (r: RunResult, workload: Workload, seed: number) => {
+    const absorb = (r: RunResult, workload: Workload, seed: number, group = workload.name) => {
       // A run cut by the stop request says nothing about the broker: leave it out.
       if (r.end.reason === 'stopped' && stopRequested()) return;
       runs++;
@@ -170,7 +210,7 @@ export function runMany(o: CampaignOptions): Campaign {
       if (r.end.reason === 'crash' || r.end.reason === 'timeout' || r.end.reason === 'protocol-error') {
         brokerFailures.push({ workload: workload.name, seed, reason: r.end.reason, detail: r.end.detail, token: r.token });
       }
-      fold(r, folded, tallies, advice);
+      fold(r, folded, tallies, advice, group);
       coverage.merge(r.monitorCoverage);
       o.onRun?.({ runs, steps, violations: new Set([...folded.violations.values()].map((f) => f.rule)).size });
       if (r.trace) {
@@ -185,6 +225,19 @@ export function runMany(o: CampaignOptions): Campaign {
         }
       }
     };
+    scenarios: for (const sc of o.scenarios ?? []) {
+      if (stopRequested()) break;
+      if (outOfTime?.()) { budgetExhausted = true; break; }
+      const r = runOnce({
+        impl: o.impl, broker, workload: sc.workload, seed: 0, strategy: new ChoiceListStrategy(sc.choices ?? []),
+        maxSteps: o.maxSteps, watchdog: o.watchdog, keepTrace: o.keepTraceOf !== undefined, shouldStop: outOfTime,
+      });
+      absorb(r, sc.workload, 0);
+      scenarioRuns++;
+      for (const res of r.judge.results) if (res.verdict !== 'not exercised') byScenario.add(res.rule);
+      if (budgetExhausted || stopRequested()) break scenarios;
+      if (failStreak >= GIVE_UP_AFTER) { gaveUp = `stopped after ${GIVE_UP_AFTER} runs in a row ended in a broker failure`; break scenarios; }
+    }
     outer: for (const workload of o.workloads) {
       if (failStreak >= GIVE_UP_AFTER) break;
       if (o.strategy === 'exhaustive') {
@@ -203,9 +256,9 @@ export function runMany(o: CampaignOptions): Campaign {
         if (stopRequested()) break outer;
         if (outOfTime?.()) { budgetExhausted = true; break outer; }
         const seed = o.seed + i;
+        const { strategy, depth } = strategyFor(o, i, seed, workload);
         const r = runOnce({
-          impl: o.impl, broker, workload, seed, strategy: makeStrategy(o.strategy, seed, o.depth, workload),
-          maxSteps: o.maxSteps, watchdog: o.watchdog, depth: o.strategy === 'pct' ? o.depth : undefined,
+          impl: o.impl, broker, workload, seed, strategy, maxSteps: o.maxSteps, watchdog: o.watchdog, depth,
           keepTrace: o.keepTraceOf !== undefined, shouldStop: outOfTime,
         });
         absorb(r, workload, seed);
@@ -214,16 +267,41 @@ export function runMany(o: CampaignOptions): Campaign {
         if (failStreak >= GIVE_UP_AFTER) { gaveUp = `stopped after ${GIVE_UP_AFTER} runs in a row ended in a broker failure`; break outer; }
       }
     }
+    // The swarm: run i draws its workload from seed + i under the steering's feature odds.
+    swarm: for (let i = 0; i < (o.swarm ?? 0) && o.strategy !== 'exhaustive'; i++) {
+      if (gaveUp || failStreak >= GIVE_UP_AFTER || budgetExhausted || stopRequested()) break;
+      if (outOfTime?.()) { budgetExhausted = true; break; }
+      const { seed, workload, strategy, depth, label } = plan.run(i);
+      const r = runOnce({
+        impl: o.impl, broker, workload, seed, strategy, maxSteps: o.maxSteps, watchdog: o.watchdog, depth,
+        keepTrace: o.keepTraceOf !== undefined, shouldStop: outOfTime,
+      });
+      absorb(r, workload, seed, 'swarm');
+      if (r.end.reason === 'stopped') break;
+      swarmRuns++;
+      strategies[label] = (strategies[label] ?? 0) + 1;
+      for (const res of r.judge.results) if (res.verdict !== 'not exercised') bySwarm.add(res.rule);
+      plan.observe(r.judge.results, r.monitorCoverage.transitions);
+      if (budgetExhausted || stopRequested()) break swarm;
+      if (failStreak >= GIVE_UP_AFTER) { gaveUp = `stopped after ${GIVE_UP_AFTER} runs in a row ended in a broker failure`; break swarm; }
+    }
   } finally {
     broker.close?.();
   }
   const rules = [...tallies.values()];
+  const suite: SuiteSummary | undefined = o.scenarios || o.swarm ? {
+    scenarios: scenarioRuns, swarmRuns,
+    byScenario: [...byScenario].sort(),
+    onlyByCampaign: [...bySwarm].filter((r) => !byScenario.has(r)).sort(),
+    notCovered: rules.map((t) => t.rule).filter((r) => !byScenario.has(r) && !bySwarm.has(r)).sort(),
+    targets: plan.steering.targets, strategies,
+  } : undefined;
   const exhaustive = o.strategy === 'exhaustive';
   // Runs (or explorations) never made count as cut only when a bound stopped them: a campaign
   // that gave up on a failing broker has its verdict already.
   const outcome = decideOutcome({
     violations: [...folded.violations.values()], brokerFailures: brokerFailures.length, runs,
-    planned: !exhaustive && budgetExhausted ? o.workloads.length * o.runs : runs, cutRuns,
+    planned: !exhaustive && budgetExhausted ? (o.scenarios?.length ?? 0) + o.workloads.length * o.runs + (o.swarm ?? 0) : runs, cutRuns,
     incomplete: exhaustive ? explorations.filter((x) => !x.complete).length + (budgetExhausted ? o.workloads.length - explorations.length : 0) : 0,
   });
   const nodes = m.stateNodes.filter((_, i) => !coverage.nodes[i]);
@@ -239,8 +317,15 @@ export function runMany(o: CampaignOptions): Campaign {
       transitions: m.transitions.length - transitions.length, transitionsTotal: m.transitions.length,
       unreachedStates: nodes, unreachedTransitions: transitions,
     },
-    budgetExhausted, ...(stopRequested() ? { interrupted: true } : {}), ...(gaveUp ? { gaveUp } : {}), ...(exhaustive ? { explorations } : {}), trace, ...(traceOf ? { traceOf } : {}), wall: { ms: elapsed() },
+    budgetExhausted, ...(stopRequested() ? { interrupted: true } : {}), ...(gaveUp ? { gaveUp } : {}), ...(exhaustive ? { explorations } : {}), ...(suite ? { suite } : {}), trace, ...(traceOf ? { traceOf } : {}), wall: { ms: elapsed() },
   };
+}
+
+/** The strategy of run `i` (of seed `seed`) on `workload`: the campaign's one strategy, or the portfolio's slot. */
+function strategyFor(o: CampaignOptions, i: number, seed: number, workload: Workload): { strategy: Strategy; depth?: number; label: string } {
+  if (o.strategy === 'portfolio') return portfolioRun(i, seed, workload);
+  const name = o.strategy as StrategyName;
+  return { strategy: makeStrategy(name, seed, o.depth, workload), depth: name === 'pct' ? o.depth : undefined, label: name === 'pct' ? `pct:${o.depth ?? 3}` : name };
 }
 
 function emptyCampaign(o: CampaignOptions, brokerFailures: Campaign['brokerFailures'], ms: number): Campaign {
@@ -255,11 +340,12 @@ function emptyCampaign(o: CampaignOptions, brokerFailures: Campaign['brokerFailu
   };
 }
 
-function fold(r: RunResult, folded: Record<'violations' | 'warnings' | 'lint' | 'inconclusive', Map<string, FoldedFinding>>, tallies: Map<string, RuleTally>, advice: Set<string>): void {
+/** Folds a run in; its findings are grouped per rule and `group` (its workload, or `swarm` for every generated one). */
+function fold(r: RunResult, folded: Record<'violations' | 'warnings' | 'lint' | 'inconclusive', Map<string, FoldedFinding>>, tallies: Map<string, RuleTally>, advice: Set<string>, group: string): void {
   for (const key of ['violations', 'warnings', 'lint', 'inconclusive'] as const) {
     const seen = new Set<string>();
     for (const f of r.judge[key]) {
-      const k = `${f.rule}@${r.workload}`;
+      const k = `${f.rule}@${group}`;
       const prior = folded[key].get(k);
       if (!prior) folded[key].set(k, { ...f, workload: r.workload, runs: 1, steps: r.steps });
       else if (!seen.has(k)) {

@@ -68,3 +68,29 @@ export function threadsOf(w: Workload): ThreadOf {
     return a?.kind === 'cancel' ? `cancel:${a.id}` : defaultThreadOf(step);
   };
 }
+
+/**
+ * Probabilistic random walk (Coyote's "probabilistic" strategy): keep running the thread that ran
+ * last (the call or cancel of the last step, as PCT counts threads) and switch to a uniformly
+ * random step only with probability `switchOdds` or when that thread has nothing enabled. Long
+ * runs of one thread reach the states where one call got far ahead of the others, which uniform
+ * choices rarely do.
+ */
+export class ProbabilisticStrategy implements Strategy {
+  readonly name = 'probabilistic';
+  private readonly prng: Prng;
+  private last: string | undefined;
+
+  constructor(seed: number, private readonly switchOdds = 0.2, private readonly threadOf: ThreadOf = defaultThreadOf) {
+    this.prng = new Prng(seed ^ 0x68e31da4);
+  }
+
+  choose(steps: readonly Step[]): number {
+    const stay = this.last !== undefined && this.prng.nextU32() / 4294967296 >= this.switchOdds;
+    const mine: number[] = [];
+    if (stay) steps.forEach((s, i) => { if (this.threadOf(s) === this.last) mine.push(i); });
+    const pick = mine.length ? mine[this.prng.below(mine.length)]! : this.prng.below(steps.length);
+    this.last = this.threadOf(steps[pick]!);
+    return pick;
+  }
+}

@@ -40,6 +40,16 @@ import * as swbemCancelOnlyFirst from './swbem-cancel-only-first.ts';
 import * as swbemProgressAlways from './swbem-progress-always.ts';
 import * as swbemCompletedTwice from './swbem-completed-twice.ts';
 import * as swbemCompletedZero from './swbem-completed-zero.ts';
+import * as overlappingCancelsLoseCall from './overlapping-cancels-lose-call.ts';
+import * as methodOutputAfterCancel from './method-output-after-cancel.ts';
+import * as cancelInProgressResumesDelivery from './cancel-in-progress-resumes-delivery.ts';
+import * as cancelReleasesOtherServices from './cancel-releases-other-services.ts';
+import * as wrappedCancelKeepsResult from './wrapped-cancel-keeps-result.ts';
+import * as cancelLosesToProviderError from './cancel-loses-to-provider-error.ts';
+import * as sharedSinkErrorIgnored from './shared-sink-error-ignored.ts';
+import * as servicesReleaseDropsBusyCall from './services-release-drops-busy-call.ts';
+import * as methodProgressAfterCancel from './method-progress-after-cancel.ts';
+import * as notificationCancelSparesCalls from './notification-cancel-spares-calls.ts';
 import { plantedRace, plantedRaceWorkload } from './planted-race.ts';
 
 /** A zoo entry with the extra workloads it needs beyond the built-in ones, if any. */
@@ -50,6 +60,19 @@ export interface ZooMutant extends MutantDefinition {
 function zooEntry(mod: { mutant: MutantInfo; createBroker: () => BrokerAdapter }): ZooMutant {
   return { ...mod.mutant, create: mod.createBroker };
 }
+
+const RACE_NAMES = new Set([
+  'overlapping-cancels-lose-call',
+  'method-output-after-cancel',
+  'cancel-in-progress-resumes-delivery',
+  'cancel-releases-other-services',
+  'wrapped-cancel-keeps-result',
+  'cancel-loses-to-provider-error',
+  'shared-sink-error-ignored',
+  'services-release-drops-busy-call',
+  'method-progress-after-cancel',
+  'notification-cancel-spares-calls',
+]);
 
 /** Every mutant of the zoo, in RULES.md order of their first target. */
 export const MUTANTS: readonly ZooMutant[] = [
@@ -86,9 +109,27 @@ export const MUTANTS: readonly ZooMutant[] = [
   zooEntry(swbemProgressAlways),
   zooEntry(swbemCompletedTwice),
   zooEntry(swbemCompletedZero),
+  // Races the built-in workloads miss: the conformance suite (scenarios, then the swarm campaign)
+  // must find them.
+  zooEntry(overlappingCancelsLoseCall),
+  zooEntry(methodOutputAfterCancel),
+  zooEntry(cancelInProgressResumesDelivery),
+  zooEntry(cancelReleasesOtherServices),
+  zooEntry(wrappedCancelKeepsResult),
+  zooEntry(cancelLosesToProviderError),
+  zooEntry(sharedSinkErrorIgnored),
+  zooEntry(servicesReleaseDropsBusyCall),
+  zooEntry(methodProgressAfterCancel),
+  zooEntry(notificationCancelSparesCalls),
   // The exploration strategies' planted race (brokers/mutants/planted-race.ts): a narrow window.
   { ...plantedRace, targets: [...plantedRace.targets], interleaving: true, create: plantedRace.create, workloads: [plantedRaceWorkload] },
 ];
+
+/**
+ * The race mutants the built-in workloads miss (or catch in under 5% of runs, bench/race-gate.ts):
+ * the conformance suite's scenarios and its swarm campaign must find them.
+ */
+export const RACE_MUTANTS: readonly ZooMutant[] = MUTANTS.filter((m) => RACE_NAMES.has(m.name));
 
 /** The mutant called `name`, or an ImplError listing the names. */
 export function findMutant(name: string): ZooMutant {

@@ -3,7 +3,9 @@ import { ImplError, resolveImpl } from '../registry.ts';
 import { runOnce } from '../../sim/run.ts';
 import { builtinWorkloads } from '../../sim/workloads.ts';
 import { RULES } from '../../specs/rules.ts';
-import { MUTANTS } from './index.ts';
+import { MUTANTS, RACE_MUTANTS } from './index.ts';
+import { suiteScenarios } from '../../scenarios/suite.ts';
+import { DEFAULT_SWARM_RUNS } from '../../sim/swarm.ts';
 import { DEFAULT_ZOO_RUNS, runMutantZoo, zooScoreLine, type ZooResult } from './run-mutant-zoo.ts';
 
 /** Broker- and scripting-party `must` rules that no mutant can break through the adapter API (docs/mutants.md). */
@@ -11,9 +13,10 @@ const NOT_COVERABLE = new Set(['CANCEL-AFTER-CLIENT-RELEASE']);
 
 describe('the mutant zoo', () => {
   let zoo: ZooResult;
+  // The whole zoo, the race mutants through the scenarios and the swarm campaign: minutes on a busy machine.
   beforeAll(() => {
     zoo = runMutantZoo();
-  });
+  }, 900_000);
 
   it('has at least 20 mutants, at least 6 of them interleaving-specific, with unique names', () => {
     expect(MUTANTS.length).toBeGreaterThanOrEqual(20);
@@ -38,7 +41,19 @@ describe('the mutant zoo', () => {
     expect(m.byTarget, `${name} caught only by ${m.caughtBy.join(', ')}`).toBe(true);
     expect(m.suspect, `${name} caught only by findings the reference broker gets too: ${m.evidence}`).toBe(false);
     expect(m.caughtBy.some((r) => m.targets.includes(r))).toBe(true);
-    expect(m.runsToDetect).toBeLessThanOrEqual(DEFAULT_ZOO_RUNS * (builtinWorkloads().length + 1));
+    // The workloads' budget, then the conformance suite: every scenario and the swarm campaign.
+    expect(m.runsToDetect).toBeLessThanOrEqual(DEFAULT_ZOO_RUNS * (builtinWorkloads().length + 1) + suiteScenarios().length + DEFAULT_SWARM_RUNS);
+  });
+
+  it('has at least 10 race mutants that the built-in workloads miss, one of them needing two overlapping cancels', () => {
+    expect(RACE_MUTANTS.length).toBeGreaterThanOrEqual(10);
+    expect(RACE_MUTANTS.map((m) => m.name)).toContain('overlapping-cancels-lose-call');
+    for (const m of RACE_MUTANTS) {
+      const caught = zoo.mutants.find((x) => x.name === m.name)!;
+      // Caught after the workloads' whole budget: by a scenario or by the swarm campaign.
+      expect(caught.runsToDetect!, `${m.name} was caught by the built-in workloads`).toBeGreaterThan(DEFAULT_ZOO_RUNS * builtinWorkloads().length);
+      expect(caught.workload).toMatch(/^(scenario|swarm) /);
+    }
   });
 
   it('scores every mutant and says so in one line', () => {

@@ -6,16 +6,22 @@
  *
  * Runs go round-robin over the workloads (run n uses workload n mod W with seed + ⌊n / W⌋), so
  * "runs to detect" counts every run made, whichever workload finds it; a mutant stops at its
- * first run that violates a targeted rule.
+ * first run that violates a targeted rule. A mutant those runs do not catch meets the conformance
+ * suite next: every scenario with its pinned choices, then the swarm campaign's runs (generated
+ * workloads, the strategy portfolio), counted on from there.
  */
 import type { BrokerAdapter } from '../../sim/broker-adapter.ts';
 import { ReferenceBroker } from '../reference-broker.ts';
-import { runOnce, type RunOptions } from '../../sim/run.ts';
+import { runOnce, type RunOptions, type RunResult } from '../../sim/run.ts';
 import { makeStrategy } from '../../sim/strategies.ts';
 import type { Workload } from '../../sim/workload.ts';
 import { builtinWorkloads } from '../../sim/workloads.ts';
 import type { Finding } from '../../specs/check.ts';
 import { MUTANTS, type ZooMutant } from './index.ts';
+import { ChoiceListStrategy } from '../../sim/strategy.ts';
+import { DEFAULT_SWARM_RUNS, SwarmPlan } from '../../sim/swarm.ts';
+import type { SuiteScenario } from '../../sim/campaign.ts';
+import { suiteScenarios } from '../../scenarios/suite.ts';
 
 /** Options of a zoo run (`wbemsim mutants`). */
 export interface ZooOptions {
@@ -36,6 +42,8 @@ export interface ZooOptions {
   interrupted?: () => boolean;
   /** Told after every run (the reference broker's baseline runs included): for a progress line; it changes nothing. */
   onRun?: (p: { runs: number; mutantsDone: number; mutants: number; caught: number }) => void;
+  /** Runs of the swarm campaign for a mutant the workloads did not catch (default: the default campaign's); 0 skips the suite. */
+  swarmRuns?: number;
 }
 
 /** One mutant's outcome. */
@@ -101,13 +109,19 @@ export function runMutantZoo(options: ZooOptions = {}): ZooResult {
   let made = 0;
   const onRun = options.onRun;
   const tick = onRun ? () => onRun({ runs: ++made, mutantsDone: mutants.length, mutants: chosen.length, caught: mutants.filter((m) => m.byTarget && !m.suspect).length }) : undefined;
-  const budget: Budget = { runs, seed, strategy, depth: options.depth, maxSteps: options.maxSteps, watchdog: options.watchdog, interrupted: options.interrupted, tick };
+  const budget: Budget = {
+    runs, seed, strategy, depth: options.depth, maxSteps: options.maxSteps, watchdog: options.watchdog, interrupted: options.interrupted, tick,
+    swarmRuns: options.swarmRuns ?? DEFAULT_SWARM_RUNS,
+  };
   const stopped = () => options.interrupted?.() ?? false;
   const extra = chosen.flatMap((m) => m.workloads ?? []).filter((w, i, all) => all.indexOf(w) === i);
   const noise = referenceBaseline([...base, ...extra], budget);
+  // The suite's own noise floor is measured only if some mutant gets that far.
+  let suiteNoise: Noise | undefined;
+  const suite = () => (suiteNoise ??= suiteBaseline(suiteScenarios(), budget, noise));
   for (const m of chosen) {
     if (stopped()) break;
-    const outcome = runMutant(m, [...base, ...(m.workloads ?? [])], budget, noise);
+    const outcome = runMutant(m, [...base, ...(m.workloads ?? [])], budget, noise, suite);
     // A mutant whose search the stop request cut has no outcome: it is left out.
     if (outcome) mutants.push(outcome);
   }
@@ -157,6 +171,41 @@ function referenceBaseline(workloads: Workload[], b: Budget): Noise {
   return noise;
 }
 
+/** The reference broker's findings over the suite (scenarios and swarm), added to the workloads' noise. */
+function suiteBaseline(scenarios: SuiteScenario[], b: Budget, workloads: Noise): Noise {
+  const broker = new ReferenceBroker();
+  const noise: Noise = { first: new Map(workloads.first), shapes: new Map([...workloads.shapes].map(([k, v]) => [k, new Set(v)])) };
+  const add = (result: RunResult) => {
+    for (const f of result.judge.violations) {
+      if (!noise.first.has(f.rule)) noise.first.set(f.rule, { rule: f.rule, workload: result.workload, replay: result.token, explanation: f.explanation });
+      let set = noise.shapes.get(f.rule);
+      if (!set) noise.shapes.set(f.rule, (set = new Set()));
+      set.add(shape(f));
+    }
+  };
+  for (const sc of scenarios) {
+    if (b.interrupted?.()) return noise;
+    add(runScenarioRun('reference', broker, sc, b));
+  }
+  const plan = new SwarmPlan(b.seed, b.swarmRuns);
+  for (let i = 0; i < b.swarmRuns; i++) {
+    if (b.interrupted?.()) return noise;
+    const result = runSwarmRun('reference', broker, plan, i, b);
+    add(result);
+    plan.observe(result.judge.results, result.monitorCoverage.transitions);
+  }
+  return noise;
+}
+
+function runScenarioRun(impl: string, broker: BrokerAdapter, sc: SuiteScenario, b: Budget): RunResult {
+  return runOnce({ impl, broker, workload: sc.workload, seed: 0, strategy: new ChoiceListStrategy(sc.choices ?? []), maxSteps: b.maxSteps, watchdog: b.watchdog, shouldStop: b.interrupted });
+}
+
+function runSwarmRun(impl: string, broker: BrokerAdapter, plan: SwarmPlan, i: number, b: Budget): RunResult {
+  const run = plan.run(i);
+  return runOnce({ impl, broker, workload: run.workload, seed: run.seed, strategy: run.strategy, depth: run.depth, maxSteps: b.maxSteps, watchdog: b.watchdog, shouldStop: b.interrupted });
+}
+
 function runOptions(impl: string, broker: BrokerAdapter, workload: Workload, b: Budget, seed: number): RunOptions {
   return {
     impl, broker, workload, seed, strategy: makeStrategy(b.strategy, seed, b.depth),
@@ -164,7 +213,7 @@ function runOptions(impl: string, broker: BrokerAdapter, workload: Workload, b: 
   };
 }
 
-interface Budget { runs: number; seed: number; strategy: 'random' | 'pct'; depth?: number; maxSteps?: number; watchdog?: number; interrupted?: () => boolean; tick?: () => void }
+interface Budget { runs: number; seed: number; strategy: 'random' | 'pct'; depth?: number; maxSteps?: number; watchdog?: number; interrupted?: () => boolean; tick?: () => void; swarmRuns: number }
 
 type Found = Omit<MutantOutcome, 'name' | 'targets' | 'description' | 'interleaving'>;
 
@@ -173,40 +222,64 @@ type Found = Omit<MutantOutcome, 'name' | 'targets' | 'description' | 'interleav
  * broker gets (a catch only by findings the reference gets too is kept as a suspect, and the
  * search goes on), or until the budget is spent.
  */
-function runMutant(m: ZooMutant, workloads: Workload[], b: Budget, noise: Noise): MutantOutcome | undefined {
+function runMutant(m: ZooMutant, workloads: Workload[], b: Budget, noise: Noise, suiteNoise: () => Noise): MutantOutcome | undefined {
   const broker = m.create();
   const targets = new Set(m.targets);
   const seen = new Set<string>();
   let first: Found | undefined;
   let suspect: Found | undefined;
   let n = 0;
+  /** Looks at one run: the mutant's outcome when it caught the mutant for good, else undefined. */
+  const consider = (result: RunResult, workload: string, floor: Noise): MutantOutcome | undefined => {
+    n++;
+    const found = result.judge.violations;
+    if (!found.length) return undefined;
+    const rules = [...new Set(found.map((f) => f.rule))];
+    for (const rule of rules) seen.add(rule);
+    const at = { killed: true, runsToDetect: n, workload, replay: result.token, runsMade: n };
+    first ??= { ...at, byTarget: false, caughtBy: [], evidence: found[0]!.explanation, suspect: false };
+    const hits = found.filter((f) => targets.has(f.rule));
+    if (!hits.length) return undefined;
+    const caughtBy = [...rules.filter((x) => targets.has(x)), ...rules.filter((x) => !targets.has(x))];
+    const genuine = hits.find((f) => !floor.shapes.get(f.rule)?.has(shape(f)));
+    if (genuine) return outcome(m, { ...at, byTarget: true, caughtBy, evidence: genuine.explanation, suspect: false });
+    suspect ??= { ...at, byTarget: true, caughtBy, evidence: hits[0]!.explanation, suspect: true };
+    return undefined;
+  };
   try {
     for (let r = 0; r < b.runs; r++) {
       for (const workload of workloads) {
-        n++;
         const result = runOnce(runOptions(`mutant:${m.name}`, broker, workload, b, b.seed + r));
         b.tick?.();
         if (result.end.reason === 'stopped') return undefined;
-        const found = result.judge.violations;
-        if (!found.length) continue;
-        const rules = [...new Set(found.map((f) => f.rule))];
-        for (const rule of rules) seen.add(rule);
-        const at = { killed: true, runsToDetect: n, workload: workload.name, replay: result.token, runsMade: n };
-        first ??= { ...at, byTarget: false, caughtBy: [], evidence: found[0]!.explanation, suspect: false };
-        const hits = found.filter((f) => targets.has(f.rule));
-        if (!hits.length) continue;
-        const caughtBy = [...rules.filter((x) => targets.has(x)), ...rules.filter((x) => !targets.has(x))];
-        const genuine = hits.find((f) => !noise.shapes.get(f.rule)?.has(shape(f)));
-        if (genuine) return outcome(m, { ...at, byTarget: true, caughtBy, evidence: genuine.explanation, suspect: false });
-        suspect ??= { ...at, byTarget: true, caughtBy, evidence: hits[0]!.explanation, suspect: true };
+        const done = consider(result, workload.name, noise);
+        if (done) return done;
+      }
+    }
+    // Not caught by a target on the workloads: the conformance suite, scenarios then the swarm.
+    if (b.swarmRuns > 0) {
+      const floor = suiteNoise();
+      for (const sc of suiteScenarios()) {
+        const result = runScenarioRun(`mutant:${m.name}`, broker, sc, b);
+        if (result.end.reason === 'stopped') return undefined;
+        const done = consider(result, `scenario ${sc.name}`, floor);
+        if (done) return done;
+      }
+      const plan = new SwarmPlan(b.seed, b.swarmRuns);
+      for (let i = 0; i < b.swarmRuns; i++) {
+        const result = runSwarmRun(`mutant:${m.name}`, broker, plan, i, b);
+        if (result.end.reason === 'stopped') return undefined;
+        const done = consider(result, `swarm ${result.workload}`, floor);
+        if (done) return done;
+        plan.observe(result.judge.results, result.monitorCoverage.transitions);
       }
     }
   } finally {
     broker.close?.();
   }
-  if (suspect) return outcome(m, { ...suspect, runsMade: n });
+  if (suspect) return outcome(m, { ...(suspect as Found), runsMade: n });
   if (!first) return outcome(m, { killed: false, byTarget: false, caughtBy: [], runsToDetect: null, suspect: false, runsMade: n });
-  return outcome(m, { ...first, caughtBy: [...seen], runsMade: n });
+  return outcome(m, { ...(first as Found), caughtBy: [...seen], runsMade: n });
 }
 
 function outcome(m: ZooMutant, found: Found): MutantOutcome {
