@@ -69,7 +69,7 @@ export async function measureExhaustive(budget: Budget): Promise<{ table: Table;
       key: 'exhaustive', title, columns, rows,
       notes: [
         `Median time of ${budget.exploreReps} repetition(s); explorer bounds: ${budget.exploreMaxStates === undefined ? 'its defaults (as `wbemsim explore`)' : `maxStates ${budget.exploreMaxStates}`}; reference broker.`,
-        'A state is a distinct canonical key (world, broker, monitor states, open cancel windows: see sim/explorer.ts); each run re-executes from the start with a choice prefix.',
+        'A state is a distinct canonical key (world, broker, monitor states, the judge\'s key: see docs/exploration.md); the stateful search (sim/stateful-explorer.ts) saves and restores state at branch points; runs = paths ended.',
         'heap peak: heap growth during the search, sampled every 256 runs; max RSS: the process\'s peak resident set so far (monotonic over the bench).',
       ],
     },
