@@ -72,6 +72,26 @@ describe('stateful search against re-execution', () => {
   });
 });
 
+describe('a race that needs two overlapping cancels', () => {
+  it('is found on the configuration with two cancels of one sink, on its target rule, with a token that replays to it', () => {
+    const m = MUTANTS.find((x) => x.name === 'overlapping-cancels-lose-call')!;
+    const x = explore({ impl: `mutant:${m.name}`, broker: m.create(), workload: config('explore-two-overlapping-cancels') });
+    expect(x.complete).toBe(true);
+    const v = x.violations.find((f) => f.rule === 'FINAL-STATUS-ONCE')!;
+    expect(v).toBeDefined();
+    const spec = decodeToken(v.token);
+    const r = runOnce({
+      impl: spec.impl, broker: m.create(), workload: spec.workload as Workload, seed: spec.seed,
+      choices: spec.choices, strict: true, maxSteps: spec.maxSteps, strategy: { name: spec.strategy, choose: () => 0 }, keepTrace: true,
+    });
+    expect(r.judge.violations.map((f) => f.rule)).toContain('FINAL-STATUS-ONCE');
+    // The two cancels were in flight at once: each entered before the other returned.
+    const at = (type: string, cancel: string) => r.trace!.findIndex((e) => e.type === type && (e as { cancel?: string }).cancel === cancel);
+    expect(at('cancel.entered', 'k1')).toBeLessThan(at('cancel.returned', 'k2'));
+    expect(at('cancel.entered', 'k2')).toBeLessThan(at('cancel.returned', 'k1'));
+  });
+});
+
 describe('every mutant that re-execution reached is still reached', () => {
   // The two small configurations for every mutant; the larger one only where it alone finds a rule.
   const small = new Set(['explore-method-progress-wrapped', 'explore-three-calls-two-sinks']);
