@@ -7,11 +7,11 @@ import { Command, Option } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
 import type { Campaign } from '../sim/campaign.ts';
 import { DEFAULT_SWARM_RUNS } from '../sim/workload-generator.ts';
-import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
-import { resolveWorkload } from '../sim/explore-workloads.ts';
+import { builtinWorkloads } from '../sim/workloads.ts';
 import { DEFAULT_SHRINK_BUDGET } from '../sim/shrink.ts';
 import { formatCampaign, campaignJson, campaignOutcome } from '../report/campaign-text.ts';
 import { UsageError } from './usage-error.ts';
+import { load } from './explore-command.ts';
 import { parseFailOn, exitCodeFor, FAIL_ON } from './exit-code.ts';
 import { checkOutputs, intOption, MAX_SEED, seedOption } from './options.ts';
 import { notStarted, resolveImplForCli } from './impl.ts';
@@ -100,11 +100,3 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function load(nameOrPath: string) {
-  try {
-    return resolveWorkload(nameOrPath);
-  } catch (err) {
-    if (err instanceof WorkloadError) throw new UsageError(err.message);
-    throw err;
-  }
-}
