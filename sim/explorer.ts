@@ -31,7 +31,7 @@ import { rejectionText } from '../specs/rejection-words.ts';
 import type { BrokerAdapter } from './broker-adapter.ts';
 import { CancelWindows } from '../specs/cancel-windows.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
-import { Coverage, type Monitor } from '../specs/monitor.ts';
+import { Coverage, type Monitor, type MonitorRejection } from '../specs/monitor.ts';
 import { runOnce, type RunResult } from './run.ts';
 import { canSnapshot, exploreStateful } from './stateful-explorer.ts';
 import { StepIndependence } from './step-independence.ts';
@@ -197,20 +197,33 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
 
 /** Folds one run's `must` violations and monitor rejections into the exploration's list. */
 function record(r: RunResult, into: Map<string, ExploredViolation>): void {
-  const seen = new Set<string>();
-  const add = (rule: string, by: ExploredViolation['by'], explanation: string) => {
-    const k = `${by}:${rule}`;
-    if (seen.has(k)) return;
-    seen.add(k);
+  eachBrokenRule(r.judge.violations, r.monitor, (k, rule, by, explanation) => {
     const prior = into.get(k);
     if (prior) {
       prior.runs++;
       // Keep the shortest witness: the one a person reads first.
       if (r.steps < prior.steps) Object.assign(prior, { token: r.token, steps: r.steps, explanation });
     } else into.set(k, { rule, by, explanation, token: r.token, steps: r.steps, runs: 1 });
+  });
+}
+
+/**
+ * Each rule one run or path broke, once (keyed `by:rule`): the checks' decided `must` findings,
+ * then the lifecycle machine's rejections, explained in words.
+ */
+export function eachBrokenRule(
+  judged: readonly { rule: string; explanation: string }[], rejections: readonly MonitorRejection[],
+  each: (key: string, rule: string, by: ExploredViolation['by'], explanation: string) => void,
+): void {
+  const seen = new Set<string>();
+  const add = (rule: string, by: ExploredViolation['by'], explanation: string) => {
+    const k = `${by}:${rule}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    each(k, rule, by, explanation);
   };
-  for (const f of r.judge.violations) add(f.rule, 'judge', f.explanation);
-  for (const x of r.monitor) for (const rule of x.rules) add(rule, 'monitor', rejectionText(x, rule));
+  for (const f of judged) add(f.rule, 'judge', f.explanation);
+  for (const x of rejections) for (const rule of x.rules) add(rule, 'monitor', rejectionText(x, rule));
 }
 
 /**

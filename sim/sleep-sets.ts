@@ -3,49 +3,44 @@
  * state-caching rule: a state seen again with a smaller sleep set explores the steps that slept
  * before and are awake now). After step t was explored at a state, its siblings explored later
  * carry t in their sleep set while they take steps independent of t: the interleaving where t
- * comes later is an equivalent reordering of one already explored.
-
+ * comes later is an equivalent reordering of one already explored. Steps are compared by key:
+ * two enabled steps never share one.
  */
 import type { Step } from './strategy.ts';
 
-/** State key → the sleep set (canonical step keys) it was expanded with; shrinks on revisits. */
+/** State key → the sleep set (step keys) it was expanded with; shrinks on revisits. */
 export type Visited = Map<string, Set<string>>;
 
-/** A step's identity in sleep sets: its key (two enabled steps never share one). */
-export function stepKey(s: Step): string {
-  return s.key;
-}
+type Expansion = { todo: number[]; sleeps: Step[][] };
 
 /**
  * Which enabled steps to explore at the state `key` reached with sleep set `sleep`, and the
  * sleep set each of them starts with. Records the state in `visited`.
  */
-export function expand(visited: Visited, key: string, enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean): { todo: number[]; sleeps: Step[][] } {
-  const keys = enabled.map(stepKey);
-  if (new Set(keys).size !== keys.length) {
-    visited.set(key, new Set());
-    return { todo: enabled.map((_, i) => i), sleeps: enabled.map(() => []) };
-  }
-  const asleep = new Set(sleep.map(stepKey));
+export function expand(visited: Visited, key: string, enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean): Expansion {
+  const asleep = new Set(sleep.map((s) => s.key));
   const stored = visited.get(key);
   const todo: number[] = [];
   if (!stored) {
     visited.set(key, asleep);
-    for (let i = 0; i < enabled.length; i++) if (!asleep.has(keys[i]!)) todo.push(i);
+    for (let i = 0; i < enabled.length; i++) if (!asleep.has(enabled[i]!.key)) todo.push(i);
   } else {
     // Seen before: only steps that slept then and are awake now are new here.
-    for (let i = 0; i < enabled.length; i++) if (stored.has(keys[i]!) && !asleep.has(keys[i]!)) todo.push(i);
+    for (let i = 0; i < enabled.length; i++) if (stored.has(enabled[i]!.key) && !asleep.has(enabled[i]!.key)) todo.push(i);
     for (const s of [...stored]) if (!asleep.has(s)) stored.delete(s);
   }
-  // Branch j sleeps on the steps explored before it (and the inherited ones) that commute with it.
+  return { todo, sleeps: sleepsOf(todo, enabled, sleep, independent) };
+}
+
+/** Branch j sleeps on the steps explored before it (and the inherited ones) that commute with it. */
+function sleepsOf(todo: readonly number[], enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean): Step[][] {
   const before: Step[] = [...sleep];
-  const sleeps = todo.map((j) => {
+  return todo.map((j) => {
     const t = enabled[j]!;
     const z = before.filter((u) => independent(u, t));
     before.push(t);
     return z;
   });
-  return { todo, sleeps };
 }
 
 /**
@@ -122,20 +117,10 @@ function hash64(s: string): [number, number] {
 }
 
 /** `expand` for a hash-compacted search: the state with its sleep set is new, or nothing is explored. */
-export function expandCompact(table: HashCompactTable, key: string, enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean): { todo: number[]; sleeps: Step[][] } {
-  const keys = enabled.map(stepKey);
-  const collide = new Set(keys).size !== keys.length;
-  const asleep = collide ? new Set<string>() : new Set(sleep.map(stepKey));
+export function expandCompact(table: HashCompactTable, key: string, enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean): Expansion {
+  const asleep = new Set(sleep.map((s) => s.key));
   if (!table.add(`${key}@${[...asleep].sort().join(',')}`)) return { todo: [], sleeps: [] };
   const todo: number[] = [];
-  for (let i = 0; i < enabled.length; i++) if (!asleep.has(keys[i]!)) todo.push(i);
-  const before: Step[] = collide ? [] : [...sleep];
-  const sleeps = todo.map((j) => {
-    if (collide) return [];
-    const t = enabled[j]!;
-    const z = before.filter((u) => independent(u, t));
-    before.push(t);
-    return z;
-  });
-  return { todo, sleeps };
+  for (let i = 0; i < enabled.length; i++) if (!asleep.has(enabled[i]!.key)) todo.push(i);
+  return { todo, sleeps: sleepsOf(todo, enabled, sleep, independent) };
 }

@@ -13,7 +13,6 @@
  * step bound (the exploration is then incomplete). Only a violation needs a trace: its path's
  * choices are run again from the start to make the witness and its replay token.
  */
-import { rejectionText } from '../specs/rejection-words.ts';
 import type { BrokerAdapter } from './broker-adapter.ts';
 import { createJudge, type Judge } from '../specs/index.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
@@ -25,7 +24,7 @@ import { StepIndependence } from './step-independence.ts';
 import { expand, expandCompact, HashCompactTable, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { World } from './world.ts';
-import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
+import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, eachBrokenRule, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
 import { DEFAULT_WATCHDOG } from './run.ts';
 
 /** True when the broker can be saved and restored, so that stateful search applies. */
@@ -111,23 +110,16 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   /** Folds the current path's violations (found so far, or at its end) into `found`. */
   const collect = (judged: { rule: string; explanation: string }[], rejections: Monitor['rejections']) => {
     paths++;
-    const seen = new Set<string>();
-    const add = (rule: string, by: Found['by'], explanation: string) => {
-      const k = `${by}:${rule}`;
-      if (seen.has(k)) return;
-      seen.add(k);
+    eachBrokenRule(judged, rejections, (k, rule, by, explanation) => {
       const prior = found.get(k);
       if (!prior) {
         found.set(k, { rule, by, explanation, choices: [...path], paths: 1 });
-        if (o.stopAtFirstViolation && (by === 'monitor' || judged.some((f) => f.rule === rule))) cut ??= 'first-violation';
-      }
-      else {
+        if (o.stopAtFirstViolation) cut ??= 'first-violation';
+      } else {
         prior.paths++;
         if (path.length < prior.choices.length) Object.assign(prior, { choices: [...path], explanation });
       }
-    };
-    for (const f of judged) add(f.rule, 'judge', f.explanation);
-    for (const x of rejections) for (const rule of x.rules) add(rule, 'monitor', rejectionText(x, rule));
+    });
   };
   const progress = () => {
     if (o.onProgress && (paths & 1023) === 0) o.onProgress({ runs: paths, states: stored(), violations: found.size });
