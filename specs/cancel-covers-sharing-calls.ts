@@ -6,7 +6,8 @@
  * be listed there or have had its final status called (d) before the cancel was processed (p),
  * a race the cancel may lose (CANCEL-MAY-LOSE-RACE). Without a usable annotation the verdict comes
  * from the final statuses: one covered call ended cancelled, another surely was not. A call an
- * earlier cancel had already listed (two cancels of one sink overlapping) was cancelled already:
+ * earlier cancel had already listed (two cancels of one sink overlapping, or one from inside a
+ * callback before a client cancel) was cancelled already:
  * the later one need not list it again (CANCEL-AFTER-END-MAY-SUCCEED: "or were already cancelled").
  */
 import { WBEM_E_CALL_CANCELLED } from '../trace/hresult.ts';
@@ -82,9 +83,12 @@ class CancelCoversSharingCalls extends BaseCheck {
   }
 }
 
-/** An earlier cancel's annotation listed `c` before `k` was processed: its CallCancelled was set already. */
+/**
+ * An earlier cancel's annotation listed `c` before `k` was processed (a cancel made from inside a
+ * callback too, which the broker may act on): its CallCancelled was set already.
+ */
 function listedEarlier(k: CancelRec, c: CallRec): boolean {
-  return c.cancels?.some((o) => o !== k && o.annotation !== NONE && o.annotation < k.annotation && o.annotationCalls?.includes(c.id) === true) === true;
+  return c.listedAt !== NONE && c.listedAt < k.annotation;
 }
 
 /** The check of CANCEL-COVERS-SHARING-CALLS. */

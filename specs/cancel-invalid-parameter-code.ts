@@ -3,7 +3,7 @@
  * answers WBEM_E_INVALID_PARAMETER, and Windows' performance-data helper relies on it as a probe.
  */
 import { WBEM_E_INVALID_PARAMETER } from '../trace/hresult.ts';
-import { BaseCheck, hrName, type CheckFactory } from './base-check.ts';
+import { BaseCheck, NONE, hrName, type CheckFactory } from './base-check.ts';
 import type { Tracker } from './tracker.ts';
 
 class CancelInvalidParameterCode extends BaseCheck {
@@ -13,6 +13,8 @@ class CancelInvalidParameterCode extends BaseCheck {
   override event(): void {
     const k = this.t.cancel!;
     if (k.sink !== null || k.fromCallback !== null) return;
+    // Over a lost transport the cancel never reached the broker: its answer is the transport's.
+    if (this.t.transportLost !== NONE) { this.out.exempt('made after the transport was lost (TRANSPORT-FAILURE)'); return; }
     this.out.exercise();
     if (k.hr !== WBEM_E_INVALID_PARAMETER) this.out.violate([k.entered, k.returned], `CancelAsyncCall(NULL) returned ${hrName(k.hr)}, not WBEM_E_INVALID_PARAMETER.`);
   }

@@ -20,8 +20,7 @@ class CancelUnknownSinkError extends BaseCheck {
     else {
       const s = this.t.sinks.get(k.sink);
       // Known: a call with it is pending or still inside its method (its acceptance may come).
-      const inFlight = s?.lastCall && !(s.lastCall.returned !== NONE && failed(s.lastCall.hr)) && s.lastCall.entered < k.returned;
-      if (s && (s.open.length > 0 || inFlight)) return;
+      if (s && (s.open.length > 0 || this.inFlight(k.sink))) return;
       const known = this.t.everAccepted(k.sink);
       if (known === true) return;
       if (known === null) {
@@ -32,6 +31,12 @@ class CancelUnknownSinkError extends BaseCheck {
     }
     this.out.exercise();
     if (!failed(k.hr)) this.out.violate([k.entered, k.returned], `CancelAsyncCall(${why}) returned ${hrName(k.hr)}, not a failure.`);
+  }
+
+  /** A call made with the sink has not returned from its method yet, whichever call that is. */
+  private inFlight(sink: string): boolean {
+    for (const c of this.t.unreturned) if (c.sink === sink) return true;
+    return false;
   }
 }
 

@@ -53,12 +53,16 @@ export class CancelWindows {
         if (cb?.final && cb.call !== undefined) this.finalReturned.add(cb.call);
         break;
       }
-      case 'hold.released':
+      case 'hold.released': {
+        // A callback whose hold ended is an ordinary one for the cancels that enter after.
+        const cb = this.inProgress.get(e.cb);
+        if (cb) cb.held = false;
         if (e.by === 'watchdog') {
           for (const k of this.cancels.values()) k.watchdogSince.add(e.cb);
           for (const m of this.methods.keys()) this.methods.set(m, true);
         }
         break;
+      }
       case 'sink.release': if (e.by === 'client') this.clientReleased.add(e.sink); break;
       case 'cancel.entered': {
         const held = [...this.inProgress].filter(([, c]) => c.held).map(([cb]) => cb);

@@ -84,13 +84,13 @@ export class Monitor {
   private readonly branches = new Map<string, Branch[]>();
   private readonly tracks = new Map<string, Track>();
   private readonly running = new Map<string, { services: string; sink: string | null; covered: string[] }>();
-  private readonly cbCall = new Map<string, { call: string; progress: boolean; final: boolean; held: boolean }>();
+  private readonly cbCall = new Map<string, { call: string; progress: boolean; final: boolean; held: boolean; releasedAt?: number }>();
   /**
    * Cancels whose window of p is open or was (RULES.md, "How a trace is judged", item 1): `open`
    * until the cancel returns or a held callback returns first; `annotated` once a
    * `cancel processed` annotation fell inside it. An annotation outside it is not used.
    */
-  private readonly cancelWindows = new Map<string, { open: boolean; annotated: boolean; fromCallback: boolean }>();
+  private readonly cancelWindows = new Map<string, { open: boolean; annotated: boolean; fromCallback: boolean; entered: number }>();
   private readonly brokerRefs = new Map<string, number>();
   /** Sinks that received callbacks naming no call: the monitor cannot see their calls' final status. */
   private readonly blind = new CappedSet(100_000);
@@ -162,8 +162,9 @@ export class Monitor {
         const cb = this.cbCall.get(e.cb);
         if (!cb) break;
         this.cbCall.delete(e.cb);
-        // A held callback returning while a cancel is pending bounds that cancel's p (item 1).
-        if (cb.held) for (const w of this.cancelWindows.values()) if (!w.fromCallback) w.open = false;
+        // A held callback returning while a cancel is pending bounds that cancel's p (item 1), if
+        // its hold had not ended before the cancel entered.
+        if (cb.held) for (const w of this.cancelWindows.values()) if (!w.fromCallback && (cb.releasedAt === undefined || cb.releasedAt > w.entered)) w.open = false;
         const bad = failed(e.ret);
         if (cb.final) { const t = this.tracks.get(cb.call); if (t) t.ended = true; }
         this.fire(cb.call, cb.final ? 'FINAL_RETURNED'
@@ -175,7 +176,7 @@ export class Monitor {
       // A cancel from inside a callback is not operational (CANCEL-FROM-SINK-NOT-OPERATIONAL): the
       // broker may ignore it, so it places no moment.
       case 'cancel.entered':
-        this.cancelWindows.set(e.cancel, { open: true, annotated: false, fromCallback: e.fromCallback !== undefined });
+        this.cancelWindows.set(e.cancel, { open: true, annotated: false, fromCallback: e.fromCallback !== undefined, entered: e.seq });
         this.openWindows(e.cancel, e.services, e.sink, e.fromCallback === undefined);
         break;
       case 'cancel.returned':
@@ -223,6 +224,7 @@ export class Monitor {
       case 'provider.completed': this.fire(e.call, 'PROVIDER_COMPLETED', e.seq); break;
       case 'provider.cancel-requested': this.fire(e.call, 'PROVIDER_CANCEL_REQUESTED', e.seq); break;
       case 'provider.stopped': this.fire(e.call, 'PROVIDER_STOPPED', e.seq); break;
+      case 'hold.released': { const cb = this.cbCall.get(e.cb); if (cb && cb.releasedAt === undefined) cb.releasedAt = e.seq; break; }
       default: break;
     }
   }

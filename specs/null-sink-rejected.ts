@@ -5,7 +5,7 @@
  */
 import type { TraceEvent } from '../trace/event.ts';
 import { WBEM_E_INVALID_PARAMETER } from '../trace/hresult.ts';
-import { BaseCheck, callName, hrName, type CheckFactory } from './base-check.ts';
+import { BaseCheck, NONE, callName, hrName, type CheckFactory } from './base-check.ts';
 import type { Tracker } from './tracker.ts';
 
 class NullSinkRejected extends BaseCheck {
@@ -15,6 +15,8 @@ class NullSinkRejected extends BaseCheck {
   override event(e: TraceEvent): void {
     const c = this.t.call;
     if (!c || c.sink !== null || e.type !== 'call.returned') return;
+    // Over a lost transport the call never reached the broker: its answer is the transport's.
+    if (this.t.transportLost !== NONE) { this.out.exempt('made after the transport was lost (TRANSPORT-FAILURE)'); return; }
     this.out.exercise();
     if (e.hr !== WBEM_E_INVALID_PARAMETER) {
       this.out.violate([c.entered, e.seq], `${callName(c)} with a NULL sink returned ${hrName(e.hr)}, not WBEM_E_INVALID_PARAMETER.`);

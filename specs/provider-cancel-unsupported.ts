@@ -44,9 +44,14 @@ class ProviderCancelUnsupported extends BaseCheck {
     for (const c of this.refused) {
       if (c.final !== null) continue;
       const what = `The provider of ${callName(c)} refused to cancel and the call never got its final status.`;
-      const failure = this.t.brokerFailure();
-      if (failure) { this.out.notJudged(failure); this.out.note(`not judged where the broker left work unfinished: ${failure}`); continue; }
-      if (this.t.decisiveEnd()) this.out.violate([c.provider!.cancelRequested], what);
+      // The one list of excuses for a missing final status (item 6): a lost transport, refused
+      // callbacks, a client fault, a failed broker process.
+      const l = this.t.liveness(c);
+      if (l.kind === 'ok') continue;
+      if (l.kind === 'excused') { this.out.note(`a missing final status excused (${l.rule}: ${l.reason})`); continue; }
+      if (l.kind === 'client-fault') { this.out.notJudged(`client fault: ${l.reason}`); continue; }
+      if (l.kind === 'not-judged') { this.out.notJudged(l.reason); this.out.note(`not judged where the broker left work unfinished: ${l.reason}`); continue; }
+      if (l.decisive) this.out.violate([c.provider!.cancelRequested], what);
       else this.out.doubt([c.provider!.cancelRequested], what, `inconclusive (bound): run ended with ${this.t.end?.reason ?? 'no run.end'}`);
     }
   }

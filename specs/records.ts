@@ -90,6 +90,11 @@ export interface CallRec {
   /** seq of the broker's final-decided annotation, and its hResult. */
   dAnnotation: number;
   dAnnotationHr: number;
+  /**
+   * seq of the first `cancel processed` annotation inside its window that listed this call, from
+   * any cancel (one made from inside a callback too): its CallCancelled was set then.
+   */
+  listedAt: number;
   /** Client cancels (not from a callback) that cover this call (CANCEL-COVERS-SHARING-CALLS). */
   cancels: CancelRec[] | null;
   /** seq of the return of an Indicate / progress that failed (SINK-ERROR-CANCELS). */

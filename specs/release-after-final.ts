@@ -28,6 +28,8 @@ class ReleaseAfterFinal extends BaseCheck {
   constructor(t: Tracker) { super(t, 'RELEASE-AFTER-FINAL'); }
 
   override event(e: TraceEvent): void {
+    // Over a lost transport neither a cancel nor a Release reaches the broker: neither sets it a deadline.
+    if (this.t.transportLost !== NONE && (e.type === 'cancel.returned' || e.type === 'services.release.entered')) return;
     if (e.type === 'cancel.returned') {
       const k = this.t.cancel;
       if (k?.sink && k.fromCallback === null) this.cancelledAt.set(k.sink, { entered: k.entered, services: k.services });

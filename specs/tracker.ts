@@ -141,7 +141,7 @@ export class Tracker {
           entered: e.seq, returned: NONE, hr: 0,
           fromCallback: e.fromCallback !== undefined ? this.callbacks.get(e.fromCallback) ?? null : null,
           callbacks: 0, indicates: 0, objects: 0, progress: 0, inProgress: 0, last: null, lastReturn: NONE,
-          final: null, finals: 0, finalReturned: NONE, dLo: NONE, dHi: NONE, dAnnotation: NONE, dAnnotationHr: 0,
+          final: null, finals: 0, finalReturned: NONE, dLo: NONE, dHi: NONE, dAnnotation: NONE, dAnnotationHr: 0, listedAt: NONE,
           cancels: null, sinkError: NONE, cancelledFromOwnCallback: false, provider: null, ended: false,
           swCompleted: 0, swLastOther: NONE, swCancelled: false,
         };
@@ -285,6 +285,10 @@ export class Tracker {
         if (k && !k.closed && k.annotation === NONE) {
           k.annotation = e.seq;
           k.annotationCalls = e.calls;
+          for (const id of e.calls) {
+            const c = this.calls.get(id);
+            if (c && c.listedAt === NONE) c.listedAt = e.seq;
+          }
         }
         return;
       }
@@ -452,8 +456,10 @@ export class Tracker {
     const c = cb.call;
     this.call = c;
     if (cb.held && this.openWindows.length > 0) {
-      // A held callback that was running while a cancel was pending bounds that cancel's p (item 1).
-      for (const k of this.openWindows.slice()) if (k.fromCallback === null) this.close(k, seq, cb);
+      // A held callback that was running while a cancel was pending bounds that cancel's p (item 1),
+      // if it was still held then: a callback whose hold ended before the cancel entered is an
+      // ordinary one for that cancel.
+      for (const k of this.openWindows.slice()) if (k.fromCallback === null && (cb.released === NONE || cb.released > k.entered)) this.close(k, seq, cb);
     }
     if (!c) return;
     c.inProgress--;
@@ -513,7 +519,7 @@ export class Tracker {
     };
     this.cancels.set(id, k);
     this.openWindows.push(k);
-    for (const cb of this.callbacks.values()) if (cb.held) { if (cb.kind === 'final') k.sawHeldFinal = true; else k.sawHeld = true; }
+    for (const cb of this.callbacks.values()) if (cb.held && cb.released === NONE) { if (cb.kind === 'final') k.sawHeldFinal = true; else k.sawHeld = true; }
     this.cancel = k;
     this.sink = s;
     if (fromCallback?.call) fromCallback.call.cancelledFromOwnCallback = true;
@@ -583,7 +589,7 @@ export class Tracker {
     for (const c of this.calls.values()) {
       if (c.ended) continue;
       const ks = c.cancels ? c.cancels.map((k) => `${k.id}${k.closed ? (k.exact ? 'x' : 'c') : 'o'}`).sort().join('+') : '';
-      parts.push(`${c.id}:${ks}:${c.sinkError !== NONE ? 'e' : ''}${c.dAnnotation !== NONE ? 'd' : ''}${c.final !== null ? 'f' : ''}`);
+      parts.push(`${c.id}:${ks}:${c.sinkError !== NONE ? 'e' : ''}${c.dAnnotation !== NONE ? 'd' : ''}${c.listedAt !== NONE ? 'l' : ''}${c.final !== null ? 'f' : ''}`);
     }
     return parts.sort().join(',');
   }
