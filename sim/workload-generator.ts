@@ -53,7 +53,7 @@ export const FEATURES = [
   'sequencing',
   /** Cancels with a sink never used, or NULL; NULL sinks in calls. */
   'bad-arguments',
-  /** No CoInitializeSecurity (the callbacks may be refused). */
+  /** No CoInitializeSecurity (the callbacks may be refused), or the connection lost mid-run. */
   'environment',
   /** A script's SWbemSink: its calls, Cancel and Nothing. */
   'scripting',
@@ -180,16 +180,13 @@ function buildWorkload(prng: Prng, on: Set<Feature>, name: string): Workload {
     calls.push(c);
   }
 
-  // A held callback that returns while a cancel is pending bounds that cancel's processing in the
-  // judge, whichever sink the cancel names: with a holding sink, only one cancel may be in flight.
-  const holding = sinks.some((s) => s.behaviour === 'hold' || s.behaviour === 'hold-final');
   const actions: ClientAction[] = [];
   let k = 0;
   const onSink = (s: SinkSpec) => calls.filter((c) => c.sink === pointer(s) || c.sink === s.id);
   const used = sinks.filter((s) => onSink(s).length > 0);
   const target = () => (used.length ? pick(prng, used) : undefined);
-  // A cancel comes after one of the sink's calls returned: the judge reads a cancel entered
-  // while the sink's only call is still being made as a cancel with a sink never accepted.
+  // A cancel comes after one of the sink's calls returned (the `after` of the action), so that it
+  // meets the call pending more often than not.
   const afterOf = (s: SinkSpec) => {
     const mine = onSink(s);
     return mine.length ? pick(prng, mine).id : undefined;
@@ -205,31 +202,23 @@ function buildWorkload(prng: Prng, on: Set<Feature>, name: string): Workload {
     actions.push(a);
     return a;
   };
-  // A cancel from inside a callback gets a sink of its own: the checks set such a cancel aside,
-  // so another cancel with the same sink would be judged without knowing what it did.
-  let inCallback: SinkSpec | undefined;
-  if (has('cancels-in-callbacks') && !holding) {
-    inCallback = target();
-    if (inCallback) {
-      const a = cancel(inCallback, { fromCallback: true });
-      delete a.after;
-    }
+  if (has('cancels-in-callbacks')) {
+    const s = target();
+    if (s) cancel(s, { fromCallback: true });
   }
-  const others = used.filter((s) => s !== inCallback);
-  const other = () => (others.length ? pick(prng, others) : undefined);
   if (has('cancels')) {
-    const s = other();
+    const s = target();
     if (s) cancel(s, has('wrappers') && s.wrapped && chance(prng, 0.3) ? { inner: true } : {});
   }
-  if (has('overlapping-cancels') && !holding) {
+  if (has('overlapping-cancels')) {
     // Two or three cancels with the sink that has the most calls, after the same call.
-    const s = [...others].sort((a, b) => onSink(b).length - onSink(a).length)[0];
+    const s = [...used].sort((a, b) => onSink(b).length - onSink(a).length)[0];
     if (s) {
       const first = cancel(s);
       for (let n = 1 + prng.below(2); n > 0; n--) actions.push({ ...first, id: `k${++k}` });
     }
   }
-  if (has('bad-arguments') && !holding) {
+  if (has('bad-arguments')) {
     if (chance(prng, 0.5)) {
       const unused: SinkSpec = { id: `s${sinks.length + 1}` };
       sinks.push(unused);
@@ -251,7 +240,7 @@ function buildWorkload(prng: Prng, on: Set<Feature>, name: string): Workload {
     if (chance(prng, 0.4)) security = false;
   }
   let swbemsinks: { id: string }[] | undefined;
-  if (has('scripting') && !holding) {
+  if (has('scripting')) {
     swbemsinks = [{ id: 'sw1' }];
     const n = 1 + prng.below(2);
     for (let i = 1; i <= n; i++) {
@@ -266,6 +255,8 @@ function buildWorkload(prng: Prng, on: Set<Feature>, name: string): Workload {
       ? { kind: 'swbem-cancel', swsink: 'sw1', after: 'w1', ...(chance(prng, 0.2) ? { fromCallback: true } : {}) }
       : { kind: 'swbem-nothing', swsink: 'sw1', after: 'w1' });
   }
+  // The connection lost after some call: later calls and cancels fail without reaching the broker.
+  if (has('environment') && calls.length && chance(prng, 0.3)) actions.push({ kind: 'transport-loss', after: pick(prng, calls).id });
   // "Nothing to run" is not a workload: fall back to one query.
   if (!calls.length && !actions.length) calls.push({ id: 'c1', op: 'ExecQueryAsync', sink: pointer(sinks[0]!), objects: 2 });
 
