@@ -92,8 +92,10 @@ describe('a cancel from inside the final SetStatus (fromCallback: "final")', () 
     let deadlocks = 0;
     for (let seed = 1; seed <= 10; seed++) {
       const r = run(new WineModel(), w, seed);
-      if (events(r, 'cancel.entered').length === 0) continue;
+      const cancel = events(r, 'cancel.entered')[0];
+      if (cancel === undefined) continue;
       deadlocks++;
+      expect(events(r, 'setstatus.entered').find((e) => e.cb === cancel.fromCallback)).toMatchObject({ lFlags: 0 });
       expect(r.end.reason).toBe('deadlock');
       expect(r.judge.warnings.map((f) => f.rule)).toContain('CANCEL-FROM-SINK-NOT-OPERATIONAL');
     }
