@@ -273,6 +273,11 @@ export class ReferenceBroker implements BrokerAdapter {
       out.push({ kind: 'call-return', call: msg.call, hr: WBEM_E_INVALID_PARAMETER });
       return;
     }
+    // A NULL query or language cannot start (START-FAILURE-NO-CALLBACKS): the parameter is invalid.
+    if (msg.query === null || msg.language === null) {
+      out.push({ kind: 'call-return', call: msg.call, hr: WBEM_E_INVALID_PARAMETER });
+      return;
+    }
     if (msg.target.startError !== undefined) {
       out.push({ kind: 'call-return', call: msg.call, hr: msg.target.startError });
       return;

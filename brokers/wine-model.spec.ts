@@ -120,6 +120,24 @@ describe('the Wine model, fact by fact (IMPLEMENTATIONS.md section 1)', () => {
     expect(call(w, 'c4', 'ExecQueryAsync', 's2').at(-1)).toEqual({ kind: 'provider-start', call: 'c4' });
   });
 
+  it('returns S_OK for ExecQueryAsync(NULL language, NULL query), releases the sink before the return, and leaves the slot free', () => {
+    const w = new WineModel();
+    w.reset({ security: true });
+    const nullQuery = (c: string, sink: string) =>
+      w.input({ kind: 'call', call: c, op: 'ExecQueryAsync', services: 'svc1', sink, flags: 0, query: null, language: null, target: { provider: 'instance' } });
+    expect(nullQuery('c1', 's1')).toEqual([
+      { kind: 'addref', sink: 's1', call: 'c1' }, { kind: 'addref', sink: 's1', call: 'c1' },
+      { kind: 'release', sink: 's1', call: 'c1' }, { kind: 'release', sink: 's1', call: 'c1' },
+      { kind: 'call-return', call: 'c1', hr: S_OK },
+    ]);
+    expect(w.enabled()).toEqual([]);
+    // The slot stays free: the next query is accepted. While it runs, a NULL query meets the busy slot first.
+    expect(call(w, 'c2', 'ExecQueryAsync', 's2').at(-1)).toEqual({ kind: 'provider-start', call: 'c2' });
+    expect(nullQuery('c3', 's3')).toEqual([
+      { kind: 'addref', sink: 's3', call: 'c3' }, { kind: 'release', sink: 's3', call: 'c3' }, { kind: 'call-return', call: 'c3', hr: WBEM_E_FAILED },
+    ]);
+  });
+
   it('answers CancelAsyncCall(NULL), and any cancel while the slot is empty, with WBEM_E_INVALID_PARAMETER', () => {
     const w = new WineModel();
     w.reset({ security: true });

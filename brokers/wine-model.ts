@@ -38,7 +38,12 @@
  *   surfaced at the call so that the trace says why nothing ran). With `wrappers: true` it takes a
  *   wrapper like any sink, which shows what its cancel design does to a client that cancels with
  *   the inner sink: the cancel works, hiding that client bug (CANCEL-SAME-POINTER).
- * Not modelled: "ExecQueryAsync(NULL language, NULL query)" (workloads carry no query text).
+ * - "ExecQueryAsync(NULL language, NULL query) returns S_OK and never calls the sink (it releases
+ *   the sink before returning; the slot stays free)": with the slot free, a call whose query is
+ *   NULL takes the sink like an accepted one (QueryInterface +1, AddRef +1), drops the operation
+ *   it could not fill in (Release −1), releases the QueryInterface reference (Release −1) and
+ *   returns S_OK; nothing is started. The language is never looked at. ExecNotificationQueryAsync
+ *   takes the same path in wbemprox and is modelled alike (only ExecQueryAsync was recorded).
  */
 import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 import type { BrokerAdapter, BrokerInput, BrokerOutput, BrokerStep, RunSetup } from '../sim/broker-adapter.ts';
@@ -236,6 +241,17 @@ export class WineModel implements BrokerAdapter {
       // QueryInterface then Release: the sink was touched, no reference kept.
       out.push({ kind: 'addref', sink: msg.sink, call: msg.call }, { kind: 'release', sink: msg.sink, call: msg.call });
       return void reply(WBEM_E_FAILED);
+    }
+    if (msg.query === null) {
+      // The query text cannot be copied: the operation is dropped, its reference with it, and the
+      // method returns the QueryInterface's S_OK without starting anything.
+      out.push(
+        { kind: 'addref', sink: msg.sink, call: msg.call },
+        { kind: 'addref', sink: msg.sink, call: msg.call },
+        { kind: 'release', sink: msg.sink, call: msg.call },
+        { kind: 'release', sink: msg.sink, call: msg.call },
+      );
+      return void reply(S_OK);
     }
     const op: WineOp = {
       call: msg.call, services: msg.services, sink: msg.sink, returned: false, queued: 0,

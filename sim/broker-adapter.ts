@@ -46,8 +46,12 @@ export interface CallTarget {
 }
 
 export type BrokerInput =
-  /** The client entered an async method. `sink` is the pointer passed (a wrapper or the inner sink), null for NULL. */
-  | { kind: 'call'; call: string; op: Operation; services: string; sink: string | null; flags: number; target: CallTarget }
+  /**
+   * The client entered an async method. `sink` is the pointer passed (a wrapper or the inner sink),
+   * null for NULL. `query` and `language` (ExecQueryAsync, ExecNotificationQueryAsync): the query
+   * text and its language where the workload gives them, null for NULL; absent, a valid query.
+   */
+  | { kind: 'call'; call: string; op: Operation; services: string; sink: string | null; flags: number; query?: string | null; language?: string | null; target: CallTarget }
   /** The client entered CancelAsyncCall; `fromCallback` is the callback id when called from inside a sink callback. */
   | { kind: 'cancel'; cancel: string; services: string; sink: string | null; fromCallback?: string }
   /** A sink callback that the broker started has returned with the sink's HRESULT. */

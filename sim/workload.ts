@@ -39,6 +39,13 @@ export interface CallSpec {
   services?: string;
   /** lFlags of the call, e.g. WBEM_FLAG_SEND_STATUS (0x80). */
   flags?: number;
+  /**
+   * The query text passed to ExecQueryAsync or ExecNotificationQueryAsync; null passes NULL.
+   * Absent: a valid query the workload does not spell out.
+   */
+  query?: string | null;
+  /** The query language passed (e.g. `WQL`); null passes NULL. Absent: a valid one. */
+  language?: string | null;
   /** Objects the provider produces (instance enumeration, query); events for a notification query. */
   objects?: number;
   /** Virtual time a method provider works (a lengthy method such as Win32_Volume.Defrag). */
@@ -54,8 +61,12 @@ export interface CallSpec {
 }
 
 export type ClientAction =
-  /** CancelAsyncCall(sink). `inner` cancels with the inner sink of a wrapped sink; `fromCallback` from inside one of the sink's callbacks. */
-  | { kind: 'cancel'; id: string; sink: string | null; services?: string; after?: string; fromCallback?: boolean; inner?: boolean }
+  /**
+   * CancelAsyncCall(sink). `inner` cancels with the inner sink of a wrapped sink; `fromCallback`
+   * from inside one of the sink's callbacks: `true` an Indicate or a progress SetStatus, `'final'`
+   * the final SetStatus.
+   */
+  | { kind: 'cancel'; id: string; sink: string | null; services?: string; after?: string; fromCallback?: boolean | 'final'; inner?: boolean }
   /** The client releases its own reference to the sink (and to its wrapper). */
   | { kind: 'release-sink'; sink: string; after?: string }
   /** The client releases its IWbemServices object. */

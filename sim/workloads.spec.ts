@@ -18,7 +18,7 @@ const schema = JSON.parse(readFileSync(WORKLOAD_SCHEMA_PATH, 'utf8'));
 const FIELDS = {
   workload: ['version', 'name', 'description', 'security', 'sinks', 'swbemsinks', 'calls', 'actions'],
   sink: ['id', 'behaviour', 'delay', 'wrapped'],
-  call: ['id', 'op', 'sink', 'swsink', 'services', 'flags', 'objects', 'duration', 'result', 'startError', 'cancelUnsupported', 'after'],
+  call: ['id', 'op', 'sink', 'swsink', 'services', 'flags', 'query', 'language', 'objects', 'duration', 'result', 'startError', 'cancelUnsupported', 'after'],
   cancel: ['kind', 'id', 'sink', 'services', 'after', 'fromCallback', 'inner'],
   'release-sink': ['kind', 'sink', 'after'],
   'release-services': ['kind', 'services', 'after'],
@@ -107,10 +107,25 @@ describe('a workload that does not validate', () => {
     ['nothing to run', { ...base, calls: [] }, 'nothing to run: "calls" and "actions" are both empty'],
     ['a newer version', { ...base, version: 2 }, '"version" 2 is newer than this wbemsim reads (1)'],
     ['a reference to no sink', { ...base, actions: [{ kind: 'cancel', id: 'k1', sink: 's9' }] }, '"actions[0].sink": no sink "s9" in "sinks"'],
+    ['a misspelled query', { ...base, calls: [{ id: 'c1', op: 'ExecQueryAsync', sink: 's1', qurey: null }] }, 'w.json: unknown field "calls[0].qurey" (did you mean "query"?)'],
+    ['a misspelled language', { ...base, calls: [{ id: 'c1', op: 'ExecQueryAsync', sink: 's1', langauge: 'WQL' }] }, 'w.json: unknown field "calls[0].langauge" (did you mean "language"?)'],
+    ['a query that is neither text nor null', { ...base, calls: [{ id: 'c1', op: 'ExecQueryAsync', sink: 's1', query: 0 }] }, '"calls[0].query" must be string,null (got 0)'],
+    ['a query on a method that takes none', { ...base, calls: [{ id: 'c1', op: 'GetObjectAsync', sink: 's1', query: null }] }, '"calls[0].query": GetObjectAsync takes no query (only ExecQueryAsync and ExecNotificationQueryAsync do)'],
+    ['a misspelled cancel position', { ...base, actions: [{ kind: 'cancel', id: 'k1', sink: 's1', fromCallback: 'finale' }] }, '"actions[0].fromCallback" must be one of true, false, "final" (got "finale"); did you mean "final"?'],
   ])('%s is an error naming the field', (_what, w, message) => {
     const text = error(w);
     if (typeof message === 'string') expect(text).toContain(message);
     else expect(text).toMatch(message);
+  });
+
+  it('takes a NULL query and language, query text, and a cancel from inside the final status', () => {
+    const w = parseWorkload(JSON.stringify({
+      ...base,
+      calls: [{ id: 'c1', op: 'ExecQueryAsync', sink: 's1', query: null, language: null }, { id: 'c2', op: 'ExecNotificationQueryAsync', sink: 's1', query: 'SELECT * FROM __InstanceCreationEvent', language: 'WQL' }],
+      actions: [{ kind: 'cancel', id: 'k1', sink: 's1', fromCallback: 'final' }],
+    }), 'w.json');
+    expect(w.calls.map((c) => [c.query, c.language])).toEqual([[null, null], ['SELECT * FROM __InstanceCreationEvent', 'WQL']]);
+    expect(w.actions?.[0]).toMatchObject({ fromCallback: 'final' });
   });
 
   it('without a version is read as version 1', () => {

@@ -8,6 +8,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { distance } from 'fastest-levenshtein';
 import { packagePath } from '../package-root.ts';
 import { WORKLOAD_VERSION, type Workload } from './workload.ts';
+import type { Operation } from '../trace/event.ts';
 
 const DIR = packagePath('workloads');
 /** The workload format's JSON Schema (docs/workloads.md explains every field). */
@@ -19,6 +20,9 @@ export class WorkloadError extends Error {
     this.name = 'WorkloadError';
   }
 }
+
+/** The methods that take a query text and language (`query`, `language` of a call). */
+const QUERY_OPS: readonly Operation[] = ['ExecQueryAsync', 'ExecNotificationQueryAsync'];
 
 let builtins: Workload[] | undefined;
 /** The built-in workloads, sorted by name. */
@@ -98,8 +102,8 @@ function describeSchemaError(e: ErrorObject, w: unknown): string {
 /**
  * Parses and checks a workload's JSON text: first against specs/workload.schema.json (an unknown
  * or misspelled field, a wrong type, a missing field), then what a schema cannot say: unique call
- * ids, names that refer to something declared, no cycle of calls waiting on each other, and
- * something to run. A workload without `version` is read as version 1.
+ * ids, names that refer to something declared, a query only on the methods that take one, no cycle
+ * of calls waiting on each other, and something to run. A workload without `version` is read as version 1.
  */
 export function parseWorkload(text: string, where: string): Workload {
   let json: unknown;
@@ -128,6 +132,9 @@ export function parseWorkload(text: string, where: string): Workload {
     if (c.swsink !== undefined) {
       if (!swsinks.has(c.swsink)) throw bad(`"calls[${i}].swsink": no SWbemSink ${JSON.stringify(c.swsink)} in "swbemsinks"`);
     } else if (c.sink !== null && !passed.has(c.sink)) throw bad(`"calls[${i}].sink": no sink ${JSON.stringify(c.sink)} in "sinks"`);
+    for (const field of ['query', 'language'] as const) {
+      if (c[field] !== undefined && !QUERY_OPS.includes(c.op)) throw bad(`"calls[${i}].${field}": ${c.op} takes no query (only ${QUERY_OPS.join(' and ')} do)`);
+    }
   }
   const checkAfter = (after: string | undefined, field: string) => {
     if (after === undefined) return;

@@ -162,7 +162,8 @@ export class World {
       if (!this.satisfied(a.after)) continue;
       if ((a.kind === 'cancel' || a.kind === 'swbem-cancel') && a.fromCallback) {
         inside ??= this.callbacksByTarget();
-        for (const cb of inside.get(a.kind === 'cancel' ? `sink:${a.sink}` : `sw:${a.swsink}`) ?? []) out.push({ key: `act:${i}:${cb.cb}`, call: cb.call });
+        const target = a.kind === 'cancel' ? `${a.fromCallback === 'final' ? 'final' : 'sink'}:${a.sink}` : `sw:${a.swsink}`;
+        for (const cb of inside.get(target) ?? []) out.push({ key: `act:${i}:${cb.cb}`, call: cb.call });
       } else out.push({ key: `act:${i}` });
     }
     for (const cb of this.callbacks.values()) {
@@ -189,8 +190,9 @@ export class World {
   }
 
   /**
-   * Callbacks a cancel could be made from inside (no cancel of their own running, not a final
-   * status), by the sink a workload names (`sink:ID`) and by SWbemSink (`sw:ID`), in start order.
+   * Callbacks a cancel could be made from inside (no cancel of their own running), in start order:
+   * Indicates and progress statuses by the sink a workload names (`sink:ID`) and by SWbemSink
+   * (`sw:ID`); final statuses by the sink a workload names (`final:ID`).
    */
   private callbacksByTarget(): Map<string, Callback[]> {
     const by = new Map<string, Callback[]>();
@@ -200,7 +202,11 @@ export class World {
       else by.set(key, [cb]);
     };
     for (const cb of this.callbacks.values()) {
-      if (cb.innerCancel || cb.final) continue;
+      if (cb.innerCancel) continue;
+      if (cb.final) {
+        add(`final:${this.owner.get(cb.sink)}`, cb);
+        continue;
+      }
       add(`sink:${this.owner.get(cb.sink)}`, cb);
       if (this.scripting.owns(cb.sink)) add(`sw:${cb.sink.slice(0, cb.sink.lastIndexOf('.'))}`, cb);
     }
@@ -344,9 +350,14 @@ export class World {
     const services = c.services ?? 'svc1';
     const flags = c.flags ?? 0;
     const sink = c.swsink !== undefined ? this.scripting.sinkFor(c.id, c.swsink, services, flags) : c.sink;
+    // The query text and language as the recorder writes them: a NULL one is left out.
+    const text = {
+      ...(typeof c.query === 'string' ? { query: c.query } : {}),
+      ...(typeof c.language === 'string' ? { language: c.language } : {}),
+    };
     this.emit(c.swsink !== undefined
-      ? { type: 'call.entered', call: c.id, op: c.op, services, sink, flags, swsink: c.swsink, thread: `client:${c.id}` }
-      : { type: 'call.entered', call: c.id, op: c.op, services, sink, flags, thread: `client:${c.id}` });
+      ? { type: 'call.entered', call: c.id, op: c.op, services, sink, flags, ...text, swsink: c.swsink, thread: `client:${c.id}` }
+      : { type: 'call.entered', call: c.id, op: c.op, services, sink, flags, ...text, thread: `client:${c.id}` });
     if (this.transportLost) {
       this.returned.add(c.id);
       this.emit({ type: 'call.returned', call: c.id, hr: RPC_E_DISCONNECTED >>> 0, thread: `client:${c.id}` });
@@ -358,7 +369,10 @@ export class World {
     }
     const target: CallTarget = { provider: PROVIDER_OF[c.op] };
     if (c.startError !== undefined) target.startError = c.startError;
-    this.apply(this.broker.input({ kind: 'call', call: c.id, op: c.op, services, sink, flags, target }));
+    this.apply(this.broker.input({
+      kind: 'call', call: c.id, op: c.op, services, sink, flags,
+      ...(c.query !== undefined ? { query: c.query } : {}), ...(c.language !== undefined ? { language: c.language } : {}), target,
+    }));
   }
 
   /** CancelAsyncCall entered, by the client or by the scripting layer. */
