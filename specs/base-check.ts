@@ -9,7 +9,7 @@ import { failed, hrName } from '../trace/hresult.ts';
 import { RuleOutcome } from './rule-outcome.ts';
 import { ruleInfo } from './rules.ts';
 import type { Tracker } from './tracker.ts';
-import { NONE, type CallRec, type CancelRec } from './records.ts';
+import { NONE, type CallbackRec, type CallRec, type CancelRec } from './records.ts';
 import { situationMissing } from './situations.ts';
 
 export abstract class BaseCheck implements RuleCheck {
@@ -83,6 +83,11 @@ export function fromCallbackExemption(k: CancelRec): string {
 }
 
 /** Short name of a call for explanations: `call q1 (ExecQueryAsync on sink s)`. */
+/** Who let a held callback go, in words: a recorder's fixed-period timer or the watchdog. */
+export function releaser(cb: CallbackRec): string {
+  return cb.releasedBy === 'timer' ? "the recorder's timer" : 'the watchdog';
+}
+
 export function callName(c: CallRec): string {
   return `call ${c.id} (${c.op} on sink ${c.sink ?? 'NULL'})`;
 }

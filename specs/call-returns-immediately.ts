@@ -5,7 +5,7 @@
  * released a held callback waited for it; one that never returns by a decisive end waited forever.
  */
 import type { TraceEvent } from '../trace/event.ts';
-import { BaseCheck, callName, type CheckFactory } from './base-check.ts';
+import { BaseCheck, callName, releaser, type CheckFactory } from './base-check.ts';
 import type { Tracker } from './tracker.ts';
 
 class CallReturnsImmediately extends BaseCheck {
@@ -20,7 +20,7 @@ class CallReturnsImmediately extends BaseCheck {
     if (held) {
       this.t.callWaits.delete(c);
       this.out.violate([c.entered, held.entered, held.released, e.seq],
-        `${callName(c)} returned only after the watchdog released held callback ${held.cb}: the method waited for a sink callback.`);
+        `${callName(c)} returned only after ${releaser(held)} released held callback ${held.cb}: the method waited for a sink callback.`);
     }
   }
 

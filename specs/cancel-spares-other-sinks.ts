@@ -6,7 +6,7 @@
  * not list another sink's calls.
  */
 import type { TraceEvent } from '../trace/event.ts';
-import { BaseCheck, NONE, type CheckFactory } from './base-check.ts';
+import { BaseCheck, NONE, releaser, type CheckFactory } from './base-check.ts';
 import { SINK_HISTORY, type Tracker } from './tracker.ts';
 import { CappedMap, CappedSet } from '../trace/capped-set.ts';
 import { noteOf, setNote, type CallRec, type CancelRec } from './records.ts';
@@ -99,7 +99,7 @@ class CancelSparesOtherSinks extends BaseCheck {
       if (w.cb.sink === k.sink) continue;
       const released = noteOf(k, FIRST_RELEASE);
       const events = [w.cb.entered, k.entered, w.release, k.returned, ...(released !== undefined ? [released] : [])];
-      const what = `Cancel ${k.id} of sink ${k.sink ?? 'NULL'} returned only after the watchdog released callback ${w.cb.cb} on another sink, ${w.cb.sink}.`;
+      const what = `Cancel ${k.id} of sink ${k.sink ?? 'NULL'} returned only after ${releaser(w.cb)} released callback ${w.cb.cb} on another sink, ${w.cb.sink}.`;
       if (k.waited === 'yes') this.out.violate(events, what);
       else this.out.doubt(events, what, 'the cancel returned late after the release, beyond the waiting bound (item 4)');
       return;

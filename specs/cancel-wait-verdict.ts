@@ -6,6 +6,7 @@
 import { NONE } from './records.ts';
 import type { CancelRec, WaitRec } from './records.ts';
 import type { RuleOutcome } from './rule-outcome.ts';
+import { releaser } from './base-check.ts';
 
 /** Reports k's waiting on held callbacks that `pick` selects; returns whether it reported. */
 export function judgeWaiting(out: RuleOutcome, k: CancelRec, pick: (w: WaitRec) => boolean, what: string): boolean {
@@ -16,7 +17,7 @@ export function judgeWaiting(out: RuleOutcome, k: CancelRec, pick: (w: WaitRec) 
   const events = w ? [w.cb.entered, k.entered, w.release, k.returned] : [k.entered, k.returned];
   const end = k.returned === NONE ? 'never returned' : 'returned only';
   const text = w
-    ? `CancelAsyncCall ${k.id} ${end} after the watchdog released the held ${what} ${w.cb.cb} (sink ${w.cb.sink}): it waited for the client.`
+    ? `CancelAsyncCall ${k.id} ${end} after ${releaser(w.cb)} released the held ${what} ${w.cb.cb} (sink ${w.cb.sink}): it waited for the client.`
     : `The watchdog judged cancel ${k.id} ${k.watchdogVerdict === 'deadlock' ? 'deadlocked' : 'slow'}.`;
   if (k.waited === 'yes') out.violate(events, text);
   else out.doubt(events, text, 'the cancel returned after the release but later than the waiting bound (item 4)');

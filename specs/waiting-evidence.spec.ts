@@ -26,6 +26,12 @@ describe('waiting is convicted by holding (item 4)', () => {
     expect(verdictOf(heldThenCancel({}, 'timer', 1515).judge(), RULE)).toBe('violated');
   });
 
+  it('says who released the hold: the recorder\'s timer or the watchdog', () => {
+    const says = (by: 'watchdog' | 'timer') => heldThenCancel({}, by, 1515).judge().violations.find((f) => f.rule === RULE)!.explanation;
+    expect(says('timer')).toContain("after the recorder's timer released the held Indicate");
+    expect(says('watchdog')).toContain('after the watchdog released the held Indicate');
+  });
+
   it('stays inconclusive for a return 30 ms after the release without a control latency', () => {
     expect(verdictOf(heldThenCancel({}, 'timer', 1540).judge(), RULE)).toBe('inconclusive');
   });
