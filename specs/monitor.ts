@@ -92,8 +92,12 @@ export class Monitor {
    */
   private readonly cancelWindows = new Map<string, { open: boolean; annotated: boolean; fromCallback: boolean; entered: number }>();
   private readonly brokerRefs = new Map<string, number>();
-  /** Sinks that received callbacks naming no call: the monitor cannot see their calls' final status. */
-  private readonly blind = new CappedSet(100_000);
+  /**
+   * Sinks that received callbacks naming no call: the monitor cannot see their calls' final
+   * status. Capped like the judge's sink history: a call whose blind sink was forgotten is only kept
+   * longer (it is not pruned at its release), never judged differently.
+   */
+  private readonly blind = new CappedSet(16_384);
   /**
    * The trace's transport-lost marker was seen: what the broker does from then on answers
    * callbacks that never reached the client, so the machine judges no call after it

@@ -13,8 +13,12 @@ import { CappedSet } from './capped-set.ts';
 
 const OPERATION_SET = new Set<string>(OPERATIONS);
 const RECORDERS = new Set(['simulation', 'stdio', 'recorder', 'hand']);
-/** How many finished call ids are remembered to tell "never issued" from "finished long ago". */
-const ISSUED_CAP = 100_000;
+/**
+ * How many call and cancel ids are remembered to tell "never issued" from "finished long ago" (and
+ * to catch an id issued twice): the judge's own history of finished calls and sinks has the same
+ * bound, so that memory follows what is open, not the length of the trace.
+ */
+const ISSUED_CAP = 16_384;
 
 type Obj = Record<string, unknown>;
 
