@@ -88,7 +88,16 @@ export const EVENT_QUEUE_LIMIT = 4;
 export interface ReferenceOptions {
   name?: string;
   version?: string;
+  /** BrokerInfo.callbackAuthLevel; RPC_C_AUTHN_LEVEL_PKT_PRIVACY by default. */
+  callbackAuthLevel?: number;
 }
+
+/**
+ * CALLBACK-AUTH-LEVEL: "The callback is always initiated at the RPC_C_AUTHN_LEVEL_PKT_PRIVACY
+ * level" (Setting Security on an Asynchronous Call). WMI lowers it only when a callback fails at
+ * that level; the simulated client accepts every level, so the broker keeps it.
+ */
+export const RPC_C_AUTHN_LEVEL_PKT_PRIVACY = 6;
 
 export class ReferenceBroker implements BrokerAdapter {
   readonly info;
@@ -102,7 +111,10 @@ export class ReferenceBroker implements BrokerAdapter {
   protected setup: RunSetup = { security: true };
 
   constructor(options: ReferenceOptions = {}) {
-    this.info = { name: options.name ?? 'reference', version: options.version ?? '1', inProcess: true, annotates: true };
+    this.info = {
+      name: options.name ?? 'reference', version: options.version ?? '1', inProcess: true, annotates: true,
+      callbackAuthLevel: options.callbackAuthLevel ?? RPC_C_AUTHN_LEVEL_PKT_PRIVACY,
+    };
   }
 
 
