@@ -44,6 +44,9 @@ describe('the suite', () => {
       for (const [rule, v] of Object.entries(got)) if (v !== 'not exercised') exercised.add(rule);
     }
     expect(RULES.map((r) => r.id).filter((id) => !exercised.has(id)).sort()).toEqual(needClientModel);
+    // And each is listed by a scenario that exercises it, as `wbemsim scenario --list` shows.
+    const listed = new Set(all.flatMap((s) => s.rules));
+    expect(RULES.map((r) => r.id).filter((id) => !listed.has(id)).sort()).toEqual(needClientModel);
   });
 
   it('refuses a scenario that names an unknown rule, lacks a field, or lists a rule it expects not exercised', () => {
