@@ -4,7 +4,7 @@
  * (the scheduler chooses): when the async method returns (before or after callbacks), how Indicate
  * batches objects, whether to send a progress status, losing a cancel race, stopping a query
  * provider or letting it run, one late in-flight callback, the cancelled final status before or
- * after CancelAsyncCall returns.
+ * after CancelAsyncCall returns, keeping or dropping an event beyond a notification query's queue limit.
  *
  * Its bookkeeping follows [MS-WMI]'s AsyncOperationTable (one entry per pending operation with
  * the sink pointer and the flags CallbackInProgress, CallCancelled, SetStatusWithFinalResultCalled),
@@ -65,6 +65,8 @@ export interface Entry {
   /** Temporary references of deliveries. */
   temps: number;
   cbCount: number;
+  /** Undelivered events beyond EVENT_QUEUE_LIMIT that the broker decided to keep. */
+  kept: number;
 }
 
 interface PendingCancel {
@@ -75,11 +77,27 @@ interface PendingCancel {
   hr: number;
 }
 
+/**
+ * EVENTS-MAY-BE-DROPPED: the undelivered events a notification query's queue holds without
+ * pressure. For each event beyond it (the provider produces faster than the client's sink takes
+ * events) the broker may keep it, slowing down (the `keep` step), or drop it (the `drop` step).
+ */
+export const EVENT_QUEUE_LIMIT = 4;
+
 /** Options of the reference broker's behaviour, used by mutants to plant faults. */
 export interface ReferenceOptions {
   name?: string;
   version?: string;
+  /** BrokerInfo.callbackAuthLevel; RPC_C_AUTHN_LEVEL_PKT_PRIVACY by default. */
+  callbackAuthLevel?: number;
 }
+
+/**
+ * CALLBACK-AUTH-LEVEL: "The callback is always initiated at the RPC_C_AUTHN_LEVEL_PKT_PRIVACY
+ * level" (Setting Security on an Asynchronous Call). WMI lowers it only when a callback fails at
+ * that level; the simulated client accepts every level, so the broker keeps it.
+ */
+export const RPC_C_AUTHN_LEVEL_PKT_PRIVACY = 6;
 
 export class ReferenceBroker implements BrokerAdapter {
   readonly info;
@@ -93,7 +111,10 @@ export class ReferenceBroker implements BrokerAdapter {
   protected setup: RunSetup = { security: true };
 
   constructor(options: ReferenceOptions = {}) {
-    this.info = { name: options.name ?? 'reference', version: options.version ?? '1', inProcess: true, annotates: true };
+    this.info = {
+      name: options.name ?? 'reference', version: options.version ?? '1', inProcess: true, annotates: true,
+      callbackAuthLevel: options.callbackAuthLevel ?? RPC_C_AUTHN_LEVEL_PKT_PRIVACY,
+    };
   }
 
 
@@ -173,6 +194,7 @@ export class ReferenceBroker implements BrokerAdapter {
         if (this.mayProgress(e)) steps.push(ids.prog);
         if (e.result !== undefined && e.queued === 0) steps.push(ids.fin);
       }
+      if (e.op === 'ExecNotificationQueryAsync' && e.queued > EVENT_QUEUE_LIMIT + e.kept && !e.finalCalled && !e.cancelled) steps.push(ids.keep, ids.drop);
       // CALLBACK-IN-FLIGHT-MAY-FINISH: one delivery the broker started before the cancel, logged late
       // (before the final status is called, so that d's window stays after its return).
       if (e.lateAllowed && e.callback === undefined && !e.finalCalled) {
@@ -212,6 +234,12 @@ export class ReferenceBroker implements BrokerAdapter {
         else this.progress(e, out);
         break;
       case 'prog': this.progress(e, out); break;
+      case 'keep': e.kept++; break;
+      case 'drop':
+        // The event beyond the limit is gone: it is neither delivered nor counted among the events to deliver.
+        e.queued--;
+        e.total--;
+        break;
       case 'fin': this.decide(e, e.result!, out); break;
       case 'cfin':
         // Called and entered at once: the cancelled final may overlap a callback in progress, and
@@ -252,7 +280,7 @@ export class ReferenceBroker implements BrokerAdapter {
   stateKey(): string {
     const parts: string[] = [];
     for (const e of this.entries.values()) {
-      parts.push(`${e.call}:${e.m}:${e.returned ? 1 : 0}${e.queued},${e.total},${e.result ?? ''},${e.callback ?? ''},${e.cancelled ? 1 : 0}${e.clientCancelled ? 1 : 0}${e.finalCalled ? 1 : 0}${e.finalReturned ? 1 : 0},${e.finalHr ?? ''}${e.finalCb ?? ''},${e.stored ? 1 : 0}${e.temps},${e.progressSent}${e.lateAllowed ? 1 : 0}${e.lateCb ?? ''}${e.discard ? 1 : 0}${e.refused ? 1 : 0},${e.cbCount}`);
+      parts.push(`${e.call}:${e.m}:${e.returned ? 1 : 0}${e.queued},${e.total},${e.result ?? ''},${e.callback ?? ''},${e.cancelled ? 1 : 0}${e.clientCancelled ? 1 : 0}${e.finalCalled ? 1 : 0}${e.finalReturned ? 1 : 0},${e.finalHr ?? ''}${e.finalCb ?? ''},${e.stored ? 1 : 0}${e.temps},${e.progressSent}${e.lateAllowed ? 1 : 0}${e.lateCb ?? ''}${e.discard ? 1 : 0}${e.refused ? 1 : 0},${e.cbCount},${e.kept}`);
     }
     for (const k of this.cancels.values()) parts.push(`${k.cancel}:${k.processed ? 1 : 0}:${k.hr}`);
     // Sorted: entries accepted in a different order are the same state.
@@ -285,7 +313,7 @@ export class ReferenceBroker implements BrokerAdapter {
     const e: Entry = {
       call: msg.call, op: msg.op, services: msg.services, sink: msg.sink, flags: msg.flags, method: msg.op === 'ExecMethodAsync',
       m: 0, returned: false, queued: 0, total: 0, cancelled: false, clientCancelled: false, finalCalled: false, finalReturned: false,
-      temps: 0, stored: false, progressSent: 0, lateAllowed: false, discard: false, refused: false, cbCount: 0,
+      temps: 0, stored: false, progressSent: 0, lateAllowed: false, discard: false, refused: false, cbCount: 0, kept: 0,
     };
     this.entries.set(msg.call, e);
     this.active.set(msg.call, e);
@@ -337,6 +365,8 @@ export class ReferenceBroker implements BrokerAdapter {
     const cb = this.nextCb(e);
     e.callback = cb;
     e.queued -= count;
+    // The events kept beyond the limit that are still queued stay decided.
+    e.kept = Math.max(0, Math.min(e.kept, e.queued - EVENT_QUEUE_LIMIT));
     this.feed(e, 'INDICATE_ENTERED');
     out.push({ kind: 'indicate', cb, call: e.call, sink: e.sink, count });
   }
@@ -447,6 +477,6 @@ function stepIdsOf(c: string) {
   return {
     ret: step(`ret:${c}`), ind1: step(`ind:${c}:1`), indAll: step(`ind:${c}:all`), prog: step(`prog:${c}`),
     fin: step(`fin:${c}`), late: step(`late:${c}`), lateprog: step(`lateprog:${c}`), cfin: step(`cfin:${c}`),
-    enter: step(`enter:${c}`), refuse: step(`refuse:${c}`),
+    enter: step(`enter:${c}`), refuse: step(`refuse:${c}`), keep: step(`keep:${c}`), drop: step(`drop:${c}`),
   };
 }

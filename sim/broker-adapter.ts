@@ -25,6 +25,12 @@ export interface BrokerInfo {
    * moments may lie.
    */
   annotates?: boolean;
+  /**
+   * The authentication level (RPC_C_AUTHN_LEVEL_*, 1 NONE to 6 PKT_PRIVACY) at which the broker
+   * calls back into the sink of a client in another process (CALLBACK-AUTH-LEVEL). Absent: not
+   * known, and the harness marks no callback's level.
+   */
+  callbackAuthLevel?: number;
 }
 
 /** What the harness tells the broker about a run before it starts. */

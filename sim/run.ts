@@ -13,7 +13,7 @@ import { CHECK_EVERY, encodeToken, hashStep, STEP_HASH_START, type ReplaySpec } 
 import { Scheduler, type Reducer } from './scheduler.ts';
 import { ChoiceListStrategy, RandomStrategy, type Step, type Strategy } from './strategy.ts';
 import { DEFAULT_DEPTH, recipeOf } from './strategies.ts';
-import { World } from './world.ts';
+import { runsInProcess, World } from './world.ts';
 import type { Workload } from './workload.ts';
 
 export interface RunOptions {
@@ -168,7 +168,7 @@ export function runOnce(o: RunOptions): RunResult {
   const identity = new StepIdentity(replaying ?? (o.choices?.length ? new ChoiceListStrategy(o.choices, base) : base));
   const header: TraceHeader = {
     seq: 0, type: 'header', format: 'wbemsim-trace', version: 2, recorder: 'simulation',
-    broker: { name: o.broker.info.name, version: o.broker.info.version }, inProcess: o.broker.info.inProcess,
+    broker: { name: o.broker.info.name, version: o.broker.info.version }, inProcess: runsInProcess(o.workload, o.broker.info),
     whiteBox: true, seed: o.seed, workload: o.workload.name,
   };
   const monitor = new Monitor({ annotated: o.broker.info.annotates === true });

@@ -23,7 +23,7 @@ import { runOnce } from './run.ts';
 import { StepIndependence } from './step-independence.ts';
 import { expand, expandCompact, HashCompactTable, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
-import { World } from './world.ts';
+import { runsInProcess, World } from './world.ts';
 import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, eachBrokenRule, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
 import { DEFAULT_WATCHDOG } from './run.ts';
 
@@ -69,7 +69,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   const judge: Judge = createJudge({ keyed: true });
   judge.begin({
     seq: 0, type: 'header', format: 'wbemsim-trace', version: 2, recorder: 'simulation',
-    broker: { name: o.broker.info.name, version: o.broker.info.version }, inProcess: o.broker.info.inProcess,
+    broker: { name: o.broker.info.name, version: o.broker.info.version }, inProcess: runsInProcess(o.workload, o.broker.info),
     whiteBox: true, seed: 0, workload: o.workload.name,
   });
   let seq = 0;

@@ -81,6 +81,23 @@ export type ClientAction =
 /** The workload format's version (specs/workload.schema.json); a workload without one is version 1. */
 export const WORKLOAD_VERSION = 1;
 
+/**
+ * The broker runs in another process than the client (CALLBACK-AUTH-LEVEL): its callbacks reach
+ * the sink through COM at an authentication level.
+ */
+export interface OutOfProcess {
+  /**
+   * The broker is on the client's machine and the authentication service is not Kerberos: every
+   * callback then comes at RPC_C_AUTHN_LEVEL_NONE, whatever the broker asks for.
+   */
+  local?: boolean;
+  /**
+   * The broker's machine allows anonymous callbacks (UnsecAppAccessControlDefault not set,
+   * AllowAnonymousCallback set): a callback at NONE is then acceptable.
+   */
+  anonymousCallbacks?: boolean;
+}
+
 export interface Workload {
   /** The format's version: 1 (the default when absent). */
   version?: typeof WORKLOAD_VERSION;
@@ -88,6 +105,8 @@ export interface Workload {
   description?: string;
   /** CoInitializeSecurity was called (default true). */
   security?: boolean;
+  /** The broker runs in another process; absent: in the client's process, as the broker says. */
+  outOfProcess?: OutOfProcess;
   sinks: SinkSpec[];
   /** SWbemSink objects of a script. */
   swbemsinks?: { id: string }[];

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { OPERATIONS } from '../trace/event.ts';
-import type { CallSpec, ClientAction, SinkSpec, Workload } from './workload.ts';
+import type { CallSpec, ClientAction, OutOfProcess, SinkSpec, Workload } from './workload.ts';
 import { parseWorkload, WORKLOAD_SCHEMA_PATH, WorkloadError } from './workloads.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -16,7 +16,8 @@ const schema = JSON.parse(readFileSync(WORKLOAD_SCHEMA_PATH, 'utf8'));
 
 /** Every field of each TypeScript type, listed: the compiler checks each list against its type. */
 const FIELDS = {
-  workload: ['version', 'name', 'description', 'security', 'sinks', 'swbemsinks', 'calls', 'actions'],
+  workload: ['version', 'name', 'description', 'security', 'outOfProcess', 'sinks', 'swbemsinks', 'calls', 'actions'],
+  outOfProcess: ['local', 'anonymousCallbacks'],
   sink: ['id', 'behaviour', 'delay', 'wrapped'],
   call: ['id', 'op', 'sink', 'swsink', 'services', 'flags', 'query', 'language', 'objects', 'duration', 'result', 'startError', 'cancelUnsupported', 'after'],
   cancel: ['kind', 'id', 'sink', 'services', 'after', 'fromCallback', 'inner'],
@@ -32,6 +33,7 @@ type Action<K extends ClientAction['kind']> = Extract<ClientAction, { kind: K }>
 // Each line fails to compile when a type gains or loses a field that its list does not.
 const typesAgree: [
   Same<keyof Workload, (typeof FIELDS.workload)[number]>,
+  Same<keyof OutOfProcess, (typeof FIELDS.outOfProcess)[number]>,
   Same<keyof SinkSpec, (typeof FIELDS.sink)[number]>,
   Same<keyof CallSpec, (typeof FIELDS.call)[number]>,
   Same<keyof Action<'cancel'>, (typeof FIELDS.cancel)[number]>,
@@ -40,7 +42,7 @@ const typesAgree: [
   Same<keyof Action<'swbem-cancel'>, (typeof FIELDS)['swbem-cancel'][number]>,
   Same<keyof Action<'swbem-nothing'>, (typeof FIELDS)['swbem-nothing'][number]>,
   Same<keyof Action<'transport-loss'>, (typeof FIELDS)['transport-loss'][number]>,
-] = [true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true];
 
 const sorted = (xs: readonly string[]) => [...xs].sort();
 const actionBranch = (kind: string) => schema.$defs.action.oneOf.find((b: { properties: { kind: { const: string } } }) => b.properties.kind.const === kind);
@@ -49,6 +51,7 @@ describe('specs/workload.schema.json', () => {
   it('has the fields of the TypeScript types, no more and no fewer', () => {
     expect(typesAgree.every(Boolean)).toBe(true);
     expect(sorted(Object.keys(schema.properties))).toEqual(sorted(FIELDS.workload));
+    expect(sorted(Object.keys(schema.$defs.outOfProcess.properties))).toEqual(sorted(FIELDS.outOfProcess));
     expect(sorted(Object.keys(schema.$defs.sink.properties))).toEqual(sorted(FIELDS.sink));
     expect(sorted(Object.keys(schema.$defs.call.properties))).toEqual(sorted(FIELDS.call));
     for (const kind of ['cancel', 'release-sink', 'release-services', 'swbem-cancel', 'swbem-nothing', 'transport-loss'] as const) {
@@ -97,7 +100,7 @@ describe('a workload that does not validate', () => {
     ['a misspelled top-level field', { ...base, actoins: [{ kind: 'cancel', id: 'k1', sink: 's1' }] }, 'w.json: unknown field "actoins" (did you mean "actions"?)'],
     ['a misspelled call field', { ...base, calls: [{ id: 'c1', op: 'ExecQueryAsync', sikn: 's1' }] }, 'w.json: unknown field "calls[0].sikn" (did you mean "sink"?)'],
     ['a misspelled action field', { ...base, actions: [{ kind: 'cancel', id: 'k1', sink: 's1', aftr: 'c1' }] }, 'w.json: unknown field "actions[0].aftr" (did you mean "after"?)'],
-    ['an unknown field with nothing near', { ...base, colour: 'red' }, 'w.json: unknown field "colour" (known fields: version, name, description, security, sinks, swbemsinks, calls, actions)'],
+    ['an unknown field with nothing near', { ...base, colour: 'red' }, 'w.json: unknown field "colour" (known fields: version, name, description, security, outOfProcess, sinks, swbemsinks, calls, actions)'],
     ['a misspelled action kind', { ...base, actions: [{ kind: 'cancell', id: 'k1', sink: 's1' }] }, /"actions\[0\]\.kind" must be one of .* \(got "cancell"\); did you mean "cancel"\?/],
     ['a misspelled operation', { ...base, calls: [{ id: 'c1', op: 'ExecQeryAsync', sink: 's1' }] }, /"calls\[0\]\.op" must be one of .*did you mean "ExecQueryAsync"\?/],
     ['a wrong type', { ...base, calls: [{ id: 'c1', op: 'ExecQueryAsync', sink: 's1', objects: 'two' }] }, '"calls[0].objects" must be integer (got "two")'],

@@ -4,7 +4,7 @@
  * enabled step; the scheduler's strategy picks one; the world takes it and records trace events.
  * It never reads a clock or a random source: a run is a pure function of the choices.
  */
-import type { BrokerAdapter, BrokerOutput, CallTarget } from './broker-adapter.ts';
+import type { BrokerAdapter, BrokerInfo, BrokerOutput, CallTarget } from './broker-adapter.ts';
 import { failed, RPC_E_DISCONNECTED, S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 import type { ProviderKind, UnnumberedEvent } from '../trace/event.ts';
 import { passedSink, type CallSpec, type ClientAction, type SinkSpec, type Workload } from './workload.ts';
@@ -13,6 +13,14 @@ import { SwbemSinkLayer } from './swbemsink-layer.ts';
 import type { Step } from './strategy.ts';
 import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 export type { Step };
+
+/** RPC_C_AUTHN_LEVEL_NONE: the level of a local callback without Kerberos. */
+const RPC_C_AUTHN_LEVEL_NONE = 1;
+
+/** Whether the trace's header says the broker runs in the client's process: the broker's word, unless the workload puts it in another. */
+export function runsInProcess(workload: Workload, info: BrokerInfo): boolean {
+  return info.inProcess && workload.outOfProcess === undefined;
+}
 
 export interface WorldOptions {
   /** Virtual time after which a held callback is released by the watchdog (RULES.md item 4). */
@@ -433,6 +441,22 @@ export class World {
     this.apply(this.broker.input({ kind: 'callback-returned', cb: cb.cb, ret }));
   }
 
+  /**
+   * CALLBACK-AUTH-LEVEL: with the broker in another process, the level the callback reached the
+   * sink at. A local callback without Kerberos always comes at NONE; otherwise at the level the
+   * broker states (none is marked when it states none).
+   */
+  private markAuthLevel(cb: string): void {
+    const remote = this.workload.outOfProcess;
+    if (!remote) return;
+    const level = remote.local ? RPC_C_AUTHN_LEVEL_NONE : this.broker.info.callbackAuthLevel;
+    if (level === undefined) return;
+    this.emit({
+      type: 'marker.auth-level', cb, level,
+      ...(remote.local ? { local: true } : {}), ...(remote.anonymousCallbacks ? { anonymousAllowed: true } : {}),
+    });
+  }
+
   private produce(call: string): void {
     const p = this.providers.get(call)!;
     const count = p.kind === 'event' || p.kind === 'instance' ? 1 : p.left;
@@ -514,6 +538,7 @@ export class World {
           const extra = held ? { held: true, hold: 'until-cancel' as const, holdBound: this.options.watchdog } : {};
           if (o.kind === 'indicate') this.emit({ type: 'indicate.entered', cb: o.cb, sink: o.sink, call: o.call, count: o.count, ...extra, thread: `sink:${o.cb}` });
           else this.emit({ type: 'setstatus.entered', cb: o.cb, sink: o.sink, call: o.call, lFlags: o.lFlags, hResult: o.hResult >>> 0, errorObject: o.errorObject, ...extra, thread: `sink:${o.cb}` });
+          this.markAuthLevel(o.cb);
           if (this.scripting.owns(o.sink)) {
             this.scripting.callback(o.sink, o.kind === 'indicate' ? 'indicate' : 'setstatus', o.kind === 'indicate' ? o.count : 0, o.kind === 'set-status' ? o.lFlags : 0, o.kind === 'set-status' ? o.hResult : 0);
           }
