@@ -196,6 +196,29 @@ describe('freedoms of the provider and of event delivery', () => {
     expect(r.conformant).toBe(true);
   });
 
+  it('EVENTS-MAY-BE-DROPPED is not used for events produced after a cancel from inside a callback was processed', () => {
+    const b = new TraceBuilder(WB);
+    b.accept('q', 's', { op: 'ExecNotificationQueryAsync' }); b.add({ type: 'provider.started', call: 'q', kind: 'event' });
+    b.add({ type: 'provider.produced', call: 'q', count: 1 }); b.ind('e', 's', 'q', { count: 1 });
+    b.cancel('k', 's', { fromCallback: 'e' }); b.add({ type: 'annotation.cancel-processed', cancel: 'k', calls: ['q'] }); b.cret('k'); b.iret('e');
+    b.add({ type: 'provider.produced', call: 'q', count: 3 });
+    b.add({ type: 'annotation.final-decided', call: 'q', hResult: WBEM_E_CALL_CANCELLED }); b.final('f', 's', 'q', WBEM_E_CALL_CANCELLED); b.end();
+    expect(verdictOf(b.judge(), 'EVENTS-MAY-BE-DROPPED')).toBe('not exercised');
+  });
+
+  it('EVENTS-MAY-BE-DROPPED is not used for events produced after the transport was lost, nor when callbacks are refused', () => {
+    const lost = new TraceBuilder(WB);
+    lost.accept('q', 's', { op: 'ExecNotificationQueryAsync' }); lost.add({ type: 'provider.started', call: 'q', kind: 'event' });
+    lost.add({ type: 'provider.produced', call: 'q', count: 1 }); lost.ind('e', 's', 'q', { count: 1 }); lost.iret('e');
+    lost.add({ type: 'marker.transport-lost' }); lost.add({ type: 'provider.produced', call: 'q', count: 2 }); lost.end();
+    expect(verdictOf(lost.judge(), 'EVENTS-MAY-BE-DROPPED')).toBe('not exercised');
+    const refused = new TraceBuilder(WB);
+    refused.add({ type: 'marker.no-security' });
+    refused.accept('q', 's', { op: 'ExecNotificationQueryAsync' }); refused.add({ type: 'provider.started', call: 'q', kind: 'event' });
+    refused.add({ type: 'provider.produced', call: 'q', count: 2 }); refused.end();
+    expect(verdictOf(refused.judge(), 'EVENTS-MAY-BE-DROPPED')).toBe('not exercised');
+  });
+
   it('EVENTS-MAY-BE-DROPPED is used when an event produced before any cancel never arrives', () => {
     const b = new TraceBuilder(WB);
     b.accept('q', 's', { op: 'ExecNotificationQueryAsync' }); b.add({ type: 'provider.started', call: 'q', kind: 'event' });
