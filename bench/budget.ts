@@ -25,6 +25,8 @@ export interface Budget {
   /** Shrinking: runs per witness, and how many mutants (the zoo's first ones; undefined: all). */
   shrinkBudget: number;
   shrinkMutants?: number;
+  /** Shrinking: state bound of the breadth-first search for the shortest witness on the shrunk workload. */
+  shortestStates: number;
   /** Scaling: call counts and time per repetition, ms. */
   scaling: number[];
   scalingMs: number;
@@ -43,6 +45,7 @@ export const DEFAULT_BUDGET: Budget = {
   mutantRounds: 60,
   mutantMaxStates: 3000,
   shrinkBudget: 500,
+  shortestStates: 2000,
   scaling: [1, 2, 4, 8, 16, 32, 64],
   scalingMs: 600,
 };
@@ -62,6 +65,7 @@ export const QUICK_BUDGET: Budget = {
   mutantMaxStates: 50,
   shrinkBudget: 20,
   shrinkMutants: 3,
+  shortestStates: 200,
   scaling: [1, 2, 8, 64],
   scalingMs: 20,
 };

@@ -6,7 +6,8 @@ import { PlantedRaceBroker, plantedRaceWorkload } from '../brokers/mutants/plant
 import { packagePath } from '../package-root.ts';
 import { explore, exploreByReexecution, type Exploration } from './explorer.ts';
 import { exploreWorkloads } from './explore-workloads.ts';
-import { exploreStateful } from './stateful-explorer.ts';
+import { exploreStateful, shortestWitnesses } from './stateful-explorer.ts';
+import { loadWorkload } from './workloads.ts';
 import { decodeToken } from './replay-token.ts';
 import { runOnce } from './run.ts';
 import type { Workload } from './workload.ts';
@@ -107,5 +108,27 @@ describe('every mutant that re-execution reached is still reached', () => {
     const x = exploreStateful({ impl: `mutant:${m.name}`, broker: m.create(), workload: config(p.workload) });
     expect(x.complete).toBe(p.complete);
     expect(rulesOf(x)).toEqual(p.rules);
+  });
+});
+
+describe('breadth-first search for the shortest witness', () => {
+  const mutants = ['no-addref', 'indicate-after-final', 'unknown-sink-ok', 'cancelled-final-ok', 'double-final'];
+  it.each(['cancel-unused-sink', 'held-query-cancel'])('finds on %s every rule the depth-first search finds, with a witness no longer, that breaks it when replayed', (name) => {
+    const workload = loadWorkload(name);
+    for (const m of mutants) {
+      const make = MUTANTS.find((x) => x.name === m)!.create;
+      const dfs = exploreStateful({ impl: `mutant:${m}`, broker: make(), workload });
+      const bfs = shortestWitnesses({ impl: `mutant:${m}`, broker: make(), workload });
+      expect(dfs.complete && bfs.complete, m).toBe(true);
+      const rules = (xs: { rule: string; by: string }[]) => [...new Set(xs.map((x) => `${x.by}:${x.rule}`))].sort();
+      expect(rules(bfs.witnesses), m).toEqual(rules(dfs.violations));
+      for (const w of bfs.witnesses) {
+        const d = dfs.violations.find((v) => v.rule === w.rule && v.by === w.by)!;
+        expect(w.steps, `${m} ${w.rule}`).toBeLessThanOrEqual(d.steps);
+        expect(w.choices.length).toBe(w.steps);
+        const again = runOnce({ impl: 'x', broker: make(), workload, seed: 0, choices: w.choices, strategy: { name: 'first', choose: () => 0 } });
+        expect(again.judge.violations.some((v) => v.rule === w.rule) || again.monitor.some((x) => x.rules.includes(w.rule)), `${m} ${w.rule}`).toBe(true);
+      }
+    }
   });
 });

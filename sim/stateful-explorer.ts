@@ -54,16 +54,13 @@ interface Found {
 /** The strategy of a witness run: the path's choices, then the first enabled step (as the search does). */
 const FIRST: Strategy = { name: 'exhaustive', choose: () => 0 };
 
-export function exploreStateful(o: ExploreOptions): Exploration {
-  if (!canSnapshot(o.broker)) throw new Error(`exploreStateful: broker ${o.broker.info.name} cannot be saved and restored`);
-  const indep = new StepIndependence(o.workload);
-  const independent = o.noReduction ? () => false : (a: Step, b: Step) => indep.independent(a, b);
-  const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
-  const maxSteps = o.maxSteps ?? DEFAULT_EXPLORE_MAX_STEPS;
-  const m = compiledMachine();
-  const coverage = new Coverage(m.stateNodes.length, m.transitions.length);
+/**
+ * The live objects of a stateful search over one workload, and how to feed, save, restore and key
+ * them: the world (with the broker inside), the lifecycle monitor and the judge, each event fed
+ * to both as it happens.
+ */
+function searchState(o: ExploreOptions) {
   const callIds = o.workload.calls.map((c) => c.id);
-
   const world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG });
   const monitor = new Monitor({ annotated: o.broker.info.annotates === true });
   const judge: Judge = createJudge({ keyed: true });
@@ -94,7 +91,42 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     judge.restore(s.judge, last);
     seq = s.seq;
   };
+  /** Lets virtual time pass until some step is enabled or nothing is left; the steps enabled then. */
+  const settle = () => {
+    let enabled = world.enabled();
+    while (enabled.length === 0) {
+      const t = world.nextTimer();
+      if (t === undefined) break;
+      world.advanceTo(t);
+      flush();
+      enabled = world.enabled();
+    }
+    return enabled;
+  };
+  /** Ends the run where nothing is enabled (a deadlock if a thread is stuck) and judges it whole. */
+  const finish = () => {
+    const stuck = world.stuck();
+    const t = world.now;
+    if (stuck) feed({ type: 'marker.watchdog', verdict: 'deadlock', detail: stuck, t });
+    feed({ type: 'run.end', reason: stuck ? 'deadlock' : 'quiescent', ...(stuck ? { detail: stuck } : {}), t });
+    const r = judge.finish();
+    addMonitorFindings(r, monitor.rejections);
+    return { r, stuck: Boolean(stuck) };
+  };
+  const key = () => `${world.stateKey()}#${monitor.stateKey(callIds)}#${judge.stateKey()}`;
   flush();
+  return { world, monitor, judge, flush, save, restore, settle, finish, key };
+}
+
+export function exploreStateful(o: ExploreOptions): Exploration {
+  if (!canSnapshot(o.broker)) throw new Error(`exploreStateful: broker ${o.broker.info.name} cannot be saved and restored`);
+  const indep = new StepIndependence(o.workload);
+  const independent = o.noReduction ? () => false : (a: Step, b: Step) => indep.independent(a, b);
+  const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
+  const maxSteps = o.maxSteps ?? DEFAULT_EXPLORE_MAX_STEPS;
+  const m = compiledMachine();
+  const coverage = new Coverage(m.stateNodes.length, m.transitions.length);
+  const { world, monitor, judge, flush, save, restore, settle, finish, key } = searchState(o);
 
   const visited: Visited = new Map();
   const compact = o.bitstate ? new HashCompactTable() : undefined;
@@ -130,12 +162,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     collect(judge.violationsSoFar(), monitor.rejections);
   };
   const terminal = () => {
-    const stuck = world.stuck();
-    const t = world.now;
-    if (stuck) feed({ type: 'marker.watchdog', verdict: 'deadlock', detail: stuck, t });
-    feed({ type: 'run.end', reason: stuck ? 'deadlock' : 'quiescent', ...(stuck ? { detail: stuck } : {}), t });
-    const r = judge.finish();
-    addMonitorFindings(r, monitor.rejections);
+    const { r, stuck } = finish();
     ends[stuck ? 'deadlock' : 'quiescent'] = (ends[stuck ? 'deadlock' : 'quiescent'] ?? 0) + 1;
     collect(r.violations, monitor.rejections);
     progress();
@@ -173,17 +200,8 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     terminal();
     path.length -= taken;
   };
-  const key = () => `${world.stateKey()}#${monitor.stateKey(callIds)}#${judge.stateKey()}`;
-
   const dfs = (depth: number, sleep: Step[]): void => {
-    let enabled = world.enabled();
-    while (enabled.length === 0) {
-      const t = world.nextTimer();
-      if (t === undefined) break;
-      world.advanceTo(t);
-      flush();
-      enabled = world.enabled();
-    }
+    const enabled = settle();
     if (enabled.length === 0) {
       // Counted like the re-execution search counts a run's last state.
       if (stored() < maxStates) {
@@ -236,4 +254,88 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     ...(compact ? { hashCompaction: { omission: compact.omission(), bytesPerState: compact.size ? compact.bytes / compact.size : 0 } } : {}),
     conformant: violations.length === 0, violations, ends, coverage,
   };
+}
+
+/** A rule's shortest witness found by breadth-first search. */
+export interface ShortestWitness {
+  rule: string;
+  by: ExploredViolation['by'];
+  explanation: string;
+  /** Scheduler steps of the witness run, from the start to its end (as `steps` of any run). */
+  steps: number;
+  /** The run's choices, one per step. */
+  choices: number[];
+  token: string;
+}
+
+export interface ShortestSearch {
+  witnesses: ShortestWitness[];
+  /** Distinct states reached. */
+  states: number;
+  /** The search covered every state within the bounds, or found every rule asked for. */
+  complete: boolean;
+}
+
+/**
+ * Breadth-first search over the scheduler's choices, level by level from the start, keeping each
+ * level's states saved (world, broker, monitor, judge): the first whole run that breaks a rule is a
+ * shortest witness of it (fewest steps from the start to the run's end). A state is expanded only
+ * at the first, hence shallowest, depth it is reached, told apart by its key and by the rules its
+ * path has broken so far (two paths that differ only in that must both go on). No reduction: a
+ * sleep set would hide the shortest order of two independent steps. It measures how close
+ * shrinking comes to the shortest witness; memory grows with the widest level, so it suits small
+ * (shrunk) workloads. `rules`: stop once each has a witness.
+ */
+export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>): ShortestSearch {
+  if (!canSnapshot(o.broker)) throw new Error(`shortestWitnesses: broker ${o.broker.info.name} cannot be saved and restored`);
+  const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
+  const maxSteps = o.maxSteps ?? DEFAULT_EXPLORE_MAX_STEPS;
+  const st = searchState(o);
+  const found = new Map<string, Found>();
+  const ended = (path: number[]) => {
+    eachBrokenRule(st.finish().r.violations, st.monitor.rejections, (k, rule, by, explanation) => {
+      if ((!rules || rules.has(rule)) && !found.has(k)) found.set(k, { rule, by, explanation, choices: path, paths: 1 });
+    });
+  };
+  const brokenSoFar = () => {
+    const keys: string[] = [];
+    eachBrokenRule(st.judge.violationsSoFar(), st.monitor.rejections, (k) => keys.push(k));
+    return keys.sort().join(',');
+  };
+  const allFound = () => rules !== undefined && [...rules].every((r) => [...found.values()].some((f) => f.rule === r));
+  const visited = new Set<string>();
+  let complete = true;
+  let frontier: { saved: Saved; path: number[] }[] = [];
+  if (st.settle().length === 0) ended([]);
+  else {
+    visited.add(`${st.key()}|${brokenSoFar()}`);
+    frontier.push({ saved: st.save(), path: [] });
+  }
+  for (let depth = 0; frontier.length > 0 && !allFound(); depth++) {
+    if (depth >= maxSteps || o.shouldStop?.()) { complete = false; break; }
+    const next: typeof frontier = [];
+    for (const node of frontier) {
+      st.restore(node.saved, false);
+      const width = st.world.enabled().length;
+      for (let j = 0; j < width; j++) {
+        if (j > 0) st.restore(node.saved, false);
+        st.world.take(st.world.enabled()[j]!.key);
+        st.flush();
+        const path = [...node.path, j];
+        if (st.settle().length === 0) { ended(path); continue; }
+        const k = `${st.key()}|${brokenSoFar()}`;
+        if (visited.has(k)) continue;
+        if (visited.size >= maxStates) { complete = false; continue; }
+        visited.add(k);
+        next.push({ saved: st.save(), path });
+      }
+    }
+    frontier = next;
+  }
+  const witnesses: ShortestWitness[] = [];
+  for (const f of found.values()) {
+    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog });
+    witnesses.push({ rule: f.rule, by: f.by, explanation: f.explanation, steps: r.steps, choices: f.choices, token: r.token });
+  }
+  return { witnesses, states: visited.size, complete: complete || allFound() };
 }

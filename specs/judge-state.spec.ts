@@ -53,6 +53,25 @@ describe('judge and monitor state, saved and restored', () => {
   });
 });
 
+describe('judge state restored out of order', () => {
+  it('a state saved at the end of one path comes back whole after another path was judged from an earlier state', () => {
+    const found = traces().find((t) => (() => { const j = createJudge({ keyed: true }); j.begin(t.lines[0] as TraceHeader); for (const e of t.lines.slice(1)) j.event(e as TraceEvent); return j.finish().violations.length > 0; })());
+    expect(found, 'a trace with a violation').toBeDefined();
+    const [header, ...events] = found!.lines as [TraceHeader, ...TraceEvent[]];
+    const j = createJudge({ keyed: true });
+    j.begin(header);
+    const early = j.save();
+    for (const e of events) j.event(e);
+    const late = j.save();
+    const expected = JSON.stringify(j.violationsSoFar());
+    // Another path from the early state (as a breadth-first search goes), then the late state again.
+    j.restore(early);
+    for (const e of events.slice(0, 3)) j.event(e);
+    j.restore(late);
+    expect(JSON.stringify(j.violationsSoFar())).toBe(expected);
+  });
+});
+
 describe('the snapshotter', () => {
   it('keeps roots and shared objects, copies the rest with its sharing', () => {
     const shared = { fixed: 1 };

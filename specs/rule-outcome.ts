@@ -12,7 +12,7 @@ import { RESTORE, SAVE, type SelfSaving } from './state-snapshot.ts';
 export const FINDINGS_CAP = 20;
 
 export class RuleOutcome implements SelfSaving {
-  private readonly findings: Finding[] = [];
+  private findings: Finding[] = [];
   private more = 0;
   private violations = 0;
   private doubts = 0;
@@ -35,17 +35,21 @@ export class RuleOutcome implements SelfSaving {
   /** The value [SAVE] last returned or [RESTORE] took, while nothing changed since (saved states share it). */
   private savedAs: unknown = undefined;
 
-  /** Its state for stateful search: the findings are only ever appended, so their count says which. */
+  /**
+   * Its state for stateful search. A findings array is only ever appended to, never shortened in
+   * place, so the array and its length then say which findings a state had: states saved on
+   * different paths (a breadth-first search restores them in any order) stay intact.
+   */
   [SAVE](): unknown {
-    return this.savedAs ??= [this.findings.length, this.more, this.violations, this.doubts, this.exercised, this.usedCount,
+    return this.savedAs ??= [this.findings, this.findings.length, this.more, this.violations, this.doubts, this.exercised, this.usedCount,
       this.doubtReason, this.notJudgedReason, this.heldNote, this.exemptReason, this.attributionDependent];
   }
 
   [RESTORE](saved: unknown): void {
-    const s = saved as [number, number, number, number, number, number, string | undefined, string | undefined, string | undefined, string | undefined, boolean];
-    this.findings.length = s[0];
+    const s = saved as [Finding[], number, number, number, number, number, number, string | undefined, string | undefined, string | undefined, string | undefined, boolean];
+    this.findings = s[0].length === s[1] ? s[0] : s[0].slice(0, s[1]);
     this.savedAs = saved;
-    [, this.more, this.violations, this.doubts, this.exercised, this.usedCount, this.doubtReason, this.notJudgedReason, this.heldNote, this.exemptReason, this.attributionDependent] = s;
+    [, , this.more, this.violations, this.doubts, this.exercised, this.usedCount, this.doubtReason, this.notJudgedReason, this.heldNote, this.exemptReason, this.attributionDependent] = s;
   }
 
   /** The rule's situation occurred (a `must`/`should` rule can now be `held`). */
