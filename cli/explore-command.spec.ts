@@ -23,6 +23,17 @@ describe('wbemsim explore', () => {
     expect(again.out).toContain('VIOLATED CANCELLED-STATUS');
   });
 
+  it('--mode breadth-first reports each rule\'s shortest witness, which replays', async () => {
+    const r = await cli('explore', '--workload', 'cancel-unused-sink', '--impl', 'mutant:unknown-sink-ok', '--mode', 'breadth-first', '--json');
+    expect(r.code).toBe(1);
+    const x = JSON.parse(r.out).explorations[0];
+    expect(x).toMatchObject({ mode: 'breadth-first', complete: true, conformant: false });
+    const v = x.violations.find((y: { rule: string }) => y.rule === 'CANCEL-UNKNOWN-SINK-ERROR');
+    expect(v.steps).toBe(14);
+    const again = await cli('replay', v.token);
+    expect(again.out).toContain('VIOLATED CANCEL-UNKNOWN-SINK-ERROR');
+  });
+
   it('exits 2 on an unknown workload', async () => {
     const r = await cli('explore', '--workload', 'no-such-workload');
     expect(r.code).toBe(2);

@@ -54,7 +54,9 @@ export function formatExplorations(results: Explored[], interrupted = false): st
   for (const r of results) {
     out.push(`wbemsim explore: ${inert(r.impl)} on ${inert(r.workload)}`);
     out.push(`  states ${r.states}, transitions ${r.transitions}, ${r.mode === 'stateful' ? 'paths' : 'runs'} ${r.runs}, steps ${r.steps}`);
-    out.push(r.mode === 'stateful' ? '  mode: stateful (world, broker, monitor and judge saved at branch points and restored)' : '  mode: re-execution (every branch runs again from the start; the broker cannot be saved and restored, or --mode re-execution)');
+    out.push(r.mode === 'stateful' ? '  mode: stateful (world, broker, monitor and judge saved at branch points and restored)'
+      : r.mode === 'breadth-first' ? '  mode: breadth-first (each level of states saved; each rule\'s witness is a shortest run that breaks it)'
+      : '  mode: re-execution (every branch runs again from the start; the broker cannot be saved and restored, or --mode re-execution)');
     if (r.hashCompaction) out.push(`  hash compaction: ${r.hashCompaction.bytesPerState.toFixed(1)} bytes per state stored; estimated probability that a state was omitted: ${r.hashCompaction.omission.toExponential(1)}`);
     out.push(r.complete ? '  complete: every reachable state was explored' : `  complete: no (cut by ${r.cut}): the verdict covers only what was explored`);
     if (r.brokerFailure) out.push(`  broker failure (${inert(r.brokerFailure.reason)}): ${inertLines(r.brokerFailure.detail ?? '')}`);
@@ -80,7 +82,7 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .option('--max-steps <n>', 'step bound per run (reaching it makes the exploration incomplete)', intOption('--max-steps', 1), DEFAULT_EXPLORE_MAX_STEPS)
     .option('--max-states <n>', 'distinct states after which the exploration stops (incomplete)', intOption('--max-states', 1), DEFAULT_MAX_STATES)
     .option('--watchdog <n>', 'virtual time after which a held callback is let go', intOption('--watchdog', 1))
-    .addOption(new Option('--mode <mode>', 'stateful: keep the state at branch points and go back to it (needs a broker that can be saved and restored: the in-process ones); re-execution: run every branch again from the start (any broker). Default: stateful where possible').choices(['stateful', 're-execution']))
+    .addOption(new Option('--mode <mode>', 'stateful: depth-first, keeping the state at branch points and going back to it (needs a broker that can be saved and restored: the in-process ones); breadth-first: level by level from the start, so that each rule\'s witness is a shortest run that breaks it (same brokers; no reduction, for small workloads such as a shrunk witness\'s); re-execution: run every branch again from the start (any broker). Default: stateful where possible').choices(['stateful', 'breadth-first', 're-execution']))
     .option('--bitstate', 'hash compaction: store each state as a 64-bit hash (about 16 bytes per state) instead of its key; the result states the estimated probability that a state was omitted')
     .option('--time-budget <seconds>', 'wall-clock cap on the whole exploration (it is then incomplete)', intOption('--time-budget', 1))
     .option('--allow-cut', 'exit 0 even when an exploration was incomplete (the verdict still says so)')

@@ -65,7 +65,7 @@ export interface ExploreTask {
   timeBudgetMs?: number;
   /** Post progress messages while exploring. */
   progress?: boolean;
-  /** Stateful or re-execution (default: stateful when the broker can be saved and restored). */
+  /** Stateful (depth-first), breadth-first or re-execution (default: stateful when the broker can be saved and restored). */
   mode?: ExploreMode;
   /** Hash compaction of the visited states (stateful search only). */
   bitstate?: boolean;
@@ -157,7 +157,7 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
           let runs = 0;
           const mode = p.mode ?? (canSnapshot(broker) ? 'stateful' : 're-execution');
           if (p.bitstate && mode !== 'stateful') throw new UsageError('--bitstate needs the stateful search (a broker that can be saved and restored, and not --mode re-execution)');
-          if (mode === 'stateful' && !canSnapshot(broker)) throw new UsageError(`--mode stateful: ${p.impl} cannot be saved and restored (a broker offers snapshot and restore for that); use --mode re-execution`);
+          if (mode !== 're-execution' && !canSnapshot(broker)) throw new UsageError(`--mode ${mode}: ${p.impl} cannot be saved and restored (a broker offers snapshot and restore for that); use --mode re-execution`);
           // Re-execution hands over every run; the stateful search reports its counts now and then.
           const onRun = post && mode === 're-execution' ? (r: RunResult) => { runs++; for (const v of r.judge.violations) violated.add(v.rule); post({ runs: runsBefore + runs, steps: 0, violations: violated.size }); } : undefined;
           const onProgress = post && mode === 'stateful' ? (x: { runs: number; states: number; violations: number }) => post({ runs: runsBefore + x.runs, steps: 0, states: x.states, violations: x.violations }) : undefined;

@@ -33,7 +33,7 @@ import { CancelWindows } from '../specs/cancel-windows.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
 import { Coverage, type Monitor, type MonitorRejection } from '../specs/monitor.ts';
 import { runOnce, type RunResult } from './run.ts';
-import { canSnapshot, exploreStateful } from './stateful-explorer.ts';
+import { canSnapshot, exploreBreadthFirst, exploreStateful } from './stateful-explorer.ts';
 import { StepIndependence } from './step-independence.ts';
 import { expand, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
@@ -77,7 +77,7 @@ export interface ExploreOptions {
   onProgress?: (p: { runs: number; states: number; violations: number }) => void;
 }
 
-export type ExploreMode = 'stateful' | 're-execution';
+export type ExploreMode = 'stateful' | 're-execution' | 'breadth-first';
 
 /** A rule broken in some explored run: the first run that broke it, and how many did. */
 export interface ExploredViolation {
@@ -128,10 +128,10 @@ interface Branch {
 /** Explores every interleaving of the workload within the bounds, stateful where it can. */
 export function explore(o: ExploreOptions): Exploration {
   const mode = o.mode ?? (canSnapshot(o.broker) && !o.onRun && !o.keepTrace ? 'stateful' : 're-execution');
-  if (o.bitstate && mode !== 'stateful') throw new Error('explore: hash compaction (bitstate) needs the stateful search');
-  if (mode === 'stateful') {
+  if (o.bitstate && mode !== 'stateful') throw new Error('explore: hash compaction (bitstate) needs the stateful depth-first search');
+  if (mode === 'stateful' || mode === 'breadth-first') {
     if (o.onRun || o.keepTrace) throw new Error('explore: whole runs (onRun, keepTrace) exist only in re-execution mode');
-    return exploreStateful(o);
+    return mode === 'stateful' ? exploreStateful(o) : exploreBreadthFirst(o);
   }
   return exploreByReexecution(o);
 }

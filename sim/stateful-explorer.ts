@@ -274,6 +274,12 @@ export interface ShortestSearch {
   states: number;
   /** The search covered every state within the bounds, or found every rule asked for. */
   complete: boolean;
+  cut?: Exploration['cut'];
+  transitions: number;
+  /** Runs that ended (nothing enabled), and how. */
+  ends: Record<string, number>;
+  steps: number;
+  coverage: Coverage;
 }
 
 /**
@@ -292,8 +298,16 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
   const maxSteps = o.maxSteps ?? DEFAULT_EXPLORE_MAX_STEPS;
   const st = searchState(o);
   const found = new Map<string, Found>();
+  const m = compiledMachine();
+  const coverage = new Coverage(m.stateNodes.length, m.transitions.length);
+  const ends: Record<string, number> = {};
+  let transitions = 0;
+  let steps = 0;
+  let cut: Exploration['cut'];
   const ended = (path: number[]) => {
-    eachBrokenRule(st.finish().r.violations, st.monitor.rejections, (k, rule, by, explanation) => {
+    const { r, stuck } = st.finish();
+    ends[stuck ? 'deadlock' : 'quiescent'] = (ends[stuck ? 'deadlock' : 'quiescent'] ?? 0) + 1;
+    eachBrokenRule(r.violations, st.monitor.rejections, (k, rule, by, explanation) => {
       if ((!rules || rules.has(rule)) && !found.has(k)) found.set(k, { rule, by, explanation, choices: path, paths: 1 });
     });
   };
@@ -312,7 +326,7 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
     frontier.push({ saved: st.save(), path: [] });
   }
   for (let depth = 0; frontier.length > 0 && !allFound(); depth++) {
-    if (depth >= maxSteps || o.shouldStop?.()) { complete = false; break; }
+    if (depth >= maxSteps || o.shouldStop?.()) { complete = false; cut = depth >= maxSteps ? 'max-steps' : 'stopped'; break; }
     const next: typeof frontier = [];
     for (const node of frontier) {
       st.restore(node.saved, false);
@@ -321,21 +335,36 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
         if (j > 0) st.restore(node.saved, false);
         st.world.take(st.world.enabled()[j]!.key);
         st.flush();
+        transitions++;
+        steps++;
         const path = [...node.path, j];
         if (st.settle().length === 0) { ended(path); continue; }
         const k = `${st.key()}|${brokenSoFar()}`;
         if (visited.has(k)) continue;
-        if (visited.size >= maxStates) { complete = false; continue; }
+        if (visited.size >= maxStates) { complete = false; cut ??= 'max-states'; continue; }
         visited.add(k);
         next.push({ saved: st.save(), path });
       }
     }
     frontier = next;
   }
+  coverage.merge(st.monitor.coverage);
   const witnesses: ShortestWitness[] = [];
   for (const f of found.values()) {
     const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog });
     witnesses.push({ rule: f.rule, by: f.by, explanation: f.explanation, steps: r.steps, choices: f.choices, token: r.token });
   }
-  return { witnesses, states: visited.size, complete: complete || allFound() };
+  const done = complete || allFound();
+  return { witnesses, states: visited.size, complete: done, ...(done ? {} : { cut }), transitions, ends, steps, coverage };
+}
+
+/** `explore --mode breadth-first`: every rule's shortest witness, as an exploration's result. */
+export function exploreBreadthFirst(o: ExploreOptions): Exploration {
+  const s = shortestWitnesses(o);
+  const violations: ExploredViolation[] = s.witnesses.map((w) => ({ rule: w.rule, by: w.by, explanation: w.explanation, token: w.token, steps: w.steps, runs: 1 }));
+  return {
+    impl: o.impl, mode: 'breadth-first', workload: o.workload.name, states: s.states, transitions: s.transitions,
+    runs: Object.values(s.ends).reduce((a, b) => a + b, 0), steps: s.steps, complete: s.complete, ...(s.cut ? { cut: s.cut } : {}),
+    conformant: violations.length === 0, violations, ends: s.ends, coverage: s.coverage,
+  };
 }
