@@ -136,18 +136,25 @@ export function explore(o: ExploreOptions): Exploration {
   return exploreByReexecution(o);
 }
 
+/** What every search starts from: the step independence of the reduction, the bounds, an empty coverage. */
+export function searchBounds(o: ExploreOptions): { independent: (a: Step, b: Step) => boolean; maxStates: number; maxSteps: number; coverage: Coverage } {
+  const indep = new StepIndependence(o.workload);
+  const m = compiledMachine();
+  return {
+    independent: o.noReduction ? () => false : (a, b) => indep.independent(a, b),
+    maxStates: o.maxStates ?? DEFAULT_MAX_STATES,
+    maxSteps: o.maxSteps ?? DEFAULT_EXPLORE_MAX_STEPS,
+    coverage: new Coverage(m.stateNodes.length, m.transitions.length),
+  };
+}
+
 /**
  * The re-execution search: every branch runs again from the start with its choice prefix. It needs
  * nothing of the broker but determinism (a stdio broker explores this way), gives every run whole
  * (`onRun`), and is the oracle the stateful search is tested against.
  */
 export function exploreByReexecution(o: ExploreOptions): Exploration {
-  const indep = new StepIndependence(o.workload);
-  const independent = o.noReduction ? () => false : (a: Step, b: Step) => indep.independent(a, b);
-  const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
-  const maxSteps = o.maxSteps ?? DEFAULT_EXPLORE_MAX_STEPS;
-  const m = compiledMachine();
-  const coverage = new Coverage(m.stateNodes.length, m.transitions.length);
+  const { independent, maxStates, maxSteps, coverage } = searchBounds(o);
   /** State key → the sleep set it was expanded with (step keys); shrinks on revisits. */
   const visited: Visited = new Map();
   const stack: Branch[] = [{ prefix: [], sleep: [] }];

@@ -15,16 +15,14 @@
  */
 import type { BrokerAdapter } from './broker-adapter.ts';
 import { createJudge, type Judge } from '../specs/index.ts';
-import { compiledMachine } from '../specs/compiled-machine.ts';
 import { addMonitorFindings, Coverage, Monitor } from '../specs/monitor.ts';
 import type { SavedState } from '../specs/state-snapshot.ts';
 import type { TraceEvent, UnnumberedEvent } from '../trace/event.ts';
 import { runOnce } from './run.ts';
-import { StepIndependence } from './step-independence.ts';
 import { expand, expandCompact, HashCompactTable, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { runsInProcess, World } from './world.ts';
-import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, eachBrokenRule, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
+import { eachBrokenRule, searchBounds, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
 import { DEFAULT_WATCHDOG } from './run.ts';
 
 /** True when the broker can be saved and restored, so that stateful search applies. */
@@ -120,12 +118,7 @@ function searchState(o: ExploreOptions) {
 
 export function exploreStateful(o: ExploreOptions): Exploration {
   if (!canSnapshot(o.broker)) throw new Error(`exploreStateful: broker ${o.broker.info.name} cannot be saved and restored`);
-  const indep = new StepIndependence(o.workload);
-  const independent = o.noReduction ? () => false : (a: Step, b: Step) => indep.independent(a, b);
-  const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
-  const maxSteps = o.maxSteps ?? DEFAULT_EXPLORE_MAX_STEPS;
-  const m = compiledMachine();
-  const coverage = new Coverage(m.stateNodes.length, m.transitions.length);
+  const { independent, maxStates, maxSteps, coverage } = searchBounds(o);
   const { world, monitor, judge, flush, save, restore, settle, finish, key } = searchState(o);
 
   const visited: Visited = new Map();
@@ -294,12 +287,9 @@ export interface ShortestSearch {
  */
 export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>): ShortestSearch {
   if (!canSnapshot(o.broker)) throw new Error(`shortestWitnesses: broker ${o.broker.info.name} cannot be saved and restored`);
-  const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
-  const maxSteps = o.maxSteps ?? DEFAULT_EXPLORE_MAX_STEPS;
+  const { maxStates, maxSteps, coverage } = searchBounds(o);
   const st = searchState(o);
   const found = new Map<string, Found>();
-  const m = compiledMachine();
-  const coverage = new Coverage(m.stateNodes.length, m.transitions.length);
   const ends: Record<string, number> = {};
   let transitions = 0;
   let steps = 0;

@@ -6,10 +6,10 @@
  * its final status carries the provider's result instead of WBEM_E_CALL_CANCELLED. A cancel
  * processed before the provider completed, or with an unwrapped sink, behaves as the reference.
  */
-import type { BrokerAdapter, BrokerOutput, BrokerStep, RunSetup } from '../../sim/broker-adapter.ts';
+import type { BrokerAdapter } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
-import { WBEM_E_CALL_CANCELLED } from '../../trace/hresult.ts';
-import { MutantBroker, type MutantInfo } from './mutant-broker.ts';
+import type { MutantInfo } from './mutant-broker.ts';
+import { CancelKeepsResult } from './cancel-keeps-result.ts';
 
 /** The zoo row of this mutant. */
 export const mutant: MutantInfo = {
@@ -24,30 +24,9 @@ function isWrapper(sink: string): boolean {
   return sink.endsWith('~stub');
 }
 
-class WrappedCancelKeepsResult extends MutantBroker {
-  private planted = new Set<string>();
-
-  override reset(setup: RunSetup): void {
-    super.reset(setup);
-    this.planted = new Set();
-  }
-
-  protected override cancelEntry(e: Entry, stopProvider: boolean, out: BrokerOutput[], byClient = true): void {
-    if (byClient && isWrapper(e.sink) && e.result !== undefined && !e.finalCalled) this.planted.add(e.call);
-    super.cancelEntry(e, stopProvider, out, byClient);
-  }
-
-  // The wrong final waits for a callback in progress, as a final status that is not a cancel's must.
-  override enabled(): BrokerStep[] {
-    return super.enabled().filter((s) => !s.id.startsWith('cfin:') || !this.planted.has(s.call!) || this.entries.get(s.call!)!.callback === undefined);
-  }
-
-  protected override decide(e: Entry, hr: number, out: BrokerOutput[]): void {
-    super.decide(e, hr === WBEM_E_CALL_CANCELLED && this.planted.has(e.call) ? e.result! : hr, out);
-  }
-
-  override stateKey(): string {
-    return `${super.stateKey()}|${[...this.planted].sort().join(',')}`;
+class WrappedCancelKeepsResult extends CancelKeepsResult {
+  protected keeps(e: Entry): boolean {
+    return isWrapper(e.sink);
   }
 }
 
