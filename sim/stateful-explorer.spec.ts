@@ -131,4 +131,21 @@ describe('breadth-first search for the shortest witness', () => {
       }
     }
   });
+  it('says how many steps a search cut by its state bound covered whole: exactly the levels the bound let it finish', () => {
+    const workload = loadWorkload('held-query-cancel');
+    const make = MUTANTS.find((x) => x.name === 'cancelled-final-ok')!.create;
+    const search = (maxStates?: number, maxSteps?: number) =>
+      shortestWitnesses({ impl: 'mutant:cancelled-final-ok', broker: make(), workload, ...(maxStates ? { maxStates } : {}), ...(maxSteps ? { maxSteps } : {}) }, new Set(['CANCELLED-STATUS']));
+    const whole = search();
+    const shortest = whole.witnesses.find((w) => w.rule === 'CANCELLED-STATUS')!.steps;
+    expect(whole.exhaustedSteps).toBe(shortest);
+    for (const maxStates of [5, 10, 20]) {
+      const cut = search(maxStates);
+      expect(cut.complete, `${maxStates}`).toBe(false);
+      expect(cut.exhaustedSteps, `${maxStates}`).toBeLessThan(shortest);
+      // The runs of that many steps reach no more states than the bound; one step further, they do.
+      expect(search(undefined, cut.exhaustedSteps).states, `${maxStates}`).toBeLessThanOrEqual(maxStates);
+      expect(search(undefined, cut.exhaustedSteps + 1).states, `${maxStates}`).toBeGreaterThan(maxStates);
+    }
+  });
 });

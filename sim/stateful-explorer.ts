@@ -273,6 +273,12 @@ export interface ShortestSearch {
   ends: Record<string, number>;
   steps: number;
   coverage: Coverage;
+  /**
+   * Every run of at most this many steps was judged (the levels up to it were expanded whole, no
+   * state dropped by the bound): a rule not found has no witness this short, so its shortest
+   * witness is longer. The lower bound a cut search still proves.
+   */
+  exhaustedSteps: number;
 }
 
 /**
@@ -310,6 +316,7 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
   const visited = new Set<string>();
   let complete = true;
   let frontier: { saved: Saved; path: number[] }[] = [];
+  let exhaustedSteps = 0;
   if (st.settle().length === 0) ended([]);
   else {
     visited.add(`${st.key()}|${brokenSoFar()}`);
@@ -318,6 +325,7 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
   for (let depth = 0; frontier.length > 0 && !allFound(); depth++) {
     if (depth >= maxSteps || o.shouldStop?.()) { complete = false; cut = depth >= maxSteps ? 'max-steps' : 'stopped'; break; }
     const next: typeof frontier = [];
+    let dropped = false;
     for (const node of frontier) {
       st.restore(node.saved, false);
       const width = st.world.enabled().length;
@@ -331,11 +339,12 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
         if (st.settle().length === 0) { ended(path); continue; }
         const k = `${st.key()}|${brokenSoFar()}`;
         if (visited.has(k)) continue;
-        if (visited.size >= maxStates) { complete = false; cut ??= 'max-states'; continue; }
+        if (visited.size >= maxStates) { complete = false; cut ??= 'max-states'; dropped = true; continue; }
         visited.add(k);
         next.push({ saved: st.save(), path });
       }
     }
+    if (!dropped && exhaustedSteps === depth) exhaustedSteps = depth + 1;
     frontier = next;
   }
   coverage.merge(st.monitor.coverage);
@@ -345,7 +354,7 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
     witnesses.push({ rule: f.rule, by: f.by, explanation: f.explanation, steps: r.steps, choices: f.choices, token: r.token });
   }
   const done = complete || allFound();
-  return { witnesses, states: visited.size, complete: done, ...(done ? {} : { cut }), transitions, ends, steps, coverage };
+  return { witnesses, states: visited.size, complete: done, ...(done ? {} : { cut }), transitions, ends, steps, coverage, exhaustedSteps };
 }
 
 /** `explore --mode breadth-first`: every rule's shortest witness, as an exploration's result. */
