@@ -133,6 +133,30 @@ describe('a stdio broker that announces snapshots but restores badly', () => {
     expect((failure as BrokerFailure).message).toMatch(/restore did not bring the broker back to the saved state: it now offers the steps \[\], where the saved state offered \[\["deliver:c1","c1"\]\]/);
   });
 
+  it('that answers snapshot without a state is a protocol error saying so', () => {
+    const b = broker(tampered('snapshot-bare', EXAMPLES.JavaScript));
+    b.reset({ security: true });
+    expect(() => b.snapshot!()).toThrow(/the snapshot reply has no "state"/);
+  });
+
+  it('that dies when asked for a snapshot is a crash naming the request, and the next run gets a fresh process', () => {
+    const b = broker(tampered('snapshot-crash', EXAMPLES.JavaScript));
+    b.reset({ security: true });
+    const pid = b.pid;
+    let failure: unknown;
+    try {
+      b.snapshot!();
+    } catch (err) {
+      failure = err;
+    }
+    expect(failure).toBeInstanceOf(BrokerFailure);
+    expect((failure as BrokerFailure).reason).toBe('crash');
+    expect((failure as BrokerFailure).message).toMatch(/exited with code 3 before replying to snapshot[^]*dying on a snapshot/);
+    b.reset({ security: true });
+    expect(b.pid).not.toBe(pid);
+    expect(b.enabled()).toEqual([]);
+  });
+
   it('ends an exploration with a broker failure that gives the reason, not an exception', () => {
     const command = tampered('restore-error', EXAMPLES.JavaScript);
     const x = explore({ impl: `stdio:${command}`, broker: broker(command), workload: resolveWorkload('explore-shared-sink-cancel') });

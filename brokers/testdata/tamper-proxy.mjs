@@ -9,6 +9,8 @@
  *   restore-error   a `restore` is answered with the protocol's error reply, not passed on
  *   restore-first   a `restore` brings back the first state saved in the run, whichever was asked
  *                   (a broker whose restore is wrong)
+ *   snapshot-bare   a `snapshot` is answered without its `state`
+ *   snapshot-crash  the broker dies (exit code 3) when asked for a `snapshot`
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -29,6 +31,7 @@ createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) 
   const reply = JSON.parse(line);
   if (type === 'hello' && mode === 'no-snapshot') delete reply.snapshot;
   if (type === 'snapshot' && first === undefined) first = reply.state;
+  if (type === 'snapshot' && mode === 'snapshot-bare') delete reply.state;
   if (reply.type === 'outputs' && mode === 'drop-release') reply.outputs = reply.outputs.filter((o) => o.kind !== 'release');
   out(reply);
 });
@@ -41,6 +44,10 @@ createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line)
     return;
   }
   if (request.type === 'restore' && mode === 'restore-first') request.state = first;
+  if (request.type === 'snapshot' && mode === 'snapshot-crash') {
+    process.stderr.write('tamper-proxy: dying on a snapshot\n');
+    process.exit(3);
+  }
   asked.push(request.type);
   child.stdin.write(JSON.stringify(request) + '\n');
 }).on('close', () => child.stdin.end());
