@@ -19,13 +19,13 @@ describe('npm run bench', () => {
   it('runs on the tiny budget and writes a well-formed results.json to --out', () => {
     const out = join(dir, 'results.json');
     const stdout = execFileSync(process.execPath, ['bin/run-ts.mjs', 'bench/main.ts', '--quick', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-    for (let n = 1; n <= 6; n++) expect(stdout).toMatch(new RegExp(`^## ${n}\\. `, 'm'));
+    for (let n = 1; n <= 8; n++) expect(stdout).toMatch(new RegExp(`^## ${n}\\. `, 'm'));
     const doc = JSON.parse(readFileSync(out, 'utf8'));
     expect(typeof doc.vsAlternative).toBe('number');
     expect(typeof doc.vsBare).toBe('number');
     expect(doc.vsAlternative).toBeGreaterThan(0);
     expect(doc.vsBare).toBeGreaterThan(0);
-    expect(Object.keys(doc.tables).sort()).toEqual(['alternative', 'bare', 'exhaustive', 'mutants', 'scaling', 'shrink', 'throughput']);
+    expect(Object.keys(doc.tables).sort()).toEqual(['alternative', 'bare', 'exhaustive', 'mutants', 'scaling', 'shrink', 'stdio', 'throughput']);
     for (const t of Object.values(doc.tables) as { columns: string[]; rows: unknown[] }[]) {
       expect(t.columns.length).toBeGreaterThan(0);
       expect(t.rows.length).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 /**
- * How much work each table does. The default finishes all seven tables in under five minutes on two
+ * How much work each table does. The default finishes all eight tables in under five minutes on two
  * cores; `--quick` is a tiny budget for the smoke test (its figures mean nothing).
  */
 export interface Budget {
@@ -30,6 +30,9 @@ export interface Budget {
   /** Scaling: call counts and time per repetition, ms. */
   scaling: number[];
   scalingMs: number;
+  /** Stdio brokers: the pinned configurations explored in both modes, and repetitions of each search. */
+  stdioConfigs: string[];
+  stdioReps: number;
 }
 
 export const DEFAULT_BUDGET: Budget = {
@@ -48,6 +51,8 @@ export const DEFAULT_BUDGET: Budget = {
   shortestStates: 2000,
   scaling: [1, 2, 4, 8, 16, 32, 64],
   scalingMs: 600,
+  stdioConfigs: ['explore-shared-sink-cancel'],
+  stdioReps: 5,
 };
 
 export const QUICK_BUDGET: Budget = {
@@ -68,4 +73,6 @@ export const QUICK_BUDGET: Budget = {
   shortestStates: 200,
   scaling: [1, 2, 8, 64],
   scalingMs: 20,
+  stdioConfigs: ['explore-method-progress-wrapped'],
+  stdioReps: 1,
 };

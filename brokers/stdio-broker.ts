@@ -13,6 +13,15 @@
  * One child serves many runs: `reset` is one round trip. After a failure the adapter refuses
  * everything but `reset`, which starts a fresh child, so the harness can go on with the next run.
  *
+ * Snapshots: a broker that announces `"snapshot": true` in its hello is saved and restored through
+ * the `snapshot` and `restore` requests, so that `explore` keeps it at a branch point instead of
+ * running every branch again from the start. The broker's state is an opaque JSON value the
+ * harness stores and hands back, so nothing on the broker's side outlives a branch point. The
+ * adapter saves what it knows of the run beside it (the names the broker was given, the callback
+ * ids it used, the steps it offered) and checks that a restored broker offers again the steps it
+ * offered when it was saved. Without the announcement `snapshot` and `restore` stay undefined, and
+ * the broker is explored by re-execution.
+ *
  * Interrupts: a thread asleep in `Atomics.wait` runs no signal handler, so the harness that wants
  * to be stoppable runs its campaign in a worker thread and keeps the signals on the main thread
  * (cli/interrupt.ts). The main thread raises a shared flag (`interrupt`); this adapter waits in
@@ -76,10 +85,26 @@ class Violation extends Error {}
 
 /** What the broker was told in the current run: the names it may use in its outputs. */
 class RunBook {
-  readonly calls = new Set<string>();
-  readonly cancels = new Set<string>();
-  readonly sinks = new Set<string>();
-  readonly cbs = new Set<string>();
+  constructor(
+    readonly calls = new Set<string>(),
+    readonly cancels = new Set<string>(),
+    readonly sinks = new Set<string>(),
+    readonly cbs = new Set<string>(),
+  ) {}
+
+  copy(): RunBook {
+    return new RunBook(new Set(this.calls), new Set(this.cancels), new Set(this.sinks), new Set(this.cbs));
+  }
+}
+
+/** A saved broker (StdioBroker.snapshot): the broker's own state and the adapter's view of the run. */
+interface StdioSnapshot {
+  /** The run it was saved in (a count of resets): a state is only restored in its own run. */
+  readonly run: number;
+  /** The broker's state, as the JSON text it is sent back in. */
+  readonly state: string;
+  readonly book: RunBook;
+  readonly steps: readonly BrokerStep[];
 }
 
 // Children still alive in this process, by process group: killed if the harness itself exits.
@@ -194,6 +219,15 @@ export class StdioBroker implements BrokerAdapter {
 
   private run = new RunBook();
   private steps: BrokerStep[] = [];
+  /** Resets so far: the run a snapshot belongs to. */
+  private runs = 0;
+  /** The current process announced `"snapshot": true` in its hello. */
+  private saves = false;
+
+  /** Present only when the broker announced snapshots in its hello (docs/protocol.md, "Snapshots"). */
+  snapshot?: () => unknown;
+  /** Present only when the broker announced snapshots in its hello. */
+  restore?: (s: unknown, last?: boolean) => void;
 
   constructor(
     /** The shell command that starts the broker. */
@@ -208,6 +242,10 @@ export class StdioBroker implements BrokerAdapter {
     this.cwd = options.cwd ?? process.cwd();
     this.interrupt = options.interrupt;
     this.start();
+    if (this.saves) {
+      this.snapshot = () => this.save();
+      this.restore = (saved, last) => this.load(saved as StdioSnapshot, last === true);
+    }
   }
 
   /** The broker's process group id (its shell's pid) while it runs, undefined once it was ended. */
@@ -231,6 +269,7 @@ export class StdioBroker implements BrokerAdapter {
     }
     this.run = new RunBook();
     this.steps = [];
+    this.runs++;
     const outputs = this.exchangeOutputs({ type: 'reset', setup: { security: setup.security } });
     if (outputs.length > 0) this.fail('protocol-error', 'the reply to reset carries outputs; a reset produces none');
   }
@@ -264,6 +303,31 @@ export class StdioBroker implements BrokerAdapter {
     const reply = this.exchange({ type: 'state-key' }, 'state-key');
     if (typeof reply.key !== 'string') this.fail('protocol-error', `the state-key reply has no string "key"`);
     return reply.key as string;
+  }
+
+  /** The broker's state and the adapter's view of the run, for stateful search. */
+  private save(): StdioSnapshot {
+    this.usable();
+    // A process started after a failure must announce snapshots again before it is asked for one.
+    if (!this.saves) this.fail('protocol-error', 'the broker announced snapshots in its first hello, but not after it was started again');
+    const reply = this.exchange({ type: 'snapshot' }, 'snapshot');
+    if (!('state' in reply)) this.fail('protocol-error', 'the snapshot reply has no "state"');
+    return { run: this.runs, state: JSON.stringify(reply.state), book: this.run.copy(), steps: this.steps };
+  }
+
+  /** Back to a saved state: the broker restores its own, the adapter its view of the run. */
+  private load(saved: StdioSnapshot, last: boolean): void {
+    this.usable();
+    // Restoring a state of another run is the harness's bug, not the broker's.
+    if (saved.run !== this.runs) throw new Error('stdio broker: restore of a state saved in another run');
+    this.run = last ? saved.book : saved.book.copy();
+    // The state goes back as the text written once when it was saved, however often it is restored.
+    const outputs = this.exchangeOutputs({ type: 'restore' }, `{"type":"restore","state":${saved.state}}\n`);
+    if (outputs.length > 0) this.fail('protocol-error', 'the reply to restore carries outputs; a restore produces none');
+    const offered = (steps: readonly BrokerStep[]) => JSON.stringify(steps.map((x) => (x.call === undefined ? x.id : [x.id, x.call])));
+    if (offered(this.steps) !== offered(saved.steps)) {
+      this.fail('protocol-error', `restore did not bring the broker back to the saved state: it now offers the steps ${cut(offered(this.steps))}, where the saved state offered ${cut(offered(saved.steps))}`);
+    }
   }
 
   close(): void {
@@ -335,6 +399,8 @@ export class StdioBroker implements BrokerAdapter {
     if (typeof hello.name !== 'string' || hello.name === '') this.fail('protocol-error', 'the hello has no "name"');
     if (typeof hello.brokerVersion !== 'string') this.fail('protocol-error', 'the hello has no string "brokerVersion"');
     if (typeof hello.inProcess !== 'boolean') this.fail('protocol-error', 'the hello has no boolean "inProcess"');
+    if (hello.snapshot !== undefined && typeof hello.snapshot !== 'boolean') this.fail('protocol-error', 'the hello\'s "snapshot" is not a boolean');
+    this.saves = hello.snapshot === true;
     this.info = { name: hello.name as string, version: hello.brokerVersion as string, inProcess: hello.inProcess as boolean, annotates: hello.annotates === true };
   }
 
@@ -435,7 +501,8 @@ export class StdioBroker implements BrokerAdapter {
     }
   }
 
-  private send(request: Record<string, unknown>): void {
+  /** Sends one request; `text`, when given, is the request's line already written out. */
+  private send(request: Record<string, unknown>, text = JSON.stringify(request) + '\n'): void {
     // Strict alternation: before a request, the broker has nothing left to say but its log.
     this.drain();
     for (let ev = this.pending.shift(); ev; ev = this.pending.shift()) {
@@ -444,7 +511,6 @@ export class StdioBroker implements BrokerAdapter {
       if (ev.t === 'unsolicited' || ev.t === 'line') this.fail('protocol-error', `the broker wrote a line nobody asked for: ${quote(ev.line)}`);
       if (ev.t === 'too-long') this.fail('protocol-error', `the broker wrote a line longer than ${this.maxLineBytes} bytes nobody asked for, starting ${quote(ev.head)}`);
     }
-    const text = JSON.stringify(request) + '\n';
     // Count the request before writing it, so the reply can never look unsolicited to the worker.
     Atomics.add(this.counter!, 1, 1);
     // Requests go through the worker, which owns the pipe. Writing the descriptor from this thread
@@ -489,10 +555,13 @@ export class StdioBroker implements BrokerAdapter {
     return value as Record<string, unknown>;
   }
 
-  /** One request, one reply of the expected type (or the broker's error, which ends it). */
-  private exchange(request: Record<string, unknown>, expected: string): Record<string, unknown> {
+  /**
+   * One request, one reply of the expected type (or the broker's error, which ends it). `request`
+   * names the request in failure messages; `text`, when given, is the line sent.
+   */
+  private exchange(request: Record<string, unknown>, expected: string, text?: string): Record<string, unknown> {
     const what = describe(request);
-    this.send(request);
+    this.send(request, text);
     const line = this.awaitLine(this.stepTimeoutMs, what);
     const reply = this.parse(line, what);
     if (reply.type === 'error') {
@@ -503,8 +572,8 @@ export class StdioBroker implements BrokerAdapter {
   }
 
   /** An exchange whose reply carries outputs and the new enabled steps. */
-  private exchangeOutputs(request: Record<string, unknown>): BrokerOutput[] {
-    const reply = this.exchange(request, 'outputs');
+  private exchangeOutputs(request: Record<string, unknown>, text?: string): BrokerOutput[] {
+    const reply = this.exchange(request, 'outputs', text);
     const what = describe(request);
     try {
       const outputs = this.checkOutputs(reply.outputs);

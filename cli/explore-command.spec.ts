@@ -34,6 +34,30 @@ describe('wbemsim explore', () => {
     expect(again.out).toContain('VIOLATED CANCEL-UNKNOWN-SINK-ERROR');
   });
 
+  it('explores a stdio broker that announces snapshots in stateful mode, and says so', async () => {
+    const r = await cli('explore', '--workload', 'explore-three-calls-two-sinks', '--impl', 'stdio:node examples/js-broker/broker.mjs', '--quiet');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('mode: stateful (world, broker, monitor and judge saved at branch points and restored)');
+    expect(r.out).toContain('verdict: CONFORMANT on every interleaving');
+  });
+
+  describe('a stdio broker without snapshots', () => {
+    const impl = 'stdio:node brokers/testdata/tamper-proxy.mjs no-snapshot node examples/js-broker/broker.mjs';
+
+    it('is explored by re-execution, and the text says so', async () => {
+      const r = await cli('explore', '--workload', 'explore-method-progress-wrapped', '--impl', impl, '--quiet');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('mode: re-execution (every branch runs again from the start; the broker cannot be saved and restored');
+    });
+
+    it('with --mode stateful is refused as bad usage, in one line that names the way out', async () => {
+      const r = await cli('explore', '--workload', 'explore-method-progress-wrapped', '--impl', impl, '--mode', 'stateful', '--quiet');
+      expect(r.code).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err.trim().split('\n')).toEqual([`wbemsim: --mode stateful: ${impl} cannot be saved and restored (a broker offers snapshot and restore for that); use --mode re-execution`]);
+    });
+  });
+
   it('exits 2 on an unknown workload', async () => {
     const r = await cli('explore', '--workload', 'no-such-workload');
     expect(r.code).toBe(2);

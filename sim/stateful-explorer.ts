@@ -13,7 +13,7 @@
  * step bound (the exploration is then incomplete). Only a violation needs a trace: its path's
  * choices are run again from the start to make the witness and its replay token.
  */
-import type { BrokerAdapter } from './broker-adapter.ts';
+import { BrokerFailure, type BrokerAdapter } from './broker-adapter.ts';
 import { createJudge, type Judge } from '../specs/index.ts';
 import { addMonitorFindings, Coverage, Monitor } from '../specs/monitor.ts';
 import type { SavedState } from '../specs/state-snapshot.ts';
@@ -119,7 +119,14 @@ function searchState(o: ExploreOptions) {
 export function exploreStateful(o: ExploreOptions): Exploration {
   if (!canSnapshot(o.broker)) throw new Error(`exploreStateful: broker ${o.broker.info.name} cannot be saved and restored`);
   const { independent, maxStates, maxSteps, coverage } = searchBounds(o);
-  const { world, monitor, judge, flush, save, restore, settle, finish, key } = searchState(o);
+  let live: ReturnType<typeof searchState>;
+  try {
+    live = searchState(o);
+  } catch (err) {
+    if (!(err instanceof BrokerFailure)) throw err;
+    return brokerFailed(o, err, [], maxSteps, { mode: 'stateful', states: 0, transitions: 0, runs: 0, steps: 0, ends: {}, coverage });
+  }
+  const { world, monitor, judge, flush, save, restore, settle, finish, key } = live;
 
   const visited: Visited = new Map();
   const compact = o.bitstate ? new HashCompactTable() : undefined;
@@ -229,7 +236,15 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       path.pop();
     }
   };
-  dfs(0, []);
+  // A broker process that fails (a crash, a timeout, a bad reply, also to a snapshot or a
+  // restore) ends the search where it happened, as it ends a run of the re-execution search.
+  let failure: { err: BrokerFailure; path: number[] } | undefined;
+  try {
+    dfs(0, []);
+  } catch (err) {
+    if (!(err instanceof BrokerFailure)) throw err;
+    failure = { err, path: [...path] };
+  }
   coverage.merge(monitor.coverage);
 
   // Each violation's witness: its path run again from the start, as `wbemsim replay` will run it.
@@ -237,8 +252,12 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   for (const f of found.values()) {
     const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog });
     const again = f.by === 'judge' ? r.judge.violations.some((v) => v.rule === f.rule) : r.monitor.some((x) => x.rules.includes(f.rule));
-    if (!again) throw new Error(`stateful search found ${f.rule} on a path that does not break it when run again: a state was not saved or restored whole`);
+    if (!again && !failure) throw new Error(`stateful search found ${f.rule} on a path that does not break it when run again: a state was not saved or restored whole`);
     violations.push({ rule: f.rule, by: f.by, explanation: f.explanation, token: r.token, steps: r.steps, runs: f.paths });
+  }
+  if (failure) {
+    const failed = brokerFailed(o, failure.err, failure.path, maxSteps, { mode: 'stateful', states: stored(), transitions, runs: paths, steps, ends, coverage });
+    return { ...failed, violations, conformant: false };
   }
   const complete = cut === undefined;
   return {
@@ -246,6 +265,21 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     ...(complete ? {} : { cut }),
     ...(compact ? { hashCompaction: { omission: compact.omission(), bytesPerState: compact.size ? compact.bytes / compact.size : 0 } } : {}),
     conformant: violations.length === 0, violations, ends, coverage,
+  };
+}
+
+/**
+ * The exploration a broker failure ended: counts so far, and the failure with the replay token of
+ * the path on which it happened (run again from the start: a failure of a step shows again there).
+ */
+function brokerFailed(
+  o: ExploreOptions, err: BrokerFailure, path: number[], maxSteps: number,
+  counts: Pick<Exploration, 'mode' | 'states' | 'transitions' | 'runs' | 'steps' | 'ends' | 'coverage'>,
+): Exploration {
+  const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: path, maxSteps, watchdog: o.watchdog });
+  return {
+    impl: o.impl, workload: o.workload.name, ...counts, complete: false, cut: 'broker-failure', conformant: false, violations: [],
+    brokerFailure: { reason: err.reason, detail: err.message, token: r.token },
   };
 }
 
@@ -359,7 +393,14 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
 
 /** `explore --mode breadth-first`: every rule's shortest witness, as an exploration's result. */
 export function exploreBreadthFirst(o: ExploreOptions): Exploration {
-  const s = shortestWitnesses(o);
+  let s: ShortestSearch;
+  try {
+    s = shortestWitnesses(o);
+  } catch (err) {
+    if (!(err instanceof BrokerFailure)) throw err;
+    const { maxSteps, coverage } = searchBounds(o);
+    return brokerFailed(o, err, [], maxSteps, { mode: 'breadth-first', states: 0, transitions: 0, runs: 0, steps: 0, ends: {}, coverage });
+  }
   const violations: ExploredViolation[] = s.witnesses.map((w) => ({ rule: w.rule, by: w.by, explanation: w.explanation, token: w.token, steps: w.steps, runs: 1 }));
   return {
     impl: o.impl, mode: 'breadth-first', workload: o.workload.name, states: s.states, transitions: s.transitions,

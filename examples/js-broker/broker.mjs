@@ -237,6 +237,27 @@ function stateKey() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Snapshots: the whole state as a JSON value the harness keeps and hands back (the callback
+// counter included, so that a restored broker names its next callback as it would have before).
+
+function snapshot() {
+  return {
+    table: [...table.values()].map((e) => ({ ...e, inFlight: [...e.inFlight] })),
+    acceptedSinks: [...acceptedSinks],
+    callbacks: [...callbacks],
+    nextCb,
+  };
+}
+
+function restore(state) {
+  // The value is freshly parsed from the request: nothing in it is shared with another state.
+  table = new Map(state.table.map((e) => [e.call, { ...e, inFlight: new Set(e.inFlight) }]));
+  acceptedSinks = new Set(state.acceptedSinks);
+  callbacks = new Map(state.callbacks);
+  nextCb = state.nextCb;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The protocol loop: one request line in, one reply line out.
 
 function reply(message) {
@@ -247,7 +268,7 @@ function handle(request) {
   switch (request.type) {
     case 'hello':
       if (request.version !== 1) return { type: 'error', message: `this broker speaks protocol version 1, not ${request.version}` };
-      return { type: 'hello', protocol: 'wbemsim-broker', version: 1, name: 'js-example', brokerVersion: '1.0.0', inProcess: true, annotates: true };
+      return { type: 'hello', protocol: 'wbemsim-broker', version: 1, name: 'js-example', brokerVersion: '1.0.0', inProcess: true, annotates: true, snapshot: true };
     case 'reset':
       reset();
       return { type: 'outputs', outputs: [], enabled: [] };
@@ -257,6 +278,11 @@ function handle(request) {
       return { type: 'outputs', outputs: step(request.id), enabled: enabled() };
     case 'state-key':
       return { type: 'state-key', key: stateKey() };
+    case 'snapshot':
+      return { type: 'snapshot', state: snapshot() };
+    case 'restore':
+      restore(request.state);
+      return { type: 'outputs', outputs: [], enabled: enabled() };
     default:
       return { type: 'error', message: `unknown request type ${JSON.stringify(request.type)}` };
   }

@@ -242,6 +242,28 @@ class Broker:
         ] for e in self.table.values()]
         return json.dumps([entries, sorted(self.accepted_sinks)], separators=(",", ":"))
 
+    # --- snapshots: the whole state as a JSON value the harness keeps and hands back ---------
+
+    def snapshot(self):
+        """The whole state, the callback counter included, so that a restored broker names its next callback as before."""
+        return {
+            "table": [dict(vars(e), in_flight=list(e.in_flight)) for e in self.table.values()],
+            "accepted_sinks": sorted(self.accepted_sinks),
+            "callbacks": [[cb, call, final] for cb, (call, final) in self.callbacks.items()],
+            "next_cb": self.next_cb,
+        }
+
+    def restore(self, state):
+        """Back to a state `snapshot` returned; the value is freshly parsed, so nothing in it is shared."""
+        self.table = {}
+        for fields in state["table"]:
+            entry = Entry.__new__(Entry)
+            vars(entry).update(fields)
+            self.table[entry.call] = entry
+        self.accepted_sinks = set(state["accepted_sinks"])
+        self.callbacks = {cb: (call, final) for cb, call, final in state["callbacks"]}
+        self.next_cb = state["next_cb"]
+
 
 def handle(broker, request):
     """One request, one reply (docs/protocol.md, "Requests and replies")."""
@@ -250,7 +272,8 @@ def handle(broker, request):
         if request.get("version") != 1:
             return {"type": "error", "message": "this broker speaks protocol version 1, not %r" % request.get("version")}
         return {"type": "hello", "protocol": "wbemsim-broker", "version": 1,
-                "name": "python-example", "brokerVersion": "1.0.0", "inProcess": True, "annotates": True}
+                "name": "python-example", "brokerVersion": "1.0.0", "inProcess": True, "annotates": True,
+                "snapshot": True}
     if kind == "reset":
         broker.__init__()
         return {"type": "outputs", "outputs": [], "enabled": []}
@@ -262,6 +285,11 @@ def handle(broker, request):
         return {"type": "outputs", "outputs": outputs, "enabled": broker.enabled()}
     if kind == "state-key":
         return {"type": "state-key", "key": broker.state_key()}
+    if kind == "snapshot":
+        return {"type": "snapshot", "state": broker.snapshot()}
+    if kind == "restore":
+        broker.restore(request["state"])
+        return {"type": "outputs", "outputs": [], "enabled": broker.enabled()}
     return {"type": "error", "message": "unknown request type %r" % kind}
 
 
