@@ -26,7 +26,7 @@ describe('wbemsim check on a well-formed trace', () => {
   it('exits 0 and says conformant', async () => {
     const r = await runCommand(registerCheck, ['check', file('ok.jsonl', ok().text())]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('conformant');
+    expect(r.stdout).toContain('Verdict: CONFORMANT (no must rule violated in this trace)');
     expect(r.stderr).toBe('');
   });
 

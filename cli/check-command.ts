@@ -10,12 +10,10 @@ import type { TraceEvent } from '../trace/event.ts';
 import type { JudgeResult } from '../specs/judge.ts';
 import { judgeAttributions } from '../specs/attribution.ts';
 import { addMonitorFindings, Monitor } from '../specs/monitor.ts';
-import type { Finding } from '../specs/check.ts';
-import { decideOutcome } from '../report/result.ts';
 import { UsageError } from './usage-error.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
-import { inert } from '../report/inert.ts';
-import { findingLines } from '../report/finding-text.ts';
+import { checkText } from '../report/text.ts';
+import { jsonOf, jsonText } from '../report/json.ts';
 import { interruptedBy } from './stop-flag.ts';
 import { runInWorker, taskEntry } from './worker.ts';
 import { intOption } from './options.ts';
@@ -76,39 +74,13 @@ function checkInWorker(path: string, maxMemoryMb: number): Promise<JudgeResult> 
   });
 }
 
-/** The outcome of one judged trace (report/result.ts decides it). */
-export function checkOutcome(r: JudgeResult) {
-  return decideOutcome({ violations: r.violations, runs: 1, warnings: r.warnings, inconclusive: r.inconclusive, lint: r.lint });
-}
-
-/** The `--json` document, shaped like `wbemsim run --json`. */
+/**
+ * The `--json` views of one judged trace: `{conformant, runs, steps, violations, warnings, lint,
+ * inconclusive, advice, results}`, read off its ReportResult (`wbemsim record --json` shows them per scenario).
+ */
 export function checkJson(r: JudgeResult): object {
-  return {
-    conformant: checkOutcome(r).conformant, runs: 1, steps: r.events,
-    violations: r.violations, warnings: r.warnings, lint: r.lint, inconclusive: r.inconclusive,
-    advice: r.advice, results: r.results,
-  };
-}
-
-function findingText(label: string, f: Finding): string {
-  return findingLines(f, label).join('\n') + '\n';
-}
-
-/** The short human summary: the verdict, then each finding with rule, events, explanation, citation. */
-export function checkText(path: string, r: JudgeResult): string {
-  const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
-  let s = `${inert(path)}: ${checkOutcome(r).conformant ? 'conformant' : 'NOT CONFORMANT'} (${n(r.violations.length, 'violation')}, ${n(r.warnings.length, 'warning')}, ` +
-    `${n(r.lint.length, 'lint finding')}, ${r.inconclusive.length} inconclusive; ${n(r.events, 'event')})\n`;
-  for (const f of r.violations) s += findingText('violation', f);
-  for (const f of r.warnings) s += findingText('warning', f);
-  for (const f of r.lint) s += findingText('lint', f);
-  for (const f of r.inconclusive) s += findingText('inconclusive', f);
-  const more = r.results.filter((x) => (x.more ?? 0) > 0);
-  for (const x of more) s += `(${inert(x.rule)}: ${x.more} more finding(s) not shown)\n`;
-  for (const a of r.advice) s += `advice: ${inert(a)}\n`;
-  const notExercised = r.results.filter((x) => x.verdict === 'not exercised').length;
-  s += `${notExercised} of ${r.results.length} rules not exercised by this trace (see --json for each verdict and reason)\n`;
-  return s;
+  const { conformant, runs, steps, violations, warnings, lint, inconclusive, advice, results } = jsonOf(resultOfCheck('', r, [], undefined, false));
+  return { conformant, runs, steps, violations, warnings, lint, inconclusive, advice, results };
 }
 
 /** Registers `wbemsim check` on the program; `setCode` receives the exit code. */
@@ -117,7 +89,7 @@ export function registerCheck(program: Command, setCode: (n: number) => void): v
     .command('check')
     .description('Check a recorded trace (JSON lines, see specs/trace.schema.json) against every rule of the catalogue.')
     .argument('<trace>', 'the trace file: a header line, then one event per line')
-    .option('--json', 'print the result as JSON: {conformant, runs, steps, violations, warnings, lint, inconclusive, results}')
+    .option('--json', 'print the result as JSON (result.json\'s document, and conformant, runs, steps, violations, warnings, lint, inconclusive, results)')
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`)
     .option('--report <dir>', 'write a report into this folder: index.html, report.md, result.json, junit.xml (docs/reports.md)')
     .addHelpText('after', '\nExit codes: 0 no must rule violated, 1 a must rule violated (or a --fail-on outcome), 2 bad usage or bad input,\n130/143 interrupted by Ctrl-C/SIGTERM (the summary printed is marked PARTIAL).')
@@ -127,12 +99,11 @@ export function registerCheck(program: Command, setCode: (n: number) => void): v
       if (opts.report !== undefined) checkReportDir(opts.report);
       const r = await checkInWorker(path, opts.maxMemory);
       const partial = interruptedBy() !== undefined;
-      if (opts.report !== undefined) {
-        const { events, reached } = await traceForReport(path);
-        writeReport(opts.report, resultOfCheck(path, r, events, reached, partial));
-      }
-      process.stdout.write(opts.json ? JSON.stringify({ ...checkJson(r), ...(partial ? { partial: true, interrupted: true } : {}) }, null, 2) + '\n'
-        : (partial ? `PARTIAL: interrupted after ${r.events} events; the verdict covers only those (a missing end is judged as a cut run)\n` : '') + checkText(path, r));
-      setCode(exitCodeFor(checkOutcome(r), failOn));
+      // One result for the text, --json and --report; only a report embeds the trace.
+      const { events, reached } = opts.report !== undefined ? await traceForReport(path) : { events: [], reached: undefined };
+      const result = resultOfCheck(path, r, events, reached, partial);
+      if (opts.report !== undefined) writeReport(opts.report, result);
+      process.stdout.write(opts.json ? jsonText(result) : checkText(result));
+      setCode(exitCodeFor(result.outcome, failOn));
     });
 }

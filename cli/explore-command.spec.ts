@@ -1,11 +1,21 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from './cli-test-helper.ts';
+import { builtinWorkloads } from '../sim/workloads.ts';
+import { implNames } from '../brokers/implementations.ts';
 
 const cli = runCli;
 
 afterEach(() => vi.restoreAllMocks());
 
 describe('wbemsim explore', () => {
+  it.each(['run', 'explore'])('%s --help lists the built-in workloads and implementations', async (command) => {
+    const r = await cli(command, '--help');
+    expect(r.code).toBe(0);
+    const help = r.out.replace(/\s+/g, ' ');
+    for (const w of builtinWorkloads()) expect(help).toContain(w.name);
+    for (const i of implNames()) expect(help).toContain(i);
+  });
+
   it('explores a configuration to the end and prints its counts, exit 0 for the reference broker', async () => {
     const r = await cli('explore', '--workload', 'explore-method-progress-wrapped', '--json');
     expect(r.code).toBe(0);

@@ -6,12 +6,12 @@
  */
 import { Option, type Command } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
-import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES, type Exploration } from '../sim/explorer.ts';
+import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES } from '../sim/explorer.ts';
 import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
-import { WorkloadError } from '../sim/workloads.ts';
+import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
 import type { Workload } from '../sim/workload.ts';
-import { decideOutcome, notConclusiveReason } from '../report/result.ts';
-import { inert, inertLines } from '../report/inert.ts';
+import { exploreText } from '../report/text.ts';
+import { jsonText } from '../report/json.ts';
 import { exitCodeFor } from './exit-code.ts';
 import { resolveImplForCli } from './impl.ts';
 import { intOption } from './options.ts';
@@ -23,61 +23,12 @@ import { ProgressLine } from './progress.ts';
 import { resultOfExplorations } from '../report/results-of-runs.ts';
 import { writeReport } from '../report/write-report.ts';
 
-type Explored = Omit<Exploration, 'coverage'> & { coverage?: unknown };
-
-/** The outcome of explorations (report/result.ts decides it): an incomplete one is not conclusive. */
-export function explorationOutcome(results: Explored[]) {
-  return decideOutcome({
-    violations: results.flatMap((r) => r.violations), brokerFailures: results.filter((r) => r.brokerFailure).length,
-    runs: results.reduce((n, r) => n + r.runs, 0), incomplete: results.filter((r) => !r.complete).length,
-  });
-}
-
-/** The `--json` shape: one entry per workload, wall-clock time kept apart. */
-export function explorationJson(results: Explored[], wallMs: number, interrupted = false) {
-  const outcome = explorationOutcome(results);
-  return {
-    conformant: outcome.conformant,
-    complete: !interrupted && results.every((r) => r.complete),
-    conclusive: outcome.conclusive,
-    incomplete: outcome.incomplete,
-    ...(interrupted ? { partial: true, interrupted: true } : {}),
-    explorations: results.map(({ coverage: _coverage, ...r }) => r),
-    wall: { ms: wallMs },
-  };
-}
-
-/** The text report: one block per workload, and a PARTIAL line when a stop request cut the work. */
-export function formatExplorations(results: Explored[], interrupted = false): string {
-  const out: string[] = [];
-  if (interrupted) out.push(`wbemsim explore: PARTIAL: interrupted after ${results.length} workload(s) (the last one cut); the verdicts cover only what was explored`, '');
-  for (const r of results) {
-    out.push(`wbemsim explore: ${inert(r.impl)} on ${inert(r.workload)}`);
-    out.push(`  states ${r.states}, transitions ${r.transitions}, ${r.mode === 'stateful' ? 'paths' : 'runs'} ${r.runs}, steps ${r.steps}`);
-    out.push(r.mode === 'stateful' ? '  mode: stateful (world, broker, monitor and judge saved at branch points and restored)'
-      : r.mode === 'breadth-first' ? '  mode: breadth-first (each level of states saved; each rule\'s witness is a shortest run that breaks it)'
-      : '  mode: re-execution (every branch runs again from the start; the broker cannot be saved and restored, or --mode re-execution)');
-    if (r.hashCompaction) out.push(`  hash compaction: ${r.hashCompaction.bytesPerState.toFixed(1)} bytes per state stored; estimated probability that a state was omitted: ${r.hashCompaction.omission.toExponential(1)}`);
-    out.push(r.complete ? '  complete: every reachable state was explored' : `  complete: no (cut by ${r.cut}): the verdict covers only what was explored`);
-    if (r.brokerFailure) out.push(`  broker failure (${inert(r.brokerFailure.reason)}): ${inertLines(r.brokerFailure.detail ?? '')}`);
-    for (const v of r.violations) {
-      out.push(`  VIOLATED ${inert(v.rule)} (${v.by === 'monitor' ? 'lifecycle machine' : 'check'}, ${v.runs} run${v.runs === 1 ? '' : 's'}, shortest ${v.steps} steps): ${inert(v.explanation)}`);
-      out.push(`    replay: wbemsim replay ${inert(v.token)}`);
-    }
-    out.push(`  verdict${interrupted ? ' (PARTIAL, interrupted)' : ''}: ${r.conformant ? (r.complete ? 'CONFORMANT on every interleaving' : 'no violation in the part explored') : 'NOT CONFORMANT'}`, '');
-  }
-  const outcome = explorationOutcome(results);
-  const cut = notConclusiveReason(outcome, results.length);
-  if (outcome.conformant && cut) out.push(`Verdict: NOT CONCLUSIVE: ${cut} (no violation in what was explored; raise --max-states, --max-steps or --time-budget, or accept it with --allow-cut)`, '');
-  return out.join('\n');
-}
-
 /** Registers `wbemsim explore`. */
 export function registerExplore(program: Command, setCode: (code: number) => void): void {
   program
     .command('explore')
     .description('Explore every interleaving of small workloads (state hashing, partial-order reduction) and judge every run.')
-    .option('--workload <name|file>', `a workload name or JSON file (repeatable; default: the built-in explore configurations ${exploreWorkloads().map((w) => w.name).join(', ')}; any built-in workload name works too)`, collect, [])
+    .option('--workload <name|file>', `a workload name or JSON file (repeatable; default: the built-in explore configurations ${exploreWorkloads().map((w) => w.name).join(', ')}; the built-in workloads work too: ${builtinWorkloads().map((w) => w.name).join(', ')})`, collect, [])
     .option('--impl <impl>', `implementation under test: ${implNames().join(', ')}`, 'reference')
     .option('--max-steps <n>', 'step bound per run (reaching it makes the exploration incomplete)', intOption('--max-steps', 1), DEFAULT_EXPLORE_MAX_STEPS)
     .option('--max-states <n>', 'distinct states after which the exploration stops (incomplete)', intOption('--max-states', 1), DEFAULT_MAX_STATES)
@@ -108,12 +59,12 @@ Examples:
         impl: opts.impl, workloadNames: opts.workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog,
         timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled, mode: opts.mode, bitstate: opts.bitstate === true,
       } satisfies ExploreTask, progress.listener).finally(() => progress.done());
-      if (opts.report !== undefined) {
-        const witnesses = await fetchWitnesses(results.flatMap((x) => x.violations.map((v) => v.token)));
-        writeReport(opts.report, resultOfExplorations(results, witnesses, wall, interrupted, coverage));
-      }
-      process.stdout.write(opts.json ? JSON.stringify(explorationJson(results, wall, interrupted), null, 2) + '\n' : formatExplorations(results, interrupted));
-      setCode(exitCodeFor(explorationOutcome(results), undefined, opts.allowCut === true));
+      // One result for the text, --json and --report; only a report needs the witnesses.
+      const witnesses = opts.report !== undefined ? await fetchWitnesses(results.flatMap((x) => x.violations.map((v) => v.token))) : [];
+      const result = resultOfExplorations(results, witnesses, wall, interrupted, coverage);
+      if (opts.report !== undefined) writeReport(opts.report, result);
+      process.stdout.write(opts.json ? jsonText(result) : exploreText(result));
+      setCode(exitCodeFor(result.outcome, undefined, opts.allowCut === true));
     });
 }
 

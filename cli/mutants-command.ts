@@ -6,15 +6,15 @@
  */
 import { Command, Option } from 'commander';
 import { MUTANTS } from '../brokers/mutants/index.ts';
-import { DEFAULT_ZOO_RUNS, zooScoreLine, type MutantOutcome } from '../brokers/mutants/run-mutant-zoo.ts';
+import { DEFAULT_ZOO_RUNS } from '../brokers/mutants/run-mutant-zoo.ts';
 import { DEFAULT_SWARM_RUNS } from '../sim/workload-generator.ts';
-import { decideOutcome } from '../report/result.ts';
 import { exitCodeFor } from './exit-code.ts';
 import { intOption, seedOption } from './options.ts';
 import { UsageError } from './usage-error.ts';
-import { inert } from '../report/inert.ts';
+import { mutantsText } from '../report/text.ts';
+import { jsonText } from '../report/json.ts';
 import { runTask } from './interrupt.ts';
-import type { MutantsResult, MutantsTask, ShrunkMutantOutcome } from './tasks.ts';
+import type { MutantsResult, MutantsTask } from './tasks.ts';
 import { ProgressLine } from './progress.ts';
 import { DEFAULT_SHRINK_BUDGET } from '../sim/shrink.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
@@ -51,71 +51,16 @@ Mutants: ${MUTANTS.map((m) => m.name).join(', ')}`)
       const result = await runTask<MutantsResult>('mutants', {
         runs: opts.runs, swarmRuns: opts.swarmRuns, seed: opts.seed, strategy: opts.strategy, depth: opts.depth, only: opts.only, shrinkBudget: opts.shrinkBudget, progress: progress.enabled,
       } satisfies MutantsTask, progress.listener).finally(() => progress.done());
-      if (opts.report !== undefined) {
-        const witnesses = await fetchWitnesses(result.mutants.map((m) => m.replay), new Map(), result.mutants.length);
-        writeReport(opts.report, resultOfZoo(result, witnesses, Math.round(performance.now() - started)));
-      }
-      process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatZoo(result));
-      // Here the suite is on trial: a mutant not caught by a rule it targets is its failure.
-      const missed = result.mutants.filter((m) => !m.byTarget || m.suspect);
-      setCode(exitCodeFor(decideOutcome({ violations: missed, runs: result.mutants.length })));
+      // One result for the text, --json and --report; only a report needs the witnesses. Here the
+      // suite is on trial: a mutant not caught by a rule it targets is its failure.
+      const witnesses = opts.report !== undefined ? await fetchWitnesses(result.mutants.map((m) => m.replay), new Map(), result.mutants.length) : [];
+      const zoo = resultOfZoo(result, witnesses, Math.round(performance.now() - started));
+      if (opts.report !== undefined) writeReport(opts.report, zoo);
+      process.stdout.write(opts.json ? jsonText(zoo) : mutantsText(zoo));
+      setCode(exitCodeFor(zoo.outcome));
     });
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
-}
-
-/** The zoo as a text table, then the misses with their evidence, then the score line. */
-export function formatZoo(r: MutantsResult): string {
-  const rows = r.mutants.map((m) => [
-    m.name + (m.interleaving ? ' *' : ''), m.targets.join(', '), verdictOf(m), m.caughtBy.join(', ') || '-', m.runsToDetect === null ? '-' : String(m.runsToDetect), witnessOf(m),
-  ]);
-  const head = ['mutant', 'targets', 'killed', 'caught by', 'runs', 'witness steps'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => Math.min(row[i]!.length, i === 3 ? 60 : 200))));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= cells.length - 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  const out = [
-    ...(r.interrupted ? [`wbemsim mutants: PARTIAL: interrupted; only the ${r.mutants.length} mutants finished are listed and scored`] : []),
-    `wbemsim mutants: ${r.mutants.length} mutants, strategy ${r.options.strategy}, seeds ${r.options.seed}..${r.options.seed + r.options.runs - 1}, ` +
-      `${r.options.runs} runs per workload at most over ${r.options.workloads.length} workloads`,
-    '',
-    line(head),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
-    '',
-    '* the fault shows only under a specific interleaving; runs = runs made until the first catch, over all workloads;',
-    '  witness steps = the catching run\'s length as found -> shrunk (its replay token is the shrunk run\'s)',
-  ];
-  const misses = r.mutants.filter((m) => !m.byTarget || m.suspect);
-  if (misses.length) {
-    out.push('', 'Weaknesses:');
-    for (const m of misses) {
-      out.push(`  ${m.name}: ${weakness(m)}`);
-      if (m.evidence) out.push(`    ${inert(m.evidence)}`);
-      if (m.replay) out.push(`    replay: wbemsim replay ${m.replay}`);
-    }
-  }
-  if (r.baseline.length) {
-    out.push('', 'The reference broker violates these rules on the same suite (their catches are not trusted):');
-    for (const b of r.baseline) out.push(`  ${inert(b.rule)} (${inert(b.workload)}): ${inert(b.explanation)}`, `    replay: wbemsim replay ${inert(b.replay)}`);
-  }
-  out.push('', zooScoreLine(r), '');
-  return out.join('\n');
-}
-
-/** "66 -> 29" for a shrunk catching run; "-" for a mutant not caught by a target. */
-function witnessOf(m: ShrunkMutantOutcome): string {
-  return m.shrink ? `${m.shrink.before.steps} -> ${m.shrink.after.steps}` : '-';
-}
-
-function verdictOf(m: MutantOutcome): string {
-  if (!m.killed) return 'no';
-  if (!m.byTarget) return 'other rule';
-  return m.suspect ? 'suspect' : 'yes';
-}
-
-function weakness(m: MutantOutcome): string {
-  if (!m.killed) return `not killed in ${m.runsMade} runs; none of ${m.targets.join(', ')} was violated`;
-  if (!m.byTarget) return `killed only by ${m.caughtBy.join(', ')}, never by ${m.targets.join(' or ')}`;
-  return `caught by ${m.caughtBy.filter((x) => m.targets.includes(x)).join(', ')}, which the reference broker also violates`;
 }

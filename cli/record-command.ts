@@ -13,6 +13,7 @@ import type { Verdict } from '../specs/check.ts';
 import { nearestName } from '../sim/workloads.ts';
 import { inert } from '../report/inert.ts';
 import { decideOutcome } from '../report/result.ts';
+import { verdictWordOf } from '../report/report-result.ts';
 import { resultOfCheck } from '../report/report-result.ts';
 import { writeReport } from '../report/write-report.ts';
 import { RECORDING_SCENARIOS, recordAll, verdictsOf, type Judged, type Mode } from '../recorder/record.ts';
@@ -29,7 +30,7 @@ export function scenarioText(j: Judged): string {
   if (j.status !== 'recorded' || !j.result) return `${j.scenario}: ${j.status === 'unavailable' ? 'not recordable on this broker' : 'FAILED'}: ${inert(j.reason ?? '')}\n`;
   const r = j.result;
   const o = decideOutcome({ violations: r.violations, runs: 1, warnings: r.warnings, inconclusive: r.inconclusive, lint: r.lint });
-  let s = `${j.scenario}: ${o.conformant ? 'conformant' : 'NOT CONFORMANT'} (${r.violations.length} violated must, ${r.warnings.length} warnings, ${r.lint.length} lint, ${r.inconclusive.length} inconclusive; ${r.events} events)\n`;
+  let s = `${j.scenario}: ${verdictWordOf(o)} (${r.violations.length} violated must, ${r.warnings.length} warnings, ${r.lint.length} lint, ${r.inconclusive.length} inconclusive; ${r.events} events)\n`;
   const v = verdictsOf(r);
   for (const verdict of ORDER) {
     const rules = Object.keys(v).filter((id) => v[id] === verdict);
@@ -73,7 +74,8 @@ export function registerRecord(program: Command, setCode: (n: number) => void): 
       const recorded = all.filter((j) => j.status === 'recorded' && j.result);
       const failed = all.filter((j) => j.status === 'failed');
       const sum = (k: 'violations' | 'warnings' | 'inconclusive' | 'lint') => recorded.flatMap((j) => j.result![k]);
-      const outcome = decideOutcome({ violations: sum('violations'), runs: recorded.length, warnings: sum('warnings'), inconclusive: sum('inconclusive'), lint: sum('lint') });
+      // A scenario that gave no trace is a failure of the recording, as a crash is of a run.
+      const outcome = decideOutcome({ violations: sum('violations'), brokerFailures: failed.length, runs: recorded.length, warnings: sum('warnings'), inconclusive: sum('inconclusive'), lint: sum('lint') });
       if (opts.report !== undefined) {
         for (const j of recorded) {
           const { events, reached } = await traceForReport(j.path!);
@@ -83,7 +85,7 @@ export function registerRecord(program: Command, setCode: (n: number) => void): 
       const broker = recorded[0]?.trace ? (JSON.parse(recorded[0].trace.split('\n')[0]!) as { broker: { name: string; version: string } }).broker : undefined;
       if (opts.json) {
         process.stdout.write(JSON.stringify({
-          conformant: outcome.conformant && failed.length === 0, broker, mode,
+          conformant: outcome.conformant, broker, mode,
           scenarios: all.map((j) => ({
             scenario: j.scenario, status: j.status, ...(j.reason ? { reason: j.reason } : {}), ...(j.path ? { trace: j.path } : {}),
             ...(j.result ? { verdicts: verdictsOf(j.result), ...checkJson(j.result) } : {}),
@@ -95,8 +97,8 @@ export function registerRecord(program: Command, setCode: (n: number) => void): 
           `${bad} scenario(s) with a must rule violated, ${recorded.filter((j) => j.result!.warnings.length).length} with warnings\n`);
         if (opts.out) process.stdout.write(`normalised traces in ${opts.out}; judge one again with: wbemsim check ${join(opts.out, 'NAME.jsonl')}\n`);
         if (opts.report) process.stdout.write(`reports in ${opts.report}/NAME/index.html\n`);
-        process.stdout.write(`Verdict: ${outcome.conformant ? 'CONFORMANT' : 'NOT CONFORMANT'}${failed.length ? ` (${failed.length} scenario(s) gave no trace)` : ''}\n`);
+        process.stdout.write(`Verdict: ${verdictWordOf(outcome)}${failed.length ? ` (${failed.length} scenario(s) gave no trace)` : ''}\n`);
       }
-      setCode(failed.length ? 1 : exitCodeFor(outcome, failOn));
+      setCode(exitCodeFor(outcome, failOn));
     });
 }

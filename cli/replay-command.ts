@@ -12,13 +12,14 @@ import { BrokerFailure } from '../sim/broker-adapter.ts';
 import { decodeToken, TokenError, type ReplaySpec } from '../sim/replay-token.ts';
 import { replay } from '../sim/replay.ts';
 import { ReplayDivergence, type RunResult } from '../sim/run.ts';
-import { decideOutcome } from '../report/result.ts';
+import { resultOfReplay } from '../report/results-of-runs.ts';
+import { replayFindingLines, replayText } from '../report/text.ts';
+import { verdictLine } from '../report/report-result.ts';
+import { jsonText } from '../report/json.ts';
 import { notStarted, resolveImplForCli } from './impl.ts';
 import { exitCodeFor, FAIL_ON, parseFailOn } from './exit-code.ts';
 import { checkOutputs } from './options.ts';
 import { UsageError } from './usage-error.ts';
-import { inert, inertLines } from '../report/inert.ts';
-import { rejectionText } from '../specs/rejection-words.ts';
 import { runTask } from './interrupt.ts';
 import type { ReplayResult } from './tasks.ts';
 
@@ -57,14 +58,10 @@ function decode(token: string): ReplaySpec {
 
 /** The outcome of a replayed run (report/result.ts decides it): a run a bound stopped is cut. */
 export function replayOutcome(r: RunResult) {
-  return decideOutcome({
-    violations: [...r.judge.violations, ...r.monitor], runs: 1, cutRuns: r.end.reason === 'bound' || r.end.reason === 'stopped' ? 1 : 0,
-    brokerFailures: r.end.reason === 'crash' || r.end.reason === 'timeout' || r.end.reason === 'protocol-error' ? 1 : 0,
-    warnings: r.judge.warnings, inconclusive: r.judge.inconclusive, lint: r.judge.lint,
-  });
+  return resultOfReplay(r).outcome;
 }
 
-/** The `--json` shape of a replayed run. */
+/** The `--json` shape of a replayed run as `wbemsim scenario` shows it. */
 export function replayJson(r: RunResult) {
   const outcome = replayOutcome(r);
   return {
@@ -75,38 +72,14 @@ export function replayJson(r: RunResult) {
   };
 }
 
-/** One line per finding of one run, and per rejection by the lifecycle machine. */
+/** One block per finding of one run; a rejection by the lifecycle machine in words. */
 export function runFindingLines(r: RunResult): string[] {
-  const out: string[] = [];
-  for (const f of r.judge.violations) out.push(`  VIOLATED ${inert(f.rule)}: ${inert(f.explanation)}\n    events: ${f.events.join(', ') || '-'}`);
-  for (const f of r.judge.warnings) out.push(`  warning ${inert(f.rule)}: ${inert(f.explanation)}`);
-  for (const f of r.judge.inconclusive) out.push(`  inconclusive ${inert(f.rule)}: ${inert(f.explanation)}`);
-  for (const f of r.judge.lint) out.push(`  client ${inert(f.rule)}: ${inert(f.explanation)}`);
-  // A rejection is a finding already (its explanation is the rejection's); one whose rule a check
-  // found first is told here, in words.
-  const said = new Set([...r.judge.violations, ...r.judge.warnings, ...r.judge.lint].map((f) => `${f.rule}|${f.explanation}`));
-  for (const x of r.monitor) {
-    for (const rule of x.rules) {
-      const text = rejectionText(x, rule);
-      if (!said.has(`${rule}|${text}`)) out.push(`  also REJECTED by the lifecycle machine: ${inert(text)}`);
-    }
-  }
-  return out;
+  return replayFindingLines(resultOfReplay(r));
 }
 
 /** The verdict line of one run. */
 export function runVerdictLine(r: RunResult): string {
-  const outcome = replayOutcome(r);
-  return outcome.conformant ? (outcome.conclusive ? 'Verdict: CONFORMANT' : 'Verdict: NOT CONCLUSIVE: 1 of 1 run cut')
-    : `Verdict: NOT CONFORMANT (${[...new Set([...r.judge.violations.map((f) => f.rule), ...r.monitor.flatMap((x) => x.rules)])].join(', ')})`;
-}
-
-/** The text a person reads: what ran, each finding, the verdict. */
-export function formatReplay(r: RunResult): string {
-  const out = [`wbemsim replay: ${inert(r.impl)} on ${inert(r.workload)} (strategy ${inert(r.strategy)}, seed ${r.seed}), ${r.steps} steps, run ended ${r.end.reason}${r.end.detail ? ` (${inertLines(r.end.detail)})` : ''}`];
-  out.push(...runFindingLines(r), runVerdictLine(r));
-  out.push(`replay: wbemsim replay ${inert(r.token)}`);
-  return out.join('\n') + '\n';
+  return verdictLine(resultOfReplay(r));
 }
 
 /** Registers `wbemsim replay`. */
@@ -135,9 +108,9 @@ export function registerReplay(program: Command, setCode: (code: number) => void
         return;
       }
       if (opts.trace) writeFileSync(opts.trace, r.trace!.map((l) => JSON.stringify(l)).join('\n') + '\n');
-      const partial = `PARTIAL: interrupted after ${r.steps} of the token's steps; the verdict covers only those\n`;
-      process.stdout.write(opts.json ? JSON.stringify({ ...replayJson(r), ...(interrupted ? { partial: true, interrupted: true } : {}) }, null, 2) + '\n'
-        : (interrupted ? partial : '') + formatReplay(r));
-      setCode(exitCodeFor(replayOutcome(r), failOn, opts.allowCut === true));
+      // One result for the text and --json.
+      const result = resultOfReplay(r, [], interrupted);
+      process.stdout.write(opts.json ? jsonText(result) : replayText(result));
+      setCode(exitCodeFor(result.outcome, failOn, opts.allowCut === true));
     });
 }

@@ -9,7 +9,8 @@ import type { Campaign } from '../sim/campaign.ts';
 import { DEFAULT_SWARM_RUNS } from '../sim/workload-generator.ts';
 import { builtinWorkloads } from '../sim/workloads.ts';
 import { DEFAULT_SHRINK_BUDGET } from '../sim/shrink.ts';
-import { formatCampaign, campaignJson, campaignOutcome } from '../report/campaign-text.ts';
+import { runText } from '../report/text.ts';
+import { jsonText } from '../report/json.ts';
 import { UsageError } from './usage-error.ts';
 import { load } from './explore-command.ts';
 import { parseFailOn, exitCodeFor, FAIL_ON } from './exit-code.ts';
@@ -20,7 +21,6 @@ import type { RunTask } from './tasks.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
 import { ProgressLine } from './progress.ts';
 import { resultOfCampaign } from '../report/results-of-runs.ts';
-import { allStateNodes } from '../report/machine-svg.ts';
 import { writeReport } from '../report/write-report.ts';
 
 export function registerRun(program: Command, setCode: (code: number) => void): void {
@@ -85,14 +85,14 @@ Examples:
       } satisfies RunTask, progress.listener).finally(() => progress.done());
       if (campaign.runs === 0 && campaign.brokerFailures.length) throw notStarted(campaign.brokerFailures[0]!);
       if (opts.trace && campaign.trace) writeFileSync(opts.trace, campaign.trace.map((l) => JSON.stringify(l)).join('\n') + '\n');
-      if (opts.report !== undefined) {
-        // The shown run's trace is at hand; the other findings' witnesses are replayed.
-        const known = new Map(campaign.traceOf && campaign.trace ? [[campaign.traceOf.token, campaign.trace]] : []);
-        const shown = [...campaign.violations, ...campaign.inconclusive, ...campaign.warnings].map((f) => f.replay);
-        writeReport(opts.report, resultOfCampaign(campaign, await fetchWitnesses(shown, known), allStateNodes()));
-      }
-      process.stdout.write(opts.json ? JSON.stringify(campaignJson(campaign), null, 2) + '\n' : formatCampaign(campaign, { verbose: opts.verbose === true }));
-      setCode(exitCodeFor(campaignOutcome(campaign), failOn, opts.allowCut === true));
+      // One result for the text, --json and --report; only a report needs the witnesses (the shown
+      // run's trace is at hand, the other findings' are replayed).
+      const known = new Map(campaign.traceOf && campaign.trace ? [[campaign.traceOf.token, campaign.trace]] : []);
+      const shown = [...campaign.violations, ...campaign.inconclusive, ...campaign.warnings].map((f) => f.replay);
+      const result = resultOfCampaign(campaign, opts.report !== undefined ? await fetchWitnesses(shown, known) : []);
+      if (opts.report !== undefined) writeReport(opts.report, result);
+      process.stdout.write(opts.json ? jsonText(result) : runText(result, { verbose: opts.verbose === true }));
+      setCode(exitCodeFor(result.outcome, failOn, opts.allowCut === true));
     });
 }
 

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../specs/check.ts';
 import { ruleInfo } from '../specs/rules.ts';
-import { checkText } from '../cli/check-command.ts';
+import { checkText } from './text.ts';
+import { resultOfCheck } from './report-result.ts';
 import type { JudgeResult } from '../specs/judge.ts';
 import type { Campaign, FoldedFinding } from '../sim/campaign.ts';
 import { formatCampaign } from './campaign-text.ts';
@@ -36,7 +37,7 @@ function campaignWith(f: FoldedFinding): Campaign {
 describe('the finding formatter', () => {
   it('is the one `run` and `check` print with', () => {
     const judged = { violations: [finding], warnings: [], lint: [], inconclusive: [], advice: [], results: [], events: 6, conformant: false } as unknown as JudgeResult;
-    expect(checkText('t.jsonl', judged)).toContain(findingLines(finding, 'violation').join('\n'));
+    expect(checkText(resultOfCheck('t.jsonl', judged, [], undefined, false))).toContain(findingLines(finding, 'violation').join('\n'));
     expect(formatCampaign(campaignWith(folded))).toContain(findingLines(folded, 'VIOLATED', '  ').join('\n'));
   });
 

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor, NO_FAIL_ON } from '../cli/exit-code.ts';
 import { decideOutcome, notConclusiveReason } from './result.ts';
@@ -29,5 +31,51 @@ describe('the outcome of a result', () => {
     expect(exitCodeFor(decideOutcome({ violations: [], runs: 5, cutRuns: 1 }), NO_FAIL_ON, true)).toBe(0);
     expect(exitCodeFor(decideOutcome({ violations: [1], runs: 5, cutRuns: 1 }), NO_FAIL_ON, true)).toBe(1);
     expect(exitCodeFor(decideOutcome({ violations: [], runs: 5, warnings: [1] }), { ...NO_FAIL_ON, warning: true })).toBe(1);
+  });
+});
+
+/** The non-test TypeScript sources under the folders that run, judge and report, comments removed. */
+function sources(): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  const visit = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) visit(path);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') && !e.name.endsWith('.d.ts')) {
+        out.push({ path, text: readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '') });
+      }
+    }
+  };
+  for (const dir of ['cli', 'sim', 'report', 'brokers']) visit(dir);
+  return out;
+}
+
+describe('one module decides conformance', () => {
+  it('assigns `conformant` only in report/result.ts; everywhere else it is copied from a decided outcome', () => {
+    const files = sources();
+    expect(files.length).toBeGreaterThan(50);
+    const offending: string[] = [];
+    for (const { path, text } of files) {
+      if (path === join('report', 'result.ts')) continue;
+      // `conformant: …` in an object, `conformant = …` in a statement (not `==`/`===`).
+      for (const m of text.matchAll(/\bconformant\??\s*(?::|=(?!=))\s*([^,;}\n]*)/g)) {
+        const value = m[1]!.trim();
+        if (/^boolean\b/.test(value)) continue; // a type
+        if (/^([\w.]*\.)?outcome\.conformant$/.test(value)) continue; // copied from what decideOutcome decided
+        offending.push(`${path}: conformant: ${value}`);
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
+  it('puts the verdict into words in report/report-result.ts alone: no other source writes NOT CONFORMANT or NOT CONCLUSIVE', () => {
+    const offending: string[] = [];
+    for (const { path, text } of sources()) {
+      if (path === join('report', 'report-result.ts')) continue;
+      // Comparing with a word verdictOf gave is reading it, not deciding it.
+      const said = text.replace(/[!=]==\s*'[A-Z ]+'/g, '');
+      if (/NOT CONFORMANT|NOT CONCLUSIVE/.test(said)) offending.push(path);
+    }
+    expect(offending).toEqual([]);
   });
 });

@@ -28,6 +28,8 @@ export interface OutcomeInput {
   warnings?: readonly unknown[];
   inconclusive?: readonly unknown[];
   lint?: readonly unknown[];
+  /** Findings beyond those listed (a judge keeps the first few per rule): counted all the same. */
+  notShown?: { warnings?: number; inconclusive?: number; lint?: number };
 }
 
 /** A decided outcome: what every command's verdict and exit code are made of. */
@@ -54,7 +56,8 @@ export function decideOutcome(i: OutcomeInput): Outcome {
   return {
     conformant: i.violations.length === 0 && (i.brokerFailures ?? 0) === 0,
     runs: i.runs, planned, cut, incomplete, conclusive: cut === 0 && incomplete === 0,
-    warnings: i.warnings?.length ?? 0, inconclusive: i.inconclusive?.length ?? 0, lint: i.lint?.length ?? 0,
+    warnings: (i.warnings?.length ?? 0) + (i.notShown?.warnings ?? 0), inconclusive: (i.inconclusive?.length ?? 0) + (i.notShown?.inconclusive ?? 0),
+    lint: (i.lint?.length ?? 0) + (i.notShown?.lint ?? 0),
   };
 }
 

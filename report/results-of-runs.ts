@@ -9,14 +9,20 @@ import type { ShrinkReport } from '../sim/shrink.ts';
 import { RULES, ruleInfo } from '../specs/rules.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
 import { decideOutcome } from './result.ts';
+import { allStateNodes } from './machine-svg.ts';
+import { rejectionText } from '../specs/rejection-words.ts';
+import type { RunResult } from '../sim/run.ts';
 import { attach, CLASSES, reportFinding, RESULT_FORMAT, RESULT_VERSION, summaryOf, type ReportFinding, type ReportResult, type ReportWitness } from './report-result.ts';
 
-function coverageOf(c: Campaign['coverage'], reached: string[]): ReportResult['coverage'] {
-  return { reachedStates: reached, statesTotal: c.statesTotal, transitions: c.transitions, transitionsTotal: c.transitionsTotal, unreachedTransitions: c.unreachedTransitions };
+function coverageOf(c: Campaign['coverage'], reached: string[]): NonNullable<ReportResult['coverage']> {
+  return { reachedStates: reached, statesTotal: c.statesTotal, transitions: c.transitions, transitionsTotal: c.transitionsTotal, unreachedTransitions: c.unreachedTransitions, unreachedStates: [...c.unreachedStates] };
 }
 
-/** The result of a campaign (`run`), with the witnesses fetched for its findings. */
-export function resultOfCampaign(c: Campaign, witnesses: ReportWitness[], allNodes: readonly string[]): ReportResult {
+/**
+ * The result of a campaign (`run`), with the witnesses fetched for its findings (none: the text and
+ * `--json` need none).
+ */
+export function resultOfCampaign(c: Campaign, witnesses: ReportWitness[] = [], allNodes: readonly string[] = allStateNodes()): ReportResult {
   const findings = CLASSES.flatMap(([cls, key]) => c[key].map((f) => reportFinding(cls, f)));
   attach(findings, witnesses);
   const exercised = c.rules.filter((r) => r.verdict !== 'not exercised').length;
@@ -33,7 +39,10 @@ export function resultOfCampaign(c: Campaign, witnesses: ReportWitness[], allNod
       rulesChecked: c.rules.length, rulesExercised: exercised,
       ...(c.interrupted ? { partial: true } : {}),
     },
-    coverage: c.steps > 0 ? coverageOf(c.coverage, allNodes.filter((n) => !unreached.has(n))) : undefined,
+    ...(c.steps > 0 ? { coverage: coverageOf(c.coverage, allNodes.filter((n) => !unreached.has(n))) } : {}),
+    ends: { ...c.ends }, budgetExhausted: c.budgetExhausted, ...(c.gaveUp ? { gaveUp: c.gaveUp } : {}),
+    ...(c.suite ? { suite: c.suite } : {}), ...(c.explorations ? { explorations: c.explorations.map((x) => ({ ...x })) } : {}),
+    ...(c.traceOf ? { traceOf: { ...c.traceOf } } : {}),
     findings,
     rules: c.rules.map((r) => ({ rule: r.rule, kind: r.kind, party: r.party, verdict: r.verdict, ...(r.reason ? { reason: r.reason } : {}), summary: summaryOf(r.rule) })),
     advice: [...c.advice],
@@ -43,7 +52,7 @@ export function resultOfCampaign(c: Campaign, witnesses: ReportWitness[], allNod
   };
 }
 
-type Explored = Omit<Exploration, 'coverage'>;
+type Explored = Omit<Exploration, 'coverage'> & { coverage?: unknown };
 
 /** The result of `explore`: each violated rule of each exploration, with its shortest witness. */
 export function resultOfExplorations(results: Explored[], witnesses: ReportWitness[], wallMs: number, interrupted: boolean, reached?: { reachedStates: string[]; reachedTransitions: string[] }): ReportResult {
@@ -56,7 +65,7 @@ export function resultOfExplorations(results: Explored[], witnesses: ReportWitne
         class: 'violation', rule: v.rule, kind: info?.kind ?? 'must', party: info?.party ?? 'broker', workload: x.workload, runs: v.runs, steps: v.steps,
         events: w >= 0 ? witnessEventsOf(v.rule, witnesses[w]!) : [],
         explanation: v.explanation, citation: info ? { page: info.citation.page, ...(info.citation.seed ? { seed: info.citation.seed } : {}), phrase: info.citation.phrase } : { page: '', phrase: '' },
-        replay: v.token, ...(w >= 0 ? { witness: w } : {}),
+        replay: v.token, ...(w >= 0 ? { witness: w } : {}), by: v.by,
       });
     }
   }
@@ -72,6 +81,10 @@ export function resultOfExplorations(results: Explored[], witnesses: ReportWitne
       states: results.reduce((n, r) => n + r.states, 0), rulesChecked: RULES.length, rulesExercised: violated.size, ...(interrupted ? { partial: true } : {}),
     },
     ...(reached && results.some((r) => r.steps > 0) ? { coverage: explorationCoverage(reached) } : {}),
+    explorations: results.map(({ coverage: _, ...x }) => {
+      const outcome = decideOutcome({ violations: x.violations, brokerFailures: x.brokerFailure ? 1 : 0, runs: x.runs, incomplete: x.complete ? 0 : 1 });
+      return { ...x, conformant: outcome.conformant };
+    }),
     findings,
     rules: [...violated].map((id) => ({ rule: id, kind: safeInfo(id)?.kind ?? 'must', party: safeInfo(id)?.party ?? 'broker', verdict: 'violated', summary: summaryOf(id) })),
     advice: [],
@@ -133,8 +146,52 @@ export function resultOfZoo(z: Omit<ZooResult, 'mutants'> & { mutants: (ZooResul
     mutants: z.mutants.map((m) => ({
       name: m.name, targets: m.targets, killed: m.killed, byTarget: m.byTarget, suspect: m.suspect ?? false, caughtBy: m.caughtBy, runsToDetect: m.runsToDetect,
       ...(m.workload ? { workload: m.workload } : {}), ...(m.replay ? { replay: m.replay } : {}), ...(m.evidence ? { evidence: m.evidence } : {}), ...(m.shrink ? { shrink: m.shrink } : {}),
+      interleaving: m.interleaving, runsMade: m.runsMade,
     })),
+    zoo: { runs: z.options.runs, workloads: [...z.options.workloads], score: { ...z.score }, baseline: z.baseline.map((b) => ({ ...b })) },
     witnesses, wall: { ms: wallMs },
   };
 }
 
+
+/**
+ * The result of `replay`: one run judged again. A rejection by the lifecycle machine that no check
+ * said in the same words is a finding of its own (`by: 'monitor'`), its explanation in words.
+ */
+export function resultOfReplay(r: RunResult, witnesses: ReportWitness[] = [], interrupted = false): ReportResult {
+  const findings = CLASSES.flatMap(([cls, key]) => r.judge[key].map((f) => reportFinding(cls, f)));
+  const said = new Set(findings.map((f) => `${f.rule}|${f.explanation}`));
+  for (const x of r.monitor) {
+    for (const rule of x.rules) {
+      const explanation = rejectionText(x, rule);
+      if (said.has(`${rule}|${explanation}`)) continue;
+      said.add(`${rule}|${explanation}`);
+      const info = safeInfo(rule);
+      findings.push({
+        class: 'violation', rule, kind: info?.kind ?? 'must', party: info?.party ?? 'broker', runs: 1, events: [x.seq], explanation,
+        citation: info ? { page: info.citation.page, ...(info.citation.seed ? { seed: info.citation.seed } : {}), phrase: info.citation.phrase } : { page: '', phrase: '' }, by: 'monitor',
+      });
+    }
+  }
+  for (const f of findings) f.replay = r.token;
+  attach(findings, witnesses);
+  const failed = r.end.reason === 'crash' || r.end.reason === 'timeout' || r.end.reason === 'protocol-error';
+  const outcome = decideOutcome({
+    violations: [...r.judge.violations, ...r.monitor], runs: 1, cutRuns: r.end.reason === 'bound' || r.end.reason === 'stopped' ? 1 : 0,
+    brokerFailures: failed ? 1 : 0, warnings: r.judge.warnings, inconclusive: r.judge.inconclusive, lint: r.judge.lint,
+  });
+  return {
+    format: RESULT_FORMAT, version: RESULT_VERSION, command: 'replay', outcome,
+    summary: {
+      impl: r.impl, strategy: r.strategy, seed: r.seed, workloads: [r.workload], runs: 1, steps: r.steps,
+      rulesChecked: r.judge.results.length, rulesExercised: r.judge.results.filter((x) => x.verdict !== 'not exercised').length, ...(interrupted ? { partial: true } : {}),
+    },
+    replay: { token: r.token, workload: r.workload, strategy: r.strategy, seed: r.seed, steps: r.steps, end: { reason: r.end.reason, ...(r.end.detail ? { detail: r.end.detail } : {}) } },
+    ends: { [r.end.reason]: 1 },
+    findings,
+    rules: r.judge.results.map((x) => ({ rule: x.rule, kind: x.kind, party: x.party, verdict: x.verdict, ...(x.reason ? { reason: x.reason } : {}), summary: summaryOf(x.rule), ...(x.more ? { more: x.more } : {}) })),
+    advice: [...r.judge.advice],
+    brokerFailures: failed ? [{ workload: r.workload, seed: r.seed, reason: r.end.reason, ...(r.end.detail ? { detail: r.end.detail } : {}), replay: r.token }] : [],
+    witnesses, wall: { ms: 0 },
+  };
+}

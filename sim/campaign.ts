@@ -189,7 +189,7 @@ export function runMany(o: CampaignOptions): Campaign {
   try {
     broker = o.factory();
   } catch (err) {
-    if (err instanceof Interrupted) return { ...emptyCampaign(o, brokerFailures, elapsed()), conformant: true, interrupted: true };
+    if (err instanceof Interrupted) return { ...emptyCampaign(o, brokerFailures, elapsed()), interrupted: true };
     // A broker process that cannot even start is a failed implementation, reported like any crash.
     if (!(err instanceof BrokerFailure)) throw err;
     // The failure's message already ends with the last lines of the broker's stderr.

@@ -28,6 +28,7 @@
  * redundant transitions, and reorder only steps whose events no rule compares.
  */
 import { rejectionText } from '../specs/rejection-words.ts';
+import { decideOutcome } from '../report/result.ts';
 import type { BrokerAdapter } from './broker-adapter.ts';
 import { CancelWindows } from '../specs/cancel-windows.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
@@ -194,10 +195,11 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
   }
   // A max-steps cut lets the search go on (other branches are still worth running) but makes it incomplete.
   const complete = cut === undefined && stack.length === 0;
+  const outcome = decideOutcome({ violations: [...violations.values()], brokerFailures: brokerFailure ? 1 : 0, runs });
   return {
     impl: o.impl, mode: 're-execution', workload: o.workload.name, states: visited.size, transitions, runs, steps, complete,
     ...(complete ? {} : { cut: cut ?? 'stopped' }),
-    conformant: violations.size === 0 && !brokerFailure, violations: [...violations.values()], ends, coverage,
+    conformant: outcome.conformant, violations: [...violations.values()], ends, coverage,
     ...(brokerFailure ? { brokerFailure } : {}),
   };
 }

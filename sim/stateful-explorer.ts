@@ -24,6 +24,7 @@ import type { Step, Strategy } from './strategy.ts';
 import { runsInProcess, World } from './world.ts';
 import { eachBrokenRule, searchBounds, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
 import { DEFAULT_WATCHDOG } from './run.ts';
+import { decideOutcome } from '../report/result.ts';
 
 /** True when the broker can be saved and restored, so that stateful search applies. */
 export function canSnapshot(b: BrokerAdapter): boolean {
@@ -260,11 +261,12 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     return { ...failed, violations, conformant: false };
   }
   const complete = cut === undefined;
+  const outcome = decideOutcome({ violations, runs: paths });
   return {
     impl: o.impl, mode: 'stateful', workload: o.workload.name, states: stored(), transitions, runs: paths, steps, complete,
     ...(complete ? {} : { cut }),
     ...(compact ? { hashCompaction: { omission: compact.omission(), bytesPerState: compact.size ? compact.bytes / compact.size : 0 } } : {}),
-    conformant: violations.length === 0, violations, ends, coverage,
+    conformant: outcome.conformant, violations, ends, coverage,
   };
 }
 
@@ -402,9 +404,10 @@ export function exploreBreadthFirst(o: ExploreOptions): Exploration {
     return brokerFailed(o, err, [], maxSteps, { mode: 'breadth-first', states: 0, transitions: 0, runs: 0, steps: 0, ends: {}, coverage });
   }
   const violations: ExploredViolation[] = s.witnesses.map((w) => ({ rule: w.rule, by: w.by, explanation: w.explanation, token: w.token, steps: w.steps, runs: 1 }));
+  const outcome = decideOutcome({ violations, runs: s.witnesses.length });
   return {
     impl: o.impl, mode: 'breadth-first', workload: o.workload.name, states: s.states, transitions: s.transitions,
     runs: Object.values(s.ends).reduce((a, b) => a + b, 0), steps: s.steps, complete: s.complete, ...(s.cut ? { cut: s.cut } : {}),
-    conformant: violations.length === 0, violations, ends: s.ends, coverage: s.coverage,
+    conformant: outcome.conformant, violations, ends: s.ends, coverage: s.coverage,
   };
 }

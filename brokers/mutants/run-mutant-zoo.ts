@@ -287,12 +287,4 @@ function outcome(m: ZooMutant, found: Found): MutantOutcome {
 }
 
 /** One line for `npm start`: `mutant zoo: 28/28 killed by their targeted rules`. */
-export function zooScoreLine(result: ZooResult): string {
-  const { killed, weak, suspect, total } = result.score;
-  const missed = total - killed - weak - suspect;
-  const extra = [
-    weak ? `${weak} caught only by other rules` : '', suspect ? `${suspect} caught by a rule the reference also violates` : '',
-    missed ? `${missed} not killed` : '',
-  ].filter(Boolean).join(', ');
-  return `mutant zoo: ${killed}/${total} killed by their targeted rules${extra ? ` (${extra})` : ''}`;
-}
+export { zooScoreLine } from '../../report/text.ts';
