@@ -258,7 +258,8 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   }
   if (failure) {
     const failed = brokerFailed(o, failure.err, failure.path, maxSteps, { mode: 'stateful', states: stored(), transitions, runs: paths, steps, ends, coverage });
-    return { ...failed, violations, conformant: false };
+    const outcome = decideOutcome({ violations, brokerFailures: 1, runs: paths });
+    return { ...failed, violations, conformant: outcome.conformant };
   }
   const complete = cut === undefined;
   const outcome = decideOutcome({ violations, runs: paths });
@@ -279,8 +280,9 @@ function brokerFailed(
   counts: Pick<Exploration, 'mode' | 'states' | 'transitions' | 'runs' | 'steps' | 'ends' | 'coverage'>,
 ): Exploration {
   const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: path, maxSteps, watchdog: o.watchdog });
+  const outcome = decideOutcome({ violations: [], brokerFailures: 1, runs: counts.runs });
   return {
-    impl: o.impl, workload: o.workload.name, ...counts, complete: false, cut: 'broker-failure', conformant: false, violations: [],
+    impl: o.impl, workload: o.workload.name, ...counts, complete: false, cut: 'broker-failure', conformant: outcome.conformant, violations: [],
     brokerFailure: { reason: err.reason, detail: err.message, token: r.token },
   };
 }

@@ -15,6 +15,7 @@ import { PREFER_SEMISYNC_ADVICE } from './lint-prefer-semisync.ts';
 import { judgeAttributionsSync } from './attribution.ts';
 import { CancelWindows } from './cancel-windows.ts';
 import { StateSnapshotter, type SavedState } from './state-snapshot.ts';
+import { decideOutcome } from '../report/result.ts';
 
 /** What a trace's judgement says. Lists are in rule-table order, then trace order. */
 export interface JudgeResult {
@@ -165,9 +166,9 @@ export function judgeTrace(lines: readonly TraceLine[], options: JudgeOptions = 
 
 /** A judge result from per-rule results: `conformant` and the findings sorted into the report's lists. */
 export function sortResults(results: RuleResult[], advice: string[], events: number): JudgeResult {
-  const out: JudgeResult = { conformant: true, results, violations: [], warnings: [], lint: [], inconclusive: [], advice, events };
+  const outcome = decideOutcome({ violations: results.filter((r) => r.kind === 'must' && r.verdict === 'violated'), runs: 1 });
+  const out: JudgeResult = { conformant: outcome.conformant, results, violations: [], warnings: [], lint: [], inconclusive: [], advice, events };
   for (const r of results) {
-    if (r.kind === 'must' && r.verdict === 'violated') out.conformant = false;
     for (const f of r.findings) {
       if (f.verdict === 'inconclusive') out.inconclusive.push(f);
       else if (f.kind === 'must') out.violations.push(f);

@@ -19,6 +19,7 @@ import { ruleInfo } from './rules.ts';
 import { rejectionText } from './rejection-words.ts';
 import { CappedSet } from '../trace/capped-set.ts';
 import { failed, WBEM_E_CALL_CANCELLED, WBEM_FLAG_SEND_STATUS, WBEM_STATUS_COMPLETE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
+import { decideOutcome } from '../report/result.ts';
 
 /** A rejection by the monitor: the rules broken and the event (sequence number) that broke them. */
 export interface MonitorRejection {
@@ -470,7 +471,11 @@ export function addMonitorFindings(result: JudgeResult, rejections: readonly Mon
       };
       const res = result.results.find((x) => x.rule === rule);
       if (res) { res.verdict = 'violated'; res.findings.push(f); }
-      if (info.kind === 'must') { result.violations.push(f); result.conformant = false; }
+      if (info.kind === 'must') {
+        result.violations.push(f);
+        const outcome = decideOutcome({ violations: result.violations, runs: 1 });
+        result.conformant = outcome.conformant;
+      }
       else if (info.party === 'client') result.lint.push(f);
       else result.warnings.push(f);
     }
