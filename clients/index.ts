@@ -8,11 +8,12 @@ import { pathToFileURL } from 'node:url';
 import type { ClientModel } from '../sim/client-api.ts';
 import { nearestName } from '../sim/workloads.ts';
 import { dotnet, dotnetRemote } from './dotnet.ts';
+import { autoit, autoitFixed } from './autoit.ts';
 
 /** The workload's own client: no model. */
 export const WORKLOAD_CLIENT = 'workload';
 
-const MODELS: ClientModel[] = [dotnet, dotnetRemote];
+const MODELS: ClientModel[] = [dotnet, dotnetRemote, autoit, autoitFixed];
 
 /** Every built-in model, in the order `wbemsim clients` shows them. */
 export function clientModels(): readonly ClientModel[] {
