@@ -9,11 +9,13 @@ import type { ClientModel } from '../sim/client-api.ts';
 import { nearestName } from '../sim/workloads.ts';
 import { dotnet, dotnetRemote } from './dotnet.ts';
 import { autoit, autoitFixed } from './autoit.ts';
+import { dbeaver, dbeaverFixed } from './dbeaver.ts';
+import { msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed } from './ms-samples.ts';
 
 /** The workload's own client: no model. */
 export const WORKLOAD_CLIENT = 'workload';
 
-const MODELS: ClientModel[] = [dotnet, dotnetRemote, autoit, autoitFixed];
+const MODELS: ClientModel[] = [dotnet, dotnetRemote, autoit, autoitFixed, dbeaver, dbeaverFixed, msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed];
 
 /** Every built-in model, in the order `wbemsim clients` shows them. */
 export function clientModels(): readonly ClientModel[] {
