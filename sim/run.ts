@@ -225,7 +225,7 @@ export function runOnce(o: RunOptions): RunResult {
   // The choices the strategy made itself need not be listed when it can be remade.
   const explicit = remakable ? scheduler.choices.slice(0, Math.min(o.choices?.length ?? 0, scheduler.steps)) : scheduler.choices;
   const spec: ReplaySpec = {
-    impl: o.impl, workload: o.workload, strategy: base.name, seed: o.seed,
+    impl: o.impl, ...(o.client ? { client: o.client.name } : {}), workload: o.workload, strategy: base.name, seed: o.seed,
     choices: explicit, steps: scheduler.steps, checks: identity.all(),
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),

@@ -172,7 +172,7 @@ export class World {
   private snapshotter?: StateSnapshotter;
   private snapshots(): StateSnapshotter {
     // The step objects of the broker's steps are a cache of immutable values: kept across restores.
-    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting], [this.broker, this.options, this.brokerSteps, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
+    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.options, this.brokerSteps, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
   }
 
   /** Every step enabled now, in a deterministic order. Empty with `nextTimer()` undefined means the run is over. */
