@@ -8,13 +8,15 @@
  * status (if ever asked for) would orphan it": the model asks for status when the workload's call
  * does, tells its Java side the query is over at the first SetStatus, and loses every object that
  * comes after. Derived too: when the stub and the inner sink are released (at the call's end).
- * The corrected driver cancels with the stub and ends the query only at the final SetStatus.
+ * The corrected driver cancels with the stub, ends the query only at the final SetStatus, and
+ * releases once no callback of the query is in flight (a cancelled final status may overlap an
+ * Indicate: CANCELLED-STATUS-MAY-OVERLAP).
  */
-import type { ClientFact, ClientModel } from '../sim/client-api.ts';
+import type { ClientApi, ClientFact, ClientModel } from '../sim/client-api.ts';
 import type { Workload } from '../sim/workload.ts';
 import { failed, hrName, S_OK, WBEM_FLAG_SEND_STATUS } from '../trace/hresult.ts';
 import { CLIENT_SAW } from '../specs/client-saw.ts';
-import { noteFinal, player } from './play.ts';
+import { noteFinal, play, player } from './play.ts';
 
 export const DBEAVER_FACTS: ClientFact[] = [
   { kind: 'read', source: 'IMPLEMENTATIONS.md §4, DBeaver\'s WMI driver: "Passes an unsecured-apartment stub to the async call but cancels with the inner sink"', what: 'cancel with the inner sink; on Windows the cancel matches nothing and fails, on Wine it seems to work' },
@@ -28,6 +30,11 @@ interface Query {
   /** The Java callback was dropped (the query is over for the Java side). */
   dropped: boolean;
   ended: boolean;
+}
+
+function free(api: ClientApi, query: Query): void {
+  api.release(query.stub);
+  api.release(query.sink);
 }
 
 function model(name: string, title: string, fixed: boolean): ClientModel {
@@ -50,6 +57,8 @@ function model(name: string, title: string, fixed: boolean): ClientModel {
       if (cb.kind === 'indicate') {
         if (query.dropped) api.saw('objects-lost', `${cb.count} object(s) after the Java callback was dropped`, cb.call);
         else api.saw('row', `${cb.count} row(s) to Java`, cb.call);
+        // The corrected driver frees once the last callback in flight is over (a cancelled final may overlap an Indicate).
+        if (fixed && query.ended && api.inFlight(cb.call) === 1) free(api, query);
         return api.returnFromCallback(S_OK);
       }
       if (!query.dropped && (!fixed || cb.final)) {
@@ -59,8 +68,7 @@ function model(name: string, title: string, fixed: boolean): ClientModel {
       if (cb.final) {
         noteFinal(api, cb.call);
         query.ended = true;
-        api.release(query.stub);
-        api.release(query.sink);
+        if (!fixed || api.inFlight(cb.call) === 1) free(api, query);
       }
       return api.returnFromCallback(S_OK);
     },
@@ -68,7 +76,9 @@ function model(name: string, title: string, fixed: boolean): ClientModel {
       if (t.at === '0' && a.kind === 'cancel' && a.sink !== null) {
         const call = api.workload.calls.find((c) => c.sink === a.sink || c.sink === `${a.sink}~stub`);
         const query = call ? q(api.state)[call.id] : undefined;
-        if (!query || query.ended) return api.exit();
+        // The corrected driver cancels only a query that started and has not ended.
+        const startFailed = call !== undefined && failed(play(api).returned[call.id] ?? S_OK);
+        if (!query || query.ended || (fixed && startFailed)) return api.exit();
         api.cancel(`${a.id}`, fixed ? query.stub : query.sink, a.services ?? 'svc1');
         return api.goto('1');
       }

@@ -8,12 +8,13 @@
  *
  * - `ms-async-query`: ExecQueryAsync with its QuerySink, Sleep(500), CancelAsyncCall(sink) whatever
  *   the state, then the IWbemServices release; its own sink reference is never released.
- *   `ms-async-query-fixed` waits for the final status up to the same time, cancels only a query
- *   still running (and then waits for its final status), and releases its sink.
+ *   `ms-async-query-fixed` waits the same time, cancels only a query still running (and then
+ *   waits for its final status and its callbacks in flight), and releases its sink.
  * - `ms-event`: ExecNotificationQueryAsync with a stub of its EventSink, Sleep(fixed),
- *   CancelAsyncCall(stub), then releases stub and sink at once. `ms-event-fixed` waits, after the
- *   cancel returned, for the callbacks in flight and the final status before releasing (as
- *   Mullvad's teardown does, IMPLEMENTATIONS.md section 2).
+ *   CancelAsyncCall(stub), then releases stub and sink at once. `ms-event-fixed` cancels only a
+ *   subscription still running and waits, after the cancel returned, for the callbacks in flight
+ *   (an in-flight counter) and the final status before releasing (as Mullvad's teardown does,
+ *   IMPLEMENTATIONS.md section 2).
  * The fixed wait is `WAIT` units of virtual time (derived: 500 ms of a real run has no virtual
  * length; what matters is that it ignores the query's state). Both sinks print in their handlers,
  * using objects only inside Indicate, and print the final hResult (derived from the sample code's
@@ -69,11 +70,11 @@ function model(name: string, title: string, event: boolean, fixed: boolean, work
     afterCalls(t, api) {
       return (fixed ? corrected : asShipped)(t, api);
     },
-    ready(cond, state) {
-      // The final status has returned: no callback of the call can be in flight any more.
+    ready(cond, state, _t, inFlight) {
+      // The final status has come and no callback of the call is in flight (the in-flight counter).
       const p = state.play as { finals: string[] };
       const [what, call] = cond.split(':') as [string, string];
-      return what === 'quiet' && p.finals.includes(call);
+      return what === 'quiet' && p.finals.includes(call) && inFlight(call) === 0;
     },
   });
 
@@ -119,17 +120,19 @@ function model(name: string, title: string, event: boolean, fixed: boolean, work
       return api.exit();
     }
     const { sink, passed } = sample(api).sinks[call]!;
-    const final = play(api).finals.includes(call);
+    // A call whose start failed has nothing to cancel or wait for either.
+    const final = play(api).finals.includes(call) || failed(play(api).returned[call] ?? S_OK);
     if (step === 'wait') {
-      // A query: wait for its end up to the fixed time; a subscription: the fixed time.
-      if (!event && !final) {
+      // The fixed time (a query may end before it; the corrected sample then cancels nothing).
+      if (!final) {
         api.sleep(WAIT);
         return api.goto(`check/${i}`);
       }
       return api.goto(`check/${i}`);
     }
     if (step === 'check') {
-      if (!final || event) {
+      // Cancel only what still runs: a call whose final status came has nothing left to cancel.
+      if (!final) {
         api.cancel(`ms.k${i + 1}`, passed);
         return api.goto(`drain/${i}`);
       }

@@ -30,7 +30,7 @@ export interface Library {
   /** The main thread once every call was made; exits when absent. */
   afterCalls?(t: Readonly<ClientThread>, api: ClientApi): void;
   /** The library's own wait conditions. */
-  ready?(cond: string, state: Readonly<Record<string, unknown>>, t: Readonly<ClientThread>): boolean;
+  ready?(cond: string, state: Readonly<Record<string, unknown>>, t: Readonly<ClientThread>, inFlight: (call?: string) => number): boolean;
 }
 
 export function play(api: ClientApi): PlayState {
@@ -114,9 +114,9 @@ export function player(lib: Library): Pick<ClientModel, 'start' | 'run' | 'ready
       }
       return lib.afterCalls!(t, api);
     },
-    ready(cond, state, t) {
+    ready(cond, state, t, inFlight) {
       if (cond.startsWith('after:')) return afterHolds(state, cond.slice(6));
-      return lib.ready?.(cond, state, t) ?? false;
+      return lib.ready?.(cond, state, t, inFlight) ?? false;
     },
   };
 }

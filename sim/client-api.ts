@@ -86,6 +86,8 @@ export interface ClientApi {
   readonly state: Record<string, unknown>;
   readonly workload: Workload;
   readonly now: number;
+  /** Callbacks on the model's sinks entered and not returned (of `call` when given), the running one included. */
+  inFlight(call?: string): number;
 
   /** A new sink object (reference count 1, the client's). */
   createSink(id: string): void;
@@ -144,6 +146,10 @@ export interface ClientModel {
   start(api: ClientApi): void;
   /** One step of thread `t` (a callback thread has `t.cb`). */
   run(t: Readonly<ClientThread>, api: ClientApi): void;
-  /** Whether a `waitUntil` condition holds now. */
-  ready?(cond: string, state: Readonly<Record<string, unknown>>, t: Readonly<ClientThread>): boolean;
+  /**
+   * Whether a `waitUntil` condition holds now. `inFlight` counts the callbacks on the model's sinks
+   * that have entered and not returned (of `call` when given): what a counter incremented at the
+   * top of each callback and decremented at its end would read.
+   */
+  ready?(cond: string, state: Readonly<Record<string, unknown>>, t: Readonly<ClientThread>, inFlight: (call?: string) => number): boolean;
 }

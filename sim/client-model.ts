@@ -19,7 +19,8 @@ export interface ClientHost {
   emit(e: UnnumberedEvent): void;
   createSink(id: string, wraps?: string): void;
   addRef(sink: string): void;
-  release(sink: string): void;
+  /** The client's Release; `thread` names the client thread making it (a callback's `sink:<cb>`). */
+  release(sink: string, thread?: string): void;
   call(spec: ClientCallSpec, swsink?: string): void;
   /** Whether the async method of `call` has returned, and with what. */
   callReturn(call: string): number | undefined;
@@ -55,7 +56,7 @@ export class ClientRuntime {
   /** Sinks (inner sinks and SWbemSinks) whose callbacks reach the model. */
   readonly owned = new Set<string>();
   /** The thread whose step runs now, and whether that step ended (blocked, moved on or exited). */
-  private current: string | undefined;
+  private running: string | undefined;
   private ended = false;
   private readonly api: ClientApi;
 
@@ -69,8 +70,15 @@ export class ClientRuntime {
   }
 
   start(): void {
-    this.current = undefined;
+    this.running = undefined;
     this.model.start(this.api);
+  }
+
+  /** Callbacks on the model's sinks entered and not returned (of `call` when given). */
+  inFlight(call?: string): number {
+    let n = 0;
+    for (const t of this.threads.values()) if (t.cb && (call === undefined || t.cb.call === call)) n++;
+    return n;
   }
 
   /** Whether callbacks on `owner` (an inner sink or an SWbemSink) reach the model. */
@@ -109,7 +117,7 @@ export class ClientRuntime {
       case 'swbem-cancel': return w.cancels.every((c) => this.host.cancelReturn(c) !== undefined);
       case 'time': return this.host.now() >= w.at;
       case 'lock': return !this.locks.has(w.lock);
-      case 'until': return this.model.ready?.(w.cond, this.state, t) ?? false;
+      case 'until': return this.model.ready?.(w.cond, this.state, t, (call) => this.inFlight(call)) ?? false;
     }
   }
 
@@ -125,16 +133,21 @@ export class ClientRuntime {
       else if (w.kind === 'lock') this.locks.set(w.lock, t.id);
       delete t.wait;
     }
-    this.current = id;
+    this.running = id;
     this.ended = false;
     this.model.run(t, this.api);
     if (!this.ended) throw new ClientModelError(`${this.model.name}: the step of thread ${id} at "${t.at}" neither blocked, moved on nor ended`);
-    this.current = undefined;
+    this.running = undefined;
+  }
+
+  /** The id of the thread whose step runs now, if any. */
+  current(): string | undefined {
+    return this.running;
   }
 
   /** The running thread (throws outside a step: `start` may not block). */
   thread(what: string): ClientThread {
-    const t = this.current === undefined ? undefined : this.threads.get(this.current);
+    const t = this.running === undefined ? undefined : this.threads.get(this.running);
     if (!t) throw new ClientModelError(`${this.model.name}: ${what} outside a thread's step`);
     return t;
   }
@@ -229,6 +242,7 @@ function makeApi(rt: ClientRuntime): ClientApi {
     get state() { return rt.state; },
     get workload() { return rt.workload; },
     get now() { return host.now(); },
+    inFlight: (call) => rt.inFlight(call),
     createSink(id) {
       rt.owned.add(id);
       host.createSink(id);
@@ -239,7 +253,10 @@ function makeApi(rt: ClientRuntime): ClientApi {
       return stub;
     },
     addRef: (sink) => host.addRef(sink),
-    release: (sink) => host.release(sink),
+    release(sink) {
+      const id = rt.current();
+      host.release(sink, id?.startsWith('sink:') ? id : undefined);
+    },
     spawn(id, at, vars = {}) {
       if (rt.threads.has(id)) throw new ClientModelError(`${rt.model.name}: thread ${id} exists`);
       rt.threads.set(id, { id, at, vars: { ...vars } });

@@ -365,11 +365,12 @@ export class World {
     this.emit(call ? { type: 'sink.addref', sink, count: n, by, call } : { type: 'sink.addref', sink, count: n, by });
   }
 
-  private release(sink: string, by: 'client' | 'com' | 'broker' | 'scripting', call?: string): void {
+  private release(sink: string, by: 'client' | 'com' | 'broker' | 'scripting', call?: string, thread?: string): void {
     const n = (this.refs.get(sink) ?? 0) - 1;
     this.refs.set(sink, n);
     if (by === 'broker') this.track(sink, () => this.brokerRefs.set(sink, (this.brokerRefs.get(sink) ?? 0) - 1));
-    this.emit(call ? { type: 'sink.release', sink, count: n, by, call } : { type: 'sink.release', sink, count: n, by });
+    const e: UnnumberedEvent = call ? { type: 'sink.release', sink, count: n, by, call } : { type: 'sink.release', sink, count: n, by };
+    this.emit(thread ? { ...e, thread } as UnnumberedEvent : e);
     // A stub's last release drops its reference on the inner sink (COM's own).
     const inner = this.owner.get(sink);
     if (n === 0 && inner && inner !== sink) this.release(inner, 'com');
@@ -435,7 +436,7 @@ export class World {
         if (wraps) this.addRef(wraps, 'com');
       },
       addRef: (sink) => this.addRef(sink, 'client'),
-      release: (sink) => this.release(sink, 'client'),
+      release: (sink, thread) => this.release(sink, 'client', undefined, thread),
       call: (spec, swsink) => {
         const w = this.callById.get(spec.call);
         if (!w) throw new ClientModelError(`the client model makes call ${spec.call}, which the workload ${this.workload.name} does not have`);
