@@ -11,11 +11,14 @@ import { dotnet, dotnetRemote } from './dotnet.ts';
 import { autoit, autoitFixed } from './autoit.ts';
 import { dbeaver, dbeaverFixed } from './dbeaver.ts';
 import { msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed } from './ms-samples.ts';
+import { wmiRs, wmiRsFixed } from './wmi-rs.ts';
+import { wmilight, wmilightFixed } from './wmilight.ts';
 
 /** The workload's own client: no model. */
 export const WORKLOAD_CLIENT = 'workload';
 
-const MODELS: ClientModel[] = [dotnet, dotnetRemote, autoit, autoitFixed, dbeaver, dbeaverFixed, msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed];
+const MODELS: ClientModel[] = [dotnet, dotnetRemote, autoit, autoitFixed, dbeaver, dbeaverFixed, msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed,
+  wmiRs, wmiRsFixed, wmilight, wmilightFixed];
 
 /** Every built-in model, in the order `wbemsim clients` shows them. */
 export function clientModels(): readonly ClientModel[] {
