@@ -280,4 +280,26 @@ describe('--client', () => {
     expect(bad.err).toMatch(/exports no client model/);
     await expect(resolveClient(`module:${join(dir, 'missing.mjs')}`)).rejects.toThrow(ClientError);
   });
+
+  it('wbemsim clients: the matrix shows the documented findings per cell, as text and JSON', async () => {
+    const args = ['clients', '--client', 'dotnet', '--client', 'dbeaver', '--client', 'autoit', '--impl', 'reference', '--impl', 'wine', '--impl', 'wine:wrappers', '--runs', '8'];
+    const j = JSON.parse((await runCli(...args, '--json')).out) as { cells: { client: string; impl: string; clientFindings: Record<string, number>; brokerViolations: Record<string, number>; userSaw: Record<string, number> }[] };
+    const cell = (client: string, impl: string) => j.cells.find((c) => c.client === client && c.impl === impl)!;
+    // .NET: Completed with S_OK after Cancel() against the Wine model, never against the reference broker.
+    expect(cell('dotnet', 'wine').userSaw['success after cancel']).toBe(8);
+    expect(cell('dotnet', 'reference').userSaw['success after cancel']).toBeUndefined();
+    // DBeaver's inner-sink cancel: exposed by the reference broker (the cancel fails), hidden by the Wine model's design.
+    expect(cell('dbeaver', 'reference').userSaw.error).toBe(8);
+    expect(cell('dbeaver', 'wine:wrappers').userSaw.error).toBeUndefined();
+    expect(Object.keys(cell('dbeaver', 'wine:wrappers').brokerViolations)).toContain('CANCEL-SAME-POINTER');
+    // AutoIt: a hang against the Wine model only.
+    expect(cell('autoit', 'wine').userSaw.hang).toBe(8);
+    expect(cell('autoit', 'reference').userSaw.hang).toBeUndefined();
+    expect(cell('autoit', 'reference').clientFindings['LINT-NO-CANCEL-IN-SINK']).toBe(8);
+    const text = await runCli(...args);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/dotnet\n {2}reference +client: /);
+    expect(text.out).toMatch(/user saw: success after cancel/);
+    expect((await runCli('clients', '--client', 'nope')).code).toBe(2);
+  });
 });
