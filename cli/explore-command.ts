@@ -14,6 +14,7 @@ import { exploreText } from '../report/text.ts';
 import { jsonText } from '../report/json.ts';
 import { exitCodeFor } from './exit-code.ts';
 import { resolveImplForCli } from './impl.ts';
+import { checkClientForCli, clientOption } from './client-option.ts';
 import { intOption } from './options.ts';
 import { UsageError } from './usage-error.ts';
 import { runTask } from './interrupt.ts';
@@ -30,6 +31,7 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .description('Explore every interleaving of small workloads (state hashing, partial-order reduction) and judge every run.')
     .option('--workload <name|file>', `a workload name or JSON file (repeatable; default: the built-in explore configurations ${exploreWorkloads().map((w) => w.name).join(', ')}; the built-in workloads work too: ${builtinWorkloads().map((w) => w.name).join(', ')})`, collect, [])
     .option('--impl <impl>', `implementation under test: ${implNames().join(', ')}`, 'reference')
+    .addOption(clientOption())
     .option('--max-steps <n>', 'step bound per run (reaching it makes the exploration incomplete)', intOption('--max-steps', 1), DEFAULT_EXPLORE_MAX_STEPS)
     .option('--max-states <n>', 'distinct states after which the exploration stops (incomplete)', intOption('--max-states', 1), DEFAULT_MAX_STATES)
     .option('--watchdog <n>', 'virtual time after which a held callback is let go', intOption('--watchdog', 1))
@@ -53,10 +55,11 @@ Examples:
       opts.workload.forEach(load);
       if (opts.report !== undefined) checkReportDir(opts.report);
       await resolveImplForCli(opts.impl);
+      await checkClientForCli(opts.client);
       // The explorations run in a worker thread, so that Ctrl-C can stop them (cli/interrupt.ts).
       const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
       const { results, coverage, wallMs: wall, interrupted } = await runTask<ExploreResult>('explore', {
-        impl: opts.impl, workloadNames: opts.workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog,
+        impl: opts.impl, ...(opts.client ? { client: opts.client } : {}), workloadNames: opts.workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog,
         timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled, mode: opts.mode, bitstate: opts.bitstate === true,
       } satisfies ExploreTask, progress.listener).finally(() => progress.done());
       // One result for the text, --json and --report; only a report needs the witnesses.

@@ -16,6 +16,7 @@ import { load } from './explore-command.ts';
 import { parseFailOn, exitCodeFor, FAIL_ON } from './exit-code.ts';
 import { checkOutputs, intOption, MAX_SEED, seedOption } from './options.ts';
 import { notStarted, resolveImplForCli } from './impl.ts';
+import { checkClientForCli, clientOption } from './client-option.ts';
 import { runTask } from './interrupt.ts';
 import type { RunTask } from './tasks.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
@@ -28,6 +29,7 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .command('run')
     .description('Run an implementation over workloads under the virtual scheduler and judge every trace against RULES.md.')
     .option('--impl <impl>', `implementation under test: ${implNames().join(', ')}`, 'reference')
+    .addOption(clientOption())
     .option('--workload <name|file>', `a built-in workload name or a workload JSON file (repeatable; without it: the conformance suite, every scenario then a swarm campaign of generated workloads): ${builtinWorkloads().map((w) => w.name).join(', ')}`, collect, [])
     .addOption(new Option('--strategy <name>', 'how the scheduler picks the next step (default: portfolio for the suite, random with --workload); portfolio rotates random, PCT and a probabilistic walk per run').choices(['random', 'pct', 'exhaustive', 'portfolio']))
     .option('--max-states <n>', 'exhaustive: distinct states per workload after which its exploration stops (--runs is not used)', intOption('--max-states', 1), 20000)
@@ -75,10 +77,11 @@ Examples:
       // Bad workloads and implementations are found here, before the work starts.
       opts.workload.forEach(load);
       await resolveImplForCli(opts.impl, { stepTimeoutMs: opts.stepTimeout });
+      await checkClientForCli(opts.client);
       // The campaign runs in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
       const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
       const campaign = await runTask<Campaign>('run', {
-        impl: opts.impl, workloadNames: opts.workload, stepTimeoutMs: opts.stepTimeout, strategy: opts.strategy, depth: opts.depth, seed: opts.seed,
+        impl: opts.impl, ...(opts.client ? { client: opts.client } : {}), workloadNames: opts.workload, stepTimeoutMs: opts.stepTimeout, strategy: opts.strategy, depth: opts.depth, seed: opts.seed,
         ...(suite ? { suite, runs: 0, swarm: opts.runs } : { runs: opts.runs }),
         maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog, timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined,
         keepTraceOf: opts.trace || opts.report !== undefined ? 'shown' : undefined, progress: progress.enabled, shrinkBudget: opts.shrinkBudget,

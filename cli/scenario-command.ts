@@ -20,6 +20,7 @@ import { checkOutputs } from './options.ts';
 import { replayJson, replayOutcome, runFindingLines, runVerdictLine } from './replay-command.ts';
 import type { ScenarioTask, ScenarioTaskResult } from './tasks.ts';
 import { UsageError } from './usage-error.ts';
+import { checkClientForCli, clientOption } from './client-option.ts';
 
 /** A scenario by name or file; a bad one is bad usage. */
 export function scenarioOrUsage(nameOrPath: string): Scenario {
@@ -56,7 +57,7 @@ export function formatList(all: readonly Scenario[]): string {
   const out: string[] = [];
   for (const s of all) {
     out.push(`${s.name.padEnd(width)}  ${inert(s.title)}`);
-    out.push(`${' '.repeat(width)}  rules: ${s.rules.join(', ')}   impl: ${inert(s.impl)}`);
+    out.push(`${' '.repeat(width)}  rules: ${s.rules.join(', ')}   impl: ${inert(s.impl)}${s.client ? `   client: ${inert(s.client)}` : ''}`);
     out.push(`${' '.repeat(width)}  source: ${inert(s.source)}`);
   }
   const missing = rulesNotExercised(all);
@@ -77,12 +78,12 @@ export function listJson(all: readonly Scenario[]) {
 }
 
 /** What `scenario NAME` prints: what ran, the timeline, the verdicts of its rules, the findings, the verdict. */
-export function formatScenarioRun(s: Scenario, r: RunResult, impl: string): string {
-  const own = impl === s.impl;
+export function formatScenarioRun(s: Scenario, r: RunResult, impl: string, client = s.client ?? 'workload'): string {
+  const own = impl === s.impl && client === (s.client ?? 'workload');
   const out = [
     `wbemsim scenario ${s.name}: ${inert(s.title)}`,
     `  source: ${inert(s.source)}`,
-    `  ${inert(impl)} on ${inert(workloadName(s))}, ${s.choices?.length ? `choices ${JSON.stringify(s.choices)}` : 'no pinned choices'}, ${r.steps} steps, run ended ${r.end.reason}${r.end.detail ? ` (${inertLines(r.end.detail)})` : ''}`,
+    `  ${inert(impl)} on ${inert(workloadName(s))}${client !== 'workload' ? `, client ${inert(client)}` : ''}, ${s.choices?.length ? `choices ${JSON.stringify(s.choices)}` : 'no pinned choices'}, ${r.steps} steps, run ended ${r.end.reason}${r.end.detail ? ` (${inertLines(r.end.detail)})` : ''}`,
     '',
     'Timeline (t: virtual time; ! marks events a finding cites):',
   ];
@@ -91,7 +92,7 @@ export function formatScenarioRun(s: Scenario, r: RunResult, impl: string): stri
   const got = verdicts(r);
   const shown = [...new Set([...s.rules, ...Object.keys(s.expected)])];
   const width = Math.max(...shown.map((x) => x.length));
-  out.push(own ? 'Verdicts (expected in brackets when different):' : `Verdicts (the scenario's expectations are for ${inert(s.impl)}, not compared):`);
+  out.push(own ? 'Verdicts (expected in brackets when different):' : `Verdicts (the scenario's expectations are for ${inert(s.impl)}${s.client ? ` with client ${inert(s.client)}` : ''}, not compared):`);
   for (const rule of shown) {
     const want = s.expected[rule];
     out.push(`  ${rule.padEnd(width)}  ${got[rule]}${own && want !== undefined && want !== got[rule] ? `   [expected ${want}]` : ''}`);
@@ -113,6 +114,7 @@ export function registerScenario(program: Command, setCode: (code: number) => vo
     .argument('[name]', 'a scenario name (see --list) or a scenario JSON file')
     .option('--list', 'list the scenarios: title, rules exercised, source')
     .option('--impl <impl>', `run the scenario with this implementation instead of its own: ${implNames().join(', ')}`)
+    .addOption(clientOption())
     .option('--trace <file>', 'write the run\'s trace (JSON lines)')
     .option('--json', 'print machine-readable output instead of text')
     .option('--allow-cut', 'exit 0 even when the run was cut by its step bound')
@@ -140,23 +142,27 @@ Examples:
       const s = scenarioOrUsage(name);
       const impl: string = opts.impl ?? s.impl;
       await resolveImplForCli(impl, {});
+      await checkClientForCli(opts.client);
       // Run in a worker thread, so that Ctrl-C can stop a stdio broker (cli/interrupt.ts).
-      const { run: r, interrupted } = await runTask<ScenarioTaskResult>('scenario', { scenario: name, impl } satisfies ScenarioTask);
+      const { run: r, interrupted } = await runTask<ScenarioTaskResult>('scenario', { scenario: name, impl, ...(opts.client ? { client: opts.client } : {}) } satisfies ScenarioTask);
       if (!r) {
         process.stdout.write(opts.json ? JSON.stringify({ partial: true, interrupted: true, steps: 0 }, null, 2) + '\n' : 'PARTIAL: interrupted before the run started; nothing was judged\n');
         return;
       }
       if (opts.trace) writeFileSync(opts.trace, r.trace!.map((l) => JSON.stringify(l)).join('\n') + '\n');
-      const off = impl === s.impl ? mismatches(s, r) : [];
+      const client: string = opts.client ?? s.client ?? 'workload';
+      const own = impl === s.impl && client === (s.client ?? 'workload');
+      const off = own ? mismatches(s, r) : [];
       if (opts.json) {
         const { violations, warnings, inconclusive, lint, monitor, ...rest } = replayJson(r);
         process.stdout.write(JSON.stringify({
           scenario: s.name, title: s.title, rules: s.rules, source: s.source, ...rest, verdicts: verdicts(r),
-          ...(impl === s.impl ? { expected: s.expected, asExpected: off.length === 0, mismatches: off } : {}),
+          ...(client !== 'workload' ? { client } : {}),
+          ...(own ? { expected: s.expected, asExpected: off.length === 0, mismatches: off } : {}),
           violations, warnings, inconclusive, lint, monitor, ...(interrupted ? { partial: true, interrupted: true } : {}),
         }, null, 2) + '\n');
       } else {
-        process.stdout.write((interrupted ? `PARTIAL: interrupted after ${r.steps} steps; the verdict covers only those\n` : '') + formatScenarioRun(s, r, impl));
+        process.stdout.write((interrupted ? `PARTIAL: interrupted after ${r.steps} steps; the verdict covers only those\n` : '') + formatScenarioRun(s, r, impl, client));
       }
       const code = exitCodeFor(replayOutcome(r), failOn, opts.allowCut === true);
       setCode(code === 0 && off.length ? 1 : code);

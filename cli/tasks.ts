@@ -24,6 +24,7 @@ import { runScenario } from '../scenarios/scenario.ts';
 import { suiteScenarios } from '../scenarios/suite.ts';
 import { scenarioOrUsage } from './scenario-command.ts';
 import { parentPort } from 'node:worker_threads';
+import { resolveClient } from '../clients/index.ts';
 
 import type { Progress } from './progress.ts';
 
@@ -43,7 +44,9 @@ function progressPoster(wanted: boolean | undefined): ((p: Progress) => void) | 
 }
 
 /** `run`: the campaign's options, with the implementation and workloads by name. */
-export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' | 'clock' | 'interrupted' | 'onRun'> {
+export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' | 'clock' | 'interrupted' | 'onRun' | 'client'> {
+  /** The `--client` value (clients/index.ts). */
+  client?: string;
   /** Workload names or files; none means every built-in workload (unless `suite`). */
   workloadNames: string[];
   /** Run the conformance suite: every scenario, then `swarm` runs on generated workloads. */
@@ -58,6 +61,8 @@ export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' |
 /** `explore`: one exploration per workload, with the implementation and workloads by name. */
 export interface ExploreTask {
   impl: string;
+  /** The `--client` value (clients/index.ts). */
+  client?: string;
   workloadNames: string[];
   maxSteps?: number;
   maxStates?: number;
@@ -90,6 +95,8 @@ export interface ReplayResult {
 export interface ScenarioTask {
   scenario: string;
   impl: string;
+  /** The `--client` value, instead of the scenario's own client. */
+  client?: string;
 }
 
 /** What `scenario` hands back: the run, unless a stop request came before it could start. */
@@ -120,11 +127,12 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       const workloads = p.suite ? [] : p.workloadNames.length ? p.workloadNames.map(load) : builtinWorkloads();
       const scenarios = p.suite ? suiteScenarios() : undefined;
       const factory = await implFactory(p.impl, { stepTimeoutMs: p.stepTimeoutMs, interrupt: stop });
-      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, shrinkBudget, suite: _suite, ...options } = p;
+      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, shrinkBudget, suite: _suite, client: _c, ...options } = p;
       const post = progressPoster(wanted);
       const planned = p.strategy === 'exhaustive' ? undefined : p.runs * workloads.length + (scenarios?.length ?? 0) + (p.swarm ?? 0);
       const onRun = post ? (x: { runs: number; steps: number; violations: number }) => post({ ...x, planned }) : undefined;
-      const campaign = runMany({ ...options, ...(scenarios ? { scenarios } : {}), factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun });
+      const client = await resolveClient(p.client);
+      const campaign = runMany({ ...options, ...(client ? { client } : {}), ...(scenarios ? { scenarios } : {}), factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun });
       if (shrinkBudget === 0 || campaign.violations.length === 0 || campaign.interrupted || interrupted()) return campaign satisfies Campaign;
       // Every violation shown by its shrunk witness, one broker for all the shrinks; a broker that
       // no longer starts, or a stop request while it starts, leaves the witnesses as found.
@@ -138,6 +146,7 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
     case 'explore': {
       const p = payload as ExploreTask;
       const workloads = p.workloadNames.length ? p.workloadNames.map(load) : exploreWorkloads();
+      const client = await resolveClient(p.client);
       const started = performance.now();
       const deadline = p.timeBudgetMs !== undefined ? started + p.timeBudgetMs : undefined;
       const shouldStop = () => interrupted() || (deadline !== undefined && performance.now() > deadline);
@@ -161,7 +170,7 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
           // Re-execution hands over every run; the stateful search reports its counts now and then.
           const onRun = post && mode === 're-execution' ? (r: RunResult) => { runs++; for (const v of r.judge.violations) violated.add(v.rule); post({ runs: runsBefore + runs, steps: 0, violations: violated.size }); } : undefined;
           const onProgress = post && mode === 'stateful' ? (x: { runs: number; states: number; violations: number }) => post({ runs: runsBefore + x.runs, steps: 0, states: x.states, violations: x.violations }) : undefined;
-          const { coverage: covered, ...r } = explore({ impl: p.impl, broker, workload, mode, ...(p.bitstate ? { bitstate: true } : {}), maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
+          const { coverage: covered, ...r } = explore({ impl: p.impl, broker, workload, mode, ...(client ? { client } : {}), ...(p.bitstate ? { bitstate: true } : {}), maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
           reached.merge(covered);
           runsBefore += r.runs;
           results.push(r);
@@ -178,7 +187,7 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
     case 'scenario': {
       const p = payload as ScenarioTask;
       return withImpl<ScenarioTaskResult>(p.impl, { interrupt: stop },
-        async (factory) => ({ run: await runScenario(scenarioOrUsage(p.scenario), factory, p.impl, interrupted), interrupted: interrupted() }) satisfies ScenarioTaskResult,
+        async (factory) => ({ run: await runScenario(scenarioOrUsage(p.scenario), factory, p.impl, interrupted, await resolveClient(p.client)), interrupted: interrupted() }) satisfies ScenarioTaskResult,
         () => ({ interrupted: true }) satisfies ScenarioTaskResult);
     }
     case 'mutants': {

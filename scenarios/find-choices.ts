@@ -8,6 +8,7 @@
 import { resolveImpl } from '../brokers/implementations.ts';
 import { Prng } from '../sim/prng.ts';
 import { runOnce } from '../sim/run.ts';
+import { builtinClient } from '../clients/index.ts';
 import { RandomStrategy } from '../sim/strategy.ts';
 import { loadScenario, mismatches, workloadOf } from './scenario.ts';
 
@@ -25,7 +26,7 @@ let best: number[] | undefined;
 let bestSeed = 0;
 let found = 0;
 for (let seed = 1; seed <= runs; seed++) {
-  const r = runOnce({ impl: s.impl, broker, workload, seed, strategy: new RandomStrategy(new Prng(seed)) });
+  const r = runOnce({ impl: s.impl, broker, workload, seed, strategy: new RandomStrategy(new Prng(seed)), client: builtinClient(s.client) });
   if (mismatches(s, r).length) continue;
   found++;
   const choices = [...r.choices];

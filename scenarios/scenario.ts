@@ -19,6 +19,8 @@ import type { Workload } from '../sim/workload.ts';
 import { RULES } from '../specs/rules.ts';
 import { packagePath } from '../package-root.ts';
 import type { Verdict } from '../specs/check.ts';
+import { builtinClient, ClientError } from '../clients/index.ts';
+import type { ClientModel } from '../sim/client-api.ts';
 
 /** The scenarios ship beside the code (package-root.ts explains why not beside this module). */
 export const SCENARIO_DIR = packagePath('scenarios');
@@ -31,8 +33,8 @@ export interface Scenario {
   rules: string[];
   source: string;
   impl: string;
-  /** The client model driving the workload: `workload`, its own client (the only one today). */
-  client?: 'workload';
+  /** The client model driving the workload (clients/, docs/clients.md); `workload`, its own client, by default. */
+  client?: string;
   /** A built-in workload's name, or the workload itself. */
   workload: string | Workload;
   /** The scheduler's pinned choices (each read modulo the steps enabled), then the first step always. */
@@ -79,6 +81,12 @@ export function parseScenario(text: string, name: string, where = `${name}.json`
     if (s.expected[id] === 'not exercised') throw new ScenarioError(`${where}: rule ${id} is listed as exercised but expected "not exercised"`);
   }
   workloadOf(s, where);
+  try {
+    builtinClient(s.client);
+  } catch (err) {
+    if (err instanceof ClientError) throw new ScenarioError(`${where}: ${err.message}`);
+    throw err;
+  }
   return s;
 }
 
@@ -116,13 +124,13 @@ export function loadScenario(nameOrPath: string): Scenario {
  * scenario's own implementation; another one runs the same workload and choices. `shouldStop`
  * (polled between steps) cuts the run short.
  */
-export async function runScenario(s: Scenario, factory?: BrokerFactory, impl = s.impl, shouldStop?: () => boolean): Promise<RunResult> {
+export async function runScenario(s: Scenario, factory?: BrokerFactory, impl = s.impl, shouldStop?: () => boolean, client?: ClientModel): Promise<RunResult> {
   const make = factory ?? await resolveImpl(impl);
   const broker = make();
   try {
     return runOnce({
       impl, broker, workload: workloadOf(s), seed: 0, keepTrace: true, shouldStop,
-      strategy: new ChoiceListStrategy(s.choices ?? []),
+      strategy: new ChoiceListStrategy(s.choices ?? []), client: client ?? builtinClient(s.client),
     });
   } finally {
     broker.close?.();

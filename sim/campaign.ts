@@ -10,6 +10,7 @@ import { compiledMachine } from '../specs/compiled-machine.ts';
 import { Coverage } from '../specs/monitor.ts';
 import { explore } from './explorer.ts';
 import { runOnce, type RunResult } from './run.ts';
+import type { ClientModel } from './client-api.ts';
 import { makeStrategy, type StrategyName } from './strategies.ts';
 import { ChoiceListStrategy, type Strategy } from './strategy.ts';
 import { portfolioRun, SwarmPlan, type SwarmTarget } from './swarm.ts';
@@ -24,6 +25,8 @@ export interface SuiteScenario {
   name: string;
   workload: Workload;
   choices?: readonly number[];
+  /** The client model the scenario names. */
+  client?: ClientModel;
 }
 
 /** The conformance suite's part of a campaign: scenarios, then the swarm, and what each covered. */
@@ -44,6 +47,8 @@ export interface SuiteSummary {
 import { decideOutcome } from '../report/result.ts';
 
 export interface CampaignOptions {
+  /** A client model playing every workload instead of the workload's own client. */
+  client?: ClientModel;
   impl: string;
   factory: BrokerFactory;
   workloads: Workload[];
@@ -229,7 +234,7 @@ export function runMany(o: CampaignOptions): Campaign {
       if (stopRequested()) break;
       if (outOfTime?.()) { budgetExhausted = true; break; }
       const r = runOnce({
-        impl: o.impl, broker, workload: sc.workload, seed: 0, strategy: new ChoiceListStrategy(sc.choices ?? []),
+        impl: o.impl, broker, workload: sc.workload, seed: 0, strategy: new ChoiceListStrategy(sc.choices ?? []), client: sc.client ?? o.client,
         maxSteps: o.maxSteps, watchdog: o.watchdog, keepTrace: o.keepTraceOf !== undefined, shouldStop: outOfTime,
       });
       absorb(r, sc.workload, 0);
@@ -245,7 +250,7 @@ export function runMany(o: CampaignOptions): Campaign {
         if (stopRequested()) break;
         if (outOfTime?.()) { budgetExhausted = true; break; }
         const x = explore({
-          mode: 're-execution', impl: o.impl, broker, workload, maxSteps: o.maxSteps, maxStates: o.maxStates, watchdog: o.watchdog, shouldStop: outOfTime,
+          mode: 're-execution', impl: o.impl, broker, workload, client: o.client, maxSteps: o.maxSteps, maxStates: o.maxStates, watchdog: o.watchdog, shouldStop: outOfTime,
           keepTrace: o.keepTraceOf !== undefined, onRun: (r) => absorb(r, workload, 0),
         });
         explorations.push({ workload: workload.name, states: x.states, transitions: x.transitions, runs: x.runs, complete: x.complete, ...(x.cut ? { cut: x.cut } : {}) });
@@ -259,7 +264,7 @@ export function runMany(o: CampaignOptions): Campaign {
         const { strategy, depth } = strategyFor(o, i, seed, workload);
         const r = runOnce({
           impl: o.impl, broker, workload, seed, strategy, maxSteps: o.maxSteps, watchdog: o.watchdog, depth,
-          keepTrace: o.keepTraceOf !== undefined, shouldStop: outOfTime,
+          keepTrace: o.keepTraceOf !== undefined, shouldStop: outOfTime, client: o.client,
         });
         absorb(r, workload, seed);
         if (budgetExhausted || stopRequested()) break outer;
@@ -274,7 +279,7 @@ export function runMany(o: CampaignOptions): Campaign {
       const { seed, workload, strategy, depth, label } = plan.run(i);
       const r = runOnce({
         impl: o.impl, broker, workload, seed, strategy, maxSteps: o.maxSteps, watchdog: o.watchdog, depth,
-        keepTrace: o.keepTraceOf !== undefined, shouldStop: outOfTime,
+        keepTrace: o.keepTraceOf !== undefined, shouldStop: outOfTime, client: o.client,
       });
       absorb(r, workload, seed, 'swarm');
       if (r.end.reason === 'stopped') break;

@@ -34,6 +34,7 @@ import { CancelWindows } from '../specs/cancel-windows.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
 import { Coverage, type Monitor, type MonitorRejection } from '../specs/monitor.ts';
 import { runOnce, type RunResult } from './run.ts';
+import type { ClientModel } from './client-api.ts';
 import { canSnapshot, exploreBreadthFirst, exploreStateful } from './stateful-explorer.ts';
 import { StepIndependence } from './step-independence.ts';
 import { expand, type Visited } from './sleep-sets.ts';
@@ -47,6 +48,8 @@ export interface ExploreOptions {
   impl: string;
   broker: BrokerAdapter;
   workload: Workload;
+  /** A client model playing the workload (sim/client-api.ts). */
+  client?: ClientModel;
   /** Step bound per run; a run that reaches it makes the exploration incomplete. */
   maxSteps?: number;
   /** Distinct states at which exploration stops (incomplete). */
@@ -172,7 +175,7 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
     const branch = stack.pop()!;
     const strategy = new ExplorerStrategy(branch, o.workload, visited, independent, () => visited.size >= maxStates, stack);
     const r = runOnce({
-      impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy,
+      impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy, client: o.client,
       maxSteps, watchdog: o.watchdog, shouldStop: o.shouldStop, keepTrace: o.keepTrace,
       onWorld: (world, monitor) => strategy.attach(world, monitor),
     });

@@ -20,6 +20,8 @@ import type { Workload } from './workload.ts';
 
 export interface ReplaySpec {
   impl: string;
+  /** The client model that played the workload (`--client`), when not the workload's own client. */
+  client?: string;
   /** The workload itself, or a built-in workload's name (tokens of the first format). */
   workload: string | Workload;
   strategy: string;
@@ -82,11 +84,11 @@ function pushVarint(out: number[], v: number): void {
 }
 
 export function encodeToken(spec: ReplaySpec): string {
-  const { impl, strategy, seed, depth, maxSteps, watchdog, choices } = spec;
+  const { impl, client, strategy, seed, depth, maxSteps, watchdog, choices } = spec;
   const steps = spec.steps ?? choices.length;
   if (steps < choices.length) throw new Error(`encodeToken: ${choices.length} choices recorded for a run of ${steps} steps`);
   const checks = spec.checks ?? [];
-  const header = Buffer.from(JSON.stringify({ impl, strategy, seed, ...(depth !== undefined ? { depth } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}), ...(watchdog !== undefined ? { watchdog } : {}) }));
+  const header = Buffer.from(JSON.stringify({ impl, ...(client !== undefined ? { client } : {}), strategy, seed, ...(depth !== undefined ? { depth } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}), ...(watchdog !== undefined ? { watchdog } : {}) }));
   const bytes: number[] = [];
   pushVarint(bytes, header.length);
   const rest: number[] = [];
@@ -137,6 +139,7 @@ function checkHeader(rest: unknown): asserts rest is Omit<ReplaySpec, 'choices' 
   if (typeof r !== 'object' || r === null || typeof r.impl !== 'string' || typeof r.strategy !== 'string' || typeof r.seed !== 'number') {
     throw new TokenError('replay token: its spec lacks impl, strategy or seed');
   }
+  if (r.client !== undefined && typeof r.client !== 'string') throw new TokenError('replay token: its client is not a name');
   for (const k of ['depth', 'maxSteps', 'watchdog'] as const) {
     if (r[k] !== undefined && typeof r[k] !== 'number') throw new TokenError(`replay token: its ${k} is not a number`);
   }

@@ -8,6 +8,8 @@ import type { BrokerAdapter, BrokerFactory } from './broker-adapter.ts';
 import { resolveWorkload } from './explore-workloads.ts';
 import { decodeToken, TokenError, type ReplaySpec } from './replay-token.ts';
 import { runOnce, type RunResult } from './run.ts';
+import type { ClientModel } from './client-api.ts';
+import { builtinClient, ClientError } from '../clients/index.ts';
 import { makeStrategy, type StrategyName } from './strategies.ts';
 import type { Strategy } from './strategy.ts';
 import { parseWorkload, WorkloadError } from './workloads.ts';
@@ -37,11 +39,21 @@ export function replay(token: string, factory: BrokerFactory, stop?: () => boole
 export function replaySpec(spec: ReplaySpec, workload: Workload, broker: BrokerAdapter, keepTrace: boolean, stop?: () => boolean): RunResult {
   const steps = spec.steps ?? spec.choices.length;
   return runOnce({
-    impl: spec.impl, broker, workload, seed: spec.seed, choices: spec.choices, strict: true,
+    impl: spec.impl, broker, workload, seed: spec.seed, choices: spec.choices, strict: true, client: clientOf(spec),
     recorded: { steps, ...(spec.checks ? { checks: spec.checks } : {}) },
     maxSteps: spec.maxSteps, watchdog: spec.watchdog, depth: spec.depth, keepTrace, shouldStop: stop,
     strategy: steps > spec.choices.length ? remade(spec, workload) : { name: spec.strategy, choose: () => 0 },
   });
+}
+
+/** The client model a token names (built-in models only); TokenError for one that is not built in. */
+function clientOf(spec: ReplaySpec): ClientModel | undefined {
+  try {
+    return builtinClient(spec.client);
+  } catch (err) {
+    if (err instanceof ClientError) throw new TokenError(`replay token: ${err.message}`);
+    throw err;
+  }
 }
 
 /** The strategy that made the choices the token leaves out. */

@@ -15,6 +15,7 @@ import { ChoiceListStrategy, RandomStrategy, type Step, type Strategy } from './
 import { DEFAULT_DEPTH, recipeOf } from './strategies.ts';
 import { runsInProcess, World } from './world.ts';
 import type { Workload } from './workload.ts';
+import type { ClientModel } from './client-api.ts';
 
 export interface RunOptions {
   /** The `--impl` value, recorded in the token. */
@@ -41,6 +42,8 @@ export interface RunOptions {
   keepTrace?: boolean;
   reducer?: Reducer;
   shouldStop?: () => boolean;
+  /** A client model playing the workload instead of the workload's own client (sim/client-api.ts). */
+  client?: ClientModel;
   /** Called once the world exists: lets the explorer read state keys and monitor states while the run goes on. */
   onWorld?: (world: World, monitor: Monitor) => void;
 }
@@ -194,7 +197,7 @@ export function runOnce(o: RunOptions): RunResult {
   const maxSteps = o.maxSteps ?? defaultMaxSteps(o.workload);
   let end: RunResult['end'];
   try {
-    world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG });
+    world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG, ...(o.client ? { client: o.client } : {}) });
     o.onWorld?.(world, monitor);
     flush();
     const stop = scheduler.run(world, { maxSteps, afterStep: flush, reducer: o.reducer, shouldStop: o.shouldStop });
@@ -222,7 +225,7 @@ export function runOnce(o: RunOptions): RunResult {
   // The choices the strategy made itself need not be listed when it can be remade.
   const explicit = remakable ? scheduler.choices.slice(0, Math.min(o.choices?.length ?? 0, scheduler.steps)) : scheduler.choices;
   const spec: ReplaySpec = {
-    impl: o.impl, workload: o.workload, strategy: base.name, seed: o.seed,
+    impl: o.impl, ...(o.client ? { client: o.client.name } : {}), workload: o.workload, strategy: base.name, seed: o.seed,
     choices: explicit, steps: scheduler.steps, checks: identity.all(),
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),

@@ -60,7 +60,7 @@ const FIRST: Strategy = { name: 'exhaustive', choose: () => 0 };
  */
 function searchState(o: ExploreOptions) {
   const callIds = o.workload.calls.map((c) => c.id);
-  const world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG });
+  const world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG, ...(o.client ? { client: o.client } : {}) });
   const monitor = new Monitor({ annotated: o.broker.info.annotates === true });
   const judge: Judge = createJudge({ keyed: true });
   judge.begin({
@@ -251,7 +251,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   // Each violation's witness: its path run again from the start, as `wbemsim replay` will run it.
   const violations: ExploredViolation[] = [];
   for (const f of found.values()) {
-    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog });
+    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog, client: o.client });
     const again = f.by === 'judge' ? r.judge.violations.some((v) => v.rule === f.rule) : r.monitor.some((x) => x.rules.includes(f.rule));
     if (!again && !failure) throw new Error(`stateful search found ${f.rule} on a path that does not break it when run again: a state was not saved or restored whole`);
     violations.push({ rule: f.rule, by: f.by, explanation: f.explanation, token: r.token, steps: r.steps, runs: f.paths });
@@ -388,7 +388,7 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
   coverage.merge(st.monitor.coverage);
   const witnesses: ShortestWitness[] = [];
   for (const f of found.values()) {
-    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog });
+    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog, client: o.client });
     witnesses.push({ rule: f.rule, by: f.by, explanation: f.explanation, steps: r.steps, choices: f.choices, token: r.token });
   }
   const done = complete || allFound();

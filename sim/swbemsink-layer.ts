@@ -108,10 +108,14 @@ export class SwbemSinkLayer {
     }
   }
 
-  /** SWbemSink.Cancel: cancels every outstanding operation of the SWbemSink. */
-  cancel(swsink: string, fromCallback?: string): void {
+  /**
+   * SWbemSink.Cancel: cancels every outstanding operation of the SWbemSink. `completing`: an
+   * operation whose OnCompleted was raised but whose final SetStatus has not returned (the layer
+   * still holds its sink) counts as outstanding too, as for a Cancel made from inside OnCompleted.
+   */
+  cancel(swsink: string, fromCallback?: string, completing = false): void {
     this.host.emit(fromCallback ? { type: 'swbem.cancel.entered', swsink, fromCallback } : { type: 'swbem.cancel.entered', swsink });
-    let outstanding = [...this.ops.values()].filter((o) => o.swsink === swsink && !o.completed);
+    let outstanding = [...this.ops.values()].filter((o) => o.swsink === swsink && (!o.completed || (completing && !o.released)));
     if (this.faults.cancelOnlyFirst) outstanding = outstanding.slice(0, 1);
     const n = ++this.cancelCount;
     const running: RunningCancel = { swsink, waiting: new Set(), err: S_OK };

@@ -9,6 +9,8 @@ import { failed, RPC_E_DISCONNECTED, S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, 
 import type { ProviderKind, UnnumberedEvent } from '../trace/event.ts';
 import { passedSink, type CallSpec, type ClientAction, type SinkSpec, type Workload } from './workload.ts';
 import { SwbemSinkLayer } from './swbemsink-layer.ts';
+import type { ClientModel } from './client-api.ts';
+import { ClientModelError, ClientRuntime, type ClientHost } from './client-model.ts';
 
 import type { Step } from './strategy.ts';
 import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
@@ -25,6 +27,11 @@ export function runsInProcess(workload: Workload, info: BrokerInfo): boolean {
 export interface WorldOptions {
   /** Virtual time after which a held callback is released by the watchdog (RULES.md item 4). */
   watchdog: number;
+  /**
+   * A client model plays the workload instead of the workload's own client (sim/client-api.ts):
+   * the workload's calls then say only what each call's provider does.
+   */
+  client?: ClientModel;
 }
 
 interface Callback {
@@ -40,6 +47,8 @@ interface Callback {
   innerCancel?: string;
   /** A cancel with this callback's sink has returned: the hold ends once no cancel runs. */
   holdDone?: boolean;
+  /** The callback reached a client model: its thread returns it, not a `return:` step. */
+  model?: boolean;
 }
 
 interface Provider {
@@ -107,12 +116,15 @@ export class World {
    * fail with RPC_E_DISCONNECTED without reaching the broker.
    */
   private transportLost = false;
+  /** The client model playing the workload, and the results of its calls and cancels. */
+  private readonly client?: ClientRuntime;
+  private readonly clientResults = new Map<string, number>();
 
   constructor(readonly workload: Workload, readonly broker: BrokerAdapter, private readonly options: WorldOptions) {
     this.calls = workload.calls;
     this.actions = workload.actions ?? [];
-    this.pendingCalls = [...this.calls];
-    this.pendingActions = this.actions.map((_, i) => i);
+    this.pendingCalls = options.client ? [] : [...this.calls];
+    this.pendingActions = options.client ? [] : this.actions.map((_, i) => i);
     for (const c of this.calls) this.callById.set(c.id, c);
     broker.reset({ security: workload.security !== false });
     this.scripting = new SwbemSinkLayer({
@@ -122,6 +134,11 @@ export class World {
       cancel: (id, services, sink, fromCallback) => this.startCancel(id, services, sink, fromCallback),
     }, broker.scripting);
     if (workload.security === false) this.emit({ type: 'marker.no-security' });
+    if (options.client) {
+      this.client = new ClientRuntime(options.client, this.clientHost(), workload);
+      this.client.start();
+      return;
+    }
     for (const sw of workload.swbemsinks ?? []) this.scripting.created(sw.id);
     for (const s of workload.sinks) {
       this.sinks.set(s.id, s);
@@ -155,7 +172,7 @@ export class World {
   private snapshotter?: StateSnapshotter;
   private snapshots(): StateSnapshotter {
     // The step objects of the broker's steps are a cache of immutable values: kept across restores.
-    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting], [this.broker, this.options, this.brokerSteps, ...this.scripting.sharedParts()], [this.workload]));
+    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.options, this.brokerSteps, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
   }
 
   /** Every step enabled now, in a deterministic order. Empty with `nextTimer()` undefined means the run is over. */
@@ -175,8 +192,9 @@ export class World {
       } else out.push({ key: `act:${i}` });
     }
     for (const cb of this.callbacks.values()) {
-      if (!cb.innerCancel && !cb.held && this.now >= cb.notBefore) out.push({ key: `return:${cb.cb}`, call: cb.call });
+      if (!cb.innerCancel && !cb.held && !cb.model && this.now >= cb.notBefore) out.push({ key: `return:${cb.cb}`, call: cb.call });
     }
+    this.client?.enabled(out);
     for (const [call, p] of this.liveProviders) {
       if (p.done) { this.liveProviders.delete(call); continue; }
       if (this.now < p.notBefore) continue;
@@ -226,9 +244,11 @@ export class World {
     let t: number | undefined;
     const at = (x: number) => { if (x > this.now && (t === undefined || x < t)) t = x; };
     for (const cb of this.callbacks.values()) {
-      if (cb.innerCancel) continue;
+      if (cb.innerCancel || cb.model) continue;
       at(cb.held ? cb.heldSince + this.options.watchdog : cb.notBefore);
     }
+    const woken = this.client?.nextTimer(this.now);
+    if (woken !== undefined) at(woken);
     for (const p of this.liveProviders.values()) if (!p.done && !(p.kind === 'event' && p.left === 0)) at(p.notBefore);
     return t;
   }
@@ -258,6 +278,7 @@ export class World {
       case 'produce': this.produce(arg); break;
       case 'complete': this.complete(arg); break;
       case 'broker': this.apply(this.broker.step(arg)); break;
+      case 'client': this.client!.step(arg); break;
       default: throw new Error(`unknown step ${key}`);
     }
     this.noteIdle();
@@ -307,6 +328,7 @@ export class World {
     for (const [k, c] of this.cancelsRunning) waiting.push(`CancelAsyncCall ${k}${c.fromCallback ? ` (from inside ${c.fromCallback})` : ''} never returned`);
     for (const c of this.calls) if (this.issued.has(c.id) && !this.returned.has(c.id)) waiting.push(`${c.op} ${c.id} never returned`);
     for (const cb of this.callbacks.values()) if (cb.innerCancel) waiting.push(`callback ${cb.cb} waits for its own cancel`);
+    if (this.client) waiting.push(...this.client.stuck());
     return waiting.length ? waiting.join('; ') : undefined;
   }
 
@@ -322,6 +344,7 @@ export class World {
       sorted(this.doneActions), sorted(this.cancelsRunning.keys()), cbs.join(','), provs.sort().join(','),
       sorted([...this.refs].map(([s, n]) => `${s}=${n}`)), this.scripting.stateKey(), this.broker.stateKey(),
       this.transportLost ? 'lost' : '',
+      ...(this.client ? [this.client.stateKey(this.now)] : []),
     ].join('|');
   }
 
@@ -342,11 +365,12 @@ export class World {
     this.emit(call ? { type: 'sink.addref', sink, count: n, by, call } : { type: 'sink.addref', sink, count: n, by });
   }
 
-  private release(sink: string, by: 'client' | 'com' | 'broker' | 'scripting', call?: string): void {
+  private release(sink: string, by: 'client' | 'com' | 'broker' | 'scripting', call?: string, thread?: string): void {
     const n = (this.refs.get(sink) ?? 0) - 1;
     this.refs.set(sink, n);
     if (by === 'broker') this.track(sink, () => this.brokerRefs.set(sink, (this.brokerRefs.get(sink) ?? 0) - 1));
-    this.emit(call ? { type: 'sink.release', sink, count: n, by, call } : { type: 'sink.release', sink, count: n, by });
+    const e: UnnumberedEvent = call ? { type: 'sink.release', sink, count: n, by, call } : { type: 'sink.release', sink, count: n, by };
+    this.emit(thread ? { ...e, thread } as UnnumberedEvent : e);
     // A stub's last release drops its reference on the inner sink (COM's own).
     const inner = this.owner.get(sink);
     if (n === 0 && inner && inner !== sink) this.release(inner, 'com');
@@ -368,6 +392,7 @@ export class World {
       : { type: 'call.entered', call: c.id, op: c.op, services, sink, flags, ...text, thread: `client:${c.id}` });
     if (this.transportLost) {
       this.returned.add(c.id);
+      if (this.client) this.clientResults.set(`call:${c.id}`, RPC_E_DISCONNECTED >>> 0);
       this.emit({ type: 'call.returned', call: c.id, hr: RPC_E_DISCONNECTED >>> 0, thread: `client:${c.id}` });
       return;
     }
@@ -399,6 +424,66 @@ export class World {
       : { kind: 'cancel', cancel: id, services, sink: pointer }));
   }
 
+  /** The world as a client model's runtime reaches it. */
+  private clientHost(): ClientHost {
+    return {
+      now: () => this.now,
+      emit: (e) => this.emit(e),
+      createSink: (id, wraps) => {
+        this.owner.set(id, wraps ?? id);
+        this.emit(wraps ? { type: 'sink.created', sink: id, wraps } : { type: 'sink.created', sink: id });
+        this.addRef(id, 'client');
+        if (wraps) this.addRef(wraps, 'com');
+      },
+      addRef: (sink) => this.addRef(sink, 'client'),
+      release: (sink, thread) => this.release(sink, 'client', undefined, thread),
+      call: (spec, swsink) => {
+        const w = this.callById.get(spec.call);
+        if (!w) throw new ClientModelError(`the client model makes call ${spec.call}, which the workload ${this.workload.name} does not have`);
+        if (this.issued.has(spec.call)) throw new ClientModelError(`the client model makes call ${spec.call} twice`);
+        const services = spec.services ?? w.services;
+        const flags = spec.flags ?? w.flags;
+        this.issueCall({
+          ...w, sink: spec.sink, ...(services !== undefined ? { services } : {}), ...(flags !== undefined ? { flags } : {}),
+          ...(swsink !== undefined ? { swsink } : { swsink: undefined }),
+        });
+      },
+      callReturn: (call) => this.clientResults.get(`call:${call}`),
+      startCancel: (id, services, sink, fromCallback) => this.startCancel(id, services, sink, fromCallback),
+      cancelReturn: (id) => this.clientResults.get(`cancel:${id}`),
+      swbemCreate: (swsink) => this.scripting.created(swsink),
+      swbemCancel: (swsink, fromCallback, completing) => {
+        // The CancelAsyncCalls it makes: running now, or already returned.
+        const ids = () => [...this.cancelsRunning.keys(), ...[...this.clientResults.keys()].filter((k) => k.startsWith('cancel:')).map((k) => k.slice(7))];
+        const before = new Set(ids());
+        this.scripting.cancel(swsink, fromCallback, completing);
+        return ids().filter((k) => !before.has(k));
+      },
+      swbemNothing: (swsink) => this.scripting.nothing(swsink),
+      releaseServices: (services) => this.releaseServices(services),
+      returnCallback: (cb, ret) => this.returnCallback(this.callbacks.get(cb)!, ret),
+      callbacksOf: (call) => [...this.callbacks.values()].filter((c) => call === undefined || c.call === call).map((c) => c.cb),
+      cancelTargets: () => this.calls.filter((c) => this.issued.has(c.id) && !this.ended.has(c.id)).map((c) => c.id),
+    };
+  }
+
+  /** A callback started on a sink of the client model: its thread will run the handler and return it. */
+  private toClient(o: Extract<BrokerOutput, { kind: 'indicate' | 'set-status' }>, final: boolean): void {
+    const owner = this.scripting.owns(o.sink) ? o.sink.slice(0, o.sink.lastIndexOf('.')) : this.owner.get(o.sink) ?? o.sink;
+    if (!this.client!.owns(owner)) return;
+    this.callbacks.get(o.cb)!.model = true;
+    this.client!.callbackStarted({
+      cb: o.cb, call: o.call, sink: o.sink, owner, kind: o.kind === 'indicate' ? 'indicate' : 'setstatus', final,
+      count: o.kind === 'indicate' ? o.count : 0, lFlags: o.kind === 'set-status' ? o.lFlags : 0, hResult: o.kind === 'set-status' ? o.hResult >>> 0 : 0,
+    });
+  }
+
+  private releaseServices(services: string): void {
+    this.emit({ type: 'services.release.entered', services });
+    this.apply(this.broker.input({ kind: 'services-released', services }));
+    this.emit({ type: 'services.release.returned', services });
+  }
+
   private runAction(arg: string): void {
     const [indexText, cbId] = arg.split(':') as [string, string | undefined];
     const i = Number(indexText);
@@ -420,18 +505,14 @@ export class World {
       const spec = this.sinks.get(a.sink)!;
       if (spec.wrapped) this.release(passedSink(spec), 'client');
       this.release(a.sink, 'client');
-    } else {
-      this.emit({ type: 'services.release.entered', services: a.services });
-      this.apply(this.broker.input({ kind: 'services-released', services: a.services }));
-      this.emit({ type: 'services.release.returned', services: a.services });
-    }
+    } else this.releaseServices(a.services);
   }
 
-  private returnCallback(cb: Callback): void {
+  private returnCallback(cb: Callback, modelRet?: number): void {
     this.callbacks.delete(cb.cb);
     const spec = this.sinks.get(this.owner.get(cb.sink) ?? cb.sink);
     const behaviour = spec?.behaviour ?? 'fast';
-    const ret = (behaviour === 'fail-indicate' && cb.kind === 'indicate') || (behaviour === 'fail-setstatus' && cb.kind === 'setstatus') ? WBEM_E_FAILED : S_OK;
+    const ret = modelRet !== undefined ? modelRet : (behaviour === 'fail-indicate' && cb.kind === 'indicate') || (behaviour === 'fail-setstatus' && cb.kind === 'setstatus') ? WBEM_E_FAILED : S_OK;
     this.emit({ type: cb.kind === 'indicate' ? 'indicate.returned' : 'setstatus.returned', cb: cb.cb, ret, thread: `sink:${cb.cb}` });
     if (cb.final) {
       this.finalReturned.add(cb.call);
@@ -493,12 +574,14 @@ export class World {
       switch (o.kind) {
         case 'call-return':
           this.returned.add(o.call);
+          if (this.client) this.clientResults.set(`call:${o.call}`, o.hr >>> 0);
           if (failed(o.hr)) this.callEnded(o.call);
           this.emit({ type: 'call.returned', call: o.call, hr: o.hr >>> 0, thread: `client:${o.call}` });
           break;
         case 'cancel-return': {
           const running = this.cancelsRunning.get(o.cancel);
           this.cancelsRunning.delete(o.cancel);
+          if (this.client) this.clientResults.set(`cancel:${o.cancel}`, o.hr >>> 0);
           this.emit({ type: 'cancel.returned', cancel: o.cancel, hr: o.hr >>> 0, thread: running?.fromCallback ? `sink:${running.fromCallback}` : `client:${o.cancel}` });
           this.scripting.cancelReturned(o.cancel, o.hr);
           if (running?.fromCallback) {
@@ -542,6 +625,7 @@ export class World {
           if (this.scripting.owns(o.sink)) {
             this.scripting.callback(o.sink, o.kind === 'indicate' ? 'indicate' : 'setstatus', o.kind === 'indicate' ? o.count : 0, o.kind === 'set-status' ? o.lFlags : 0, o.kind === 'set-status' ? o.hResult : 0);
           }
+          if (this.client) this.toClient(o, final);
           break;
         }
         case 'provider-start': this.startProvider(o.call); break;

@@ -1,0 +1,88 @@
+/**
+ * The matrix of client models × brokers (`wbemsim clients`): each model plays its own workload
+ * against each broker over a number of seeded schedules; a cell says which client rules found
+ * something, which broker rules were broken, and what the library's user saw go wrong.
+ */
+import type { BrokerFactory } from '../sim/broker-adapter.ts';
+import type { ClientModel } from '../sim/client-api.ts';
+import { runOnce, type RunResult } from '../sim/run.ts';
+
+/** What the user of a library saw go wrong in a run, by kind. */
+export type UserProblem = 'hang' | 'completion never raised' | 'success after cancel' | 'objects lost' | 'error';
+
+export interface MatrixCell {
+  client: string;
+  impl: string;
+  runs: number;
+  /** Client rules (LINT-*) with a finding in some run, and in how many runs. */
+  clientFindings: Record<string, number>;
+  /** Broker rules violated (must) or warned about (should), and in how many runs. */
+  brokerViolations: Record<string, number>;
+  brokerWarnings: Record<string, number>;
+  /** What the user saw go wrong, and in how many runs. */
+  userSaw: Partial<Record<UserProblem, number>>;
+  /** A replay token of the first run with a client finding, a broker finding or a user problem. */
+  example?: string;
+}
+
+function bump(into: Record<string, number>, key: string): void {
+  into[key] = (into[key] ?? 0) + 1;
+}
+
+/** What the user saw go wrong in one run. */
+export function userProblems(r: RunResult): Set<UserProblem> {
+  const out = new Set<UserProblem>();
+  if (r.end.reason === 'deadlock') out.add('hang');
+  const saw = (r.trace ?? []).filter((e) => e.type === 'client.saw') as unknown as { what: string; call?: string }[];
+  const accepted = new Set((r.trace ?? []).filter((e) => e.type === 'call.returned' && (e as { hr: number }).hr === 0).map((e) => (e as unknown as { call: string }).call));
+  const completed = new Set(saw.filter((s) => s.what === 'completed' || s.what === 'Stopped').map((s) => s.call));
+  if (r.end.reason === 'quiescent' || r.end.reason === 'deadlock') for (const c of accepted) if (!completed.has(c)) out.add('completion never raised');
+  for (const s of saw) {
+    if (s.what === 'completed-ok-after-cancel') out.add('success after cancel');
+    if (s.what === 'objects-lost') out.add('objects lost');
+    if (s.what === 'error' || s.what === 'cancel-failed') out.add('error');
+  }
+  return out;
+}
+
+/** Runs one cell: `runs` schedules from seed 1. */
+export function matrixCell(model: ClientModel, impl: string, factory: BrokerFactory, runs: number, shouldStop?: () => boolean): MatrixCell {
+  const cell: MatrixCell = { client: model.name, impl, runs: 0, clientFindings: {}, brokerViolations: {}, brokerWarnings: {}, userSaw: {} };
+  const broker = factory();
+  try {
+    for (let seed = 1; seed <= runs && !shouldStop?.(); seed++) {
+      const r = runOnce({ impl, broker, workload: model.workload, seed, client: model, keepTrace: true });
+      cell.runs++;
+      for (const rule of new Set(r.judge.lint.map((f) => f.rule))) bump(cell.clientFindings, rule);
+      for (const rule of new Set(r.judge.violations.map((f) => f.rule))) bump(cell.brokerViolations, rule);
+      for (const rule of new Set(r.judge.warnings.map((f) => f.rule))) bump(cell.brokerWarnings, rule);
+      const problems = userProblems(r);
+      for (const p of problems) cell.userSaw[p] = (cell.userSaw[p] ?? 0) + 1;
+      if (cell.example === undefined && (r.judge.lint.length || r.judge.violations.length || r.judge.warnings.length || problems.size)) cell.example = r.token;
+    }
+  } finally {
+    broker.close?.();
+  }
+  return cell;
+}
+
+function counts(x: Record<string, number>, runs: number): string {
+  const keys = Object.keys(x).sort();
+  return keys.length ? keys.map((k) => `${k}${x[k] === runs ? '' : ` (${x[k]}/${runs})`}`).join(', ') : '-';
+}
+
+/** The matrix as a terminal table: one block per client model, one line per broker. */
+export function formatMatrix(cells: readonly MatrixCell[]): string {
+  const out: string[] = [];
+  const impls = [...new Set(cells.map((c) => c.impl))];
+  const width = Math.max(6, ...impls.map((i) => i.length));
+  for (const client of [...new Set(cells.map((c) => c.client))]) {
+    out.push(client);
+    for (const c of cells.filter((x) => x.client === client)) {
+      out.push(`  ${c.impl.padEnd(width)}  client: ${counts(c.clientFindings, c.runs)}`);
+      out.push(`  ${''.padEnd(width)}  broker: ${counts({ ...c.brokerViolations }, c.runs)}${Object.keys(c.brokerWarnings).length ? `; warnings: ${counts(c.brokerWarnings, c.runs)}` : ''}`);
+      out.push(`  ${''.padEnd(width)}  user saw: ${counts(c.userSaw as Record<string, number>, c.runs)}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
