@@ -46,7 +46,7 @@ function sources(): { path: string; text: string }[] {
       }
     }
   };
-  for (const dir of ['cli', 'sim', 'report', 'brokers', 'specs', 'trace']) visit(dir);
+  for (const dir of ['cli', 'sim', 'report', 'brokers', 'specs', 'trace', 'clients']) visit(dir);
   return out;
 }
 
