@@ -128,6 +128,39 @@ describe('an interrupted command', () => {
     for (const pid of [broker, sleeper]) expect(procStat(pid)?.state ?? 'gone').toMatch(/^(gone|Z)$/);
   }, 60_000);
 
+  it('running --workers 2 with a stdio broker that never answers stops on SIGINT, ends both workers\' brokers and prints the merged partial summary', async () => {
+    const dir = mkdtempSync(join(scratch, 'workers-'));
+    // Each worker starts its own broker; the shell's pid names each one's file.
+    const cli = startCli(['run', '--impl', `stdio:node brokers/testdata/slow-broker.mjs ${dir}/$$.pids`, '--step-timeout', '600000', '--workload', 'three-queries-one-sink', '--workers', '2']);
+    let files: string[] = [];
+    for (let i = 0; i < 300 && files.length < 2; i++) { await sleep(100); files = readdirSync(dir); }
+    expect(files).toHaveLength(2);
+    const pids = await Promise.all(files.map(async (f) => (await waitForFile(join(dir, f))).trim().split(' ').map(Number) as [number, number]));
+    const groups = pids.map(([broker]) => procStat(broker)!.pgrp);
+    expect(new Set(groups).size).toBe(2);
+    const r = await interrupt(cli, 'SIGINT');
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.ms).toBeLessThan(1500);
+    expect(r.stdout).toMatch(/PARTIAL: interrupted after 0 finished runs/);
+    expect(r.stdout).toMatch(/Verdict \(PARTIAL, interrupted\)/);
+    expect(r.stderr).toBe('');
+    for (let i = 0; i < 20 && groups.some((g) => runningInGroup(g).length > 0); i++) await sleep(50);
+    for (const g of groups) expect(runningInGroup(g)).toEqual([]);
+  }, 60_000);
+
+  it('running an in-process campaign on --workers 2 stops on SIGINT with the runs both workers finished, merged', async () => {
+    const ready = join(scratch, 'workers.ready');
+    const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink', '--workers', '2', '--json'], { WBEMSIM_TEST_READY_FILE: ready });
+    await waitForFile(ready);
+    await sleep(800);
+    const r = await interrupt(cli, 'SIGINT');
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.ms).toBeLessThan(1500);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ partial: true, interrupted: true });
+    expect(json.runs).toBeGreaterThan(0);
+  }, 60_000);
+
   it('running an in-process campaign of many runs stops on SIGINT with the runs finished so far', async () => {
     const ready = join(scratch, 'run.ready');
     const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink'], { WBEMSIM_TEST_READY_FILE: ready });

@@ -18,6 +18,7 @@ import { registerMutants } from './mutants-command.ts';
 import { registerScenario } from './scenario-command.ts';
 import { registerReport } from './report-command.ts';
 import { registerRecord } from './record-command.ts';
+import { registerMerge } from './merge-command.ts';
 import { installInterrupts } from './interrupt.ts';
 import { inertLines } from '../report/inert.ts';
 
@@ -45,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   registerScenario(program, setCode);
   registerReport(program, setCode);
   registerRecord(program, setCode);
+  registerMerge(program, setCode);
   const interrupts = installInterrupts();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -6,7 +6,7 @@
 import { ImplError, resolveImpl } from '../brokers/implementations.ts';
 import { runMutantZoo, type MutantOutcome, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
 import { BrokerFailure, Interrupted, type BrokerAdapter, type BrokerFactory } from '../sim/broker-adapter.ts';
-import { runMany, type Campaign, type CampaignOptions } from '../sim/campaign.ts';
+import { plannedRuns, runCampaign, shrunkPieces, type Campaign, type CampaignOptions, type ShardPart, type ShardSpec, type ShrunkPiece } from '../sim/campaign.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
 import { Coverage } from '../specs/monitor.ts';
 import { shrinkCampaign, shrinkToken, type ShrinkReport } from '../sim/shrink.ts';
@@ -53,6 +53,15 @@ export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' |
   progress?: boolean;
   /** Runs each violation's shrink may make; 0 shows the witnesses as found. */
   shrinkBudget?: number;
+  /** Make only this part of the campaign, and hand back its runs' records for a merge. */
+  shard?: ShardSpec;
+}
+
+/** What `run` hands back: the campaign (of the shard's part only, for a shard) and, for a shard, what a merge needs. */
+export interface RunTaskResult {
+  campaign: Campaign;
+  part?: ShardPart;
+  shrunk?: ShrunkPiece[];
 }
 
 /** `explore`: one exploration per workload, with the implementation and workloads by name. */
@@ -120,18 +129,19 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       const workloads = p.suite ? [] : p.workloadNames.length ? p.workloadNames.map(load) : builtinWorkloads();
       const scenarios = p.suite ? suiteScenarios() : undefined;
       const factory = await implFactory(p.impl, { stepTimeoutMs: p.stepTimeoutMs, interrupt: stop });
-      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, shrinkBudget, suite: _suite, ...options } = p;
+      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, shrinkBudget, suite: _suite, shard, ...options } = p;
       const post = progressPoster(wanted);
-      const planned = p.strategy === 'exhaustive' ? undefined : p.runs * workloads.length + (scenarios?.length ?? 0) + (p.swarm ?? 0);
+      const planned = p.strategy === 'exhaustive' ? undefined : plannedRuns({ ...p, workloads, scenarios }, shard);
       const onRun = post ? (x: { runs: number; steps: number; violations: number }) => post({ ...x, planned }) : undefined;
-      const campaign = runMany({ ...options, ...(scenarios ? { scenarios } : {}), factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun });
-      if (shrinkBudget === 0 || campaign.violations.length === 0 || campaign.interrupted || interrupted()) return campaign satisfies Campaign;
+      const { campaign, part } = runCampaign({ ...options, ...(scenarios ? { scenarios } : {}), factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun }, shard, shard !== undefined);
+      const done = (shrunk: Campaign): RunTaskResult => ({ campaign: shrunk, ...(shard ? { part, shrunk: shrunkPieces(campaign, shrunk) } : {}) });
+      if (shrinkBudget === 0 || campaign.violations.length === 0 || campaign.interrupted || interrupted()) return done(campaign);
       // Every violation shown by its shrunk witness, one broker for all the shrinks; a broker that
       // no longer starts, or a stop request while it starts, leaves the witnesses as found.
       try {
-        return useBroker(factory, (broker) => shrinkCampaign(campaign, broker, { budget: shrinkBudget, shouldStop: interrupted })) satisfies Campaign;
+        return done(useBroker(factory, (broker) => shrinkCampaign(campaign, broker, { budget: shrinkBudget, shouldStop: interrupted })));
       } catch (err) {
-        if (err instanceof BrokerFailure || err instanceof Interrupted) return campaign satisfies Campaign;
+        if (err instanceof BrokerFailure || err instanceof Interrupted) return done(campaign);
         throw err;
       }
     }
