@@ -12,11 +12,13 @@ import { checkReportDir } from './report-output.ts';
 import { emitCampaign } from './run-command.ts';
 import { checkShards, decodePart, readShardFile, type RunShard } from './shard-file.ts';
 import { UsageError } from './usage-error.ts';
+import { emitExplorations, type ExploreShard } from './explore-command.ts';
+import { mergeExplorations } from './explore-merge.ts';
 
 export function registerMerge(program: Command, setCode: (code: number) => void): void {
   program
     .command('merge')
-    .description('Merge the results of the shards of one campaign (run --shard k/n) into the result of the whole campaign.')
+    .description('Merge the results of the shards of one campaign (run --shard k/n) or exploration (explore --shard k/n) into one result.')
     .argument('<results...>', 'the shards\' results: JSON files (run --shard k/n --out FILE, or its --json) or report folders (run --shard k/n --report DIR)')
     .option('--json', 'print a machine-readable summary instead of text')
     .option('--verbose', 'name every rule the workloads did not exercise (otherwise counted)')
@@ -37,14 +39,24 @@ Examples:
   wbemsim merge a.json b.json --json       the JSON of \`wbemsim run --json\`
   wbemsim merge out-1/ out-2/ --report out/  from the shards' --report folders
 
+Shards of explore merge into the verdicts and violated rules of one exploration; the counts
+(states, transitions, paths, steps) are sums over the shards, and say so.
+
 A CI matrix that runs the shards and merges them: docs/campaign.md, "Sharding".`)
     .action(async (files: string[], opts) => {
       checkOutputs({ '--trace': opts.trace, '--out': opts.out });
       if (opts.report !== undefined) checkReportDir(opts.report);
       const failOn = parseFailOn(opts.failOn);
-      const shards = files.map((f) => readShardFile(f).shard as RunShard);
-      checkShards(shards, files);
-      if (shards[0]!.command !== 'run') throw new UsageError(`merge reads shards of run, not of ${shards[0]!.command}`);
+      const read = files.map((f) => readShardFile(f).shard as RunShard | ExploreShard);
+      checkShards(read, files);
+      if (read[0]!.command === 'explore') {
+        const shards = (read as ExploreShard[]).sort((a, b) => a.k - b.k);
+        const merged = mergeExplorations(shards.map((s) => s.result), shards[0]!.workloads, Math.max(...shards.map((s) => s.wallMs)));
+        await emitExplorations({ ...merged, parts: shards[0]!.n }, opts, setCode);
+        return;
+      }
+      if ((read[0] as { command: string }).command !== 'run') throw new UsageError(`merge reads shards of run and explore, not of ${(read[0] as { command: string }).command}`);
+      const shards = read as RunShard[];
       const byK = shards.map((s, i) => ({ s, i })).sort((a, b) => a.s.k - b.s.k);
       const campaign = mergeCampaign({
         options: shards[0]!.fold, parts: byK.map(({ s }) => decodePart(s.part)), shrunk: byK.flatMap(({ s }) => s.shrunk),

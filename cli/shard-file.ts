@@ -14,6 +14,9 @@ import { UsageError } from './usage-error.ts';
 export const SHARD_FORMAT = 'wbemsim-shard';
 export const SHARD_VERSION = 1;
 
+/** The depth at which a sharded stateful exploration splits the states between the shards. */
+export const EXPLORE_SPLIT_DEPTH = 4;
+
 /** The file a shard's `--report DIR` writes beside the report, and that `merge DIR` reads. */
 export const SHARD_FILE = 'shard.json';
 

@@ -17,6 +17,7 @@ import { builtinWorkloads } from '../sim/workloads.ts';
 import { decodeToken } from '../sim/replay-token.ts';
 import type { RunResult } from '../sim/run.ts';
 import { UsageError } from './usage-error.ts';
+import { EXPLORE_SPLIT_DEPTH } from './shard-file.ts';
 import { notStarted } from './impl.ts';
 import { replayToken } from './replay-command.ts';
 import { load } from './explore-command.ts';
@@ -78,6 +79,18 @@ export interface ExploreTask {
   mode?: ExploreMode;
   /** Hash compaction of the visited states (stateful search only). */
   bitstate?: boolean;
+  /**
+   * Explore only this part: the stateful search splits each workload by state hash at
+   * EXPLORE_SPLIT_DEPTH; the other searches split the workloads between the parts.
+   */
+  shard?: ShardSpec;
+}
+
+/** A nested shard as one: part k of n, then part j of m of that, is part (k - 1) + n (j - 1) + 1 of n m. */
+export function flatShard(s: ShardSpec): { k: number; n: number } {
+  if (!s.within) return { k: s.k, n: s.n };
+  const w = flatShard(s.within);
+  return { k: s.k + s.n * (w.k - 1), n: s.n * w.n };
 }
 
 /** What `explore` hands back: the explorations finished (or cut), and whether a stop request cut them. */
@@ -162,16 +175,19 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
         const post = progressPoster(p.progress);
         let runsBefore = 0;
         const violated = new Set<string>();
-        for (const workload of workloads) {
+        const part = p.shard ? flatShard(p.shard) : undefined;
+        for (const [w, workload] of workloads.entries()) {
           if (interrupted()) break;
           let runs = 0;
           const mode = p.mode ?? (canSnapshot(broker) ? 'stateful' : 're-execution');
+          // Without the stateful search a part explores whole workloads: every n-th.
+          if (part && mode !== 'stateful' && w % part.n !== part.k - 1) continue;
           if (p.bitstate && mode !== 'stateful') throw new UsageError('--bitstate needs the stateful search (a broker that can be saved and restored, and not --mode re-execution)');
           if (mode !== 're-execution' && !canSnapshot(broker)) throw new UsageError(`--mode ${mode}: ${p.impl} cannot be saved and restored (a broker offers snapshot and restore for that); use --mode re-execution`);
           // Re-execution hands over every run; the stateful search reports its counts now and then.
           const onRun = post && mode === 're-execution' ? (r: RunResult) => { runs++; for (const v of r.judge.violations) violated.add(v.rule); post({ runs: runsBefore + runs, steps: 0, violations: violated.size }); } : undefined;
           const onProgress = post && mode === 'stateful' ? (x: { runs: number; states: number; violations: number }) => post({ runs: runsBefore + x.runs, steps: 0, states: x.states, violations: x.violations }) : undefined;
-          const { coverage: covered, ...r } = explore({ impl: p.impl, broker, workload, mode, ...(p.bitstate ? { bitstate: true } : {}), maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
+          const { coverage: covered, ...r } = explore({ impl: p.impl, broker, workload, mode, ...(p.bitstate ? { bitstate: true } : {}), ...(part && mode === 'stateful' ? { shard: { ...part, depth: EXPLORE_SPLIT_DEPTH } } : {}), maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
           reached.merge(covered);
           runsBefore += r.runs;
           results.push(r);
