@@ -112,7 +112,7 @@ describe('an interrupted command', () => {
     ['SIGTERM', 143],
   ] as const)('running a stdio broker that never answers stops on %s, exits %i, prints a partial summary and ends the broker\'s process group', async (sig, code) => {
     const pidFile = join(scratch, `slow-${sig}.pids`);
-    const cli = startCli(['run', '--impl', `stdio:node brokers/testdata/slow-broker.mjs ${pidFile}`, '--step-timeout', '600000', '--workload', 'three-queries-one-sink']);
+    const cli = startCli(['run', '--impl', `stdio:node brokers/testdata/slow-broker.mjs ${pidFile}`, '--step-timeout', '600000', '--workload', 'three-queries-one-sink', '--workers', '1']);
     const [broker, sleeper] = (await waitForFile(pidFile)).trim().split(' ').map(Number) as [number, number];
     const pgid = procStat(broker)!.pgrp;
     expect(procStat(sleeper)!.pgrp).toBe(pgid);
@@ -152,7 +152,8 @@ describe('an interrupted command', () => {
     const ready = join(scratch, 'workers.ready');
     const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink', '--workers', '2', '--json'], { WBEMSIM_TEST_READY_FILE: ready });
     await waitForFile(ready);
-    await sleep(800);
+    // Both workers under way (each writes the file when it starts its broker), then some runs.
+    await sleep(3000);
     const r = await interrupt(cli, 'SIGINT');
     expect(r.code, r.stderr).toBe(130);
     expect(r.ms).toBeLessThan(1500);
@@ -163,7 +164,7 @@ describe('an interrupted command', () => {
 
   it('running an in-process campaign of many runs stops on SIGINT with the runs finished so far', async () => {
     const ready = join(scratch, 'run.ready');
-    const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink'], { WBEMSIM_TEST_READY_FILE: ready });
+    const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink', '--workers', '1'], { WBEMSIM_TEST_READY_FILE: ready });
     await waitForFile(ready);
     await sleep(500);
     const r = await interrupt(cli, 'SIGINT');
@@ -178,7 +179,7 @@ describe('an interrupted command', () => {
 
   it('running --json says partial in the JSON, which stays JSON', async () => {
     const ready = join(scratch, 'json.ready');
-    const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink', '--json'], { WBEMSIM_TEST_READY_FILE: ready });
+    const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink', '--json', '--workers', '1'], { WBEMSIM_TEST_READY_FILE: ready });
     await waitForFile(ready);
     await sleep(300);
     const r = await interrupt(cli, 'SIGTERM');
