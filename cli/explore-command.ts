@@ -11,11 +11,18 @@ import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
 import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
 import type { Workload } from '../sim/workload.ts';
 import { exploreText } from '../report/text.ts';
-import { jsonText } from '../report/json.ts';
+import { jsonOf } from '../report/json.ts';
 import { exitCodeFor } from './exit-code.ts';
 import { resolveImplForCli } from './impl.ts';
 import { checkClientForCli, clientOption } from './client-option.ts';
-import { intOption } from './options.ts';
+import { checkOutputs, intOption } from './options.ts';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { packagePath } from '../package-root.ts';
+import { EXPLORE_SPLIT_DEPTH, parseShard, SHARD_FORMAT, SHARD_VERSION } from './shard-file.ts';
+import { progressOfWorkers } from './run-workers.ts';
+import { mergeExplorations } from './explore-merge.ts';
+import type { Progress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
 import { runTask } from './interrupt.ts';
 import type { ExploreResult, ExploreTask } from './tasks.ts';
@@ -42,33 +49,98 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .option('--json', 'print a machine-readable summary instead of text')
     .option('--quiet', 'no progress line on stderr (it is shown only on an interactive terminal)')
     .option('--report <dir>', 'write a report into this folder: index.html (diagram of each violation), report.md, result.json, junit.xml')
+    .option('--out <file>', 'also write the JSON result into this file (for a shard: what `wbemsim merge` reads)')
+    .option('--shard <k/n>', 'explore only part k of n (a CI matrix job): the stateful search splits each workload\'s states by hash, the other searches split the workloads; `wbemsim merge` the n results')
+    .option('--workers <n>', 'worker threads, each exploring part k of N, merged here (default 1; counts are then sums over the parts)', intOption('--workers', 1))
     .addHelpText('after', `
 Exit codes: 0 no must rule violated and every exploration complete, 1 a violation or an incomplete
 exploration (unless --allow-cut), 2 bad usage or bad input, 130/143 interrupted by Ctrl-C/SIGTERM
 (the summary printed is marked PARTIAL).
 
+Sharding and workers: --shard k/n explores part k of n; the stateful search keeps, at depth
+${EXPLORE_SPLIT_DEPTH}, only the states whose key hashes to k-1 modulo n (every part explores the levels above), the
+other searches take every n-th workload. \`wbemsim merge\` of the n results (or --workers N in
+one process) gives the verdicts and violated rules of one search, each rule's witness the
+shortest run, then the smallest choice list; states, transitions, paths and steps are sums over
+the parts, and say so. docs/exploration.md, "Sharding an exploration".
+
 Examples:
   wbemsim explore                                      the built-in configurations
+  wbemsim explore --workers 2                          the same verdicts on two threads
+  wbemsim explore --shard 1/3 --out x1.json            (one job of a CI matrix), then wbemsim merge x1.json x2.json x3.json
   wbemsim explore --workload explore-shared-sink-cancel --impl mutant:planted-race`)
     .action(async (opts) => {
       // Bad workloads and implementations are found here, before the work starts.
-      opts.workload.forEach(load);
+      checkOutputs({ '--out': opts.out });
+      const workloads: Workload[] = opts.workload.length ? opts.workload.map(load) : exploreWorkloads();
       if (opts.report !== undefined) checkReportDir(opts.report);
+      const shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
       await resolveImplForCli(opts.impl);
       await checkClientForCli(opts.client);
-      // The explorations run in a worker thread, so that Ctrl-C can stop them (cli/interrupt.ts).
+      // The explorations run in worker threads, so that Ctrl-C can stop them (cli/interrupt.ts).
       const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
-      const { results, coverage, wallMs: wall, interrupted } = await runTask<ExploreResult>('explore', {
+      const task = {
         impl: opts.impl, ...(opts.client ? { client: opts.client } : {}), workloadNames: opts.workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog,
         timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled, mode: opts.mode, bitstate: opts.bitstate === true,
-      } satisfies ExploreTask, progress.listener).finally(() => progress.done());
-      // One result for the text, --json and --report; only a report needs the witnesses.
-      const witnesses = opts.report !== undefined ? await fetchWitnesses(results.flatMap((x) => x.violations.map((v) => v.token))) : [];
-      const result = resultOfExplorations(results, witnesses, wall, interrupted, coverage);
-      if (opts.report !== undefined) writeReport(opts.report, result);
-      process.stdout.write(opts.json ? jsonText(result) : exploreText(result));
-      setCode(exitCodeFor(result.outcome, undefined, opts.allowCut === true));
+      } satisfies ExploreTask;
+      const workers: number = opts.workers ?? 1;
+      const result = await exploreInWorkers(task, workloads.map((w) => w.name), workers, shard, progress.listener).finally(() => progress.done());
+      const shardFile = shard ? {
+        format: SHARD_FORMAT, version: SHARD_VERSION, command: 'explore' as const, k: shard.k, n: shard.n,
+        campaign: { wbemsim: packageVersion(), impl: opts.impl, workloads: workloads.map((w) => w.name), workloadsDigest: createHash('sha256').update(JSON.stringify(workloads)).digest('hex').slice(0, 16), maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog ?? null, mode: opts.mode ?? null, bitstate: opts.bitstate === true },
+        workloads: workloads.map((w) => w.name), result: { ...result, parts: undefined }, wallMs: result.wallMs,
+      } : undefined;
+      await emitExplorations(result, { ...opts, ...(shardFile ? { shardFile } : {}) }, setCode);
     });
+}
+
+/** A shard's result of `explore`: its explorations, for `merge`. */
+export interface ExploreShard {
+  format: typeof SHARD_FORMAT;
+  version: typeof SHARD_VERSION;
+  command: 'explore';
+  k: number;
+  n: number;
+  campaign: Record<string, unknown>;
+  workloads: string[];
+  result: ExploreResult;
+  wallMs: number;
+}
+
+/** Runs the explorations in `workers` worker threads (shard k/N each) and merges them. */
+async function exploreInWorkers(task: ExploreTask, workloads: string[], workers: number, shard: { k: number; n: number } | undefined, onProgress?: (p: Progress) => void): Promise<ExploreResult & { parts?: number }> {
+  if (workers <= 1) return runTask<ExploreResult>('explore', { ...task, ...(shard ? { shard } : {}) } satisfies ExploreTask, onProgress);
+  const started = performance.now();
+  const progressOf = progressOfWorkers(workers, onProgress);
+  const settled = await Promise.allSettled(Array.from({ length: workers }, (_, i) => {
+    const within = { k: i + 1, n: workers };
+    return runTask<ExploreResult>('explore', { ...task, shard: shard ? { ...shard, within } : within } satisfies ExploreTask, progressOf(i));
+  }));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return mergeExplorations(settled.map((s) => (s as PromiseFulfilledResult<ExploreResult>).value), workloads, Math.round(performance.now() - started));
+}
+
+/** Prints explorations (text or JSON), writes the report and `--out`, and sets the exit code: the end of `explore` and of `merge` of its shards. */
+export async function emitExplorations(result: ExploreResult & { parts?: number }, opts: { json?: boolean; report?: string; out?: string; allowCut?: boolean; shardFile?: ExploreShard }, setCode: (code: number) => void): Promise<void> {
+  const { results, coverage, wallMs: wall, interrupted } = result;
+  const parts = result.parts ?? 1;
+  // One result for the text, --json and --report; only a report needs the witnesses.
+  const witnesses = opts.report !== undefined ? await fetchWitnesses(results.flatMap((x) => x.violations.map((v) => v.token))) : [];
+  const one = resultOfExplorations(results, witnesses, wall, interrupted, coverage);
+  if (opts.report !== undefined) writeReport(opts.report, one);
+  const json = () => JSON.stringify({
+    ...jsonOf(one), ...(parts > 1 ? { parts, counts: 'per-shard sums' } : {}), ...(opts.shardFile ? { shard: opts.shardFile } : {}),
+  }, null, 2) + '\n';
+  if (opts.out) writeFileSync(opts.out, json());
+  const note = opts.shardFile ? `Shard ${opts.shardFile.k}/${opts.shardFile.n}: this shard's part of each exploration; \`wbemsim merge\` the results of all ${opts.shardFile.n} shards.\n`
+    : parts > 1 ? `wbemsim explore: merged from ${parts} parts; states, transitions, paths, runs and steps are per-shard sums (a state above the split is counted by every part); the verdicts and violated rules are those of one search.\n` : '';
+  process.stdout.write(opts.json ? json() : note + exploreText(one));
+  setCode(exitCodeFor(one.outcome, undefined, opts.allowCut === true));
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -112,7 +112,7 @@ describe('an interrupted command', () => {
     ['SIGTERM', 143],
   ] as const)('running a stdio broker that never answers stops on %s, exits %i, prints a partial summary and ends the broker\'s process group', async (sig, code) => {
     const pidFile = join(scratch, `slow-${sig}.pids`);
-    const cli = startCli(['run', '--impl', `stdio:node brokers/testdata/slow-broker.mjs ${pidFile}`, '--step-timeout', '600000', '--workload', 'three-queries-one-sink']);
+    const cli = startCli(['run', '--impl', `stdio:node brokers/testdata/slow-broker.mjs ${pidFile}`, '--step-timeout', '600000', '--workload', 'three-queries-one-sink', '--workers', '1']);
     const [broker, sleeper] = (await waitForFile(pidFile)).trim().split(' ').map(Number) as [number, number];
     const pgid = procStat(broker)!.pgrp;
     expect(procStat(sleeper)!.pgrp).toBe(pgid);
@@ -128,9 +128,43 @@ describe('an interrupted command', () => {
     for (const pid of [broker, sleeper]) expect(procStat(pid)?.state ?? 'gone').toMatch(/^(gone|Z)$/);
   }, 60_000);
 
+  it('running --workers 2 with a stdio broker that never answers stops on SIGINT, ends both workers\' brokers and prints the merged partial summary', async () => {
+    const dir = mkdtempSync(join(scratch, 'workers-'));
+    // Each worker starts its own broker; the shell's pid names each one's file.
+    const cli = startCli(['run', '--impl', `stdio:node brokers/testdata/slow-broker.mjs ${dir}/$$.pids`, '--step-timeout', '600000', '--workload', 'three-queries-one-sink', '--workers', '2']);
+    let files: string[] = [];
+    for (let i = 0; i < 300 && files.length < 2; i++) { await sleep(100); files = readdirSync(dir); }
+    expect(files).toHaveLength(2);
+    const pids = await Promise.all(files.map(async (f) => (await waitForFile(join(dir, f))).trim().split(' ').map(Number) as [number, number]));
+    const groups = pids.map(([broker]) => procStat(broker)!.pgrp);
+    expect(new Set(groups).size).toBe(2);
+    const r = await interrupt(cli, 'SIGINT');
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.ms).toBeLessThan(1500);
+    expect(r.stdout).toMatch(/PARTIAL: interrupted after 0 finished runs/);
+    expect(r.stdout).toMatch(/Verdict \(PARTIAL, interrupted\)/);
+    expect(r.stderr).toBe('');
+    for (let i = 0; i < 20 && groups.some((g) => runningInGroup(g).length > 0); i++) await sleep(50);
+    for (const g of groups) expect(runningInGroup(g)).toEqual([]);
+  }, 60_000);
+
+  it('running an in-process campaign on --workers 2 stops on SIGINT with the runs both workers finished, merged', async () => {
+    const ready = join(scratch, 'workers.ready');
+    const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink', '--workers', '2', '--json'], { WBEMSIM_TEST_READY_FILE: ready });
+    await waitForFile(ready);
+    // Both workers under way (each writes the file when it starts its broker), then some runs.
+    await sleep(3000);
+    const r = await interrupt(cli, 'SIGINT');
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.ms).toBeLessThan(1500);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ partial: true, interrupted: true });
+    expect(json.runs).toBeGreaterThan(0);
+  }, 60_000);
+
   it('running an in-process campaign of many runs stops on SIGINT with the runs finished so far', async () => {
     const ready = join(scratch, 'run.ready');
-    const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink'], { WBEMSIM_TEST_READY_FILE: ready });
+    const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink', '--workers', '1'], { WBEMSIM_TEST_READY_FILE: ready });
     await waitForFile(ready);
     await sleep(500);
     const r = await interrupt(cli, 'SIGINT');
@@ -145,7 +179,7 @@ describe('an interrupted command', () => {
 
   it('running --json says partial in the JSON, which stays JSON', async () => {
     const ready = join(scratch, 'json.ready');
-    const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink', '--json'], { WBEMSIM_TEST_READY_FILE: ready });
+    const cli = startCli(['run', '--impl', 'module:brokers/testdata/ready-reference-broker.ts', '--runs', '1000000', '--workload', 'three-queries-one-sink', '--json', '--workers', '1'], { WBEMSIM_TEST_READY_FILE: ready });
     await waitForFile(ready);
     await sleep(300);
     const r = await interrupt(cli, 'SIGTERM');

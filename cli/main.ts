@@ -19,6 +19,7 @@ import { registerScenario } from './scenario-command.ts';
 import { registerReport } from './report-command.ts';
 import { registerRecord } from './record-command.ts';
 import { registerClients } from './clients-command.ts';
+import { registerMerge } from './merge-command.ts';
 import { installInterrupts } from './interrupt.ts';
 import { inertLines } from '../report/inert.ts';
 
@@ -47,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   registerReport(program, setCode);
   registerRecord(program, setCode);
   registerClients(program, setCode);
+  registerMerge(program, setCode);
   const interrupts = installInterrupts();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -6,7 +6,7 @@
 import { ImplError, resolveImpl } from '../brokers/implementations.ts';
 import { runMutantZoo, type MutantOutcome, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
 import { BrokerFailure, Interrupted, type BrokerAdapter, type BrokerFactory } from '../sim/broker-adapter.ts';
-import { runMany, type Campaign, type CampaignOptions } from '../sim/campaign.ts';
+import { plannedRuns, runCampaign, shrunkPieces, type Campaign, type CampaignOptions, type ShardPart, type ShardSpec, type ShrunkPiece } from '../sim/campaign.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
 import { Coverage } from '../specs/monitor.ts';
 import { shrinkCampaign, shrinkToken, type ShrinkReport } from '../sim/shrink.ts';
@@ -17,6 +17,7 @@ import { builtinWorkloads } from '../sim/workloads.ts';
 import { decodeToken } from '../sim/replay-token.ts';
 import type { RunResult } from '../sim/run.ts';
 import { UsageError } from './usage-error.ts';
+import { EXPLORE_SPLIT_DEPTH } from './shard-file.ts';
 import { notStarted } from './impl.ts';
 import { replayToken } from './replay-command.ts';
 import { load } from './explore-command.ts';
@@ -56,6 +57,15 @@ export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' |
   progress?: boolean;
   /** Runs each violation's shrink may make; 0 shows the witnesses as found. */
   shrinkBudget?: number;
+  /** Make only this part of the campaign, and hand back its runs' records for a merge. */
+  shard?: ShardSpec;
+}
+
+/** What `run` hands back: the campaign (of the shard's part only, for a shard) and, for a shard, what a merge needs. */
+export interface RunTaskResult {
+  campaign: Campaign;
+  part?: ShardPart;
+  shrunk?: ShrunkPiece[];
 }
 
 /** `explore`: one exploration per workload, with the implementation and workloads by name. */
@@ -74,6 +84,18 @@ export interface ExploreTask {
   mode?: ExploreMode;
   /** Hash compaction of the visited states (stateful search only). */
   bitstate?: boolean;
+  /**
+   * Explore only this part: the stateful search splits each workload by state hash at
+   * EXPLORE_SPLIT_DEPTH; the other searches split the workloads between the parts.
+   */
+  shard?: ShardSpec;
+}
+
+/** A nested shard as one: part k of n, then part j of m of that, is part (k - 1) + n (j - 1) + 1 of n m. */
+export function flatShard(s: ShardSpec): { k: number; n: number } {
+  if (!s.within) return { k: s.k, n: s.n };
+  const w = flatShard(s.within);
+  return { k: s.k + s.n * (w.k - 1), n: s.n * w.n };
 }
 
 /** What `explore` hands back: the explorations finished (or cut), and whether a stop request cut them. */
@@ -127,19 +149,20 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       const workloads = p.suite ? [] : p.workloadNames.length ? p.workloadNames.map(load) : builtinWorkloads();
       const scenarios = p.suite ? suiteScenarios() : undefined;
       const factory = await implFactory(p.impl, { stepTimeoutMs: p.stepTimeoutMs, interrupt: stop });
-      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, shrinkBudget, suite: _suite, client: _c, ...options } = p;
+      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, shrinkBudget, suite: _suite, client: _c, shard, ...options } = p;
       const post = progressPoster(wanted);
-      const planned = p.strategy === 'exhaustive' ? undefined : p.runs * workloads.length + (scenarios?.length ?? 0) + (p.swarm ?? 0);
+      const planned = p.strategy === 'exhaustive' ? undefined : plannedRuns({ ...p, workloads, scenarios }, shard);
       const onRun = post ? (x: { runs: number; steps: number; violations: number }) => post({ ...x, planned }) : undefined;
       const client = await resolveClient(p.client);
-      const campaign = runMany({ ...options, ...(client ? { client } : {}), ...(scenarios ? { scenarios } : {}), factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun });
-      if (shrinkBudget === 0 || campaign.violations.length === 0 || campaign.interrupted || interrupted()) return campaign satisfies Campaign;
+      const { campaign, part } = runCampaign({ ...options, ...(client ? { client } : {}), ...(scenarios ? { scenarios } : {}), factory: startChecked(factory), workloads, clock: () => performance.now(), interrupted, onRun }, shard, shard !== undefined);
+      const done = (shrunk: Campaign): RunTaskResult => ({ campaign: shrunk, ...(shard ? { part, shrunk: shrunkPieces(campaign, shrunk) } : {}) });
+      if (shrinkBudget === 0 || campaign.violations.length === 0 || campaign.interrupted || interrupted()) return done(campaign);
       // Every violation shown by its shrunk witness, one broker for all the shrinks; a broker that
       // no longer starts, or a stop request while it starts, leaves the witnesses as found.
       try {
-        return useBroker(factory, (broker) => shrinkCampaign(campaign, broker, { budget: shrinkBudget, shouldStop: interrupted })) satisfies Campaign;
+        return done(useBroker(factory, (broker) => shrinkCampaign(campaign, broker, { budget: shrinkBudget, shouldStop: interrupted })));
       } catch (err) {
-        if (err instanceof BrokerFailure || err instanceof Interrupted) return campaign satisfies Campaign;
+        if (err instanceof BrokerFailure || err instanceof Interrupted) return done(campaign);
         throw err;
       }
     }
@@ -161,16 +184,19 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
         const post = progressPoster(p.progress);
         let runsBefore = 0;
         const violated = new Set<string>();
-        for (const workload of workloads) {
+        const part = p.shard ? flatShard(p.shard) : undefined;
+        for (const [w, workload] of workloads.entries()) {
           if (interrupted()) break;
           let runs = 0;
           const mode = p.mode ?? (canSnapshot(broker) ? 'stateful' : 're-execution');
+          // Without the stateful search a part explores whole workloads: every n-th.
+          if (part && mode !== 'stateful' && w % part.n !== part.k - 1) continue;
           if (p.bitstate && mode !== 'stateful') throw new UsageError('--bitstate needs the stateful search (a broker that can be saved and restored, and not --mode re-execution)');
           if (mode !== 're-execution' && !canSnapshot(broker)) throw new UsageError(`--mode ${mode}: ${p.impl} cannot be saved and restored (a broker offers snapshot and restore for that); use --mode re-execution`);
           // Re-execution hands over every run; the stateful search reports its counts now and then.
           const onRun = post && mode === 're-execution' ? (r: RunResult) => { runs++; for (const v of r.judge.violations) violated.add(v.rule); post({ runs: runsBefore + runs, steps: 0, violations: violated.size }); } : undefined;
           const onProgress = post && mode === 'stateful' ? (x: { runs: number; states: number; violations: number }) => post({ runs: runsBefore + x.runs, steps: 0, states: x.states, violations: x.violations }) : undefined;
-          const { coverage: covered, ...r } = explore({ impl: p.impl, broker, workload, mode, ...(client ? { client } : {}), ...(p.bitstate ? { bitstate: true } : {}), maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
+          const { coverage: covered, ...r } = explore({ impl: p.impl, broker, workload, mode, ...(client ? { client } : {}), ...(p.bitstate ? { bitstate: true } : {}), ...(part && mode === 'stateful' ? { shard: { ...part, depth: EXPLORE_SPLIT_DEPTH } } : {}), maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
           reached.merge(covered);
           runsBefore += r.runs;
           results.push(r);

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { createStdioBroker } from '../brokers/stdio-broker.ts';
 import { ReferenceBroker } from '../brokers/reference-broker.ts';
 import { formatCampaign } from '../report/campaign-text.ts';
-import { runMany } from './campaign.ts';
+import { foldOptionsOf, mergeCampaign, runCampaign, runMany, SWARM_SEGMENT, type Campaign } from './campaign.ts';
+import { suiteScenarios } from '../scenarios/suite.ts';
+import { MUTANTS } from '../brokers/mutants/index.ts';
 import { builtinWorkloads } from './workloads.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -41,5 +43,36 @@ describe('a campaign cut by its time budget', () => {
     expect(c.cut).toBe(10 - c.runs + (c.ends.stopped ?? 0));
     expect(c.conclusive).toBe(false);
     expect(formatCampaign(c)).toMatch(new RegExp(`Verdict: NOT CONCLUSIVE: ${c.cut} of 10 runs cut`));
+  });
+});
+
+describe('a campaign split into shards', () => {
+  const withoutWall = (c: Campaign) => JSON.stringify({ ...c, wall: undefined });
+  const suite = suiteScenarios();
+  it.each([
+    ['the suite with a swarm of three segments, 3 shards', { scenarios: suite, workloads: [], strategy: 'portfolio' as const, runs: 0, swarm: 2 * SWARM_SEGMENT + 30 }, 3],
+    ['a mutant on the built-in workloads, 4 shards', { workloads: builtinWorkloads(), strategy: 'random' as const, runs: 5, impl: 'mutant:planted-race' }, 4],
+  ])('%s: the parts merged are the whole campaign', (_name, shape, n) => {
+    const mutant = MUTANTS.find((m) => m.name === 'planted-race')!;
+    const impl = (shape as { impl?: string }).impl;
+    const o = { impl: 'reference', factory: () => new ReferenceBroker(), seed: 3, ...shape, ...(impl ? { factory: mutant.create } : {}) };
+    const whole = runMany(o);
+    const parts = Array.from({ length: n }, (_, k) => runCampaign(o, { k: k + 1, n }, true).part);
+    expect(parts.every((p) => p.records.length > 0 && p.records.length < whole.runs)).toBe(true);
+    // In any order: the merge folds the records in the campaign's order.
+    const merged = mergeCampaign({ options: foldOptionsOf(o), parts: [...parts].reverse(), shrunk: [], wallMs: 0 });
+    expect(withoutWall(merged)).toBe(withoutWall({ ...whole, trace: undefined }));
+    if (impl) expect(whole.violations.length).toBeGreaterThan(0);
+  });
+
+  it('the swarm is steered per segment: a run\'s workload depends only on the earlier runs of its segment', () => {
+    const o = { impl: 'reference', factory: () => new ReferenceBroker(), workloads: [], strategy: 'portfolio' as const, seed: 1, runs: 0, swarm: 2 * SWARM_SEGMENT };
+    const whole = runMany(o);
+    // The second segment alone, as a shard that has only it, makes the same runs.
+    const second = runCampaign(o, { k: 2, n: 2 }, true).part.records;
+    expect(second.map((r) => r.at[1])).toEqual(Array.from({ length: SWARM_SEGMENT }, (_, i) => SWARM_SEGMENT + i));
+    const targets = whole.suite!.targets.filter((t) => t.from > SWARM_SEGMENT);
+    const merged = mergeCampaign({ options: foldOptionsOf(o), parts: [runCampaign(o, { k: 1, n: 2 }, true).part, runCampaign(o, { k: 2, n: 2 }, true).part], shrunk: [], wallMs: 0 });
+    expect(merged.suite!.targets.filter((t) => t.from > SWARM_SEGMENT)).toEqual(targets);
   });
 });

@@ -79,6 +79,11 @@ export interface ExploreOptions {
   bitstate?: boolean;
   /** Progress of a stateful search, now and then: paths ended, states, violated rules so far. */
   onProgress?: (p: { runs: number; states: number; violations: number }) => void;
+  /**
+   * Explore only part `k` of `n` (stateful search): at depth `depth` only the states whose key
+   * hashes to k - 1 modulo n are explored further. The n parts together explore every state.
+   */
+  shard?: { k: number; n: number; depth: number };
 }
 
 export type ExploreMode = 'stateful' | 're-execution' | 'breadth-first';

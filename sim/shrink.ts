@@ -17,7 +17,7 @@
  * result. The shrunk run's replay token lists every choice, so `wbemsim replay` reproduces it.
  */
 import type { BrokerAdapter } from './broker-adapter.ts';
-import type { Campaign } from './campaign.ts';
+import type { Campaign, FoldedFinding } from './campaign.ts';
 import { decodeToken } from './replay-token.ts';
 import { replaySpec, workloadOf } from './replay.ts';
 import { runOnce, type RunResult } from './run.ts';
@@ -294,11 +294,16 @@ export function shrinkCampaign(c: Campaign, broker: BrokerAdapter, options: { bu
       trace = s.run.trace;
       traceOf = { ...traceOf, token: s.run.token };
     }
-    const { derivedFrom: _d, ...rest } = f;
-    return {
-      ...rest, events: [...g.events], explanation: g.explanation, ...(g.derivedFrom ? { derivedFrom: g.derivedFrom } : {}),
-      replay: s.run.token, steps: s.run.steps, shrink: s.report,
-    };
+    return withShrunkWitness(f, { events: g.events, explanation: g.explanation, ...(g.derivedFrom ? { derivedFrom: g.derivedFrom } : {}), replay: s.run.token, steps: s.run.steps, shrink: s.report });
   });
   return { ...c, violations, ...(trace ? { trace } : {}), ...(traceOf ? { traceOf } : {}) };
+}
+
+/** Finding `f` shown by its shrunk witness: the shrunk run's events, explanation, token and steps, and the sizes before and after. */
+export function withShrunkWitness<F extends FoldedFinding>(f: F, w: { events: readonly number[]; explanation: string; derivedFrom?: string; replay: string; steps: number; shrink: ShrinkReport }): F {
+  const { derivedFrom: _d, ...rest } = f;
+  return {
+    ...rest, events: [...w.events], explanation: w.explanation, ...(w.derivedFrom ? { derivedFrom: w.derivedFrom } : {}),
+    replay: w.replay, steps: w.steps, shrink: w.shrink,
+  } as F;
 }

@@ -26,6 +26,13 @@ import { eachBrokenRule, searchBounds, type Exploration, type ExploredViolation,
 import { DEFAULT_WATCHDOG } from './run.ts';
 import { decideOutcome } from '../report/result.ts';
 
+/** A state key's 32-bit FNV-1a hash: which shard explores below it. */
+export function hashKey(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 /** True when the broker can be saved and restored, so that stateful search applies. */
 export function canSnapshot(b: BrokerAdapter): boolean {
   return typeof b.snapshot === 'function' && typeof b.restore === 'function';
@@ -215,6 +222,8 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       terminal();
       return;
     }
+    // A shard goes on below the split depth only from its own states.
+    if (o.shard && depth === o.shard.depth && hashKey(key()) % o.shard.n !== o.shard.k - 1) return;
     if (depth >= maxSteps) { cut ??= 'max-steps'; endPath('bound'); return; }
     if ((cut as Exploration['cut']) === 'first-violation') return;
     if (o.shouldStop?.()) { cut = 'stopped'; endPath('stopped'); return; }
