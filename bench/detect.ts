@@ -20,6 +20,7 @@ import type { Strategy } from '../sim/strategy.ts';
 import { ChoiceListStrategy } from '../sim/strategy.ts';
 import type { Workload } from '../sim/workload.ts';
 import { suiteScenarios } from '../scenarios/suite.ts';
+import { swarmSegments } from '../sim/campaign.ts';
 
 type Mode = 'portfolio' | 'random' | 'pct';
 const MODES: Mode[] = ['portfolio', 'random', 'pct'];
@@ -49,16 +50,19 @@ export function runsToDetect(m: ZooMutant, mode: Mode, seed: number, cap: number
     let n = 0;
     for (const sc of scenarios) {
       n++;
-      if (caught(runOnce({ impl: `mutant:${m.name}`, broker, workload: sc.workload, seed: 0, strategy: new ChoiceListStrategy(sc.choices ?? []) }))) return n;
+      if (caught(runOnce({ impl: `mutant:${m.name}`, broker, workload: sc.workload, seed: 0, strategy: new ChoiceListStrategy(sc.choices ?? []), ...(sc.client ? { client: sc.client } : {}) }))) return n;
     }
-    const swarm = cap - scenarios.length;
-    const plan = new SwarmPlan(seed, DEFAULT_SWARM_RUNS, strategyOf(mode));
-    for (let i = 0; i < swarm; i++) {
-      const run = plan.run(i);
-      const r = runOnce({ impl: `mutant:${m.name}`, broker, workload: run.workload, seed: run.seed, strategy: run.strategy, depth: run.depth });
-      n++;
-      if (caught(r)) return n;
-      plan.observe(r.judge.results, r.monitorCoverage.transitions);
+    // The swarm as the campaign makes it: segment by segment, each steered by its own earlier runs.
+    const strategy = strategyOf(mode);
+    for (const seg of swarmSegments(Math.max(cap - scenarios.length, 0))) {
+      const plan = new SwarmPlan(seed + seg.start, seg.runs, (i, s, w) => strategy(seg.start + i, s, w));
+      for (let j = 0; j < seg.runs; j++) {
+        const run = plan.run(j);
+        const r = runOnce({ impl: `mutant:${m.name}`, broker, workload: run.workload, seed: run.seed, strategy: run.strategy, depth: run.depth });
+        n++;
+        if (caught(r)) return n;
+        plan.observe(r.judge.results, r.monitorCoverage.transitions);
+      }
     }
     return null;
   } finally {

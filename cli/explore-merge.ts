@@ -10,6 +10,7 @@ import type { ExploredViolation } from '../sim/explorer.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
 import { decodeToken } from '../sim/replay-token.ts';
 import type { ExploreResult } from './tasks.ts';
+import { decideOutcome } from '../report/result.ts';
 
 type Explored = ExploreResult['results'][number];
 
@@ -55,11 +56,12 @@ export function mergeExplorations(parts: ExploreResult[], workloads: string[], w
     const cut = mine.find((r) => r.cut)?.cut;
     const failure = mine.find((r) => r.brokerFailure)?.brokerFailure;
     const compaction = mine.filter((r) => r.hashCompaction).map((r) => r.hashCompaction!);
+    const outcome = decideOutcome({ violations, brokerFailures: failure ? 1 : 0, runs: sum((r) => r.runs) });
     results.push({
       impl: mine[0]!.impl, mode: mine[0]!.mode, workload: name, states: sum((r) => r.states), transitions: sum((r) => r.transitions),
       ...(compaction.length ? { hashCompaction: { omission: Math.min(1, compaction.reduce((n, c) => n + c.omission, 0)), bytesPerState: Math.max(...compaction.map((c) => c.bytesPerState)) } } : {}),
       runs: sum((r) => r.runs), steps: sum((r) => r.steps), complete, ...(complete ? {} : { cut: cut ?? 'stopped' }),
-      conformant: violations.length === 0 && !failure, ...(failure ? { brokerFailure: failure } : {}), violations, ends,
+      conformant: outcome.conformant, ...(failure ? { brokerFailure: failure } : {}), violations, ends,
     });
   }
   const m = compiledMachine();

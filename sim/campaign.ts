@@ -516,7 +516,7 @@ export function runCampaign(o: CampaignOptions, shard?: ShardSpec, keepRecords =
   try {
     broker = o.factory();
   } catch (err) {
-    if (err instanceof Interrupted) return { campaign: { ...emptyCampaign(o, [], elapsed()), conformant: true, interrupted: true }, part: { ...part(), interrupted: true } };
+    if (err instanceof Interrupted) return { campaign: { ...emptyCampaign(o, [], elapsed()), interrupted: true }, part: { ...part(), interrupted: true } };
     // A broker process that cannot even start is a failed implementation, reported like any crash.
     if (!(err instanceof BrokerFailure)) throw err;
     // The failure's message already ends with the last lines of the broker's stderr.
