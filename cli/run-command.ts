@@ -4,7 +4,6 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
@@ -58,7 +57,7 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`, '')
     .option('--out <file>', 'also write the JSON result into this file (for a shard: what `wbemsim merge` reads)')
     .option('--shard <k/n>', 'make only part k of n of the campaign (a CI matrix job); `wbemsim merge` the n results for the whole campaign\'s result')
-    .option('--workers <n>', 'worker threads the runs are split among (default: the cores, at most one per unit of work); the result is the same for any number', intOption('--workers', 1))
+    .option('--workers <n>', 'worker threads the runs are split among (default 1; at most one per unit of work); the result is the same for any number. Each worker loads the harness and its broker first, so more workers pay off only on campaigns much longer than the default one', intOption('--workers', 1))
     .addHelpText('after', `
 Exit codes: 0 no must rule violated and every run ran to its end, 1 a violation, runs cut by a bound
 (unless --allow-cut) or an outcome named by --fail-on, 2 bad usage or bad input, 130/143
@@ -111,7 +110,7 @@ Examples:
       // The campaign runs in worker threads, so that Ctrl-C can stop it (cli/interrupt.ts); never
       // more workers than the units of work this process has to make.
       const units = Array.from({ length: campaignUnits(shape) }, (_, u) => u).filter((u) => owns(shard, u)).length;
-      const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), units));
+      const workers = Math.max(1, Math.min(opts.workers ?? 1, units));
       const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
       const result = await runCampaignInWorkers({ ...task, progress: progress.enabled }, fold, workers, shard, progress.listener).finally(() => progress.done());
       const shardFile = shard && result.part ? {
