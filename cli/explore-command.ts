@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { packagePath } from '../package-root.ts';
 import { EXPLORE_SPLIT_DEPTH, parseShard, SHARD_FORMAT, SHARD_VERSION } from './shard-file.ts';
-import { progressOfWorkers } from './run-workers.ts';
+import { inWorkers } from './run-workers.ts';
 import { mergeExplorations } from './explore-merge.ts';
 import type { Progress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
@@ -111,14 +111,8 @@ export interface ExploreShard {
 async function exploreInWorkers(task: ExploreTask, workloads: string[], workers: number, shard: { k: number; n: number } | undefined, onProgress?: (p: Progress) => void): Promise<ExploreResult & { parts?: number }> {
   if (workers <= 1) return runTask<ExploreResult>('explore', { ...task, ...(shard ? { shard } : {}) } satisfies ExploreTask, onProgress);
   const started = performance.now();
-  const progressOf = progressOfWorkers(workers, onProgress);
-  const settled = await Promise.allSettled(Array.from({ length: workers }, (_, i) => {
-    const within = { k: i + 1, n: workers };
-    return runTask<ExploreResult>('explore', { ...task, shard: shard ? { ...shard, within } : within } satisfies ExploreTask, progressOf(i));
-  }));
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return mergeExplorations(settled.map((s) => (s as PromiseFulfilledResult<ExploreResult>).value), workloads, Math.round(performance.now() - started));
+  const parts = await inWorkers<ExploreResult>('explore', task, workers, shard, onProgress);
+  return mergeExplorations(parts, workloads, Math.round(performance.now() - started));
 }
 
 /** Prints explorations (text or JSON), writes the report and `--out`, and sets the exit code: the end of `explore` and of `merge` of its shards. */
