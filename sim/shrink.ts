@@ -21,7 +21,8 @@ import type { Campaign, FoldedFinding } from './campaign.ts';
 import { decodeToken } from './replay-token.ts';
 import { replaySpec, workloadOf } from './replay.ts';
 import { runOnce, type RunResult } from './run.ts';
-import type { Strategy } from './strategy.ts';
+import { Prng } from './prng.ts';
+import { RandomStrategy, type Step, type Strategy } from './strategy.ts';
 import type { Workload } from './workload.ts';
 import { parseWorkload, WorkloadError } from './workloads.ts';
 
@@ -82,8 +83,51 @@ export interface Shrunk {
   report: Omit<ShrinkReport, 'original'>;
 }
 
+/** Random schedules a candidate workload with a part fewer gets when the old schedule no longer fails. */
+const RANDOM_SCHEDULES = 8;
+
 /** The strategy of a shrunk run: the choice list, then the first enabled step. */
 const SHRUNK: Strategy = { name: 'shrunk', choose: () => 0 };
+
+/**
+ * Follows the steps a run took, by their keys rather than by their indices: at each choice point
+ * the first step of `keys` not yet taken that is enabled now, else the first enabled step. After a
+ * workload lost a call, the indices of the old choices no longer line up (fewer steps are enabled),
+ * but the keys of the steps that remain are the same: this keeps the old race where it still exists.
+ */
+class FollowKeys implements Strategy {
+  readonly name = 'shrunk';
+  private readonly taken: boolean[];
+  private from = 0;
+  constructor(private readonly keys: readonly string[]) {
+    this.taken = keys.map(() => false);
+  }
+  choose(steps: readonly Step[]): number {
+    for (let q = this.from; q < this.keys.length; q++) {
+      if (this.taken[q]) continue;
+      const i = steps.findIndex((s) => s.key === this.keys[q]);
+      if (i < 0) continue;
+      this.taken[q] = true;
+      while (this.from < this.keys.length && this.taken[this.from]) this.from++;
+      return i;
+    }
+    return 0;
+  }
+}
+
+/** Records the keys of the steps a strategy takes. */
+class RecordKeys implements Strategy {
+  readonly name: string;
+  readonly keys: string[] = [];
+  constructor(private readonly inner: Strategy) {
+    this.name = inner.name;
+  }
+  choose(steps: readonly Step[]): number {
+    const i = this.inner.choose(steps);
+    this.keys.push(steps[i % steps.length]!.key);
+    return i;
+  }
+}
 
 /** The size of `w` run as `r`. */
 export function witnessSize(w: Workload, r: Pick<RunResult, 'steps' | 'choices'>): WitnessSize {
@@ -186,28 +230,39 @@ export function shrinkRun(o: ShrinkOptions): Shrunk | undefined {
   const budget = o.budget ?? DEFAULT_SHRINK_BUDGET;
   let runs = 0;
   let stopped = false;
-  const attempt = (workload: Workload, choices: readonly number[], keepTrace = false): RunResult | undefined => {
+  /** The keys of the steps the last run of `attempt` took. */
+  let lastKeys: string[] = [];
+  const attempt = (workload: Workload, choices: readonly number[], keepTrace = false, by?: Strategy): RunResult | undefined => {
+    const strategy = new RecordKeys(by ?? SHRUNK);
     const r = runOnce({
-      impl: o.impl, broker: o.broker, workload, seed: o.seed, strategy: SHRUNK, choices,
+      impl: o.impl, broker: o.broker, workload, seed: o.seed, strategy, choices: by ? [] : choices,
       maxSteps: o.maxSteps, watchdog: o.watchdog, keepTrace, shouldStop: o.shouldStop,
     });
+    lastKeys = strategy.keys;
     if (r.end.reason === 'stopped') { stopped = true; return undefined; }
     return violates(r, o.rule) ? r : undefined;
   };
   const first = attempt(o.workload, o.choices);
   if (!first) return undefined;
   const before = witnessSize(o.workload, first);
-  let cur = { workload: o.workload, choices: trimmed(first.choices), steps: first.steps };
+  let cur = { workload: o.workload, choices: trimmed(first.choices), steps: first.steps, keys: lastKeys };
   const left = () => runs < budget && !stopped;
   /** Runs a candidate; keeps it when it fails on the rule and `better` says so. */
-  const tryCandidate = (workload: Workload, choices: readonly number[], better: (r: RunResult, c: number[]) => boolean): boolean => {
+  const tryCandidate = (workload: Workload, choices: readonly number[], better: (r: RunResult, c: number[]) => boolean, by?: Strategy): boolean => {
     runs++;
-    const r = attempt(workload, choices);
+    const r = attempt(workload, choices, false, by);
     if (!r) return false;
     const c = trimmed(r.choices);
     if (!better(r, c)) return false;
-    cur = { workload, choices: c, steps: r.steps };
+    cur = { workload, choices: c, steps: r.steps, keys: lastKeys };
     return true;
+  };
+  /** Seeded random schedules of a candidate workload, until one fails on the rule. */
+  const randomSchedules = (w: Workload): boolean => {
+    for (let k = 1; k <= RANDOM_SCHEDULES && left(); k++) {
+      if (tryCandidate(w, [], () => true, new RandomStrategy(new Prng((o.seed ^ (k * 0x9e3779b1)) >>> 0)))) return true;
+    }
+    return false;
   };
   const interleavingBetter = (r: RunResult, c: number[]) => r.steps < cur.steps || (r.steps === cur.steps && smallerChoices(c, cur.choices));
 
@@ -218,8 +273,16 @@ export function shrinkRun(o: ShrinkOptions): Shrunk | undefined {
       const candidates = smallerWorkloads(cur.workload).filter(valid);
       let taken = -1;
       for (let i = skip; i < candidates.length && left(); i++) {
-        // The old choices first (the same race, where the indices still line up), then none.
-        if (tryCandidate(candidates[i]!, cur.choices, () => true) || (cur.choices.length > 0 && left() && tryCandidate(candidates[i]!, [], () => true))) { taken = i; break; }
+        // The old choices first (the same race, where the indices still line up), then the old
+        // steps by their keys (the same race, where the indices moved), then none; a candidate
+        // with a part fewer also gets a few seeded random schedules, since removing a part moves
+        // the timing of the rest and the race may need another interleaving to show.
+        const c = candidates[i]!;
+        const fewerParts = c.calls.length + (c.actions?.length ?? 0) < cur.workload.calls.length + (cur.workload.actions?.length ?? 0);
+        if (tryCandidate(c, cur.choices, () => true)
+          || (cur.choices.length > 0 && left() && tryCandidate(c, [], () => true, new FollowKeys(cur.keys)))
+          || (cur.choices.length > 0 && left() && tryCandidate(c, [], () => true))
+          || (fewerParts && randomSchedules(c))) { taken = i; break; }
       }
       if (taken < 0) return progress;
       progress = true;
