@@ -129,8 +129,29 @@ describe('client models', () => {
     expect(lintRules(await run('reference', 'wmilight', 1))).toEqual(['LINT-KEEP-INDICATED-OBJECTS']);
   });
 
+  it('Mullvad: the teardown waits for callbacks in flight (a counter, a 100 ms poll) before freeing; run from inside a callback it waits for itself', async () => {
+    let polled = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const r = await run('reference', 'mullvad', seed);
+      expect(lintRules(r)).toEqual([]);
+      expect(r.end.reason).toBe('quiescent');
+      const freed = r.trace!.find((e) => e.type === 'client.saw' && e.what === 'state-freed')!;
+      // No callback of the subscription is running when its state is freed.
+      const entered = r.trace!.filter((e) => (e.type === 'indicate.entered' || e.type === 'setstatus.entered') && e.seq < freed.seq).length;
+      const returned = r.trace!.filter((e) => (e.type === 'indicate.returned' || e.type === 'setstatus.returned') && e.seq < freed.seq).length;
+      expect(entered).toBe(returned);
+      if ((freed as { t: number }).t >= 100) polled++;
+    }
+    // Some schedules had a callback in flight when the cancel returned: the poll slept.
+    expect(polled).toBeGreaterThan(0);
+    const r = await run('reference', 'mullvad-in-callback', 1);
+    expect(r.end.reason).toBe('deadlock');
+    expect(r.end.detail).toContain('client thread sink:c1#1 → waits on the in-flight counter of c1 reading 0 (the 100 ms poll) → held by callback sink:c1#1, still in flight: a cycle, the thread waits for itself');
+    expect(lintRules(r)).toEqual(['LINT-NO-CANCEL-IN-SINK']);
+  });
+
   it('the corrected variants have no client finding against the reference broker and the Wine model, on any of 60 schedules', async () => {
-    for (const name of ['autoit-fixed', 'dbeaver-fixed', 'ms-async-query-fixed', 'ms-event-fixed', 'wmi-rs-fixed', 'wmilight-fixed']) {
+    for (const name of ['autoit-fixed', 'dbeaver-fixed', 'ms-async-query-fixed', 'ms-event-fixed', 'wmi-rs-fixed', 'wmilight-fixed', 'mullvad']) {
       for (const impl of ['reference', 'wine', 'wine:wrappers']) {
         for (let seed = 1; seed <= 60; seed++) {
           const r = await run(impl, name, seed);

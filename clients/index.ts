@@ -13,12 +13,13 @@ import { dbeaver, dbeaverFixed } from './dbeaver.ts';
 import { msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed } from './ms-samples.ts';
 import { wmiRs, wmiRsFixed } from './wmi-rs.ts';
 import { wmilight, wmilightFixed } from './wmilight.ts';
+import { mullvad, mullvadInCallback } from './mullvad.ts';
 
 /** The workload's own client: no model. */
 export const WORKLOAD_CLIENT = 'workload';
 
 const MODELS: ClientModel[] = [dotnet, dotnetRemote, autoit, autoitFixed, dbeaver, dbeaverFixed, msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed,
-  wmiRs, wmiRsFixed, wmilight, wmilightFixed];
+  wmiRs, wmiRsFixed, wmilight, wmilightFixed, mullvad, mullvadInCallback];
 
 /** Every built-in model, in the order `wbemsim clients` shows them. */
 export function clientModels(): readonly ClientModel[] {
