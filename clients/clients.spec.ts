@@ -17,6 +17,7 @@ import type { TraceLine } from '../trace/event.ts';
 import { explore } from '../sim/explorer.ts';
 import { runCli } from '../cli/cli-test-helper.ts';
 import { builtinClient, clientModels, resolveClient, ClientError } from './index.ts';
+import { VELOCIRAPTOR_QUIET_WORKLOAD } from './teardown.ts';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -150,8 +151,40 @@ describe('client models', () => {
     expect(lintRules(r)).toEqual(['LINT-NO-CANCEL-IN-SINK']);
   });
 
+  it('PresentMon and Velociraptor free their state as soon as the cancel returned: a late Indicate touches it; Velociraptor never cancels a quiet subscription', async () => {
+    const seen = { pm: 0, uaf: 0, vr: 0, panic: 0 };
+    for (let seed = 1; seed <= 30; seed++) {
+      const pm = await run('reference', 'presentmon', seed);
+      expect(pm.judge.violations).toEqual([]);
+      if (lintRules(pm).includes('LINT-WAIT-FOR-CALLBACKS-IN-FLIGHT')) seen.pm++;
+      if (saws(pm).some((x) => x.what === 'use-after-free')) seen.uaf++;
+      const vr = await run('reference', 'velociraptor', seed);
+      expect(vr.judge.violations).toEqual([]);
+      if (lintRules(vr).includes('LINT-WAIT-FOR-CALLBACKS-IN-FLIGHT')) seen.vr++;
+      if (saws(vr).some((x) => x.what === 'panic' && /send on closed channel/.test(x.detail ?? ''))) seen.panic++;
+    }
+    expect(seen.pm).toBeGreaterThan(10);
+    expect(seen.uaf).toBeGreaterThan(0);
+    expect(seen.vr).toBeGreaterThan(10);
+    expect(seen.panic).toBeGreaterThan(0);
+    // A quiet subscription: the timeout is never checked, the collection's end drops it uncancelled.
+    const quiet = await run('reference', 'velociraptor', 1, VELOCIRAPTOR_QUIET_WORKLOAD);
+    expect(lintRules(quiet)).toEqual(['LINT-CANCEL-NEVER-ENDING']);
+    expect(saws(quiet).map((x) => x.what)).toContain('timeout-ignored');
+    expect(quiet.trace!.some((e) => e.type === 'cancel.entered')).toBe(false);
+    const fixedQuiet = await run('reference', 'velociraptor-fixed', 1, VELOCIRAPTOR_QUIET_WORKLOAD);
+    expect(lintRules(fixedQuiet)).toEqual([]);
+    expect(fixedQuiet.trace!.some((e) => e.type === 'cancel.entered')).toBe(true);
+    // The Wine model refuses the stub: the subscription never starts, nothing to judge.
+    for (const name of ['presentmon', 'velociraptor', 'mullvad']) {
+      const wine = await run('wine', name, 1);
+      expect(saws(wine).find((x) => x.what === 'error')?.detail).toMatch(/REGDB_E_CLASSNOTREG/);
+      expect(lintRules(wine)).toEqual([]);
+    }
+  });
+
   it('the corrected variants have no client finding against the reference broker and the Wine model, on any of 60 schedules', async () => {
-    for (const name of ['autoit-fixed', 'dbeaver-fixed', 'ms-async-query-fixed', 'ms-event-fixed', 'wmi-rs-fixed', 'wmilight-fixed', 'mullvad']) {
+    for (const name of ['autoit-fixed', 'dbeaver-fixed', 'ms-async-query-fixed', 'ms-event-fixed', 'wmi-rs-fixed', 'wmilight-fixed', 'mullvad', 'presentmon-fixed', 'velociraptor-fixed']) {
       for (const impl of ['reference', 'wine', 'wine:wrappers']) {
         for (let seed = 1; seed <= 60; seed++) {
           const r = await run(impl, name, seed);

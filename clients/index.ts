@@ -14,12 +14,14 @@ import { msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed } from './ms-sam
 import { wmiRs, wmiRsFixed } from './wmi-rs.ts';
 import { wmilight, wmilightFixed } from './wmilight.ts';
 import { mullvad, mullvadInCallback } from './mullvad.ts';
+import { presentmon, presentmonFixed, velociraptor, velociraptorFixed } from './teardown.ts';
 
 /** The workload's own client: no model. */
 export const WORKLOAD_CLIENT = 'workload';
 
 const MODELS: ClientModel[] = [dotnet, dotnetRemote, autoit, autoitFixed, dbeaver, dbeaverFixed, msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed,
-  wmiRs, wmiRsFixed, wmilight, wmilightFixed, mullvad, mullvadInCallback];
+  wmiRs, wmiRsFixed, wmilight, wmilightFixed, mullvad, mullvadInCallback,
+  presentmon, presentmonFixed, velociraptor, velociraptorFixed];
 
 /** Every built-in model, in the order `wbemsim clients` shows them. */
 export function clientModels(): readonly ClientModel[] {
