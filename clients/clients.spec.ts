@@ -183,8 +183,27 @@ describe('client models', () => {
     }
   });
 
+  it('microsoft/wmi: Close() sets the SWbemSink to Nothing without Cancel; the subscription stays alive', async () => {
+    let late = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const r = await run('reference', 'ms-wmi-go', seed);
+      expect(lintRules(r)).toEqual(['LINT-CANCEL-NEVER-ENDING']);
+      expect(r.judge.results.find((x) => x.rule === 'SWBEMSINK-NOTHING-IS-NOT-CANCEL')?.verdict).toBe('used');
+      expect(r.trace!.some((e) => e.type === 'swbem.cancel.entered' || e.type === 'cancel.entered')).toBe(false);
+      if (saws(r).some((x) => x.what === 'event-after-close')) late++;
+    }
+    // What the user sees: events still arriving after Close().
+    expect(late).toBeGreaterThan(0);
+    const fixed = await run('reference', 'ms-wmi-go-fixed', 1);
+    expect(fixed.trace!.some((e) => e.type === 'swbem.cancel.entered')).toBe(true);
+    // The Wine model ends a notification query by itself (NOTIFICATION-NEVER-COMPLETES): nothing is left to drop.
+    const wine = await run('wine', 'ms-wmi-go', 1);
+    expect(lintRules(wine)).toEqual([]);
+    expect(wine.judge.violations.map((f) => f.rule)).toContain('NOTIFICATION-NEVER-COMPLETES');
+  });
+
   it('the corrected variants have no client finding against the reference broker and the Wine model, on any of 60 schedules', async () => {
-    for (const name of ['autoit-fixed', 'dbeaver-fixed', 'ms-async-query-fixed', 'ms-event-fixed', 'wmi-rs-fixed', 'wmilight-fixed', 'mullvad', 'presentmon-fixed', 'velociraptor-fixed']) {
+    for (const name of ['autoit-fixed', 'dbeaver-fixed', 'ms-async-query-fixed', 'ms-event-fixed', 'wmi-rs-fixed', 'wmilight-fixed', 'mullvad', 'presentmon-fixed', 'velociraptor-fixed', 'ms-wmi-go-fixed']) {
       for (const impl of ['reference', 'wine', 'wine:wrappers']) {
         for (let seed = 1; seed <= 60; seed++) {
           const r = await run(impl, name, seed);

@@ -14,6 +14,7 @@ import { msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed } from './ms-sam
 import { wmiRs, wmiRsFixed } from './wmi-rs.ts';
 import { wmilight, wmilightFixed } from './wmilight.ts';
 import { mullvad, mullvadInCallback } from './mullvad.ts';
+import { msWmiGo, msWmiGoFixed } from './ms-wmi-go.ts';
 import { presentmon, presentmonFixed, velociraptor, velociraptorFixed } from './teardown.ts';
 
 /** The workload's own client: no model. */
@@ -21,7 +22,7 @@ export const WORKLOAD_CLIENT = 'workload';
 
 const MODELS: ClientModel[] = [dotnet, dotnetRemote, autoit, autoitFixed, dbeaver, dbeaverFixed, msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed,
   wmiRs, wmiRsFixed, wmilight, wmilightFixed, mullvad, mullvadInCallback,
-  presentmon, presentmonFixed, velociraptor, velociraptorFixed];
+  presentmon, presentmonFixed, velociraptor, velociraptorFixed, msWmiGo, msWmiGoFixed];
 
 /** Every built-in model, in the order `wbemsim clients` shows them. */
 export function clientModels(): readonly ClientModel[] {
