@@ -18,6 +18,7 @@ import { explore } from '../sim/explorer.ts';
 import { runCli } from '../cli/cli-test-helper.ts';
 import { builtinClient, clientModels, resolveClient, ClientError } from './index.ts';
 import { VELOCIRAPTOR_QUIET_WORKLOAD } from './teardown.ts';
+import { WMIRS_QUERY_STREAM_WORKLOAD, WMIRS_STREAM_WORKLOAD } from './wmi-rs-stream.ts';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -202,8 +203,30 @@ describe('client models', () => {
     expect(wine.judge.violations.map((f) => f.rule)).toContain('NOTIFICATION-NEVER-COMPLETES');
   });
 
+  it('wmi-rs streams: before 2023 a dropped notification stream keeps filling; since 2023 the drop cancels, also a stream that had ended', async () => {
+    const six: Workload = { ...WMIRS_STREAM_WORKLOAD, calls: [{ id: 'c1', op: 'ExecNotificationQueryAsync', sink: 's1', objects: 6 }] };
+    let grew = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const old = await run('reference', 'wmi-rs-stream-2022', seed, six);
+      expect(lintRules(old)).toEqual(['LINT-CANCEL-NEVER-ENDING']);
+      expect(old.trace!.some((e) => e.type === 'cancel.entered')).toBe(false);
+      const queued = saws(old).filter((x) => x.what === 'undelivered').map((x) => Number(/^(\d+)/.exec(x.detail!)![1]));
+      for (let i = 1; i < queued.length; i++) expect(queued[i]).toBeGreaterThan(queued[i - 1]!);
+      if (queued.length >= 3) grew++;
+      // Since 2023, a query stream read to its end and dropped: the cancel hits a finished call.
+      const now = await run('reference', 'wmi-rs-stream', seed);
+      expect(lintRules(now)).toEqual(['LINT-CANCEL-PENDING-SINK']);
+      const fixed = await run('reference', 'wmi-rs-stream-fixed', seed, WMIRS_QUERY_STREAM_WORKLOAD);
+      expect(lintRules(fixed)).toEqual([]);
+      expect(fixed.trace!.some((e) => e.type === 'cancel.entered')).toBe(false);
+    }
+    expect(grew).toBeGreaterThan(0);
+    // The Wine model ends a subscription by itself: the 2023 drop cancels it after its end.
+    expect(lintRules(await run('wine', 'wmi-rs-stream', 1, WMIRS_STREAM_WORKLOAD))).toEqual(['LINT-CANCEL-PENDING-SINK']);
+  });
+
   it('the corrected variants have no client finding against the reference broker and the Wine model, on any of 60 schedules', async () => {
-    for (const name of ['autoit-fixed', 'dbeaver-fixed', 'ms-async-query-fixed', 'ms-event-fixed', 'wmi-rs-fixed', 'wmilight-fixed', 'mullvad', 'presentmon-fixed', 'velociraptor-fixed', 'ms-wmi-go-fixed']) {
+    for (const name of ['autoit-fixed', 'dbeaver-fixed', 'ms-async-query-fixed', 'ms-event-fixed', 'wmi-rs-fixed', 'wmilight-fixed', 'mullvad', 'presentmon-fixed', 'velociraptor-fixed', 'ms-wmi-go-fixed', 'wmi-rs-stream-fixed']) {
       for (const impl of ['reference', 'wine', 'wine:wrappers']) {
         for (let seed = 1; seed <= 60; seed++) {
           const r = await run(impl, name, seed);

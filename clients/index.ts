@@ -15,6 +15,7 @@ import { wmiRs, wmiRsFixed } from './wmi-rs.ts';
 import { wmilight, wmilightFixed } from './wmilight.ts';
 import { mullvad, mullvadInCallback } from './mullvad.ts';
 import { msWmiGo, msWmiGoFixed } from './ms-wmi-go.ts';
+import { wmiRsStream, wmiRsStream2022, wmiRsStreamFixed } from './wmi-rs-stream.ts';
 import { presentmon, presentmonFixed, velociraptor, velociraptorFixed } from './teardown.ts';
 
 /** The workload's own client: no model. */
@@ -22,7 +23,8 @@ export const WORKLOAD_CLIENT = 'workload';
 
 const MODELS: ClientModel[] = [dotnet, dotnetRemote, autoit, autoitFixed, dbeaver, dbeaverFixed, msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed,
   wmiRs, wmiRsFixed, wmilight, wmilightFixed, mullvad, mullvadInCallback,
-  presentmon, presentmonFixed, velociraptor, velociraptorFixed, msWmiGo, msWmiGoFixed];
+  presentmon, presentmonFixed, velociraptor, velociraptorFixed, msWmiGo, msWmiGoFixed,
+  wmiRsStream2022, wmiRsStream, wmiRsStreamFixed];
 
 /** Every built-in model, in the order `wbemsim clients` shows them. */
 export function clientModels(): readonly ClientModel[] {
