@@ -225,6 +225,22 @@ describe('client models', () => {
     expect(lintRules(await run('wine', 'wmi-rs-stream', 1, WMIRS_STREAM_WORKLOAD))).toEqual(['LINT-CANCEL-PENDING-SINK']);
   });
 
+  it('.NET Stop() from the watcher\'s handlers: a lint against the reference broker, a deadlock with its cycle against the Wine model', async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const ref = await run('reference', 'dotnet-stop-in-handler', seed);
+      expect(ref.end.reason).toBe('quiescent');
+      expect(lintRules(ref)).toContain('LINT-NO-CANCEL-IN-SINK');
+      const inside = ref.trace!.find((e) => e.type === 'cancel.entered') as { fromCallback?: string; thread?: string } | undefined;
+      expect(inside?.fromCallback).toMatch(/^c1#\d+$/);
+      expect(ref.judge.violations).toEqual([]);
+    }
+    // The Wine model delivers no event: the Stopped handler's Stop() waits for that handler itself.
+    const wine = await run('wine', 'dotnet-stop-in-handler', 2);
+    expect(wine.end.reason).toBe('deadlock');
+    expect(wine.end.detail).toContain('client thread sink:c1#1f → waits on the return of CancelAsyncCall dn.k1 → held by the broker, which waits for callback sink:c1#1f to return: a cycle, the thread waits for itself');
+    expect(lintRules(wine)).toEqual(['LINT-NO-CANCEL-IN-SINK']);
+  });
+
   it('the corrected variants have no client finding against the reference broker and the Wine model, on any of 60 schedules', async () => {
     for (const name of ['autoit-fixed', 'dbeaver-fixed', 'ms-async-query-fixed', 'ms-event-fixed', 'wmi-rs-fixed', 'wmilight-fixed', 'mullvad', 'presentmon-fixed', 'velociraptor-fixed', 'ms-wmi-go-fixed', 'wmi-rs-stream-fixed']) {
       for (const impl of ['reference', 'wine', 'wine:wrappers']) {

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClientModel } from '../sim/client-api.ts';
 import { nearestName } from '../sim/workloads.ts';
-import { dotnet, dotnetRemote } from './dotnet.ts';
+import { dotnet, dotnetRemote, dotnetStopInHandler } from './dotnet.ts';
 import { autoit, autoitFixed } from './autoit.ts';
 import { dbeaver, dbeaverFixed } from './dbeaver.ts';
 import { msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed } from './ms-samples.ts';
@@ -21,7 +21,7 @@ import { presentmon, presentmonFixed, velociraptor, velociraptorFixed } from './
 /** The workload's own client: no model. */
 export const WORKLOAD_CLIENT = 'workload';
 
-const MODELS: ClientModel[] = [dotnet, dotnetRemote, autoit, autoitFixed, dbeaver, dbeaverFixed, msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed,
+const MODELS: ClientModel[] = [dotnet, dotnetRemote, dotnetStopInHandler, autoit, autoitFixed, dbeaver, dbeaverFixed, msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed,
   wmiRs, wmiRsFixed, wmilight, wmilightFixed, mullvad, mullvadInCallback,
   presentmon, presentmonFixed, velociraptor, velociraptorFixed, msWmiGo, msWmiGoFixed,
   wmiRsStream2022, wmiRsStream, wmiRsStreamFixed];
