@@ -241,8 +241,21 @@ describe('client models', () => {
     expect(lintRules(wine)).toEqual(['LINT-NO-CANCEL-IN-SINK']);
   });
 
+  it('WmiLight on win-x86: the sink\'s return looks like a failure, the broker cancels, the watcher fires once', async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const r = await run('reference', 'wmilight-x86', seed);
+      expect(saws(r).filter((x) => x.what === 'EventArrived')).toHaveLength(1);
+      expect(saws(r).find((x) => x.what === 'subscription-ended')?.detail).toMatch(/WBEM_E_CALL_CANCELLED/);
+      expect(r.judge.results.find((x) => x.rule === 'SINK-ERROR-CANCELS')?.verdict).toBe('held');
+      expect(lintRules(r)).toEqual([]);
+      const fixed = await run('reference', 'wmilight-x86-fixed', seed);
+      // Every event reaches the corrected watcher (an Indicate may carry several).
+      expect(saws(fixed).filter((x) => x.what === 'EventArrived').reduce((n, x) => n + Number(/^(\d+)/.exec(x.detail!)![1]), 0)).toBe(3);
+    }
+  });
+
   it('the corrected variants have no client finding against the reference broker and the Wine model, on any of 60 schedules', async () => {
-    for (const name of ['autoit-fixed', 'dbeaver-fixed', 'ms-async-query-fixed', 'ms-event-fixed', 'wmi-rs-fixed', 'wmilight-fixed', 'mullvad', 'presentmon-fixed', 'velociraptor-fixed', 'ms-wmi-go-fixed', 'wmi-rs-stream-fixed']) {
+    for (const name of ['autoit-fixed', 'dbeaver-fixed', 'ms-async-query-fixed', 'ms-event-fixed', 'wmi-rs-fixed', 'wmilight-fixed', 'mullvad', 'presentmon-fixed', 'velociraptor-fixed', 'ms-wmi-go-fixed', 'wmi-rs-stream-fixed', 'wmilight-x86-fixed']) {
       for (const impl of ['reference', 'wine', 'wine:wrappers']) {
         for (let seed = 1; seed <= 60; seed++) {
           const r = await run(impl, name, seed);

@@ -12,7 +12,7 @@ import { autoit, autoitFixed } from './autoit.ts';
 import { dbeaver, dbeaverFixed } from './dbeaver.ts';
 import { msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed } from './ms-samples.ts';
 import { wmiRs, wmiRsFixed } from './wmi-rs.ts';
-import { wmilight, wmilightFixed } from './wmilight.ts';
+import { wmilight, wmilightFixed, wmilightX86, wmilightX86Fixed } from './wmilight.ts';
 import { mullvad, mullvadInCallback } from './mullvad.ts';
 import { msWmiGo, msWmiGoFixed } from './ms-wmi-go.ts';
 import { wmiRsStream, wmiRsStream2022, wmiRsStreamFixed } from './wmi-rs-stream.ts';
@@ -22,7 +22,7 @@ import { presentmon, presentmonFixed, velociraptor, velociraptorFixed } from './
 export const WORKLOAD_CLIENT = 'workload';
 
 const MODELS: ClientModel[] = [dotnet, dotnetRemote, dotnetStopInHandler, autoit, autoitFixed, dbeaver, dbeaverFixed, msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed,
-  wmiRs, wmiRsFixed, wmilight, wmilightFixed, mullvad, mullvadInCallback,
+  wmiRs, wmiRsFixed, wmilight, wmilightFixed, wmilightX86, wmilightX86Fixed, mullvad, mullvadInCallback,
   presentmon, presentmonFixed, velociraptor, velociraptorFixed, msWmiGo, msWmiGoFixed,
   wmiRsStream2022, wmiRsStream, wmiRsStreamFixed];
 
