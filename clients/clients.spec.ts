@@ -150,6 +150,12 @@ describe('client models', () => {
     expect(r.end.reason).toBe('deadlock');
     expect(r.end.detail).toContain('client thread sink:c1#1 → waits on the in-flight counter of c1 reading 0 (the 100 ms poll) → held by callback sink:c1#1, still in flight: a cycle, the thread waits for itself');
     expect(lintRules(r)).toEqual(['LINT-NO-CANCEL-IN-SINK']);
+    // A broker that ends the subscription with no event (the Wine model taking wrappers): the
+    // service tears the watcher down itself, no hang and no finding.
+    const ended = await run('wine:wrappers', 'mullvad-in-callback', 1);
+    expect(ended.end.reason).toBe('quiescent');
+    expect(lintRules(ended)).toEqual([]);
+    expect(saws(ended).map((x) => x.what)).toContain('state-freed');
   });
 
   it('PresentMon and Velociraptor free their state as soon as the cancel returned: a late Indicate touches it; Velociraptor never cancels a quiet subscription', async () => {
@@ -221,8 +227,12 @@ describe('client models', () => {
       expect(fixed.trace!.some((e) => e.type === 'cancel.entered')).toBe(false);
     }
     expect(grew).toBeGreaterThan(0);
-    // The Wine model ends a subscription by itself: the 2023 drop cancels it after its end.
+    // The Wine model ends a subscription by itself: the 2023 drop cancels it after its end, the
+    // 2022 drop has nothing left to leave running.
     expect(lintRules(await run('wine', 'wmi-rs-stream', 1, WMIRS_STREAM_WORKLOAD))).toEqual(['LINT-CANCEL-PENDING-SINK']);
+    const old = await run('wine', 'wmi-rs-stream-2022', 1);
+    expect(lintRules(old)).toEqual([]);
+    expect(saws(old).some((x) => x.what === 'undelivered')).toBe(false);
   });
 
   it('.NET Stop() from the watcher\'s handlers: a lint against the reference broker, a deadlock with its cycle against the Wine model', async () => {
@@ -248,6 +258,11 @@ describe('client models', () => {
       expect(saws(r).find((x) => x.what === 'subscription-ended')?.detail).toMatch(/WBEM_E_CALL_CANCELLED/);
       expect(r.judge.results.find((x) => x.rule === 'SINK-ERROR-CANCELS')?.verdict).toBe('held');
       expect(lintRules(r)).toEqual([]);
+      const wine = await run('wine', 'wmilight-x86', seed);
+      // The Wine model delivers no event: the subscription ends at once with S_OK, nothing fails.
+      expect(saws(wine).some((x) => x.what === 'EventArrived')).toBe(false);
+      expect(saws(wine).find((x) => x.what === 'subscription-ended')?.detail).toMatch(/S_OK/);
+      expect(lintRules(wine)).toEqual([]);
       const fixed = await run('reference', 'wmilight-x86-fixed', seed);
       // Every event reaches the corrected watcher (an Indicate may carry several).
       expect(saws(fixed).filter((x) => x.what === 'EventArrived').reduce((n, x) => n + Number(/^(\d+)/.exec(x.detail!)![1]), 0)).toBe(3);

@@ -123,12 +123,14 @@ function model(name: string, title: string, inCallback: boolean): ClientModel {
       const call = calls[0];
       if (call === undefined) return api.exit();
       if (inCallback) {
-        // The service's main thread waits for the watcher to be torn down.
+        // The service's main thread waits for the watcher to be torn down by an event's handler,
+        // or for the subscription to end without one (then it tears the watcher down itself).
         if (t.at.startsWith('call:')) {
-          api.waitUntil(`freed:${call}`, `the teardown of ${call}`);
+          api.waitUntil(`freed-or-ended:${call}`, `the teardown of ${call} or its end`);
           return api.goto('end');
         }
-        return api.exit();
+        if (t.at === 'end') return mv(api).freed.includes(call) ? api.exit() : api.goto('td:cancel');
+        return teardown(t, api, call);
       }
       if (t.at.startsWith('call:')) {
         api.sleep(RUN_FOR);
@@ -139,7 +141,7 @@ function model(name: string, title: string, inCallback: boolean): ClientModel {
     ready(cond, state) {
       const [what, call] = cond.split(':') as [string, string];
       if (what === 'final') return (state.play as { finals: string[] }).finals.includes(call);
-      if (what === 'freed') return (state.mullvad as MullvadState).freed.includes(call);
+      if (what === 'freed-or-ended') return (state.mullvad as MullvadState).freed.includes(call) || (state.play as { finals: string[] }).finals.includes(call);
       return false;
     },
   });
