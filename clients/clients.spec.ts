@@ -17,6 +17,8 @@ import type { TraceLine } from '../trace/event.ts';
 import { explore } from '../sim/explorer.ts';
 import { runCli } from '../cli/cli-test-helper.ts';
 import { builtinClient, clientModels, resolveClient, ClientError } from './index.ts';
+import { VELOCIRAPTOR_QUIET_WORKLOAD } from './teardown.ts';
+import { WMIRS_QUERY_STREAM_WORKLOAD, WMIRS_STREAM_WORKLOAD } from './wmi-rs-stream.ts';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -129,8 +131,146 @@ describe('client models', () => {
     expect(lintRules(await run('reference', 'wmilight', 1))).toEqual(['LINT-KEEP-INDICATED-OBJECTS']);
   });
 
+  it('Mullvad: the teardown waits for callbacks in flight (a counter, a 100 ms poll) before freeing; run from inside a callback it waits for itself', async () => {
+    let polled = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const r = await run('reference', 'mullvad', seed);
+      expect(lintRules(r)).toEqual([]);
+      expect(r.end.reason).toBe('quiescent');
+      const freed = r.trace!.find((e) => e.type === 'client.saw' && e.what === 'state-freed')!;
+      // No callback of the subscription is running when its state is freed.
+      const entered = r.trace!.filter((e) => (e.type === 'indicate.entered' || e.type === 'setstatus.entered') && e.seq < freed.seq).length;
+      const returned = r.trace!.filter((e) => (e.type === 'indicate.returned' || e.type === 'setstatus.returned') && e.seq < freed.seq).length;
+      expect(entered).toBe(returned);
+      if ((freed as { t: number }).t >= 100) polled++;
+    }
+    // Some schedules had a callback in flight when the cancel returned: the poll slept.
+    expect(polled).toBeGreaterThan(0);
+    const r = await run('reference', 'mullvad-in-callback', 1);
+    expect(r.end.reason).toBe('deadlock');
+    expect(r.end.detail).toContain('client thread sink:c1#1 → waits on the in-flight counter of c1 reading 0 (the 100 ms poll) → held by callback sink:c1#1, still in flight: a cycle, the thread waits for itself');
+    expect(lintRules(r)).toEqual(['LINT-NO-CANCEL-IN-SINK']);
+    // A broker that ends the subscription with no event (the Wine model taking wrappers): the
+    // service tears the watcher down itself, no hang and no finding.
+    const ended = await run('wine:wrappers', 'mullvad-in-callback', 1);
+    expect(ended.end.reason).toBe('quiescent');
+    expect(lintRules(ended)).toEqual([]);
+    expect(saws(ended).map((x) => x.what)).toContain('state-freed');
+  });
+
+  it('PresentMon and Velociraptor free their state as soon as the cancel returned: a late Indicate touches it; Velociraptor never cancels a quiet subscription', async () => {
+    const seen = { pm: 0, uaf: 0, vr: 0, panic: 0 };
+    for (let seed = 1; seed <= 30; seed++) {
+      const pm = await run('reference', 'presentmon', seed);
+      expect(pm.judge.violations).toEqual([]);
+      if (lintRules(pm).includes('LINT-WAIT-FOR-CALLBACKS-IN-FLIGHT')) seen.pm++;
+      if (saws(pm).some((x) => x.what === 'use-after-free')) seen.uaf++;
+      const vr = await run('reference', 'velociraptor', seed);
+      expect(vr.judge.violations).toEqual([]);
+      if (lintRules(vr).includes('LINT-WAIT-FOR-CALLBACKS-IN-FLIGHT')) seen.vr++;
+      if (saws(vr).some((x) => x.what === 'panic' && /send on closed channel/.test(x.detail ?? ''))) seen.panic++;
+    }
+    expect(seen.pm).toBeGreaterThan(10);
+    expect(seen.uaf).toBeGreaterThan(0);
+    expect(seen.vr).toBeGreaterThan(10);
+    expect(seen.panic).toBeGreaterThan(0);
+    // A quiet subscription: the timeout is never checked, the collection's end drops it uncancelled.
+    const quiet = await run('reference', 'velociraptor', 1, VELOCIRAPTOR_QUIET_WORKLOAD);
+    expect(lintRules(quiet)).toEqual(['LINT-CANCEL-NEVER-ENDING']);
+    expect(saws(quiet).map((x) => x.what)).toContain('timeout-ignored');
+    expect(quiet.trace!.some((e) => e.type === 'cancel.entered')).toBe(false);
+    const fixedQuiet = await run('reference', 'velociraptor-fixed', 1, VELOCIRAPTOR_QUIET_WORKLOAD);
+    expect(lintRules(fixedQuiet)).toEqual([]);
+    expect(fixedQuiet.trace!.some((e) => e.type === 'cancel.entered')).toBe(true);
+    // The Wine model refuses the stub: the subscription never starts, nothing to judge.
+    for (const name of ['presentmon', 'velociraptor', 'mullvad']) {
+      const wine = await run('wine', name, 1);
+      expect(saws(wine).find((x) => x.what === 'error')?.detail).toMatch(/REGDB_E_CLASSNOTREG/);
+      expect(lintRules(wine)).toEqual([]);
+    }
+  });
+
+  it('microsoft/wmi: Close() sets the SWbemSink to Nothing without Cancel; the subscription stays alive', async () => {
+    let late = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const r = await run('reference', 'ms-wmi-go', seed);
+      expect(lintRules(r)).toEqual(['LINT-CANCEL-NEVER-ENDING']);
+      expect(r.judge.results.find((x) => x.rule === 'SWBEMSINK-NOTHING-IS-NOT-CANCEL')?.verdict).toBe('used');
+      expect(r.trace!.some((e) => e.type === 'swbem.cancel.entered' || e.type === 'cancel.entered')).toBe(false);
+      if (saws(r).some((x) => x.what === 'event-after-close')) late++;
+    }
+    // What the user sees: events still arriving after Close().
+    expect(late).toBeGreaterThan(0);
+    const fixed = await run('reference', 'ms-wmi-go-fixed', 1);
+    expect(fixed.trace!.some((e) => e.type === 'swbem.cancel.entered')).toBe(true);
+    // The Wine model ends a notification query by itself (NOTIFICATION-NEVER-COMPLETES): nothing is left to drop.
+    const wine = await run('wine', 'ms-wmi-go', 1);
+    expect(lintRules(wine)).toEqual([]);
+    expect(wine.judge.violations.map((f) => f.rule)).toContain('NOTIFICATION-NEVER-COMPLETES');
+  });
+
+  it('wmi-rs streams: before 2023 a dropped notification stream keeps filling; since 2023 the drop cancels, also a stream that had ended', async () => {
+    const six: Workload = { ...WMIRS_STREAM_WORKLOAD, calls: [{ id: 'c1', op: 'ExecNotificationQueryAsync', sink: 's1', objects: 6 }] };
+    let grew = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const old = await run('reference', 'wmi-rs-stream-2022', seed, six);
+      expect(lintRules(old)).toEqual(['LINT-CANCEL-NEVER-ENDING']);
+      expect(old.trace!.some((e) => e.type === 'cancel.entered')).toBe(false);
+      const queued = saws(old).filter((x) => x.what === 'undelivered').map((x) => Number(/^(\d+)/.exec(x.detail!)![1]));
+      for (let i = 1; i < queued.length; i++) expect(queued[i]).toBeGreaterThan(queued[i - 1]!);
+      if (queued.length >= 3) grew++;
+      // Since 2023, a query stream read to its end and dropped: the cancel hits a finished call.
+      const now = await run('reference', 'wmi-rs-stream', seed);
+      expect(lintRules(now)).toEqual(['LINT-CANCEL-PENDING-SINK']);
+      const fixed = await run('reference', 'wmi-rs-stream-fixed', seed, WMIRS_QUERY_STREAM_WORKLOAD);
+      expect(lintRules(fixed)).toEqual([]);
+      expect(fixed.trace!.some((e) => e.type === 'cancel.entered')).toBe(false);
+    }
+    expect(grew).toBeGreaterThan(0);
+    // The Wine model ends a subscription by itself: the 2023 drop cancels it after its end, the
+    // 2022 drop has nothing left to leave running.
+    expect(lintRules(await run('wine', 'wmi-rs-stream', 1, WMIRS_STREAM_WORKLOAD))).toEqual(['LINT-CANCEL-PENDING-SINK']);
+    const old = await run('wine', 'wmi-rs-stream-2022', 1);
+    expect(lintRules(old)).toEqual([]);
+    expect(saws(old).some((x) => x.what === 'undelivered')).toBe(false);
+  });
+
+  it('.NET Stop() from the watcher\'s handlers: a lint against the reference broker, a deadlock with its cycle against the Wine model', async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const ref = await run('reference', 'dotnet-stop-in-handler', seed);
+      expect(ref.end.reason).toBe('quiescent');
+      expect(lintRules(ref)).toContain('LINT-NO-CANCEL-IN-SINK');
+      const inside = ref.trace!.find((e) => e.type === 'cancel.entered') as { fromCallback?: string; thread?: string } | undefined;
+      expect(inside?.fromCallback).toMatch(/^c1#\d+$/);
+      expect(ref.judge.violations).toEqual([]);
+    }
+    // The Wine model delivers no event: the Stopped handler's Stop() waits for that handler itself.
+    const wine = await run('wine', 'dotnet-stop-in-handler', 2);
+    expect(wine.end.reason).toBe('deadlock');
+    expect(wine.end.detail).toContain('client thread sink:c1#1f → waits on the return of CancelAsyncCall dn.k1 → held by the broker, which waits for callback sink:c1#1f to return: a cycle, the thread waits for itself');
+    expect(lintRules(wine)).toEqual(['LINT-NO-CANCEL-IN-SINK']);
+  });
+
+  it('WmiLight on win-x86: the sink\'s return looks like a failure, the broker cancels, the watcher fires once', async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const r = await run('reference', 'wmilight-x86', seed);
+      expect(saws(r).filter((x) => x.what === 'EventArrived')).toHaveLength(1);
+      expect(saws(r).find((x) => x.what === 'subscription-ended')?.detail).toMatch(/WBEM_E_CALL_CANCELLED/);
+      expect(r.judge.results.find((x) => x.rule === 'SINK-ERROR-CANCELS')?.verdict).toBe('held');
+      expect(lintRules(r)).toEqual([]);
+      const wine = await run('wine', 'wmilight-x86', seed);
+      // The Wine model delivers no event: the subscription ends at once with S_OK, nothing fails.
+      expect(saws(wine).some((x) => x.what === 'EventArrived')).toBe(false);
+      expect(saws(wine).find((x) => x.what === 'subscription-ended')?.detail).toMatch(/S_OK/);
+      expect(lintRules(wine)).toEqual([]);
+      const fixed = await run('reference', 'wmilight-x86-fixed', seed);
+      // Every event reaches the corrected watcher (an Indicate may carry several).
+      expect(saws(fixed).filter((x) => x.what === 'EventArrived').reduce((n, x) => n + Number(/^(\d+)/.exec(x.detail!)![1]), 0)).toBe(3);
+    }
+  });
+
   it('the corrected variants have no client finding against the reference broker and the Wine model, on any of 60 schedules', async () => {
-    for (const name of ['autoit-fixed', 'dbeaver-fixed', 'ms-async-query-fixed', 'ms-event-fixed', 'wmi-rs-fixed', 'wmilight-fixed']) {
+    for (const name of ['autoit-fixed', 'dbeaver-fixed', 'ms-async-query-fixed', 'ms-event-fixed', 'wmi-rs-fixed', 'wmilight-fixed', 'mullvad', 'presentmon-fixed', 'velociraptor-fixed', 'ms-wmi-go-fixed', 'wmi-rs-stream-fixed', 'wmilight-x86-fixed']) {
       for (const impl of ['reference', 'wine', 'wine:wrappers']) {
         for (let seed = 1; seed <= 60; seed++) {
           const r = await run(impl, name, seed);
@@ -194,13 +334,16 @@ describe('client models', () => {
   });
 
   it('the stateful explorer and re-execution agree on a client model\'s state space', async () => {
-    const m = builtinClient('autoit')!;
-    const broker = (await resolveImpl('wine'))();
-    const a = explore({ impl: 'wine', broker, workload: m.workload, client: m, mode: 'stateful' });
-    const b = explore({ impl: 'wine', broker, workload: m.workload, client: m, mode: 're-execution' });
-    expect(a.complete).toBe(true);
-    expect(b.complete).toBe(true);
-    expect(a.states).toBe(b.states);
+    // mullvad: a poll (the in-flight counter wait, then a Sleep) whose state the explorer keeps.
+    for (const [name, impl] of [['autoit', 'wine'], ['mullvad', 'reference']] as const) {
+      const m = builtinClient(name)!;
+      const broker = (await resolveImpl(impl))();
+      const a = explore({ impl, broker, workload: m.workload, client: m, mode: 'stateful' });
+      const b = explore({ impl, broker, workload: m.workload, client: m, mode: 're-execution' });
+      expect(a.complete).toBe(true);
+      expect(b.complete).toBe(true);
+      expect(a.states).toBe(b.states);
+    }
   });
 
   it('a model that breaks the API contract is a model error, named', async () => {

@@ -250,3 +250,20 @@ export const DOTNET_WORKLOAD: Workload = {
 
 export const dotnet = model('dotnet', '.NET System.Management: ManagementOperationObserver and ManagementEventWatcher (local target)', false, DOTNET_WORKLOAD);
 export const dotnetRemote = model('dotnet-remote', '.NET System.Management against a remote target: each sink passed as an unsecured-apartment stub', true, DOTNET_WORKLOAD);
+
+/**
+ * A watcher whose handlers call Stop(): EventArrived after the first event (a cancel from inside
+ * Indicate), and Stopped when the subscription ends (a cancel from inside its SetStatus). The Wine
+ * model delivers no event to a notification query (IMPLEMENTATIONS.md §1), so against it only the
+ * Stopped handler runs.
+ */
+export const DOTNET_STOP_IN_HANDLER_WORKLOAD: Workload = {
+  version: 1, name: 'dotnet-stop-in-handler', description: 'A ManagementEventWatcher of three events whose EventArrived and Stopped handlers call watcher.Stop().',
+  sinks: [{ id: 's1' }], calls: [{ id: 'c1', op: 'ExecNotificationQueryAsync', sink: 's1', objects: 3 }],
+  actions: [
+    { kind: 'cancel', id: 'k1', sink: 's1', after: 'c1', fromCallback: true },
+    { kind: 'cancel', id: 'k2', sink: 's1', after: 'c1', fromCallback: 'final' },
+  ],
+};
+
+export const dotnetStopInHandler = model('dotnet-stop-in-handler', '.NET ManagementEventWatcher.Stop() called from an EventArrived handler (derived)', false, DOTNET_STOP_IN_HANDLER_WORKLOAD);

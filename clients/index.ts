@@ -7,18 +7,24 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClientModel } from '../sim/client-api.ts';
 import { nearestName } from '../sim/workloads.ts';
-import { dotnet, dotnetRemote } from './dotnet.ts';
+import { dotnet, dotnetRemote, dotnetStopInHandler } from './dotnet.ts';
 import { autoit, autoitFixed } from './autoit.ts';
 import { dbeaver, dbeaverFixed } from './dbeaver.ts';
 import { msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed } from './ms-samples.ts';
 import { wmiRs, wmiRsFixed } from './wmi-rs.ts';
-import { wmilight, wmilightFixed } from './wmilight.ts';
+import { wmilight, wmilightFixed, wmilightX86, wmilightX86Fixed } from './wmilight.ts';
+import { mullvad, mullvadInCallback } from './mullvad.ts';
+import { msWmiGo, msWmiGoFixed } from './ms-wmi-go.ts';
+import { wmiRsStream, wmiRsStream2022, wmiRsStreamFixed } from './wmi-rs-stream.ts';
+import { presentmon, presentmonFixed, velociraptor, velociraptorFixed } from './teardown.ts';
 
 /** The workload's own client: no model. */
 export const WORKLOAD_CLIENT = 'workload';
 
-const MODELS: ClientModel[] = [dotnet, dotnetRemote, autoit, autoitFixed, dbeaver, dbeaverFixed, msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed,
-  wmiRs, wmiRsFixed, wmilight, wmilightFixed];
+const MODELS: ClientModel[] = [dotnet, dotnetRemote, dotnetStopInHandler, autoit, autoitFixed, dbeaver, dbeaverFixed, msAsyncQuery, msAsyncQueryFixed, msEvent, msEventFixed,
+  wmiRs, wmiRsFixed, wmilight, wmilightFixed, wmilightX86, wmilightX86Fixed, mullvad, mullvadInCallback,
+  presentmon, presentmonFixed, velociraptor, velociraptorFixed, msWmiGo, msWmiGoFixed,
+  wmiRsStream2022, wmiRsStream, wmiRsStreamFixed];
 
 /** Every built-in model, in the order `wbemsim clients` shows them. */
 export function clientModels(): readonly ClientModel[] {

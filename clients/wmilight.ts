@@ -9,7 +9,7 @@
  */
 import type { ClientFact, ClientModel } from '../sim/client-api.ts';
 import type { Workload } from '../sim/workload.ts';
-import { failed, hrName, S_OK } from '../trace/hresult.ts';
+import { failed, hrName, S_OK, WBEM_E_FAILED } from '../trace/hresult.ts';
 import { CLIENT_SAW } from '../specs/client-saw.ts';
 import { noteFinal, play, player } from './play.ts';
 
@@ -77,3 +77,45 @@ export const WMILIGHT_WORKLOAD: Workload = {
 
 export const wmilight = model('wmilight', 'WmiLight: objects from Indicate kept without AddRef, used by finalizers later', false);
 export const wmilightFixed = model('wmilight-fixed', 'WmiLight corrected: each kept object AddRef\'d', true);
+
+export const WMILIGHT_X86_FACTS: ClientFact[] = [
+  { kind: 'read', source: 'IMPLEMENTATIONS.md §4, WmiLight: "On 32-bit its watcher fired only once (issue \\"CreateEventSubscription for win-x86\\")"', what: 'the user sees one event, then none' },
+  { kind: 'derived', source: 'IMPLEMENTATIONS.md §4, WmiLight: "a calling-convention bug most likely made the callback\'s return look like a failure, and WMI cancelled after the first delivery (derived)"', what: `the event sink's Indicate returns a value with the severity bit set (modelled as WBEM_E_FAILED); the broker cancels the subscription (SINK-ERROR-CANCELS)` },
+  { kind: 'derived', source: 'IMPLEMENTATIONS.md §4 (WmiLight row), derived', what: 'the sink is passed directly; the subscription is kept for the program\'s life (no teardown); the corrected form returns S_OK' },
+];
+
+/** WmiLight's event subscription on win-x86: the sink's return reads as a failure. */
+function x86Model(name: string, title: string, fixed: boolean): ClientModel {
+  const base = player({
+    start(api, c) {
+      const sink = `wl.${c.id}`;
+      api.createSink(sink);
+      api.callAsync({ call: c.id, sink, flags: 0, ...(c.services ? { services: c.services } : {}) });
+    },
+    started(api, c, hr) {
+      if (failed(hr)) api.saw('error', `CreateEventSubscription failed: ${hrName(hr)}`, c.id);
+    },
+    callback(t, api) {
+      const cb = t.cb!;
+      if (cb.kind === 'indicate') {
+        api.saw('EventArrived', `${cb.count} event(s)`, cb.call);
+        // The handler ran; what reaches WMI is whatever the mismatched calling convention left.
+        return api.returnFromCallback(fixed ? S_OK : WBEM_E_FAILED);
+      }
+      if (cb.final) {
+        noteFinal(api, cb.call);
+        api.saw('subscription-ended', `the watcher stopped firing: the subscription ended (${hrName(cb.hResult)})`, cb.call);
+      }
+      return api.returnFromCallback(S_OK);
+    },
+  });
+  return { name, title, facts: WMILIGHT_X86_FACTS, workload: WMILIGHT_X86_WORKLOAD, start: base.start, run: base.run, ready: base.ready };
+}
+
+export const WMILIGHT_X86_WORKLOAD: Workload = {
+  version: 1, name: 'wmilight-x86-watch', description: 'An event subscription that delivers three events, its sink\'s callbacks compiled for win-x86.',
+  sinks: [{ id: 's1' }], calls: [{ id: 'c1', op: 'ExecNotificationQueryAsync', sink: 's1', objects: 3 }],
+};
+
+export const wmilightX86 = x86Model('wmilight-x86', 'WmiLight on win-x86: the event sink\'s return looks like a failure, the watcher fires once (derived)', false);
+export const wmilightX86Fixed = x86Model('wmilight-x86-fixed', 'WmiLight on win-x86 corrected: the event sink returns S_OK', true);

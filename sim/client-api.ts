@@ -39,7 +39,13 @@ export type ClientWait =
   /** The model's lock `lock` is free (the thread then holds it). */
   | { kind: 'lock'; lock: string }
   /** The model's condition `cond` holds (`ClientModel.ready`); `what` describes it for a hang report. */
-  | { kind: 'until'; cond: string; what: string };
+  | { kind: 'until'; cond: string; what: string }
+  /**
+   * The in-flight counter (callbacks on the model's sinks entered and not returned, of `call` when
+   * given, the running one included) reads zero; `what` describes it for a hang report, which names
+   * the callbacks holding the counter up.
+   */
+  | { kind: 'callbacks'; call?: string; what: string };
 
 /** One client thread, as plain data. */
 export interface ClientThread {
@@ -119,6 +125,13 @@ export interface ClientApi {
   sleep(ticks: number): void;
   /** Blocking: wait until the model's condition holds (`ClientModel.ready`). */
   waitUntil(cond: string, what: string): void;
+  /**
+   * Blocking: wait until the in-flight counter (of `call` when given) reads zero. A poll of the
+   * counter (Sleep in a loop) is written as this wait followed by the poll's Sleep, so that a
+   * counter that can never fall (a callback waiting for itself) is a hang with its cycle, not a
+   * busy run.
+   */
+  waitForCallbacks(call: string | undefined, what: string): void;
   /** Blocking: take the model's lock (re-entrant locks are not modelled). */
   lock(name: string): void;
   unlock(name: string): void;

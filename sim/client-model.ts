@@ -118,6 +118,7 @@ export class ClientRuntime {
       case 'time': return this.host.now() >= w.at;
       case 'lock': return !this.locks.has(w.lock);
       case 'until': return this.model.ready?.(w.cond, this.state, t, (call) => this.inFlight(call)) ?? false;
+      case 'callbacks': return this.inFlight(w.call) === 0;
     }
   }
 
@@ -213,6 +214,7 @@ export class ClientRuntime {
       case 'time': return `a timer at t=${w.at}`;
       case 'lock': return `lock ${w.lock}`;
       case 'until': return w.what;
+      case 'callbacks': return w.what;
     }
   }
 
@@ -229,6 +231,12 @@ export class ClientRuntime {
       const mine = cbs.map((cb) => `sink:${cb}`);
       const cycle = mine.includes(t.id) ? ': a cycle, the thread waits for itself' : '';
       return `the broker, which waits for callback ${mine.join(', ')} to return${cycle}`;
+    }
+    if (w.kind === 'callbacks') {
+      const mine = [...this.threads.values()].filter((x) => x.cb && (w.call === undefined || x.cb.call === w.call)).map((x) => x.id);
+      if (mine.length === 0) return 'nobody';
+      const cycle = mine.includes(t.id) ? ': a cycle, the thread waits for itself' : '';
+      return `callback ${mine.join(', ')}, still in flight${cycle}`;
     }
     if (w.kind === 'until') return 'nobody: the condition can no longer become true';
     return 'nobody';
@@ -292,6 +300,9 @@ function makeApi(rt: ClientRuntime): ClientApi {
     },
     waitUntil(cond, what) {
       rt.block({ kind: 'until', cond, what });
+    },
+    waitForCallbacks(call, what) {
+      rt.block({ kind: 'callbacks', ...(call !== undefined ? { call } : {}), what });
     },
     lock(name) {
       rt.block({ kind: 'lock', lock: name });
