@@ -25,6 +25,8 @@ export interface Budget {
   /** Shrinking: runs per witness, and how many mutants (the zoo's first ones; undefined: all). */
   shrinkBudget: number;
   shrinkMutants?: number;
+  /** Shrinking: only these mutants (by name), when given. */
+  shrinkOnly?: string[];
   /** Shrinking: state bound of the breadth-first search for the shortest witness on the shrunk workload. */
   shortestStates: number;
   /** Scaling: call counts and time per repetition, ms. */

@@ -5,12 +5,15 @@
  *   npm run bench -- --quick            a tiny budget (the smoke test; figures mean nothing)
  *   npm run bench -- --out FILE         write the results elsewhere
  *   npm run bench -- --tables 1,2,6     only some tables (1–3 are measured together)
+ *   npm run bench -- --tables 7 --shortest-states 100000 --shrink-mutants late-callbacks,planted-race
+ *                                       table 7 for some mutants, with a larger bound on the search for the shortest witness
  *
  * Every figure is a median of repetitions; every ratio compares figures taken in this process run.
  * Benchmarks never fail: the exit code is 0 whatever the figures, 2 for bad options.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { MUTANTS } from '../brokers/mutants/index.ts';
 import { loadWorkload } from '../sim/workloads.ts';
 import { DEFAULT_BUDGET, QUICK_BUDGET, type Budget } from './budget.ts';
 import { measureExhaustive } from './exhaustive.ts';
@@ -46,7 +49,17 @@ function parseArgs(argv: string[]): Options {
       const list = (argv[++i] ?? '').split(',').map(Number);
       if (!list.length || list.some((n) => !Number.isInteger(n) || n < 1 || n > 8)) throw new UsageError('--tables takes numbers 1–8, e.g. --tables 1,8');
       o.tables = new Set(list);
-    } else throw new UsageError(`unknown option ${a} (--quick, --out FILE, --tables LIST)`);
+    } else if (a === '--shortest-states') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError('--shortest-states takes a positive whole number of states');
+      o.budget = { ...o.budget, shortestStates: n };
+    } else if (a === '--shrink-mutants') {
+      const list = (argv[++i] ?? '').split(',').filter(Boolean);
+      if (!list.length) throw new UsageError('--shrink-mutants takes mutant names, e.g. --shrink-mutants late-callbacks,planted-race');
+      const unknown = list.filter((n) => !MUTANTS.some((m) => m.name === n));
+      if (unknown.length) throw new UsageError(`--shrink-mutants: no mutant named ${unknown.join(', ')} (docs/mutants.md lists them)`);
+      o.budget = { ...o.budget, shrinkOnly: list };
+    } else throw new UsageError(`unknown option ${a} (--quick, --out FILE, --tables LIST, --shortest-states N, --shrink-mutants LIST)`);
   }
   return o;
 }

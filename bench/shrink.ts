@@ -17,7 +17,7 @@ import type { Table } from './table.ts';
 export async function measureShrink(budget: Budget): Promise<{ table: Table; rows: Record<string, unknown>[] }> {
   const title = '7. Shrinking: witness length before and after, per mutant';
   const columns = ['mutant', 'rule', 'steps before', 'steps after', 'before / after', 'shortest (BFS)', 'after / shortest', 'calls', 'actions', 'objects', 'shrink runs', 'ms'];
-  const chosen = MUTANTS.slice(0, budget.shrinkMutants ?? MUTANTS.length).map((m) => m.name);
+  const chosen = budget.shrinkOnly ?? MUTANTS.slice(0, budget.shrinkMutants ?? MUTANTS.length).map((m) => m.name);
   const zoo = runMutantZoo({ only: chosen });
   const rows: Table['rows'] = [];
   const json: Record<string, unknown>[] = [];

@@ -20,7 +20,7 @@ function newestSource() {
     if (st.isDirectory()) { for (const f of readdirSync(path)) visit(join(path, f)); return; }
     if (/\.(ts|mjs)$/.test(path) && !path.endsWith('.spec.ts') && st.mtimeMs > newest) newest = st.mtimeMs;
   };
-  for (const p of ['index.ts', 'package-root.ts', 'cli', 'brokers', 'sim', 'specs', 'trace', 'report', 'recorder']) {
+  for (const p of ['index.ts', 'package-root.ts', 'cli', 'brokers', 'clients', 'scenarios', 'sim', 'specs', 'trace', 'report', 'recorder']) {
     if (existsSync(join(root, p))) visit(join(root, p));
   }
   return newest;

@@ -132,6 +132,20 @@ describe('bin/wbemsim.mjs in a checkout', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  it('counts the client models and the scenario code among the sources', () => {
+    for (const dir of ['clients', 'scenarios']) {
+      const root = checkout(true, true);
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(join(root, 'cli', 'main.ts'), old, old);
+      mkdirSync(join(root, dir));
+      writeFileSync(join(root, dir, 'model.ts'), 'export const x = 1;\n');
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(join(root, dir, 'model.ts'), later, later);
+      expect(run(root).status).toBe(4);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('says what to do, in one line and exit 2, when dist/ is missing and tsx is not installed', () => {
     const root = checkout(false, false);
     const r = run(root);
