@@ -18,14 +18,17 @@ export const WMILIGHT_FACTS: ClientFact[] = [
   { kind: 'derived', source: 'IMPLEMENTATIONS.md §4 (WmiLight row), derived', what: 'the finalizers run once the final status came; the sink is passed directly' },
 ];
 
+/** WmiLight's start of a call: a sink of its own, passed directly, no flags. */
+const startWithOwnSink: Parameters<typeof player>[0]['start'] = (api, c) => {
+  const sink = `wl.${c.id}`;
+  api.createSink(sink);
+  api.callAsync({ call: c.id, sink, flags: 0, ...(c.services ? { services: c.services } : {}) });
+};
+
 function model(name: string, title: string, fixed: boolean): ClientModel {
   const kept = (s: Record<string, unknown>) => s.kept as Record<string, number>;
   const base = player({
-    start(api, c) {
-      const sink = `wl.${c.id}`;
-      api.createSink(sink);
-      api.callAsync({ call: c.id, sink, flags: 0, ...(c.services ? { services: c.services } : {}) });
-    },
+    start: startWithOwnSink,
     started(api, c, hr) {
       if (failed(hr)) api.saw('error', `the call failed: ${hrName(hr)}`, c.id);
     },
@@ -87,11 +90,7 @@ export const WMILIGHT_X86_FACTS: ClientFact[] = [
 /** WmiLight's event subscription on win-x86: the sink's return reads as a failure. */
 function x86Model(name: string, title: string, fixed: boolean): ClientModel {
   const base = player({
-    start(api, c) {
-      const sink = `wl.${c.id}`;
-      api.createSink(sink);
-      api.callAsync({ call: c.id, sink, flags: 0, ...(c.services ? { services: c.services } : {}) });
-    },
+    start: startWithOwnSink,
     started(api, c, hr) {
       if (failed(hr)) api.saw('error', `CreateEventSubscription failed: ${hrName(hr)}`, c.id);
     },
