@@ -6,6 +6,8 @@
 import type { BrokerFactory } from '../sim/broker-adapter.ts';
 import type { ClientModel } from '../sim/client-api.ts';
 import { runOnce, type RunResult } from '../sim/run.ts';
+import { matrixText } from '../report/clients-matrix.ts';
+import { deadlockLines } from '../report/deadlock.ts';
 
 /** What the user of a library saw go wrong in a run, by kind. */
 export type UserProblem = 'hang' | 'completion never raised' | 'success after cancel' | 'objects lost' | 'error';
@@ -23,6 +25,10 @@ export interface MatrixCell {
   userSaw: Partial<Record<UserProblem, number>>;
   /** A replay token of the first run with a client finding, a broker finding or a user problem. */
   example?: string;
+  /** The cell's replay token: `example`, or the first run's when no run had anything to show. */
+  replay?: string;
+  /** The first run that hung: its seed, its replay token, and what waited on what (thread → waits on → held by). */
+  hang?: { seed: number; replay: string; cycle: string[] };
 }
 
 function bump(into: Record<string, number>, key: string): void {
@@ -53,36 +59,23 @@ export function matrixCell(model: ClientModel, impl: string, factory: BrokerFact
     for (let seed = 1; seed <= runs && !shouldStop?.(); seed++) {
       const r = runOnce({ impl, broker, workload: model.workload, seed, client: model, keepTrace: true });
       cell.runs++;
+      if (seed === 1) cell.replay = r.token;
       for (const rule of new Set(r.judge.lint.map((f) => f.rule))) bump(cell.clientFindings, rule);
       for (const rule of new Set(r.judge.violations.map((f) => f.rule))) bump(cell.brokerViolations, rule);
       for (const rule of new Set(r.judge.warnings.map((f) => f.rule))) bump(cell.brokerWarnings, rule);
       const problems = userProblems(r);
       for (const p of problems) cell.userSaw[p] = (cell.userSaw[p] ?? 0) + 1;
+      if (r.end.reason === 'deadlock' && cell.hang === undefined) cell.hang = { seed, replay: r.token, cycle: deadlockLines(r.end.detail) };
       if (cell.example === undefined && (r.judge.lint.length || r.judge.violations.length || r.judge.warnings.length || problems.size)) cell.example = r.token;
     }
   } finally {
     broker.close?.();
   }
+  if (cell.example !== undefined) cell.replay = cell.example;
   return cell;
-}
-
-function counts(x: Record<string, number>, runs: number): string {
-  const keys = Object.keys(x).sort();
-  return keys.length ? keys.map((k) => `${k}${x[k] === runs ? '' : ` (${x[k]}/${runs})`}`).join(', ') : '-';
 }
 
 /** The matrix as a terminal table: one block per client model, one line per broker. */
 export function formatMatrix(cells: readonly MatrixCell[]): string {
-  const out: string[] = [];
-  const impls = [...new Set(cells.map((c) => c.impl))];
-  const width = Math.max(6, ...impls.map((i) => i.length));
-  for (const client of [...new Set(cells.map((c) => c.client))]) {
-    out.push(client);
-    for (const c of cells.filter((x) => x.client === client)) {
-      out.push(`  ${c.impl.padEnd(width)}  client: ${counts(c.clientFindings, c.runs)}`);
-      out.push(`  ${''.padEnd(width)}  broker: ${counts({ ...c.brokerViolations }, c.runs)}${Object.keys(c.brokerWarnings).length ? `; warnings: ${counts(c.brokerWarnings, c.runs)}` : ''}`);
-      out.push(`  ${''.padEnd(width)}  user saw: ${counts(c.userSaw as Record<string, number>, c.runs)}`);
-    }
-  }
-  return out.join('\n') + '\n';
+  return matrixText({ cells: [...cells] });
 }

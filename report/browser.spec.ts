@@ -81,3 +81,39 @@ describe('the HTML report in headless Chromium', () => {
     }
   });
 });
+
+describe('the clients matrix report in headless Chromium', () => {
+  it.skipIf(!haveChromium && !inCi)('shows each cell with its findings, the hang cycle and the replay token visible', async () => {
+    if (!haveChromium) expect.fail(`no Chromium at ${CHROMIUM}: CI must install Debian's chromium package (.ci/run does)`);
+    const out = join(dir, 'clients');
+    const r = await runCli('clients', '--client', 'dotnet', '--client', 'autoit', '--impl', 'reference', '--impl', 'wine', '--runs', '3', '--report', out);
+    expect(r.code).toBe(0);
+    const { chromium } = await import('playwright-core');
+    const profile = mkdtempSync(join(tmpdir(), 'wbemsim-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 1000 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = context.pages()[0] ?? await context.newPage();
+      const requests: string[] = [];
+      page.on('request', (req) => requests.push(req.url()));
+      await page.goto(pathToFileURL(join(out, 'index.html')).href);
+      const cell = page.locator('td.cell[data-client="autoit"][data-impl="wine"]');
+      await expect.poll(() => cell.innerText()).toContain('LINT-NO-CANCEL-IN-SINK');
+      expect(await cell.innerText()).toContain('a cycle, the thread waits for itself');
+      const box = await cell.locator('.hang').boundingBox();
+      expect(box!.width).toBeGreaterThan(0);
+      expect(box!.height).toBeGreaterThan(0);
+      await cell.locator('details.replay summary').click();
+      await expect.poll(() => cell.locator('details.replay pre').innerText()).toMatch(/^wbemsim replay wbs\d\./);
+      expect(await page.locator('td.cell').count()).toBe(4);
+      expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, 'clients.png'), fullPage: true });
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});

@@ -70,6 +70,13 @@ function summary(r: ReportResult): string {
   return `<dl class="summary">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`;
 }
 
+/** Each deadlock: where, how often, what waited on what (one item per line), and its replay command. */
+function deadlocks(r: ReportResult): string {
+  if (!r.deadlocks?.length) return '';
+  const items = r.deadlocks.map((d) => `<li class="deadlock">deadlock in <b>${html(d.workload)}</b> (${n(d.runs, 'run')}; first at seed ${html(d.seed)}):<ul class="cycle">${d.cycle.map((l) => `<li>${html(l)}</li>`).join('')}</ul><pre>${html(`wbemsim replay ${d.replay}`)}</pre></li>`).join('');
+  return `<section class="deadlocks"><h2>Deadlocks</h2><p>Runs that ended with nothing able to move while something still waited: what waited on what (thread → waits on → held by).</p><ul>${items}</ul></section>`;
+}
+
 function coverage(r: ReportResult): string {
   if (!r.coverage) return '';
   const reached = new Set(r.coverage.reachedStates);
@@ -143,6 +150,7 @@ export function renderHtml(r: ReportResult): string {
 <section class="summary"><h2>Summary</h2>${summary(r)}
 ${v.word === 'CONFORMANT' ? '<p>No must rule was violated: this run is conformant. The coverage below says how much of the lifecycle was exercised.</p>' : ''}
 ${shown.length ? `<p>Findings: ${shown.map((f, i) => `<a href="#finding-${i}">${LABEL[f.class]} ${html(f.rule)}</a>`).join(' · ')}</p>` : ''}</section>
+${deadlocks(r)}
 ${failures ? `<section><h2>Broker failures</h2><ul>${failures}</ul></section>` : ''}
 ${shown.map((f, i) => finding(r, f, i)).join('\n')}
 ${lint.length ? `<section><h2>Client findings (lint, never a broker failure)</h2><ul>${lint.map((f) => `<li><span class="rule">${html(f.rule)}</span>${f.workload ? ` (${html(f.workload)}, ${n(f.runs, 'run')})` : ''}: ${html(f.explanation)}<br><small>${html(citationText(f.citation))}</small></li>`).join('')}</ul></section>` : ''}

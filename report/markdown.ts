@@ -52,6 +52,15 @@ export function renderMarkdown(r: ReportResult): string {
   if (s.partial) out.push('| partial | interrupted: everything here covers only the work finished |');
   out.push('');
   if (v.word === 'CONFORMANT') out.push('No must rule was violated: this run is conformant.', '');
+  if (r.deadlocks?.length) {
+    out.push('### Deadlocks', '');
+    for (const d of r.deadlocks) {
+      out.push(`- deadlock in **${md(d.workload)}** (${n(d.runs, 'run')}; first at seed ${d.seed}):`);
+      for (const l of d.cycle) out.push(`  - ${md(l)}`);
+      out.push(`  - replay: \`${mdCode(`wbemsim replay ${d.replay}`)}\``);
+    }
+    out.push('');
+  }
   for (const b of r.brokerFailures) out.push(`- broker failure (${md(b.reason)}) in ${md(b.workload)}: ${md(b.detail ?? '')}`);
   for (const f of r.findings.filter((x) => x.class !== 'lint')) out.push(...finding(r, f));
   const lint = r.findings.filter((f) => f.class === 'lint');

@@ -107,6 +107,15 @@ export interface ReportReplay {
   end: { reason: string; detail?: string };
 }
 
+/** A deadlock as a report shows it (report/deadlock.ts). */
+export interface ReportDeadlock {
+  workload: string;
+  seed: number;
+  runs: number;
+  replay: string;
+  cycle: string[];
+}
+
 export interface ReportWitness {
   /** Where the trace came from: a replay token, or the file checked. */
   source: string;
@@ -142,6 +151,12 @@ export interface ReportResult {
   coverage?: { reachedStates: string[]; statesTotal: number; transitions: number; transitionsTotal: number; unreachedTransitions: string[]; unreachedStates?: string[] };
   /** How the runs ended (`quiescent`, `bound`, `deadlock`, ...), counted. */
   ends?: Record<string, number>;
+  /**
+   * Runs that ended in a deadlock, per workload (the first few workloads): the first such run's
+   * seed and replay token, what waited on what, one line each (a client thread's reads thread →
+   * waits on → held by), and how many runs of the workload deadlocked.
+   */
+  deadlocks?: ReportDeadlock[];
   /** Set when the time budget ran out before every planned run was made. */
   budgetExhausted?: boolean;
   /** Set when the campaign stopped because the broker kept failing, with why. */

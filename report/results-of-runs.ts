@@ -12,6 +12,7 @@ import { decideOutcome } from './result.ts';
 import { allStateNodes } from './machine-svg.ts';
 import { rejectionText } from '../specs/rejection-words.ts';
 import type { RunResult } from '../sim/run.ts';
+import { deadlockLines } from './deadlock.ts';
 import { attach, CLASSES, reportFinding, RESULT_FORMAT, RESULT_VERSION, summaryOf, type ReportFinding, type ReportResult, type ReportWitness } from './report-result.ts';
 
 function coverageOf(c: Campaign['coverage'], reached: string[]): NonNullable<ReportResult['coverage']> {
@@ -40,7 +41,8 @@ export function resultOfCampaign(c: Campaign, witnesses: ReportWitness[] = [], a
       ...(c.interrupted ? { partial: true } : {}),
     },
     ...(c.steps > 0 ? { coverage: coverageOf(c.coverage, allNodes.filter((n) => !unreached.has(n))) } : {}),
-    ends: { ...c.ends }, budgetExhausted: c.budgetExhausted, ...(c.gaveUp ? { gaveUp: c.gaveUp } : {}),
+    ends: { ...c.ends }, ...(c.deadlocks?.length ? { deadlocks: c.deadlocks.map((d) => ({ workload: d.workload, seed: d.seed, runs: d.runs, replay: d.token, cycle: deadlockLines(d.detail) })) } : {}),
+    budgetExhausted: c.budgetExhausted, ...(c.gaveUp ? { gaveUp: c.gaveUp } : {}),
     ...(c.suite ? { suite: c.suite } : {}), ...(c.explorations ? { explorations: c.explorations.map((x) => ({ ...x })) } : {}),
     ...(c.traceOf ? { traceOf: { ...c.traceOf } } : {}),
     findings,

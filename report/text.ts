@@ -43,6 +43,17 @@ function violatedText(r: ReportResult): string {
   return `${plural(c.rules, 'rule')} violated${c.workloads > 1 ? `, in ${plural(c.workloads, 'workload')}` : ''}${c.findings !== c.rules ? ` (${plural(c.findings, 'finding')})` : ''}`;
 }
 
+/** Each deadlock of a result: where, how often, and what waited on what, one line each. */
+export function deadlockTextLines(r: Pick<ReportResult, 'deadlocks'>): string[] {
+  const out: string[] = [];
+  for (const d of r.deadlocks ?? []) {
+    out.push(`    deadlock in ${inert(d.workload)} (${plural(d.runs, 'run')}; first at seed ${d.seed}):`);
+    for (const l of d.cycle) out.push(`      ${inert(l)}`);
+    out.push(`      replay: wbemsim replay ${inert(d.replay)}`);
+  }
+  return out;
+}
+
 /**
  * `wbemsim run`: a summary a person reads in a minute: what ran, each finding with its replay
  * command, the verdict. `verbose` names the rules not exercised; otherwise they are counted.
@@ -59,6 +70,7 @@ export function runText(r: ReportResult, options: { verbose?: boolean } = {}): s
   else {
     out.push(`  runs ${s.runs}${o.cut ? ` (${o.cut} of ${o.planned} cut)` : ''}, steps ${s.steps}, rules ${s.rulesChecked} (${s.rulesExercised} exercised, ${s.rulesChecked - s.rulesExercised} not exercised)`);
     out.push(`  run ends: ${Object.entries(r.ends ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    out.push(...deadlockTextLines(r));
   }
   const cov = r.coverage;
   if (s.steps > 0 && cov) {

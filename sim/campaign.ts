@@ -133,6 +133,11 @@ export interface Campaign {
   advice: string[];
   rules: RuleTally[];
   ends: Record<string, number>;
+  /**
+   * Runs that ended in a deadlock: per workload (at most MAX_DEADLOCKS_SHOWN workloads), the first
+   * such run, its detail (what waited on what) and how many runs of the workload deadlocked.
+   */
+  deadlocks?: { workload: string; seed: number; token: string; detail: string; runs: number }[];
   /** Runs that ended because the broker process failed (crash, hang, protocol), with the reason. */
   brokerFailures: { workload: string; seed: number; reason: string; detail?: string; token: string }[];
   coverage: { states: number; statesTotal: number; transitions: number; transitionsTotal: number; unreachedStates: string[]; unreachedTransitions: string[] };
@@ -154,6 +159,9 @@ export interface Campaign {
 }
 
 const ORDER: Verdict[] = ['violated', 'inconclusive', 'used', 'held', 'not judged', 'not exercised'];
+
+/** Workloads whose deadlock a campaign keeps; the runs of the others are counted in `ends` alone. */
+export const MAX_DEADLOCKS_SHOWN = 5;
 
 /** Consecutive runs ending in a broker failure after which a campaign stops. */
 const GIVE_UP_AFTER = 3;
@@ -271,6 +279,7 @@ export class CampaignFold {
   private readonly tallies = new Map<string, RuleTally>();
   private readonly advice = new Set<string>();
   private readonly ends: Record<string, number> = {};
+  private readonly deadlocks = new Map<string, NonNullable<Campaign['deadlocks']>[number]>();
   readonly brokerFailures: Campaign['brokerFailures'] = [];
   runs = 0;
   private steps = 0;
@@ -313,6 +322,11 @@ export class CampaignFold {
     if (rec.end.reason === 'stopped') this.budgetHit = true;
     if (rec.end.reason === 'bound' || rec.end.reason === 'stopped') this.cutRuns++;
     if (failure) this.brokerFailures.push({ workload: rec.workload, seed: rec.seed, reason: rec.end.reason, detail: rec.end.detail, token: rec.token });
+    if (rec.end.reason === 'deadlock') {
+      const d = this.deadlocks.get(rec.runWorkload);
+      if (d) d.runs++;
+      else if (this.deadlocks.size < MAX_DEADLOCKS_SHOWN) this.deadlocks.set(rec.runWorkload, { workload: rec.runWorkload, seed: rec.seed, token: rec.token, detail: rec.end.detail ?? '', runs: 1 });
+    }
     fold(rec, this.folded, this.tallies, this.advice);
     for (const i of rec.nodes) this.coverage.nodes[i] = 1;
     for (const i of rec.transitions) this.coverage.transitions[i] = 1;
@@ -371,7 +385,7 @@ export class CampaignFold {
       conformant: outcome.conformant, cut: outcome.cut, incomplete: outcome.incomplete, conclusive: outcome.conclusive,
       violations: [...this.folded.violations.values()], warnings: [...this.folded.warnings.values()],
       lint: [...this.folded.lint.values()], inconclusive: [...this.folded.inconclusive.values()], advice: [...this.advice],
-      rules, ends: this.ends, brokerFailures: this.brokerFailures,
+      rules, ends: this.ends, ...(this.deadlocks.size ? { deadlocks: [...this.deadlocks.values()].map((d) => ({ ...d })) } : {}), brokerFailures: this.brokerFailures,
       coverage: {
         states: m.stateNodes.length - nodes.length, statesTotal: m.stateNodes.length,
         transitions: m.transitions.length - transitions.length, transitionsTotal: m.transitions.length,

@@ -36,7 +36,7 @@ import { Coverage, type Monitor, type MonitorRejection } from '../specs/monitor.
 import { runOnce, type RunResult } from './run.ts';
 import type { ClientModel } from './client-api.ts';
 import { canSnapshot, exploreBreadthFirst, exploreStateful } from './stateful-explorer.ts';
-import { StepIndependence } from './step-independence.ts';
+import { StepIndependence, type CallSinks } from './step-independence.ts';
 import { expand, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import type { World } from './world.ts';
@@ -146,11 +146,12 @@ export function explore(o: ExploreOptions): Exploration {
 }
 
 /** What every search starts from: the step independence of the reduction, the bounds, an empty coverage. */
-export function searchBounds(o: ExploreOptions): { independent: (a: Step, b: Step) => boolean; maxStates: number; maxSteps: number; coverage: Coverage } {
-  const indep = new StepIndependence(o.workload);
+export function searchBounds(o: ExploreOptions): { independent: (a: Step, b: Step) => boolean; attach: (world: CallSinks) => void; maxStates: number; maxSteps: number; coverage: Coverage } {
+  const indep = new StepIndependence(o.workload, o.client !== undefined);
   const m = compiledMachine();
   return {
     independent: o.noReduction ? () => false : (a, b) => indep.independent(a, b),
+    attach: (world) => indep.attach(world),
     maxStates: o.maxStates ?? DEFAULT_MAX_STATES,
     maxSteps: o.maxSteps ?? DEFAULT_EXPLORE_MAX_STEPS,
     coverage: new Coverage(m.stateNodes.length, m.transitions.length),
@@ -163,7 +164,7 @@ export function searchBounds(o: ExploreOptions): { independent: (a: Step, b: Ste
  * (`onRun`), and is the oracle the stateful search is tested against.
  */
 export function exploreByReexecution(o: ExploreOptions): Exploration {
-  const { independent, maxStates, maxSteps, coverage } = searchBounds(o);
+  const { independent, attach, maxStates, maxSteps, coverage } = searchBounds(o);
   /** State key → the sleep set it was expanded with (step keys); shrinks on revisits. */
   const visited: Visited = new Map();
   const stack: Branch[] = [{ prefix: [], sleep: [] }];
@@ -182,7 +183,10 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
     const r = runOnce({
       impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy, client: o.client,
       maxSteps, watchdog: o.watchdog, shouldStop: o.shouldStop, keepTrace: o.keepTrace,
-      onWorld: (world, monitor) => strategy.attach(world, monitor),
+      onWorld: (world, monitor) => {
+        attach(world);
+        strategy.attach(world, monitor);
+      },
     });
     strategy.finish();
     transitions += strategy.transitions;

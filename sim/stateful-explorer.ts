@@ -126,7 +126,7 @@ function searchState(o: ExploreOptions) {
 
 export function exploreStateful(o: ExploreOptions): Exploration {
   if (!canSnapshot(o.broker)) throw new Error(`exploreStateful: broker ${o.broker.info.name} cannot be saved and restored`);
-  const { independent, maxStates, maxSteps, coverage } = searchBounds(o);
+  const { independent, attach, maxStates, maxSteps, coverage } = searchBounds(o);
   let live: ReturnType<typeof searchState>;
   try {
     live = searchState(o);
@@ -135,6 +135,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     return brokerFailed(o, err, [], maxSteps, { mode: 'stateful', states: 0, transitions: 0, runs: 0, steps: 0, ends: {}, coverage });
   }
   const { world, monitor, judge, flush, save, restore, settle, finish, key } = live;
+  attach(world);
 
   const visited: Visited = new Map();
   const compact = o.bitstate ? new HashCompactTable() : undefined;

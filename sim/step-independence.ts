@@ -16,9 +16,19 @@
  * reference count, its provider and its monitor state: disjoint state, so both orders reach the
  * same state key, neither disables the other, and the per-call monitor sees the same sequence.
  * The BrokerAdapter contract backs this: a broker step's `call` names the call it concerns.
+ *
+ * Under a client model the workload's sinks say nothing of the sinks the calls really use: a
+ * model may pass one sink to calls the workload gives distinct sinks. The sink of each call, and
+ * whether its callbacks set timers, is then read from the world the search runs (`attach`), once
+ * the call was entered; until a world is attached, no two steps are independent.
  */
 import type { Step } from './strategy.ts';
 import type { Workload } from './workload.ts';
+
+/** What the relation reads of a world under a client model: the sink each entered call really reaches. */
+export interface CallSinks {
+  sinkOwnerOfCall(call: string): string | undefined;
+}
 
 /** The independence relation of one workload's steps. */
 export class StepIndependence {
@@ -26,9 +36,16 @@ export class StepIndependence {
   private readonly sinkOf = new Map<string, string>();
   /** Calls whose steps set timers or holds (their sink is slow, hold or hold-final). */
   private readonly timed = new Set<string>();
+  /** Sinks whose callbacks set timers or holds, by spec id (a client model's sink of that id is treated alike). */
+  private readonly timedSinks = new Set<string>();
+  /** Under a client model: the world whose calls' sinks decide. */
+  private world: CallSinks | undefined;
 
-  constructor(workload: Workload) {
+  /** `client`: a client model plays the workload, so the calls' sinks are read from the world. */
+  constructor(workload: Workload, private readonly client = false) {
     const spec = new Map(workload.sinks.map((s) => [s.id, s]));
+    for (const s of workload.sinks) if (s.behaviour === 'slow' || s.behaviour === 'hold' || s.behaviour === 'hold-final') this.timedSinks.add(s.id);
+    if (client) return;
     for (const c of workload.calls) {
       if (c.sink === null) continue;
       const owner = c.sink.endsWith('~stub') ? c.sink.slice(0, -5) : c.sink;
@@ -38,17 +55,30 @@ export class StepIndependence {
     }
   }
 
+  /** The world the search runs (the same object for a whole stateful search; each run's under re-execution). */
+  attach(world: CallSinks): void {
+    this.world = world;
+  }
+
   /** True when `a` and `b` commute (see the module comment); false whenever in doubt. */
   independent(a: Step, b: Step): boolean {
     if (!this.local(a) || !this.local(b) || a.call === b.call) return false;
-    const sa = this.sinkOf.get(a.call!);
-    const sb = this.sinkOf.get(b.call!);
+    const sa = this.sinkOfCall(a.call!);
+    const sb = this.sinkOfCall(b.call!);
     return sa !== undefined && sb !== undefined && sa !== sb;
+  }
+
+  private sinkOfCall(call: string): string | undefined {
+    return this.client ? this.world?.sinkOwnerOfCall(call) : this.sinkOf.get(call);
   }
 
   /** A step that touches only its own call's state and no timer. */
   private local(s: Step): boolean {
-    if (s.call === undefined || this.timed.has(s.call)) return false;
+    if (s.call === undefined) return false;
+    if (this.client) {
+      const sink = this.sinkOfCall(s.call);
+      if (sink === undefined || this.timedSinks.has(sink)) return false;
+    } else if (this.timed.has(s.call)) return false;
     const kind = s.key.slice(0, s.key.indexOf(':'));
     if (kind === 'return' || kind === 'complete') return true;
     if (kind !== 'broker') return false;

@@ -322,6 +322,17 @@ export class World {
     this.track(sink, () => this.openOnSink.set(sink, (this.openOnSink.get(sink) ?? 1) - 1));
   }
 
+  /**
+   * The sink a call entered with really reaches: the spec (or client model) sink behind the
+   * pointer passed, a wrapper and its inner sink being one, an SWbemSink's sinks its own;
+   * undefined before the call is entered or when it passed NULL.
+   */
+  sinkOwnerOfCall(call: string): string | undefined {
+    const p = this.sinkOfCall.get(call);
+    if (p === undefined) return undefined;
+    return this.scripting.owns(p) ? p.slice(0, p.lastIndexOf('.')) : this.owner.get(p) ?? p;
+  }
+
   /** Why the world stopped when no step is enabled: quiescent, or a deadlock (something still waits). */
   stuck(): string | undefined {
     const waiting: string[] = [];

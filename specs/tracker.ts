@@ -64,6 +64,13 @@ export class Tracker {
   private readonly retiredSinks = new CappedSet(RETIRED_SINKS);
   /** Wrapper ⇄ inner sink links of retired pairs, so that a sink seen again keeps its link. */
   private readonly retiredLinks = new CappedMap<string, { wraps?: string; wrapper?: string }>(RETIRED_SINKS);
+  /**
+   * The client's side of retired sinks: the broker letting go of a sink does not end the client's
+   * reference, so a sink seen again (the client's last release, typically) keeps the client's
+   * count and the last cancel that returned for it; null for a sink the client had released,
+   * which comes back as a new one.
+   */
+  private readonly retiredClientSide = new CappedMap<string, Pick<SinkRec, 'clientNet' | 'lastCancel'> | null>(RETIRED_SINKS);
   /** IWbemServices objects with nothing open, forgotten but for having finished a call. */
   private readonly finishedServices = new CappedSet(RETIRED_SINKS);
   /** Cancels whose window of p is still open. */
@@ -220,7 +227,12 @@ export class Tracker {
         k.tReturned = e.t;
         if (!k.closed) this.close(k, e.seq, null);
         k.waited = this.waitVerdict(k, e.t);
-        if (k.sink !== null) { const s = this.sinks.get(k.sink); if (s) s.lastCancel = k; }
+        if (k.sink !== null) {
+          const s = this.sinks.get(k.sink);
+          const retired = s ? undefined : this.retiredClientSide.get(k.sink);
+          if (s) s.lastCancel = k;
+          else if (retired) retired.lastCancel = k;
+        }
         this.cancels.delete(k.id);
         this.retiredCancels.set(k.id, k);
         return;
@@ -332,9 +344,10 @@ export class Tracker {
     let s = this.sinks.get(id);
     if (!s) {
       const link = this.retiredLinks.get(id);
+      const client = this.retiredClientSide.get(id);
       s = {
-        id, wraps: link?.wraps, wrapper: link?.wrapper, count: 0, refCounted: false, brokerNet: 0, clientNet: 1, clientReleased: NONE,
-        open: [], guessed: false, accepted: false, acceptedVia: null, deadSince: NONE, lastCall: null, lastCallbackCall: null, lastCancel: null, awaitingRelease: NONE,
+        id, wraps: link?.wraps, wrapper: link?.wrapper, count: 0, refCounted: false, brokerNet: 0, clientNet: client?.clientNet ?? 1, clientReleased: NONE,
+        open: [], guessed: false, accepted: false, acceptedVia: null, deadSince: NONE, lastCall: null, lastCallbackCall: null, lastCancel: client?.lastCancel ?? null, awaitingRelease: NONE,
       };
       this.sinks.set(id, s);
     }
@@ -349,20 +362,24 @@ export class Tracker {
     if (s.open.length > 0 || s.brokerNet > 0 || !this.refsTracked(s)) return;
     if (s.wraps === undefined && s.wrapper === undefined) {
       if (!s.accepted) return;
-      this.sinks.delete(s.id);
-      this.retiredSinks.add(s.id);
+      this.retireSink(s);
       return;
     }
     const wrapper = s.wraps !== undefined ? s : this.sinks.get(s.wrapper!);
     const inner = s.wraps !== undefined ? this.sinks.get(s.wraps) : s;
     if (!wrapper || !inner || !wrapper.accepted) return;
     for (const x of [wrapper, inner]) if (x.open.length > 0 || x.brokerNet > 0 || !this.refsTracked(x)) return;
-    for (const x of [wrapper, inner]) {
-      this.sinks.delete(x.id);
-      if (x.accepted) this.retiredSinks.add(x.id);
-    }
+    for (const x of [wrapper, inner]) this.retireSink(x);
     this.retiredLinks.set(wrapper.id, { wraps: inner.id });
     this.retiredLinks.set(inner.id, { wrapper: wrapper.id });
+  }
+
+  /** Forgets a sink but for its id and the client's side of it. */
+  private retireSink(s: SinkRec): void {
+    this.sinks.delete(s.id);
+    if (s.accepted) this.retiredSinks.add(s.id);
+    // Only a reference the client still holds is carried over; a sink it released comes back as a new one.
+    this.retiredClientSide.set(s.id, s.clientNet > 0 ? { clientNet: s.clientNet, lastCancel: s.lastCancel } : null);
   }
 
   /** Which call a callback belongs to: named, or the one pending call on its sink (item 2). */
