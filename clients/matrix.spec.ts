@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { runCli } from '../cli/cli-test-helper.ts';
 import { cellText, type ClientsMatrix } from '../report/clients-matrix.ts';
 import { html, md } from '../report/escape.ts';
-import type { MatrixCell } from './matrix.ts';
+import { matrixCell, type MatrixCell } from './matrix.ts';
+import { clientModels } from './index.ts';
+import { ReferenceBroker } from '../brokers/reference-broker.ts';
 
 afterEach(() => vi.restoreAllMocks());
 const dir = mkdtempSync(join(tmpdir(), 'wbemsim-matrix-'));
@@ -137,5 +139,26 @@ describe('wbemsim clients: the matrix as text, Markdown, JSON and an HTML report
     const bad = await runCli('clients', '--client', 'autoit', '--impl', 'wine', '--runs', '1', '--report', file);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/is a file, not a folder/);
+  });
+});
+
+describe('what the user saw go wrong', () => {
+  const cellOf = (client: string) => {
+    const model = clientModels().find((m) => m.name === client)!;
+    return matrixCell(model, 'reference', () => new ReferenceBroker(), 6);
+  };
+
+  it('names the problems the models report in their own words: a leak, a use after free, an event after completion', () => {
+    expect(cellOf('wmi-rs-stream-2022').userSaw.leak).toBeGreaterThan(0);
+    expect(cellOf('wmilight').userSaw['use after free']).toBe(6);
+    expect(cellOf('wmilight-fixed').userSaw['use after free']).toBeUndefined();
+    expect(cellOf('ms-wmi-go').userSaw['event after completion']).toBeGreaterThan(0);
+    expect(cellOf('ms-wmi-go-fixed').userSaw['event after completion']).toBeUndefined();
+  });
+
+  it('does not count a subscription that nothing asked to stop as a completion never raised', () => {
+    const kept = cellOf('wmilight-x86-fixed');
+    expect(kept.userSaw['completion never raised']).toBeUndefined();
+    expect(Object.keys(kept.userSaw)).toEqual([]);
   });
 });

@@ -10,7 +10,27 @@ import { matrixText } from '../report/clients-matrix.ts';
 import { deadlockLines } from '../report/deadlock.ts';
 
 /** What the user of a library saw go wrong in a run, by kind. */
-export type UserProblem = 'hang' | 'completion never raised' | 'success after cancel' | 'objects lost' | 'error';
+export type UserProblem = 'hang' | 'completion never raised' | 'success after cancel' | 'objects lost' | 'error'
+  | 'event after completion' | 'leak' | 'use after free' | 'crash';
+
+/** `client.saw` values by which a model tells its user an item arrived (an object, an event, a row). */
+const ITEM_SAW = new Set(['ObjectReady', 'OnObjectReady', 'EventArrived', 'item', 'object', 'row']);
+/** `client.saw` values that are a problem of their own kind. */
+const PROBLEM_SAW: Readonly<Record<string, UserProblem>> = {
+  'completed-ok-after-cancel': 'success after cancel',
+  'objects-lost': 'objects lost',
+  'error': 'error',
+  'cancel-failed': 'error',
+  // An event delivered after the user closed what it belongs to.
+  'event-after-close': 'event after completion',
+  // Items piling up that nobody reads; a subscription whose timeout is never checked stays open.
+  'undelivered': 'leak',
+  'timeout-ignored': 'leak',
+  // State freed under a callback, or an object WMI freed used later (an access violation).
+  'use-after-free': 'use after free',
+  'object-used-after-indicate': 'use after free',
+  'panic': 'crash',
+};
 
 export interface MatrixCell {
   client: string;
@@ -35,18 +55,28 @@ function bump(into: Record<string, number>, key: string): void {
   into[key] = (into[key] ?? 0) + 1;
 }
 
-/** What the user saw go wrong in one run. */
+/**
+ * What the user saw go wrong in one run. A call accepted by its broker must have its completion
+ * raised once the run ended, except an event subscription nothing asked to stop (no cancel was
+ * made in the run): it stays open by design.
+ */
 export function userProblems(r: RunResult): Set<UserProblem> {
   const out = new Set<UserProblem>();
   if (r.end.reason === 'deadlock') out.add('hang');
-  const saw = (r.trace ?? []).filter((e) => e.type === 'client.saw') as unknown as { what: string; call?: string }[];
-  const accepted = new Set((r.trace ?? []).filter((e) => e.type === 'call.returned' && (e as { hr: number }).hr === 0).map((e) => (e as unknown as { call: string }).call));
-  const completed = new Set(saw.filter((s) => s.what === 'completed' || s.what === 'Stopped').map((s) => s.call));
-  if (r.end.reason === 'quiescent' || r.end.reason === 'deadlock') for (const c of accepted) if (!completed.has(c)) out.add('completion never raised');
-  for (const s of saw) {
-    if (s.what === 'completed-ok-after-cancel') out.add('success after cancel');
-    if (s.what === 'objects-lost') out.add('objects lost');
-    if (s.what === 'error' || s.what === 'cancel-failed') out.add('error');
+  const trace = (r.trace ?? []) as unknown as { type: string; call?: string; op?: string; hr?: number; what?: string }[];
+  const accepted = new Set(trace.filter((e) => e.type === 'call.returned' && e.hr === 0).map((e) => e.call));
+  const subscriptions = new Set(trace.filter((e) => e.type === 'call.entered' && e.op === 'ExecNotificationQueryAsync').map((e) => e.call));
+  const cancelled = trace.some((e) => e.type === 'cancel.entered');
+  const completed = new Set<string | undefined>();
+  for (const s of trace) {
+    if (s.type !== 'client.saw') continue;
+    if (s.what === 'completed' || s.what === 'Stopped') completed.add(s.call);
+    else if (ITEM_SAW.has(s.what!) && s.call !== undefined && completed.has(s.call)) out.add('event after completion');
+    const kind = PROBLEM_SAW[s.what!];
+    if (kind) out.add(kind);
+  }
+  if (r.end.reason === 'quiescent' || r.end.reason === 'deadlock') {
+    for (const c of accepted) if (!completed.has(c) && (cancelled || !subscriptions.has(c))) out.add('completion never raised');
   }
   return out;
 }
