@@ -55,13 +55,14 @@ export function mergeExplorations(parts: ExploreResult[], workloads: string[], w
     const complete = mine.every((r) => r.complete);
     const cut = mine.find((r) => r.cut)?.cut;
     const failure = mine.find((r) => r.brokerFailure)?.brokerFailure;
+    const deadlock = mine.find((r) => r.deadlock)?.deadlock;
     const compaction = mine.filter((r) => r.hashCompaction).map((r) => r.hashCompaction!);
     const outcome = decideOutcome({ violations, brokerFailures: failure ? 1 : 0, runs: sum((r) => r.runs) });
     results.push({
       impl: mine[0]!.impl, mode: mine[0]!.mode, workload: name, states: sum((r) => r.states), transitions: sum((r) => r.transitions),
       ...(compaction.length ? { hashCompaction: { omission: Math.min(1, compaction.reduce((n, c) => n + c.omission, 0)), bytesPerState: Math.max(...compaction.map((c) => c.bytesPerState)) } } : {}),
       runs: sum((r) => r.runs), steps: sum((r) => r.steps), complete, ...(complete ? {} : { cut: cut ?? 'stopped' }),
-      conformant: outcome.conformant, ...(failure ? { brokerFailure: failure } : {}), violations, ends,
+      conformant: outcome.conformant, ...(failure ? { brokerFailure: failure } : {}), violations, ends, ...(deadlock ? { deadlock } : {}),
     });
   }
   const m = compiledMachine();

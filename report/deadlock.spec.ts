@@ -53,3 +53,24 @@ describe("a deadlock's cycle in run's summary", () => {
     expect(JSON.parse(r.out).deadlocks).toBeUndefined();
   });
 });
+
+describe("a deadlock's cycle in explore's summary", () => {
+  const EXPLORE = ['explore', '--impl', 'wine', '--client', 'autoit', '--workload', 'held-query-cancel'];
+
+  it.each(['stateful', 'breadth-first', 're-execution'])('%s: counts the deadlocked paths and prints the first one\'s cycle and token', async (mode) => {
+    const text = await runCli(...EXPLORE, '--mode', mode);
+    expect(text.out).toMatch(/ {2}deadlock: \d+ of \d+ (paths|runs) ended with nothing able to move while something still waited; the first \(\d+ steps\):\n/);
+    expect(text.out).toContain(`    ${CYCLE}\n`);
+    const json = JSON.parse((await runCli(...EXPLORE, '--mode', mode, '--json')).out) as { explorations: { ends: Record<string, number>; deadlock?: { detail: string; token: string } }[] };
+    const x = json.explorations[0]!;
+    expect(x.ends.deadlock).toBeGreaterThan(0);
+    expect(deadlockLines(x.deadlock!.detail)).toContain(CYCLE);
+    const replay = await runCli('replay', x.deadlock!.token);
+    expect(replay.out).toContain(CYCLE);
+  });
+
+  it('says nothing of deadlocks where no path ended in one', async () => {
+    const text = await runCli('explore', '--impl', 'reference', '--client', 'autoit-fixed', '--workload', 'held-query-cancel');
+    expect(text.out).not.toContain('deadlock');
+  });
+});

@@ -95,6 +95,8 @@ export interface ReportExploration {
   brokerFailure?: { reason: string; detail?: string; token: string };
   violations?: { rule: string; by: 'monitor' | 'judge'; explanation: string; token: string; steps: number; runs: number }[];
   ends?: Record<string, number>;
+  /** The first run found that ended in a deadlock: what waited on what, and its replay token. */
+  deadlock?: { detail: string; token: string; steps: number };
 }
 
 /** A replayed run (`replay`): what ran and how it ended. */

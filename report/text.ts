@@ -6,6 +6,7 @@
  * Every string that came from a workload, a trace or a broker goes through `inert` (or
  * `inertLines`) on its way into the text; the text needs no witness.
  */
+import { deadlockLines } from './deadlock.ts';
 import type { ReportFinding, ReportResult } from './report-result.ts';
 import { verdictLine, verdictWordOf } from './report-result.ts';
 import { inert, inertLines } from './inert.ts';
@@ -152,6 +153,14 @@ export function exploreText(r: ReportResult): string {
     if (x.hashCompaction) out.push(`  hash compaction: ${x.hashCompaction.bytesPerState.toFixed(1)} bytes per state stored; estimated probability that a state was omitted: ${x.hashCompaction.omission.toExponential(1)}`);
     out.push(x.complete ? '  complete: every reachable state was explored' : `  complete: no (cut by ${x.cut}): the verdict covers only what was explored`);
     if (x.brokerFailure) out.push(`  broker failure (${inert(x.brokerFailure.reason)}): ${inertLines(x.brokerFailure.detail ?? '')}`);
+    const deadlocks = x.ends?.deadlock ?? 0;
+    if (deadlocks > 0) {
+      out.push(`  deadlock: ${deadlocks} of ${x.runs} ${x.mode === 'stateful' ? 'paths' : 'runs'} ended with nothing able to move while something still waited${x.deadlock ? `; the first (${x.deadlock.steps} steps):` : ''}`);
+      if (x.deadlock) {
+        for (const l of deadlockLines(x.deadlock.detail)) out.push(`    ${inert(l)}`);
+        out.push(`    replay: wbemsim replay ${inert(x.deadlock.token)}`);
+      }
+    }
     for (const v of x.violations ?? []) {
       out.push(`  VIOLATED ${inert(v.rule)} (${v.by === 'monitor' ? 'lifecycle machine' : 'check'}, ${plural(v.runs, 'run')}, shortest ${v.steps} steps): ${inert(v.explanation)}`);
       out.push(`    replay: wbemsim replay ${inert(v.token)}`);

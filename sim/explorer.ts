@@ -122,6 +122,8 @@ export interface Exploration {
   violations: ExploredViolation[];
   /** How the runs ended (quiescent, deadlock, ...). */
   ends: Record<string, number>;
+  /** The first run found that ended in a deadlock: what waited on what (the run's end detail), and its replay token. */
+  deadlock?: { detail: string; token: string; steps: number };
   coverage: Coverage;
 }
 
@@ -175,6 +177,7 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
   let steps = 0;
   let cut: Exploration['cut'];
   let brokerFailure: Exploration['brokerFailure'];
+  let deadlock: Exploration['deadlock'];
 
   while (stack.length && !cut) {
     if (o.shouldStop?.()) { cut = 'stopped'; break; }
@@ -193,6 +196,7 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
     runs++;
     steps += r.steps;
     ends[r.end.reason] = (ends[r.end.reason] ?? 0) + 1;
+    if (r.end.reason === 'deadlock' && !deadlock) deadlock = { detail: r.end.detail ?? '', token: r.token, steps: r.steps };
     coverage.merge(r.monitorCoverage);
     o.onRun?.(r);
     record(r, violations);
@@ -212,7 +216,7 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
     impl: o.impl, mode: 're-execution', workload: o.workload.name, states: visited.size, transitions, runs, steps, complete,
     ...(complete ? {} : { cut: cut ?? 'stopped' }),
     conformant: outcome.conformant, violations: [...violations.values()], ends, coverage,
-    ...(brokerFailure ? { brokerFailure } : {}),
+    ...(brokerFailure ? { brokerFailure } : {}), ...(deadlock ? { deadlock } : {}),
   };
 }
 

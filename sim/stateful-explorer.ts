@@ -117,7 +117,7 @@ function searchState(o: ExploreOptions) {
     feed({ type: 'run.end', reason: stuck ? 'deadlock' : 'quiescent', ...(stuck ? { detail: stuck } : {}), t });
     const r = judge.finish();
     addMonitorFindings(r, monitor.rejections);
-    return { r, stuck: Boolean(stuck) };
+    return { r, stuck: Boolean(stuck), detail: stuck || undefined };
   };
   const key = () => `${world.stateKey()}#${monitor.stateKey(callIds)}#${judge.stateKey()}`;
   flush();
@@ -143,6 +143,8 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   const found = new Map<string, Found>();
   const ends: Record<string, number> = {};
   const path: number[] = [];
+  /** The first path that ended in a deadlock, and what waited on what. */
+  let firstDeadlock: { choices: number[]; detail: string } | undefined;
   let transitions = 0;
   let paths = 0;
   let steps = 0;
@@ -171,8 +173,9 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     collect(judge.violationsSoFar(), monitor.rejections);
   };
   const terminal = () => {
-    const { r, stuck } = finish();
+    const { r, stuck, detail } = finish();
     ends[stuck ? 'deadlock' : 'quiescent'] = (ends[stuck ? 'deadlock' : 'quiescent'] ?? 0) + 1;
+    if (stuck && !firstDeadlock) firstDeadlock = { choices: [...path], detail: detail ?? '' };
     collect(r.violations, monitor.rejections);
     progress();
   };
@@ -277,8 +280,15 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     impl: o.impl, mode: 'stateful', workload: o.workload.name, states: stored(), transitions, runs: paths, steps, complete,
     ...(complete ? {} : { cut }),
     ...(compact ? { hashCompaction: { omission: compact.omission(), bytesPerState: compact.size ? compact.bytes / compact.size : 0 } } : {}),
-    conformant: outcome.conformant, violations, ends, coverage,
+    conformant: outcome.conformant, violations, ends, coverage, ...deadlockOf(o, firstDeadlock, maxSteps),
   };
+}
+
+/** The first deadlock a search met, with the replay token of its path run again from the start. */
+function deadlockOf(o: ExploreOptions, first: { choices: number[]; detail: string } | undefined, maxSteps: number): Pick<Exploration, 'deadlock'> {
+  if (!first) return {};
+  const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: first.choices, maxSteps, watchdog: o.watchdog, client: o.client });
+  return { deadlock: { detail: first.detail, token: r.token, steps: r.steps } };
 }
 
 /**
@@ -289,7 +299,7 @@ function brokerFailed(
   o: ExploreOptions, err: BrokerFailure, path: number[], maxSteps: number,
   counts: Pick<Exploration, 'mode' | 'states' | 'transitions' | 'runs' | 'steps' | 'ends' | 'coverage'>,
 ): Exploration {
-  const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: path, maxSteps, watchdog: o.watchdog });
+  const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: path, maxSteps, watchdog: o.watchdog, client: o.client });
   const outcome = decideOutcome({ violations: [], brokerFailures: 1, runs: counts.runs });
   return {
     impl: o.impl, workload: o.workload.name, ...counts, complete: false, cut: 'broker-failure', conformant: outcome.conformant, violations: [],
@@ -327,6 +337,8 @@ export interface ShortestSearch {
    * witness is longer. The lower bound a cut search still proves.
    */
   exhaustedSteps: number;
+  /** The first run that ended in a deadlock (a shortest one: levels are searched in order). */
+  deadlock?: Exploration['deadlock'];
 }
 
 /**
@@ -348,9 +360,11 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
   let transitions = 0;
   let steps = 0;
   let cut: Exploration['cut'];
+  let firstDeadlock: { choices: number[]; detail: string } | undefined;
   const ended = (path: number[]) => {
-    const { r, stuck } = st.finish();
+    const { r, stuck, detail } = st.finish();
     ends[stuck ? 'deadlock' : 'quiescent'] = (ends[stuck ? 'deadlock' : 'quiescent'] ?? 0) + 1;
+    if (stuck && !firstDeadlock) firstDeadlock = { choices: path, detail: detail ?? '' };
     eachBrokenRule(r.violations, st.monitor.rejections, (k, rule, by, explanation) => {
       if ((!rules || rules.has(rule)) && !found.has(k)) found.set(k, { rule, by, explanation, choices: path, paths: 1 });
     });
@@ -402,7 +416,7 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
     witnesses.push({ rule: f.rule, by: f.by, explanation: f.explanation, steps: r.steps, choices: f.choices, token: r.token });
   }
   const done = complete || allFound();
-  return { witnesses, states: visited.size, complete: done, ...(done ? {} : { cut }), transitions, ends, steps, coverage, exhaustedSteps };
+  return { witnesses, states: visited.size, complete: done, ...(done ? {} : { cut }), transitions, ends, steps, coverage, exhaustedSteps, ...deadlockOf(o, firstDeadlock, maxSteps) };
 }
 
 /** `explore --mode breadth-first`: every rule's shortest witness, as an exploration's result. */
@@ -420,6 +434,6 @@ export function exploreBreadthFirst(o: ExploreOptions): Exploration {
   return {
     impl: o.impl, mode: 'breadth-first', workload: o.workload.name, states: s.states, transitions: s.transitions,
     runs: Object.values(s.ends).reduce((a, b) => a + b, 0), steps: s.steps, complete: s.complete, ...(s.cut ? { cut: s.cut } : {}),
-    conformant: outcome.conformant, violations, ends: s.ends, coverage: s.coverage,
+    conformant: outcome.conformant, violations, ends: s.ends, coverage: s.coverage, ...(s.deadlock ? { deadlock: s.deadlock } : {}),
   };
 }
