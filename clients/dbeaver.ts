@@ -16,7 +16,7 @@ import type { ClientApi, ClientFact, ClientModel } from '../sim/client-api.ts';
 import type { Workload } from '../sim/workload.ts';
 import { failed, hrName, S_OK, WBEM_FLAG_SEND_STATUS } from '../trace/hresult.ts';
 import { CLIENT_SAW } from '../specs/client-saw.ts';
-import { noteFinal, play, player } from './play.ts';
+import { noteFinal, play, player, startCall } from './play.ts';
 
 export const DBEAVER_FACTS: ClientFact[] = [
   { kind: 'read', source: 'IMPLEMENTATIONS.md §4, DBeaver\'s WMI driver: "Passes an unsecured-apartment stub to the async call but cancels with the inner sink"', what: 'cancel with the inner sink; on Windows the cancel matches nothing and fails, on Wine it seems to work' },
@@ -42,10 +42,7 @@ function model(name: string, title: string, fixed: boolean): ClientModel {
   const base = player({
     start(api, c) {
       const sink = `db.${c.id}`;
-      api.createSink(sink);
-      const stub = api.wrap(sink);
-      q(api.state)[c.id] = { sink, stub, dropped: false, ended: false };
-      api.callAsync({ call: c.id, sink: stub, flags: (c.flags ?? 0) & WBEM_FLAG_SEND_STATUS, ...(c.services ? { services: c.services } : {}) });
+      startCall(api, c, sink, { wrap: true, flags: (c.flags ?? 0) & WBEM_FLAG_SEND_STATUS, record: (stub) => { q(api.state)[c.id] = { sink, stub, dropped: false, ended: false }; } });
     },
     started(api, c, hr) {
       if (failed(hr)) api.saw('error', `the query failed to start: ${hrName(hr)}`, c.id);

@@ -24,7 +24,7 @@ import type { ClientApi, ClientFact, ClientModel, ClientThread } from '../sim/cl
 import type { Workload } from '../sim/workload.ts';
 import { failed, hrName, S_OK } from '../trace/hresult.ts';
 import { CLIENT_SAW } from '../specs/client-saw.ts';
-import { noteFinal, play, player } from './play.ts';
+import { noteFinal, play, player, startCall } from './play.ts';
 
 /** The samples' fixed wait, in virtual time. */
 export const WAIT = 6;
@@ -49,10 +49,7 @@ function model(name: string, title: string, event: boolean, fixed: boolean, work
   const base = player({
     start(api, c) {
       const sink = `${event ? 'ev' : 'qs'}.${c.id}`;
-      api.createSink(sink);
-      const passed = event ? api.wrap(sink) : sink;
-      sample(api).sinks[c.id] = { sink, passed };
-      api.callAsync({ call: c.id, sink: passed, flags: 0, ...(c.services ? { services: c.services } : {}) });
+      startCall(api, c, sink, { wrap: event, record: (passed) => { sample(api).sinks[c.id] = { sink, passed }; } });
     },
     started(api, c, hr) {
       if (failed(hr)) api.saw('error', `${c.op} failed: ${hrName(hr)}`, c.id);

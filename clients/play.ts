@@ -120,3 +120,17 @@ export function player(lib: Library): Pick<ClientModel, 'start' | 'run' | 'ready
     },
   };
 }
+
+/**
+ * Starts workload call `c` the way most libraries do: a sink of their own named `sink`, passed
+ * directly or (`wrap`) through an unsecured-apartment stub, with `flags` (none by default) and the
+ * call's IWbemServices object. `record` is told the pointer passed (the one a cancel uses) before
+ * the call is made.
+ */
+export function startCall(api: ClientApi, c: CallSpec, sink: string, options: { wrap?: boolean; flags?: number; record?: (passed: string) => void } = {}): string {
+  api.createSink(sink);
+  const passed = options.wrap ? api.wrap(sink) : sink;
+  options.record?.(passed);
+  api.callAsync({ call: c.id, sink: passed, flags: options.flags ?? 0, ...(c.services ? { services: c.services } : {}) });
+  return passed;
+}

@@ -23,7 +23,7 @@ import type { ClientApi, ClientFact, ClientModel, ClientThread } from '../sim/cl
 import type { Workload } from '../sim/workload.ts';
 import { failed, hrName, S_OK } from '../trace/hresult.ts';
 import { CLIENT_SAW } from '../specs/client-saw.ts';
-import { noteFinal, play, player } from './play.ts';
+import { noteFinal, play, player, startCall } from './play.ts';
 
 /** How long PresentMon's session runs before it stops, in virtual time (derived). */
 export const SESSION = 6;
@@ -75,10 +75,7 @@ function model(name: string, title: string, velociraptor: boolean, fixed: boolea
   const base = player({
     start(api, c) {
       const sink = `${velociraptor ? 'vr' : 'pm'}.${c.id}`;
-      api.createSink(sink);
-      const stub = api.wrap(sink);
-      td(api).sinks[c.id] = { sink, stub };
-      api.callAsync({ call: c.id, sink: stub, flags: 0, ...(c.services ? { services: c.services } : {}) });
+      startCall(api, c, sink, { wrap: true, record: (stub) => { td(api).sinks[c.id] = { sink, stub }; } });
     },
     started(api, c, hr) {
       if (failed(hr)) api.saw('error', `the subscription could not start: ${hrName(hr)}`, c.id);

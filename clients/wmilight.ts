@@ -11,7 +11,7 @@ import type { ClientFact, ClientModel } from '../sim/client-api.ts';
 import type { Workload } from '../sim/workload.ts';
 import { failed, hrName, S_OK, WBEM_E_FAILED } from '../trace/hresult.ts';
 import { CLIENT_SAW } from '../specs/client-saw.ts';
-import { noteFinal, play, player } from './play.ts';
+import { noteFinal, play, player, startCall } from './play.ts';
 
 export const WMILIGHT_FACTS: ClientFact[] = [
   { kind: 'read', source: 'IMPLEMENTATIONS.md §4, WmiLight: "Kept objects from Indicate without AddRef; the finalizer later released objects WMI had freed"', what: 'objects kept without AddRef, used after Indicate returned' },
@@ -20,9 +20,7 @@ export const WMILIGHT_FACTS: ClientFact[] = [
 
 /** WmiLight's start of a call: a sink of its own, passed directly, no flags. */
 const startWithOwnSink: Parameters<typeof player>[0]['start'] = (api, c) => {
-  const sink = `wl.${c.id}`;
-  api.createSink(sink);
-  api.callAsync({ call: c.id, sink, flags: 0, ...(c.services ? { services: c.services } : {}) });
+  startCall(api, c, `wl.${c.id}`);
 };
 
 function model(name: string, title: string, fixed: boolean): ClientModel {

@@ -25,6 +25,31 @@ const dir = mkdtempSync(join(tmpdir(), 'wbemsim-browser-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
+type Page = Awaited<ReturnType<Awaited<ReturnType<typeof import('playwright-core')['chromium']['launchPersistentContext']>>['newPage']>>;
+
+/**
+ * Opens a report page in headless Chromium with a fresh profile and hands it to `check`, with the
+ * URLs the page requested so far (a self-contained report asks for nothing but its own file).
+ */
+async function inChromium(file: string, check: (page: Page, requests: string[]) => Promise<void>): Promise<void> {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), 'wbemsim-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 1000 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = context.pages()[0] ?? await context.newPage();
+    const requests: string[] = [];
+    page.on('request', (req) => requests.push(req.url()));
+    await page.goto(pathToFileURL(file).href);
+    await check(page, requests);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 /** Three mutants whose races the report must draw. */
 const CASES = [
   { mutant: 'planted-race', workload: 'three-queries-one-sink', runs: '30' },
@@ -43,18 +68,7 @@ describe('the HTML report in headless Chromium', () => {
     const shown = result.findings.filter((f: { class: string }) => f.class !== 'lint');
     expect(shown.length).toBeGreaterThan(0);
 
-    const { chromium } = await import('playwright-core');
-    const profile = mkdtempSync(join(tmpdir(), 'wbemsim-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 1000 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const page = context.pages()[0] ?? await context.newPage();
-      // Self-contained: the report asks for nothing but its own file.
-      const requests: string[] = [];
-      page.on('request', (req) => requests.push(req.url()));
-      await page.goto(pathToFileURL(join(out, 'index.html')).href);
+    await inChromium(join(out, 'index.html'), async (page, requests) => {
       await expect.poll(() => page.locator('#verdict').innerText()).toBe('NOT CONFORMANT');
       for (const [i, f] of shown.entries()) {
         const section = page.locator(`#finding-${i}`);
@@ -75,10 +89,7 @@ describe('the HTML report in headless Chromium', () => {
       await page.locator('#finding-0').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SHOTS, `${mutant}.png`), fullPage: true });
       expect(existsSync(join(SHOTS, `${mutant}.png`))).toBe(true);
-    } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -88,17 +99,7 @@ describe('the clients matrix report in headless Chromium', () => {
     const out = join(dir, 'clients');
     const r = await runCli('clients', '--client', 'dotnet', '--client', 'autoit', '--impl', 'reference', '--impl', 'wine', '--runs', '3', '--report', out);
     expect(r.code).toBe(0);
-    const { chromium } = await import('playwright-core');
-    const profile = mkdtempSync(join(tmpdir(), 'wbemsim-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 1000 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const page = context.pages()[0] ?? await context.newPage();
-      const requests: string[] = [];
-      page.on('request', (req) => requests.push(req.url()));
-      await page.goto(pathToFileURL(join(out, 'index.html')).href);
+    await inChromium(join(out, 'index.html'), async (page, requests) => {
       const cell = page.locator('td.cell[data-client="autoit"][data-impl="wine"]');
       await expect.poll(() => cell.innerText()).toContain('LINT-NO-CANCEL-IN-SINK');
       expect(await cell.innerText()).toContain('a cycle, the thread waits for itself');
@@ -111,9 +112,6 @@ describe('the clients matrix report in headless Chromium', () => {
       expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
       mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: join(SHOTS, 'clients.png'), fullPage: true });
-    } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
+    });
   });
 });
