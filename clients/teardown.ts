@@ -32,6 +32,16 @@ export const WAIT = 6;
 /** When the collection running `wmi_events` ends by itself, in virtual time (derived). */
 export const COLLECTION = 400;
 
+/** The alarm threads: the collection's context ending, and the corrected form's timer. */
+const ALARMS = {
+  ctx: { sleep: COLLECTION, flag: 'ctxDone' },
+  timer: { sleep: WAIT, flag: 'timedOut' },
+} as const;
+
+function alarmOf(at: string): (typeof ALARMS)[keyof typeof ALARMS] | undefined {
+  return Object.hasOwn(ALARMS, at) ? ALARMS[at as keyof typeof ALARMS] : undefined;
+}
+
 export const PRESENTMON_FACTS: ClientFact[] = [
   { kind: 'read', source: 'IMPLEMENTATIONS.md §4, Intel PresentMon, Velociraptor: "Cancel with the stub and free their state at once, without waiting for callbacks in flight"', what: 'CancelAsyncCall with the stub, then the state freed and stub and sink released as soon as the cancel returned' },
   { kind: 'derived', source: 'IMPLEMENTATIONS.md §4, Intel PresentMon, Velociraptor: "(derived: a late Indicate touches freed state ...)"', what: 'an Indicate still running, or starting, after the cancel returned reaches freed state (use-after-free)' },
@@ -170,20 +180,15 @@ function model(name: string, title: string, velociraptor: boolean, fixed: boolea
       base.start(api);
     },
     run(t, api) {
-      if (t.at === 'ctx') {
-        api.sleep(COLLECTION);
-        return api.goto('ctx-done');
+      // The two alarm threads: each sleeps, then raises its flag.
+      const alarm = alarmOf(t.at);
+      if (alarm) {
+        api.sleep(alarm.sleep);
+        return api.goto(`${t.at}-done`);
       }
-      if (t.at === 'ctx-done') {
-        td(api).ctxDone = true;
-        return api.exit();
-      }
-      if (t.at === 'timer') {
-        api.sleep(WAIT);
-        return api.goto('timer-done');
-      }
-      if (t.at === 'timer-done') {
-        td(api).timedOut = true;
+      const rang = t.at.endsWith('-done') ? alarmOf(t.at.slice(0, -5)) : undefined;
+      if (rang) {
+        td(api)[rang.flag] = true;
         return api.exit();
       }
       return base.run(t, api);

@@ -62,23 +62,19 @@ export class StepIndependence {
 
   /** True when `a` and `b` commute (see the module comment); false whenever in doubt. */
   independent(a: Step, b: Step): boolean {
-    if (!this.local(a) || !this.local(b) || a.call === b.call) return false;
-    const sa = this.sinkOfCall(a.call!);
-    const sb = this.sinkOfCall(b.call!);
-    return sa !== undefined && sb !== undefined && sa !== sb;
+    if (a.call === undefined || b.call === undefined || a.call === b.call) return false;
+    const sa = this.sinkOfCall(a.call);
+    const sb = this.sinkOfCall(b.call);
+    return sa !== undefined && sb !== undefined && sa !== sb && this.local(a, a.call, sa) && this.local(b, b.call, sb);
   }
 
   private sinkOfCall(call: string): string | undefined {
     return this.client ? this.world?.sinkOwnerOfCall(call) : this.sinkOf.get(call);
   }
 
-  /** A step that touches only its own call's state and no timer. */
-  private local(s: Step): boolean {
-    if (s.call === undefined) return false;
-    if (this.client) {
-      const sink = this.sinkOfCall(s.call);
-      if (sink === undefined || this.timedSinks.has(sink)) return false;
-    } else if (this.timed.has(s.call)) return false;
+  /** A step of `call` (whose sink is `sink`) that touches only its own call's state and no timer. */
+  private local(s: Step, call: string, sink: string): boolean {
+    if (this.client ? this.timedSinks.has(sink) : this.timed.has(call)) return false;
     const kind = s.key.slice(0, s.key.indexOf(':'));
     if (kind === 'return' || kind === 'complete') return true;
     if (kind !== 'broker') return false;
