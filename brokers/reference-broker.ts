@@ -473,10 +473,11 @@ export class ReferenceBroker implements BrokerAdapter {
 
 /** Every step an entry may offer, as objects made once per call. */
 function stepIdsOf(c: string) {
-  const step = (id: string): BrokerStep => ({ id, call: c });
-  return {
+  // Frozen: saved states share them instead of copying them (specs/state-snapshot.ts).
+  const step = (id: string): BrokerStep => Object.freeze({ id, call: c });
+  return Object.freeze({
     ret: step(`ret:${c}`), ind1: step(`ind:${c}:1`), indAll: step(`ind:${c}:all`), prog: step(`prog:${c}`),
     fin: step(`fin:${c}`), late: step(`late:${c}`), lateprog: step(`lateprog:${c}`), cfin: step(`cfin:${c}`),
     enter: step(`enter:${c}`), refuse: step(`refuse:${c}`), keep: step(`keep:${c}`), drop: step(`drop:${c}`),
-  };
+  });
 }

@@ -14,9 +14,10 @@
  *
  * The state key: `World.stateKey()` (the client's calls, actions, callbacks in
  * progress with their remaining time, the providers, the sinks' reference counts and the broker's
- * own `stateKey()`), the lifecycle monitor's state of every call (all regions), and the open
- * windows the checks still compare across calls (`CancelWindows`). Never virtual time, sequence
- * numbers or callback history beyond that. States with equal keys have the same futures and the
+ * own `stateKey()`), the lifecycle monitor's state of every call (all regions), and the judge's
+ * key (`Judge.stateKey()`: the open windows the checks still compare across calls, the tracker's
+ * record of calls not yet ended, what each check declares). Never virtual time, sequence
+ * numbers or callback history beyond that: the same key as the stateful search's. States with equal keys have the same futures and the
  * same verdicts for those futures, so each is expanded once: `states` counts distinct keys and
  * `transitions` the (state, step) pairs explored.
  *
@@ -30,7 +31,8 @@
 import { rejectionText } from '../specs/rejection-words.ts';
 import { decideOutcome } from '../report/result.ts';
 import type { BrokerAdapter } from './broker-adapter.ts';
-import { CancelWindows } from '../specs/cancel-windows.ts';
+import { createJudge } from '../specs/index.ts';
+import type { TraceEvent, TraceHeader } from '../trace/event.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
 import { Coverage, type Monitor, type MonitorRejection } from '../specs/monitor.ts';
 import { runOnce, type RunResult } from './run.ts';
@@ -39,7 +41,7 @@ import { canSnapshot, exploreBreadthFirst, exploreStateful } from './stateful-ex
 import { StepIndependence, type CallSinks } from './step-independence.ts';
 import { expand, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
-import type { World } from './world.ts';
+import { runsInProcess, type World } from './world.ts';
 import type { Workload } from './workload.ts';
 
 /** Bounds and inputs of one exploration. */
@@ -147,6 +149,15 @@ export function explore(o: ExploreOptions): Exploration {
   return exploreByReexecution(o);
 }
 
+/** The trace header every search judges its runs under (a simulation of the broker, white-box). */
+export function searchHeader(o: Pick<ExploreOptions, 'broker' | 'workload'>): TraceHeader {
+  return {
+    seq: 0, type: 'header', format: 'wbemsim-trace', version: 2, recorder: 'simulation',
+    broker: { name: o.broker.info.name, version: o.broker.info.version }, inProcess: runsInProcess(o.workload, o.broker.info),
+    whiteBox: true, seed: 0, workload: o.workload.name,
+  };
+}
+
 /** What every search starts from: the step independence of the reduction, the bounds, an empty coverage. */
 export function searchBounds(o: ExploreOptions): { independent: (a: Step, b: Step) => boolean; attach: (world: CallSinks) => void; maxStates: number; maxSteps: number; coverage: Coverage } {
   const indep = new StepIndependence(o.workload, o.client !== undefined);
@@ -182,7 +193,7 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
   while (stack.length && !cut) {
     if (o.shouldStop?.()) { cut = 'stopped'; break; }
     const branch = stack.pop()!;
-    const strategy = new ExplorerStrategy(branch, o.workload, visited, independent, () => visited.size >= maxStates, stack);
+    const strategy = new ExplorerStrategy(branch, o.workload, searchHeader(o), visited, independent, () => visited.size >= maxStates, stack);
     const r = runOnce({
       impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy, client: o.client,
       maxSteps, watchdog: o.watchdog, shouldStop: o.shouldStop, keepTrace: o.keepTrace,
@@ -265,12 +276,14 @@ class ExplorerStrategy implements Strategy {
   private readonly taken: number[] = [];
   private world?: World;
   private monitor?: Monitor;
-  private readonly windows = new CancelWindows();
+  /** A judge of its own, fed the run's events as they come, for its state key only. */
+  private readonly judge = createJudge({ keyed: true });
   private fed = 0;
 
   constructor(
     private readonly branch: Branch,
     private readonly workload: Workload,
+    header: TraceHeader,
     private readonly visited: Visited,
     private readonly independent: (a: Step, b: Step) => boolean,
     private readonly full: () => boolean,
@@ -278,6 +291,7 @@ class ExplorerStrategy implements Strategy {
   ) {
     this.mode = branch.prefix.length ? 'prefix' : 'expand';
     this.sleep = branch.sleep;
+    this.judge.begin(header);
   }
 
   attach(world: World, monitor: Monitor): void {
@@ -319,11 +333,12 @@ class ExplorerStrategy implements Strategy {
 
   private key(): string {
     const w = this.world!;
-    while (this.fed < w.events.length) this.windows.event(w.events[this.fed++]!);
+    // The runner has numbered them in place by now (sim/run.ts).
+    while (this.fed < w.events.length) this.judge.event(w.events[this.fed++] as TraceEvent);
     const calls = this.workload.calls.map((c) => {
       const s = this.monitor!.stateOf(c.id);
       return s ? Object.values(s).join('.') : '-';
     });
-    return `${w.stateKey()}#${calls.join(';')}#${this.windows.key()}`;
+    return `${w.stateKey()}#${calls.join(';')}#${this.judge.stateKey()}`;
   }
 }

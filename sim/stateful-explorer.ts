@@ -22,7 +22,7 @@ import { runOnce } from './run.ts';
 import { expand, expandCompact, HashCompactTable, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { runsInProcess, World } from './world.ts';
-import { eachBrokenRule, searchBounds, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
+import { eachBrokenRule, searchBounds, searchHeader, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
 import { DEFAULT_WATCHDOG } from './run.ts';
 import { decideOutcome } from '../report/result.ts';
 
@@ -70,11 +70,7 @@ function searchState(o: ExploreOptions) {
   const world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG, ...(o.client ? { client: o.client } : {}) });
   const monitor = new Monitor({ annotated: o.broker.info.annotates === true });
   const judge: Judge = createJudge({ keyed: true });
-  judge.begin({
-    seq: 0, type: 'header', format: 'wbemsim-trace', version: 2, recorder: 'simulation',
-    broker: { name: o.broker.info.name, version: o.broker.info.version }, inProcess: runsInProcess(o.workload, o.broker.info),
-    whiteBox: true, seed: 0, workload: o.workload.name,
-  });
+  judge.begin(searchHeader(o));
   let seq = 0;
   const feed = (e: UnnumberedEvent) => {
     const ev = ('seq' in e ? e : { seq: 0, ...e }) as TraceEvent;
@@ -179,39 +175,6 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     collect(r.violations, monitor.rejections);
     progress();
   };
-  /**
-   * A path that met a state already expanded goes on with the first enabled step at each point,
-   * without expanding, to the end, and is judged whole there, as the re-execution search judges
-   * its runs: a verdict that rests on history the state key does not hold is still found on the
-   * paths that lead to it. The live state is thrown away after: the next branch restores its own.
-   */
-  const tail = (depth: number) => {
-    let taken = 0;
-    for (;;) {
-      const enabled = world.enabled();
-      if (enabled.length === 0) {
-        const t = world.nextTimer();
-        if (t === undefined) break;
-        world.advanceTo(t);
-        flush();
-        continue;
-      }
-      if (depth + taken >= maxSteps) {
-        cut ??= 'max-steps';
-        path.push(...new Array<number>(taken).fill(0));
-        endPath('bound');
-        path.length -= taken;
-        return;
-      }
-      world.take(enabled[0]!.key);
-      flush();
-      taken++;
-      steps++;
-    }
-    path.push(...new Array<number>(taken).fill(0));
-    terminal();
-    path.length -= taken;
-  };
   const dfs = (depth: number, sleep: Step[]): void => {
     const enabled = settle();
     if (enabled.length === 0) {
@@ -233,7 +196,9 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     if (o.shouldStop?.()) { cut = 'stopped'; endPath('stopped'); return; }
     if (stored() >= maxStates) { cut ??= 'max-states'; endPath('max-states'); return; }
     const { todo, sleeps } = compact ? expandCompact(compact, key(), enabled, sleep, independent) : expand(visited, key(), enabled, sleep, independent);
-    if (todo.length === 0) { tail(depth); return; }
+    // A state seen before (or one whose every step sleeps): its future was explored from where it
+    // was first met, and the key holds whatever of the path so far a future verdict depends on.
+    if (todo.length === 0) { endPath('merged'); return; }
     transitions += todo.length;
     const here = todo.length > 1 ? save() : undefined;
     for (let n = 0; n < todo.length; n++) {

@@ -605,7 +605,7 @@ export class Tracker {
     const parts: string[] = [];
     for (const c of this.calls.values()) {
       if (c.ended) continue;
-      const ks = c.cancels ? c.cancels.map((k) => `${k.id}${k.closed ? (k.exact ? 'x' : 'c') : 'o'}`).sort().join('+') : '';
+      const ks = c.cancels ? c.cancels.map((k) => `${k.id}${k.closed ? (k.exact ? 'x' : 'c') : 'o'}${c.final === null ? dOrder(c, k) : ''}`).sort().join('+') : '';
       parts.push(`${c.id}:${ks}:${c.sinkError !== NONE ? 'e' : ''}${c.dAnnotation !== NONE ? 'd' : ''}${c.listedAt !== NONE ? 'l' : ''}${c.final !== null ? 'f' : ''}`);
     }
     return parts.sort().join(',');
@@ -655,4 +655,20 @@ export class Tracker {
     const released = s !== undefined ? this.refsTracked(s) && s.brokerNet <= 0 : this.header.whiteBox;
     return { kind: 'missing', decisive: this.decisiveEnd() || released };
   }
+}
+
+/**
+ * Where the final status of a call not yet final can lie against a cancel covering it: the
+ * earliest moment its d can have (the start of a callback still running, else the last return,
+ * else the call's entry: as `callbackEntered` will set dLo) and its annotated d, each against the
+ * cancel's p window. Placements compare these seq numbers (CANCELLED-STATUS,
+ * CANCEL-COVERS-SHARING-CALLS), so two states that order them differently are not the same
+ * state, even when every other record of them is.
+ */
+function dOrder(c: CallRec, k: CancelRec): string {
+  const dLo = c.last !== null && c.last.returned === NONE ? c.last.entered : c.lastReturn !== NONE ? c.lastReturn : c.entered;
+  const cmp = (a: number, b: number) => (a < b ? '<' : a > b ? '>' : '=');
+  let s = `${cmp(dLo, k.pLo)}${k.closed ? cmp(dLo, k.pHi) : ''}`;
+  if (c.dAnnotation !== NONE) s += `a${cmp(c.dAnnotation, k.pLo)}${k.closed ? cmp(c.dAnnotation, k.pHi) : ''}`;
+  return s;
 }
