@@ -79,6 +79,8 @@ export interface ExploreOptions {
    * omitted because two states shared a hash.
    */
   bitstate?: boolean;
+  /** Tests: verify every saved check state shared between saved states (JudgeOptions.verifySaves). */
+  verifySaves?: boolean;
   /** Progress of a stateful search, now and then: paths ended, states, violated rules so far. */
   onProgress?: (p: { runs: number; states: number; violations: number }) => void;
   /**

@@ -21,7 +21,7 @@ import type { TraceEvent, UnnumberedEvent } from '../trace/event.ts';
 import { runOnce } from './run.ts';
 import { expand, expandCompact, HashCompactTable, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
-import { runsInProcess, World } from './world.ts';
+import { World } from './world.ts';
 import { eachBrokenRule, searchBounds, searchHeader, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
 import { DEFAULT_WATCHDOG } from './run.ts';
 import { decideOutcome } from '../report/result.ts';
@@ -69,7 +69,7 @@ function searchState(o: ExploreOptions) {
   const callIds = o.workload.calls.map((c) => c.id);
   const world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG, ...(o.client ? { client: o.client } : {}) });
   const monitor = new Monitor({ annotated: o.broker.info.annotates === true });
-  const judge: Judge = createJudge({ keyed: true });
+  const judge: Judge = createJudge({ keyed: true, verifySaves: o.verifySaves });
   judge.begin(searchHeader(o));
   let seq = 0;
   const feed = (e: UnnumberedEvent) => {

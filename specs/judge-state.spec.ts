@@ -7,6 +7,8 @@ import type { TraceEvent, TraceHeader, TraceLine } from '../trace/event.ts';
 import { createJudge } from './judge.ts';
 import { Monitor } from './monitor.ts';
 import { StateSnapshotter } from './state-snapshot.ts';
+import { exploreStateful } from '../sim/stateful-explorer.ts';
+import { exploreWorkloads } from '../sim/explore-workloads.ts';
 
 /**
  * The check-state contract: everything the judge and the monitor remember can be saved and
@@ -93,5 +95,67 @@ describe('the snapshotter', () => {
   it('refuses state it cannot enumerate', () => {
     const s = new StateSnapshotter([{ seen: new WeakSet() }]);
     expect(() => s.save()).toThrow(/WeakMap or WeakSet/);
+  });
+
+  it('shares the copy of a tracked root that did not change, and copies one that did', () => {
+    const a = { list: [1] };
+    const b = { list: [2] };
+    const s = new StateSnapshotter([a, b], [], [], [a, b]);
+    const first = s.save();
+    s.touch(b);
+    b.list.push(3);
+    const second = s.save();
+    expect(second[0]).toBe(first[0]);
+    expect(second[1]).not.toBe(first[1]);
+    // Back to the first state: b is copied back, a was never changed.
+    s.touch(a);
+    a.list.push(9);
+    s.restore(first, true);
+    expect(a.list).toEqual([1]);
+    expect(b.list).toEqual([2]);
+    // A record both saved states hold is not taken over: the second state is still whole.
+    s.touch(a);
+    a.list.push(7);
+    s.restore(second);
+    expect(a.list).toEqual([1]);
+    expect(b.list).toEqual([2, 3]);
+  });
+
+  it('copies a tracked root every time once it holds an object another root holds', () => {
+    const rec = { n: 1 };
+    const owner = { recs: [rec] };
+    const check = { seen: [] as { n: number }[] };
+    const s = new StateSnapshotter([owner, check], [], [], [check]);
+    s.save();
+    s.touch(check);
+    check.seen.push(rec);
+    const saved = s.save();
+    s.save();
+    rec.n = 2;
+    s.restore(saved);
+    // One object again after the restore, as before the save.
+    expect(check.seen[0]).toBe(owner.recs[0]);
+    expect(owner.recs[0]!.n).toBe(1);
+  });
+
+  it('in verify mode, names a tracked root that changed without saying so', () => {
+    const a = { n: 1 };
+    const s = new StateSnapshotter([a], [], [], [a]);
+    s.verify = true;
+    s.save();
+    a.n = 2;
+    expect(() => s.save()).toThrow(/changed without touch: .n: 1 != 2/);
+  });
+});
+
+describe('the judge announces every change to its checks', () => {
+  it.each(['explore-method-progress-wrapped', 'explore-shared-sink-cancel'])('so a stateful search on %s with every shared copy verified finds no difference', (name) => {
+    const w = exploreWorkloads().find((x) => x.name === name)!;
+    for (const m of [{ name: 'reference', create: () => new ReferenceBroker() }, ...MUTANTS.filter((x) => ['final-overlaps-indicate', 'double-final', 'cancels-latest-only', 'late-callbacks'].includes(x.name))]) {
+      const plain = exploreStateful({ impl: m.name, broker: m.create(), workload: w, maxStates: 1500 });
+      const verified = exploreStateful({ impl: m.name, broker: m.create(), workload: w, maxStates: 1500, verifySaves: true });
+      expect(verified.violations.map((v) => `${v.by}:${v.rule}`)).toEqual(plain.violations.map((v) => `${v.by}:${v.rule}`));
+      expect(verified.states).toBe(plain.states);
+    }
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { TraceEvent, TraceEventType, TraceHeader, TraceLine } from '../trace/event.ts';
 import type { Finding, RuleResult } from './check.ts';
-import type { BaseCheck } from './base-check.ts';
+import { BaseCheck } from './base-check.ts';
 import { RULES } from './rules.ts';
 import { CHECKS } from './registry.ts';
 import { Tracker, type TrackerListener } from './tracker.ts';
@@ -50,6 +50,11 @@ export interface JudgeOptions {
   attributionWork?: number;
   /** Keep the state key of exhaustive search (`Judge.stateKey`). */
   keyed?: boolean;
+  /**
+   * Tests: at every save, compare each check's copy that saved states share with a fresh copy, and
+   * throw where a check changed without the judge saying so (specs/state-snapshot.ts).
+   */
+  verifySaves?: boolean;
 }
 
 /** A streaming judge of one trace. */
@@ -102,24 +107,44 @@ export function createJudge(options: JudgeOptions = {}): Judge {
     return l.cancelClosed !== undefined || l.pairReady !== undefined || l.lateCallback !== undefined;
   });
   tracker.listeners = hooked as TrackerListener[];
+  // What the end of a run changes: the checks with end-of-run judgements, and the hooked ones (the
+  // tracker closes the windows still open). The others' results are only read.
+  const ownEnd = (BaseCheck.prototype as unknown as { end: unknown }).end;
+  const ending = checks.filter((c) => hooked.includes(c) || (c as unknown as { end: unknown }).end !== ownEnd);
   const count = { events: 0 };
   const windows = options.keyed ? new CancelWindows() : undefined;
   let snapshotter: StateSnapshotter | undefined;
   // Made at the first save, once the header (shared, never changed) is known.
-  const snapshots = () => (snapshotter ??= new StateSnapshotter(
-    [tracker, count, ...checks, ...(windows ? [windows] : [])],
-    [tracker.header, ...checks.flatMap((c) => [c.rule, c.rule.citation, c.types])],
-  ));
+  // The checks are tracked roots of the snapshotter: only the judge calls into them (an event of a
+  // type they read, the tracker's hooks during an event, begin, finish), so it says which ones
+  // change, and saved states share the copy of every check that did not.
+  const snapshots = () => {
+    if (snapshotter) return snapshotter;
+    snapshotter = new StateSnapshotter(
+      [tracker, count, ...checks, ...(windows ? [windows] : [])],
+      [tracker.header, ...checks.flatMap((c) => [c.rule, c.rule.citation, c.types])],
+      [],
+      checks,
+    );
+    snapshotter.verify = options.verifySaves === true;
+    return snapshotter;
+  };
+  const touch = (list: readonly BaseCheck[]) => {
+    if (snapshotter) for (let i = 0; i < list.length; i++) snapshotter.touch(list[i]!);
+  };
   return {
     begin(header) {
+      touch(checks);
       tracker.begin(header);
       for (const c of checks) c.begin(header);
     },
     event(e) {
       count.events++;
+      const list = byType.get(e.type);
+      touch(hooked);
+      if (list) touch(list);
       tracker.update(e);
       windows?.event(e);
-      const list = byType.get(e.type);
       if (list) for (let i = 0; i < list.length; i++) list[i]!.event(e);
     },
     save: () => snapshots().save(),
@@ -146,6 +171,7 @@ export function createJudge(options: JudgeOptions = {}): Judge {
       return { calls: tracker.calls.size, callbacks: tracker.callbacks.size, cancels: tracker.cancels.size, sinks: tracker.sinks.size, services: tracker.services.size };
     },
     finish() {
+      touch(ending);
       tracker.finishRun();
       const results = checks.map((c) => c.finish());
       const advice = results.filter((r) => r.kind === 'info' && r.verdict === 'used').map((r) => ADVICE[r.rule] ?? `${r.rule}: ${RULES.find((x) => x.id === r.rule)?.summary ?? ''}`);

@@ -23,6 +23,8 @@
  */
 export const SAVE = Symbol('save');
 export const RESTORE = Symbol('restore');
+/** Marks a saved record that more than one saved state holds: a restore never takes it over. */
+const SHARED = Symbol('shared');
 
 export interface SelfSaving {
   [SAVE](): unknown;
@@ -39,36 +41,78 @@ export type SavedState = readonly Readonly<Record<string, unknown>>[];
 
 export class StateSnapshotter {
   private readonly stable: Map<object, object>;
+  /** Per root: whether every change to it is announced by `touch`. */
+  private readonly tracked: boolean[];
+  /** Per tracked root: the saved record its live fields equal now, if any. */
+  private readonly current: (Readonly<Record<string, unknown>> | undefined)[];
+  /** Tracked roots found to share objects with another root: always copied, so the sharing stays whole. */
+  private readonly entangled: boolean[];
+  private readonly index: Map<object, number>;
+  /** Compare every record a save reuses with a fresh copy (tests: a change that was not announced). */
+  verify = false;
 
   /**
    * `shared` objects are kept as they are; so is everything reachable from `sharedDeep` (inputs
-   * such as a workload, never changed during a run).
+   * such as a workload, never changed during a run). `tracked` roots announce every change to
+   * their state by `touch(root)` (their owner knows when it calls into them): a save reuses the
+   * copy of one that did not change since it was last saved or restored, and a restore leaves it
+   * alone when it already holds the state restored. A tracked root that holds an object another
+   * root also holds is copied every time instead, so that the shared object stays one object.
    */
-  constructor(private readonly roots: readonly object[], shared: readonly unknown[] = [], sharedDeep: readonly unknown[] = []) {
+  constructor(private readonly roots: readonly object[], shared: readonly unknown[] = [], sharedDeep: readonly unknown[] = [], tracked: readonly object[] = []) {
     this.stable = new Map();
     this.stable.set(this, this);
     for (const o of [...roots, ...shared]) if (typeof o === 'object' && o !== null) this.stable.set(o, o);
     for (const o of sharedDeep) markReachable(o, this.stable);
+    const t = new Set(tracked);
+    this.tracked = roots.map((r) => t.has(r));
+    this.current = roots.map(() => undefined);
+    this.entangled = roots.map(() => false);
+    this.index = new Map(roots.map((r, i) => [r, i]));
+  }
+
+  /** A tracked root changes (or is about to): its next save copies it. */
+  touch(root: object): void {
+    const i = this.index.get(root);
+    if (i !== undefined) this.current[i] = undefined;
   }
 
   /** A copy of every root's fields, independent of the live objects from now on. */
   save(): SavedState {
-    const memo = new Memo(this.stable);
-    return this.roots.map((r) => copyFields(r, memo, undefined));
+    const memo = new Memo(this.stable, this.entangled);
+    const out: Readonly<Record<string, unknown>>[] = new Array(this.roots.length);
+    for (let i = 0; i < this.roots.length; i++) {
+      const reuse = this.entangled[i] ? undefined : this.current[i];
+      if (reuse !== undefined) {
+        if (this.verify) this.check(i, reuse);
+        (reuse as Record<symbol, unknown>)[SHARED] = true;
+        out[i] = reuse;
+        continue;
+      }
+      memo.root = i;
+      const rec = copyFields(this.roots[i]!, memo, undefined);
+      out[i] = rec;
+      if (this.tracked[i]) this.current[i] = rec;
+    }
+    return out;
   }
 
   /**
    * Puts the roots back into the state `s` was saved in. `s` stays usable for further restores,
-   * unless `last` says it will not be used again: then its copies are taken over, not copied.
+   * unless `last` says it will not be used again: then its copies are taken over, not copied
+   * (except a record that another saved state shares).
    */
   restore(s: SavedState, last = false): void {
-    const memo = new Memo(this.stable);
+    const memo = new Memo(this.stable, this.entangled);
     for (let i = 0; i < this.roots.length; i++) {
-      const root = this.roots[i] as Record<string, unknown>;
       const saved = s[i]!;
+      if (!this.entangled[i] && this.current[i] === saved) continue;
+      const root = this.roots[i] as Record<string, unknown>;
       for (const k of Object.keys(root)) if (!(k in saved)) delete root[k];
-      if (!last) {
+      memo.root = i;
+      if (!last || (saved as Record<symbol, unknown>)[SHARED] === true) {
         copyFields(saved, memo, root);
+        if (this.tracked[i]) this.current[i] = saved;
         continue;
       }
       for (const k of Object.keys(saved)) {
@@ -78,8 +122,50 @@ export class StateSnapshotter {
           root[k] = v.of;
         } else root[k] = v;
       }
+      if (this.tracked[i]) this.current[i] = undefined;
     }
   }
+
+  /** Throws when a reused record no longer equals its root: a change that was not announced. */
+  private check(i: number, reused: Readonly<Record<string, unknown>>): void {
+    const fresh = copyFields(this.roots[i]!, new Memo(this.stable, this.entangled), undefined);
+    const why = differs(reused, fresh, this.stable, new Map(), '');
+    if (why !== undefined) throw new Error(`state-snapshot: root ${i} (${this.roots[i]!.constructor.name}) changed without touch: ${why}`);
+  }
+}
+
+/** Where two saved values differ (undefined when they do not); stable and frozen objects by identity. */
+function differs(a: unknown, b: unknown, stable: ReadonlyMap<object, object>, seen: Map<object, unknown>, path: string): string | undefined {
+  if (a === b) return undefined;
+  if (a instanceof SelfSaved && b instanceof SelfSaved) return a.of === b.of ? differs(a.data, b.data, stable, seen, `${path}.<saved>`) : `${path}: another object`;
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return `${path}: ${String(a)} != ${String(b)}`;
+  if (stable.has(a) || stable.has(b) || Object.isFrozen(a) || Object.isFrozen(b)) return `${path}: another object`;
+  if (seen.get(a) === b) return undefined;
+  seen.set(a, b);
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return `${path}: another kind of object`;
+  if (a instanceof Map || a instanceof Set) {
+    const x = [...(a as Map<unknown, unknown>).entries()];
+    const y = [...(b as Map<unknown, unknown>).entries()];
+    if (x.length !== y.length) return `${path}: ${x.length} entries != ${y.length}`;
+    for (let n = 0; n < x.length; n++) {
+      const d = differs(x[n]![0], y[n]![0], stable, seen, `${path}[${n}]`) ?? differs(x[n]![1], y[n]![1], stable, seen, `${path}[${String(x[n]![0])}]`);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  if (ArrayBuffer.isView(a)) {
+    const x = a as unknown as Uint8Array;
+    const y = b as unknown as Uint8Array;
+    return x.length === y.length && x.every((v, n) => v === y[n]) ? undefined : `${path}: typed arrays differ`;
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.join() !== kb.join()) return `${path}: fields ${ka.join(',')} != ${kb.join(',')}`;
+  for (const k of ka) {
+    const d = differs((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], stable, seen, `${path}.${k}`);
+    if (d !== undefined) return d;
+  }
+  return undefined;
 }
 
 /** Adds `v` and everything reachable from it to `into` as kept-as-is. */
@@ -112,19 +198,30 @@ function copyFields(from: object, memo: Memo, into: Record<string, unknown> | un
   return out;
 }
 
-/** A deep copy of one value (see the module comment for what is shared instead). */
 /** The copies made so far in one save or restore, over the objects kept as they are. */
 class Memo {
   private readonly made = new Map<object, object>();
-  constructor(private readonly stable: ReadonlyMap<object, object>) {}
+  /** The root whose fields are being copied now; the root each copy was made for. */
+  root = 0;
+  private readonly owner = new Map<object, number>();
+  constructor(private readonly stable: ReadonlyMap<object, object>, private readonly entangled: boolean[]) {}
   get(v: object): object | undefined {
-    return this.stable.get(v) ?? this.made.get(v);
+    const s = this.stable.get(v);
+    if (s !== undefined) return s;
+    const m = this.made.get(v);
+    if (m !== undefined) {
+      const o = this.owner.get(v)!;
+      if (o !== this.root) this.entangled[o] = this.entangled[this.root] = true;
+    }
+    return m;
   }
   set(v: object, copy: object): void {
     this.made.set(v, copy);
+    this.owner.set(v, this.root);
   }
 }
 
+/** A deep copy of one value (see the module comment for what is shared instead). */
 function copy<T>(v: T, memo: Memo): T {
   if (typeof v !== 'object' || v === null) return v;
   const known = memo.get(v);
