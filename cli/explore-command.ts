@@ -84,7 +84,8 @@ Examples:
         timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled, mode: opts.mode, bitstate: opts.bitstate === true,
       } satisfies ExploreTask;
       const workers: number = opts.workers ?? 1;
-      const result = await exploreInWorkers(task, workloads.map((w) => w.name), workers, shard, progress.listener).finally(() => progress.done());
+      // The workers get the workloads read and checked here, and do not read them again.
+      const result = await exploreInWorkers({ ...task, workloads }, workloads.map((w) => w.name), workers, shard, progress.listener).finally(() => progress.done());
       const shardFile = shard ? {
         format: SHARD_FORMAT, version: SHARD_VERSION, command: 'explore' as const, k: shard.k, n: shard.n,
         campaign: { wbemsim: packageVersion(), impl: opts.impl, workloads: workloads.map((w) => w.name), workloadsDigest: createHash('sha256').update(JSON.stringify(workloads)).digest('hex').slice(0, 16), maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog ?? null, mode: opts.mode ?? null, bitstate: opts.bitstate === true },

@@ -22,7 +22,8 @@ import { notStarted } from './impl.ts';
 import { replayToken } from './replay-command.ts';
 import { load } from './explore-command.ts';
 import { runScenario } from '../scenarios/scenario.ts';
-import { suiteScenarios } from '../scenarios/suite.ts';
+import { suiteOf, suiteScenarios, type SuiteScenarioData } from '../scenarios/suite.ts';
+import type { Workload } from '../sim/workload.ts';
 import { scenarioOrUsage } from './scenario-command.ts';
 import { parentPort } from 'node:worker_threads';
 import { resolveClient } from '../clients/index.ts';
@@ -45,11 +46,15 @@ function progressPoster(wanted: boolean | undefined): ((p: Progress) => void) | 
 }
 
 /** `run`: the campaign's options, with the implementation and workloads by name. */
-export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' | 'clock' | 'interrupted' | 'onRun' | 'client'> {
+export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' | 'scenarios' | 'clock' | 'interrupted' | 'onRun' | 'client'> {
   /** The `--client` value (clients/index.ts). */
   client?: string;
   /** Workload names or files; none means every built-in workload (unless `suite`). */
   workloadNames: string[];
+  /** The workloads of `workloadNames`, already read and checked (by the main thread): then not read again. */
+  workloads?: Workload[];
+  /** The suite's scenarios, already read and checked (suiteScenarioData): then not read again. */
+  scenarios?: SuiteScenarioData[];
   /** Run the conformance suite: every scenario, then `swarm` runs on generated workloads. */
   suite?: boolean;
   stepTimeoutMs?: number;
@@ -74,6 +79,8 @@ export interface ExploreTask {
   /** The `--client` value (clients/index.ts). */
   client?: string;
   workloadNames: string[];
+  /** The workloads of `workloadNames`, already read and checked (by the main thread): then not read again. */
+  workloads?: Workload[];
   maxSteps?: number;
   maxStates?: number;
   watchdog?: number;
@@ -146,10 +153,10 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
   switch (task) {
     case 'run': {
       const p = payload as RunTask;
-      const workloads = p.suite ? [] : p.workloadNames.length ? p.workloadNames.map(load) : builtinWorkloads();
-      const scenarios = p.suite ? suiteScenarios() : undefined;
+      const workloads = p.workloads ?? (p.suite ? [] : p.workloadNames.length ? p.workloadNames.map(load) : builtinWorkloads());
+      const scenarios = p.suite ? (p.scenarios ? suiteOf(p.scenarios) : suiteScenarios()) : undefined;
       const factory = await implFactory(p.impl, { stepTimeoutMs: p.stepTimeoutMs, interrupt: stop });
-      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, shrinkBudget, suite: _suite, client: _c, shard, ...options } = p;
+      const { workloadNames: _w, workloads: _wl, scenarios: _sc, stepTimeoutMs: _s, progress: wanted, shrinkBudget, suite: _suite, client: _c, shard, ...options } = p;
       const post = progressPoster(wanted);
       const planned = p.strategy === 'exhaustive' ? undefined : plannedRuns({ ...p, workloads, scenarios }, shard);
       const onRun = post ? (x: { runs: number; steps: number; violations: number }) => post({ ...x, planned }) : undefined;
@@ -168,7 +175,7 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
     }
     case 'explore': {
       const p = payload as ExploreTask;
-      const workloads = p.workloadNames.length ? p.workloadNames.map(load) : exploreWorkloads();
+      const workloads = p.workloads ?? (p.workloadNames.length ? p.workloadNames.map(load) : exploreWorkloads());
       const client = await resolveClient(p.client);
       const started = performance.now();
       const deadline = p.timeBudgetMs !== undefined ? started + p.timeBudgetMs : undefined;
