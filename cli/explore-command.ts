@@ -7,8 +7,9 @@
 import { Option, type Command } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
 import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES } from '../sim/explorer.ts';
-import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
-import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
+import { exploreWorkloads } from '../sim/explore-workloads.ts';
+import { builtinWorkloads } from '../sim/workloads.ts';
+import { load } from './load-workload.ts';
 import type { Workload } from '../sim/workload.ts';
 import { exploreText } from '../report/text.ts';
 import { jsonOf } from '../report/json.ts';
@@ -23,7 +24,6 @@ import { EXPLORE_SPLIT_DEPTH, parseShard, SHARD_FORMAT, SHARD_VERSION } from './
 import { inWorkers } from './run-workers.ts';
 import { mergeExplorations } from './explore-merge.ts';
 import type { Progress } from './progress.ts';
-import { UsageError } from './usage-error.ts';
 import { runTask } from './interrupt.ts';
 import type { ExploreResult, ExploreTask } from './tasks.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
@@ -140,14 +140,4 @@ function packageVersion(): string {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** A workload by name or file; one that does not load is bad usage. */
-export function load(nameOrPath: string): Workload {
-  try {
-    return resolveWorkload(nameOrPath);
-  } catch (err) {
-    if (err instanceof WorkloadError) throw new UsageError(err.message);
-    throw err;
-  }
 }

@@ -19,7 +19,7 @@ import { DEFAULT_SHRINK_BUDGET } from '../sim/shrink.ts';
 import { runText } from '../report/text.ts';
 import { jsonOf } from '../report/json.ts';
 import { UsageError } from './usage-error.ts';
-import { load } from './explore-command.ts';
+import { load } from './load-workload.ts';
 import { parseFailOn, exitCodeFor, FAIL_ON } from './exit-code.ts';
 import { checkOutputs, intOption, MAX_SEED, seedOption } from './options.ts';
 import { notStarted, resolveImplForCli } from './impl.ts';

@@ -4,27 +4,19 @@
  * flag is shared memory, polled between steps.
  */
 import { ImplError, resolveImpl } from '../brokers/implementations.ts';
-import { runMutantZoo, type MutantOutcome, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
+import type { MutantOutcome, ZooOptions, ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
 import { BrokerFailure, Interrupted, type BrokerAdapter, type BrokerFactory } from '../sim/broker-adapter.ts';
 import { plannedRuns, runCampaign, shrunkPieces, type Campaign, type CampaignOptions, type ShardPart, type ShardSpec, type ShrunkPiece } from '../sim/campaign.ts';
-import { compiledMachine } from '../specs/compiled-machine.ts';
-import { Coverage } from '../specs/monitor.ts';
-import { shrinkCampaign, shrinkToken, type ShrinkReport } from '../sim/shrink.ts';
-import { explore, type Exploration, type ExploreMode } from '../sim/explorer.ts';
-import { canSnapshot } from '../sim/stateful-explorer.ts';
-import { exploreWorkloads } from '../sim/explore-workloads.ts';
+import type { ShrinkReport } from '../sim/shrink.ts';
+import type { Exploration, ExploreMode } from '../sim/explorer.ts';
 import { builtinWorkloads } from '../sim/workloads.ts';
-import { decodeToken } from '../sim/replay-token.ts';
+import type { Workload } from '../sim/workload.ts';
 import type { RunResult } from '../sim/run.ts';
 import { UsageError } from './usage-error.ts';
 import { EXPLORE_SPLIT_DEPTH } from './shard-file.ts';
 import { notStarted } from './impl.ts';
-import { replayToken } from './replay-command.ts';
-import { load } from './explore-command.ts';
-import { runScenario } from '../scenarios/scenario.ts';
+import { load } from './load-workload.ts';
 import { suiteOf, suiteScenarios, type SuiteScenarioData } from '../scenarios/suite.ts';
-import type { Workload } from '../sim/workload.ts';
-import { scenarioOrUsage } from './scenario-command.ts';
 import { parentPort } from 'node:worker_threads';
 import { resolveClient } from '../clients/index.ts';
 
@@ -166,6 +158,7 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       if (shrinkBudget === 0 || campaign.violations.length === 0 || campaign.interrupted || interrupted()) return done(campaign);
       // Every violation shown by its shrunk witness, one broker for all the shrinks; a broker that
       // no longer starts, or a stop request while it starts, leaves the witnesses as found.
+      const { shrinkCampaign } = await import('../sim/shrink.ts');
       try {
         return done(useBroker(factory, (broker) => shrinkCampaign(campaign, broker, { budget: shrinkBudget, shouldStop: interrupted })));
       } catch (err) {
@@ -175,6 +168,10 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
     }
     case 'explore': {
       const p = payload as ExploreTask;
+      // What only this task needs is loaded here, so that the other tasks' workers load less.
+      const [{ explore }, { canSnapshot }, { exploreWorkloads }, { compiledMachine }, { Coverage }] = await Promise.all([
+        import('../sim/explorer.ts'), import('../sim/stateful-explorer.ts'), import('../sim/explore-workloads.ts'), import('../specs/compiled-machine.ts'), import('../specs/monitor.ts'),
+      ]);
       const workloads = p.workloads ?? (p.workloadNames.length ? p.workloadNames.map(load) : exploreWorkloads());
       const client = await resolveClient(p.client);
       const started = performance.now();
@@ -213,18 +210,21 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
     }
     case 'replay': {
       const { token, impl } = payload as { token: string; impl?: string };
+      const [{ decodeToken }, { replayToken }] = await Promise.all([import('../sim/replay-token.ts'), import('./replay-command.ts')]);
       return withImpl<ReplayResult>(impl ?? decodeToken(token).impl, { interrupt: stop },
         (factory) => ({ run: replayToken(token, factory, interrupted), interrupted: interrupted() }) satisfies ReplayResult,
         () => ({ interrupted: true }) satisfies ReplayResult);
     }
     case 'scenario': {
       const p = payload as ScenarioTask;
+      const [{ runScenario }, { scenarioOrUsage }] = await Promise.all([import('../scenarios/scenario.ts'), import('./scenario-command.ts')]);
       return withImpl<ScenarioTaskResult>(p.impl, { interrupt: stop },
         async (factory) => ({ run: await runScenario(scenarioOrUsage(p.scenario), factory, p.impl, interrupted, await resolveClient(p.client)), interrupted: interrupted() }) satisfies ScenarioTaskResult,
         () => ({ interrupted: true }) satisfies ScenarioTaskResult);
     }
     case 'mutants': {
       const { progress: wanted, shrinkBudget, ...options } = payload as MutantsTask;
+      const { runMutantZoo } = await import('../brokers/mutants/run-mutant-zoo.ts');
       const post = progressPoster(wanted);
       const onRun = post ? (p: { runs: number; mutantsDone: number; mutants: number; caught: number }) => post({ runs: p.runs, steps: 0, violations: 0, mutants: { done: p.mutantsDone, caught: p.caught, total: p.mutants } }) : undefined;
       const zoo = runMutantZoo({ ...options, interrupted, ...(onRun ? { onRun } : {}) });
@@ -242,6 +242,7 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
  */
 async function shrinkMutants(mutants: MutantOutcome[], budget: number | undefined, stop: Int32Array): Promise<ShrunkMutantOutcome[]> {
   const interrupted = () => Atomics.load(stop, 0) !== 0;
+  const [{ decodeToken }, { shrinkToken }] = await Promise.all([import('../sim/replay-token.ts'), import('../sim/shrink.ts')]);
   const out: ShrunkMutantOutcome[] = [];
   for (const m of mutants) {
     const rule = m.caughtBy.find((r) => m.targets.includes(r));
