@@ -1,7 +1,7 @@
 /**
  * The work of the long commands, run in a worker thread (cli/interrupt.ts, cli/task-worker.mjs):
- * everything crosses the thread boundary as plain data (names, numbers, results), and the stop
- * flag is shared memory, polled between steps.
+ * everything crosses the thread boundary as plain data (names, numbers, the workloads and scenarios
+ * the main thread already checked, results), and the stop flag is shared memory, polled between steps.
  */
 import { ImplError, resolveImpl } from '../brokers/implementations.ts';
 import type { MutantOutcome, ZooOptions, ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
