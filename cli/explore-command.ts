@@ -7,8 +7,9 @@
 import { Option, type Command } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
 import { DEFAULT_EXPLORE_MAX_STEPS, DEFAULT_MAX_STATES } from '../sim/explorer.ts';
-import { exploreWorkloads, resolveWorkload } from '../sim/explore-workloads.ts';
-import { builtinWorkloads, WorkloadError } from '../sim/workloads.ts';
+import { exploreWorkloads } from '../sim/explore-workloads.ts';
+import { builtinWorkloads } from '../sim/workloads.ts';
+import { load } from './load-workload.ts';
 import type { Workload } from '../sim/workload.ts';
 import { exploreText } from '../report/text.ts';
 import { jsonOf } from '../report/json.ts';
@@ -23,7 +24,6 @@ import { EXPLORE_SPLIT_DEPTH, parseShard, SHARD_FORMAT, SHARD_VERSION } from './
 import { inWorkers } from './run-workers.ts';
 import { mergeExplorations } from './explore-merge.ts';
 import type { Progress } from './progress.ts';
-import { UsageError } from './usage-error.ts';
 import { runTask } from './interrupt.ts';
 import type { ExploreResult, ExploreTask } from './tasks.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
@@ -84,7 +84,8 @@ Examples:
         timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled, mode: opts.mode, bitstate: opts.bitstate === true,
       } satisfies ExploreTask;
       const workers: number = opts.workers ?? 1;
-      const result = await exploreInWorkers(task, workloads.map((w) => w.name), workers, shard, progress.listener).finally(() => progress.done());
+      // The workers get the workloads read and checked here, and do not read them again.
+      const result = await exploreInWorkers({ ...task, workloads }, workloads.map((w) => w.name), workers, shard, progress.listener).finally(() => progress.done());
       const shardFile = shard ? {
         format: SHARD_FORMAT, version: SHARD_VERSION, command: 'explore' as const, k: shard.k, n: shard.n,
         campaign: { wbemsim: packageVersion(), impl: opts.impl, workloads: workloads.map((w) => w.name), workloadsDigest: createHash('sha256').update(JSON.stringify(workloads)).digest('hex').slice(0, 16), maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog ?? null, mode: opts.mode ?? null, bitstate: opts.bitstate === true },
@@ -139,14 +140,4 @@ function packageVersion(): string {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** A workload by name or file; one that does not load is bad usage. */
-export function load(nameOrPath: string): Workload {
-  try {
-    return resolveWorkload(nameOrPath);
-  } catch (err) {
-    if (err instanceof WorkloadError) throw new UsageError(err.message);
-    throw err;
-  }
 }

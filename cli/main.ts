@@ -8,20 +8,30 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { packagePath } from '../package-root.ts';
 import { UsageError } from './usage-error.ts';
-import { registerRun } from './run-command.ts';
-import { registerDiagram } from './diagram-command.ts';
-import { registerCheck } from './check-command.ts';
-import { registerSpec } from './spec-command.ts';
-import { registerExplore } from './explore-command.ts';
-import { registerReplay } from './replay-command.ts';
-import { registerMutants } from './mutants-command.ts';
-import { registerScenario } from './scenario-command.ts';
-import { registerReport } from './report-command.ts';
-import { registerRecord } from './record-command.ts';
-import { registerClients } from './clients-command.ts';
-import { registerMerge } from './merge-command.ts';
 import { installInterrupts } from './interrupt.ts';
 import { inertLines } from '../report/inert.ts';
+
+type Register = (program: Command, setCode: (code: number) => void) => void;
+
+/**
+ * Each command's module, in the order the help lists them. Only the module of the command run is
+ * loaded (every one for the top-level help, `help` and a word that names no command), so that a
+ * command does not load the modules of all the others before it starts.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  run: async () => (await import('./run-command.ts')).registerRun,
+  check: async () => (await import('./check-command.ts')).registerCheck,
+  spec: async () => (await import('./spec-command.ts')).registerSpec,
+  diagram: async () => (await import('./diagram-command.ts')).registerDiagram,
+  explore: async () => (await import('./explore-command.ts')).registerExplore,
+  replay: async () => (await import('./replay-command.ts')).registerReplay,
+  mutants: async () => (await import('./mutants-command.ts')).registerMutants,
+  scenario: async () => (await import('./scenario-command.ts')).registerScenario,
+  report: async () => (await import('./report-command.ts')).registerReport,
+  record: async () => (await import('./record-command.ts')).registerRecord,
+  clients: async () => (await import('./clients-command.ts')).registerClients,
+  merge: async () => (await import('./merge-command.ts')).registerMerge,
+};
 
 /** The version in the package's own package.json. */
 function packageVersion(): string {
@@ -37,18 +47,8 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`${s.trimEnd()} (run with --help for usage)\n`) });
   let code = 0;
   const setCode = (c: number) => { code = c; };
-  registerRun(program, setCode);
-  registerCheck(program, setCode);
-  registerSpec(program, setCode);
-  registerDiagram(program, setCode);
-  registerExplore(program, setCode);
-  registerReplay(program, setCode);
-  registerMutants(program, setCode);
-  registerScenario(program, setCode);
-  registerReport(program, setCode);
-  registerRecord(program, setCode);
-  registerClients(program, setCode);
-  registerMerge(program, setCode);
+  const named = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? [argv[0]] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(named.map((name) => COMMANDS[name]!()))) register(program, setCode);
   const interrupts = installInterrupts();
   try {
     await program.parseAsync(argv, { from: 'user' });

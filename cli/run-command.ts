@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import { implNames } from '../brokers/implementations.ts';
 import { campaignUnits, foldOptionsOf, owns, SWARM_SEGMENT, type Campaign, type SuiteScenario } from '../sim/campaign.ts';
 import type { Workload } from '../sim/workload.ts';
-import { suiteScenarios } from '../scenarios/suite.ts';
+import { suiteScenarioData, suiteScenarios } from '../scenarios/suite.ts';
 import { packagePath } from '../package-root.ts';
 import { encodePart, parseShard, SHARD_FILE, SHARD_FORMAT, SHARD_VERSION, type RunShard } from './shard-file.ts';
 import { runCampaignInWorkers } from './run-workers.ts';
@@ -19,7 +19,7 @@ import { DEFAULT_SHRINK_BUDGET } from '../sim/shrink.ts';
 import { runText } from '../report/text.ts';
 import { jsonOf } from '../report/json.ts';
 import { UsageError } from './usage-error.ts';
-import { load } from './explore-command.ts';
+import { load } from './load-workload.ts';
 import { parseFailOn, exitCodeFor, FAIL_ON } from './exit-code.ts';
 import { checkOutputs, intOption, MAX_SEED, seedOption } from './options.ts';
 import { notStarted, resolveImplForCli } from './impl.ts';
@@ -112,7 +112,9 @@ Examples:
       const units = Array.from({ length: campaignUnits(shape) }, (_, u) => u).filter((u) => owns(shard, u)).length;
       const workers = Math.max(1, Math.min(opts.workers ?? 1, units));
       const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
-      const result = await runCampaignInWorkers({ ...task, progress: progress.enabled }, fold, workers, shard, progress.listener).finally(() => progress.done());
+      // The workers get the workloads and scenarios read and checked here, and do not read them again.
+      const handed = { workloads, ...(suite ? { scenarios: suiteScenarioData() } : {}) };
+      const result = await runCampaignInWorkers({ ...task, ...handed, progress: progress.enabled }, fold, workers, shard, progress.listener).finally(() => progress.done());
       const shardFile = shard && result.part ? {
         format: SHARD_FORMAT, version: SHARD_VERSION, command: 'run', k: shard.k, n: shard.n, campaign: campaignIdentity(task, workloads, scenarios),
         fold, part: encodePart(result.part), shrunk: result.shrunk ?? [], wallMs: result.campaign.wall.ms,

@@ -1,29 +1,22 @@
 /**
  * The work of the long commands, run in a worker thread (cli/interrupt.ts, cli/task-worker.mjs):
- * everything crosses the thread boundary as plain data (names, numbers, results), and the stop
- * flag is shared memory, polled between steps.
+ * everything crosses the thread boundary as plain data (names, numbers, the workloads and scenarios
+ * the main thread already checked, results), and the stop flag is shared memory, polled between steps.
  */
 import { ImplError, resolveImpl } from '../brokers/implementations.ts';
-import { runMutantZoo, type MutantOutcome, type ZooOptions, type ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
+import type { MutantOutcome, ZooOptions, ZooResult } from '../brokers/mutants/run-mutant-zoo.ts';
 import { BrokerFailure, Interrupted, type BrokerAdapter, type BrokerFactory } from '../sim/broker-adapter.ts';
 import { plannedRuns, runCampaign, shrunkPieces, type Campaign, type CampaignOptions, type ShardPart, type ShardSpec, type ShrunkPiece } from '../sim/campaign.ts';
-import { compiledMachine } from '../specs/compiled-machine.ts';
-import { Coverage } from '../specs/monitor.ts';
-import { shrinkCampaign, shrinkToken, type ShrinkReport } from '../sim/shrink.ts';
-import { explore, type Exploration, type ExploreMode } from '../sim/explorer.ts';
-import { canSnapshot } from '../sim/stateful-explorer.ts';
-import { exploreWorkloads } from '../sim/explore-workloads.ts';
+import type { ShrinkReport } from '../sim/shrink.ts';
+import type { Exploration, ExploreMode } from '../sim/explorer.ts';
 import { builtinWorkloads } from '../sim/workloads.ts';
-import { decodeToken } from '../sim/replay-token.ts';
+import type { Workload } from '../sim/workload.ts';
 import type { RunResult } from '../sim/run.ts';
 import { UsageError } from './usage-error.ts';
 import { EXPLORE_SPLIT_DEPTH } from './shard-file.ts';
 import { notStarted } from './impl.ts';
-import { replayToken } from './replay-command.ts';
-import { load } from './explore-command.ts';
-import { runScenario } from '../scenarios/scenario.ts';
-import { suiteScenarios } from '../scenarios/suite.ts';
-import { scenarioOrUsage } from './scenario-command.ts';
+import { load } from './load-workload.ts';
+import { suiteOf, suiteScenarios, type SuiteScenarioData } from '../scenarios/suite.ts';
 import { parentPort } from 'node:worker_threads';
 import { resolveClient } from '../clients/index.ts';
 
@@ -45,11 +38,15 @@ function progressPoster(wanted: boolean | undefined): ((p: Progress) => void) | 
 }
 
 /** `run`: the campaign's options, with the implementation and workloads by name. */
-export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' | 'clock' | 'interrupted' | 'onRun' | 'client'> {
+export interface RunTask extends Omit<CampaignOptions, 'factory' | 'workloads' | 'scenarios' | 'clock' | 'interrupted' | 'onRun' | 'client'> {
   /** The `--client` value (clients/index.ts). */
   client?: string;
   /** Workload names or files; none means every built-in workload (unless `suite`). */
   workloadNames: string[];
+  /** The workloads of `workloadNames`, already read and checked (by the main thread): then not read again. */
+  workloads?: Workload[];
+  /** The suite's scenarios, already read and checked (suiteScenarioData): then not read again. */
+  scenarios?: SuiteScenarioData[];
   /** Run the conformance suite: every scenario, then `swarm` runs on generated workloads. */
   suite?: boolean;
   stepTimeoutMs?: number;
@@ -74,6 +71,8 @@ export interface ExploreTask {
   /** The `--client` value (clients/index.ts). */
   client?: string;
   workloadNames: string[];
+  /** The workloads of `workloadNames`, already read and checked (by the main thread): then not read again. */
+  workloads?: Workload[];
   maxSteps?: number;
   maxStates?: number;
   watchdog?: number;
@@ -146,10 +145,10 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
   switch (task) {
     case 'run': {
       const p = payload as RunTask;
-      const workloads = p.suite ? [] : p.workloadNames.length ? p.workloadNames.map(load) : builtinWorkloads();
-      const scenarios = p.suite ? suiteScenarios() : undefined;
+      const workloads = p.workloads ?? (p.suite ? [] : p.workloadNames.length ? p.workloadNames.map(load) : builtinWorkloads());
+      const scenarios = p.suite ? (p.scenarios ? suiteOf(p.scenarios) : suiteScenarios()) : undefined;
       const factory = await implFactory(p.impl, { stepTimeoutMs: p.stepTimeoutMs, interrupt: stop });
-      const { workloadNames: _w, stepTimeoutMs: _s, progress: wanted, shrinkBudget, suite: _suite, client: _c, shard, ...options } = p;
+      const { workloadNames: _w, workloads: _wl, scenarios: _sc, stepTimeoutMs: _s, progress: wanted, shrinkBudget, suite: _suite, client: _c, shard, ...options } = p;
       const post = progressPoster(wanted);
       const planned = p.strategy === 'exhaustive' ? undefined : plannedRuns({ ...p, workloads, scenarios }, shard);
       const onRun = post ? (x: { runs: number; steps: number; violations: number }) => post({ ...x, planned }) : undefined;
@@ -159,6 +158,7 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       if (shrinkBudget === 0 || campaign.violations.length === 0 || campaign.interrupted || interrupted()) return done(campaign);
       // Every violation shown by its shrunk witness, one broker for all the shrinks; a broker that
       // no longer starts, or a stop request while it starts, leaves the witnesses as found.
+      const { shrinkCampaign } = await import('../sim/shrink.ts');
       try {
         return done(useBroker(factory, (broker) => shrinkCampaign(campaign, broker, { budget: shrinkBudget, shouldStop: interrupted })));
       } catch (err) {
@@ -168,7 +168,11 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
     }
     case 'explore': {
       const p = payload as ExploreTask;
-      const workloads = p.workloadNames.length ? p.workloadNames.map(load) : exploreWorkloads();
+      // What only this task needs is loaded here, so that the other tasks' workers load less.
+      const [{ explore }, { canSnapshot }, { exploreWorkloads }, { compiledMachine }, { Coverage }] = await Promise.all([
+        import('../sim/explorer.ts'), import('../sim/stateful-explorer.ts'), import('../sim/explore-workloads.ts'), import('../specs/compiled-machine.ts'), import('../specs/monitor.ts'),
+      ]);
+      const workloads = p.workloads ?? (p.workloadNames.length ? p.workloadNames.map(load) : exploreWorkloads());
       const client = await resolveClient(p.client);
       const started = performance.now();
       const deadline = p.timeBudgetMs !== undefined ? started + p.timeBudgetMs : undefined;
@@ -206,18 +210,21 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
     }
     case 'replay': {
       const { token, impl } = payload as { token: string; impl?: string };
+      const [{ decodeToken }, { replayToken }] = await Promise.all([import('../sim/replay-token.ts'), import('./replay-command.ts')]);
       return withImpl<ReplayResult>(impl ?? decodeToken(token).impl, { interrupt: stop },
         (factory) => ({ run: replayToken(token, factory, interrupted), interrupted: interrupted() }) satisfies ReplayResult,
         () => ({ interrupted: true }) satisfies ReplayResult);
     }
     case 'scenario': {
       const p = payload as ScenarioTask;
+      const [{ runScenario }, { scenarioOrUsage }] = await Promise.all([import('../scenarios/scenario.ts'), import('./scenario-command.ts')]);
       return withImpl<ScenarioTaskResult>(p.impl, { interrupt: stop },
         async (factory) => ({ run: await runScenario(scenarioOrUsage(p.scenario), factory, p.impl, interrupted, await resolveClient(p.client)), interrupted: interrupted() }) satisfies ScenarioTaskResult,
         () => ({ interrupted: true }) satisfies ScenarioTaskResult);
     }
     case 'mutants': {
       const { progress: wanted, shrinkBudget, ...options } = payload as MutantsTask;
+      const { runMutantZoo } = await import('../brokers/mutants/run-mutant-zoo.ts');
       const post = progressPoster(wanted);
       const onRun = post ? (p: { runs: number; mutantsDone: number; mutants: number; caught: number }) => post({ runs: p.runs, steps: 0, violations: 0, mutants: { done: p.mutantsDone, caught: p.caught, total: p.mutants } }) : undefined;
       const zoo = runMutantZoo({ ...options, interrupted, ...(onRun ? { onRun } : {}) });
@@ -235,6 +242,7 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
  */
 async function shrinkMutants(mutants: MutantOutcome[], budget: number | undefined, stop: Int32Array): Promise<ShrunkMutantOutcome[]> {
   const interrupted = () => Atomics.load(stop, 0) !== 0;
+  const [{ decodeToken }, { shrinkToken }] = await Promise.all([import('../sim/replay-token.ts'), import('../sim/shrink.ts')]);
   const out: ShrunkMutantOutcome[] = [];
   for (const m of mutants) {
     const rule = m.caughtBy.find((r) => m.targets.includes(r));

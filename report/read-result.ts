@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../package-root.ts';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+// result.schema.json compiled ahead of time (scripts/gen-validators.ts).
+import validator from './result-validator.generated.mjs';
 import { RESULT_FORMAT, RESULT_VERSION, type ReportResult } from './report-result.ts';
 
 /** Found through the package root, so that it is there from the sources and from the compiled package. */
@@ -12,11 +13,8 @@ export const RESULT_SCHEMA_PATH = packagePath('report', 'result.schema.json');
 
 export class ResultInputError extends Error {}
 
-let validator: ValidateFunction | undefined;
-
 /** The schema's verdict on `value`: undefined when valid, else the first problem in words. */
 export function resultProblem(value: unknown): string | undefined {
-  validator ??= new Ajv2020({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(RESULT_SCHEMA_PATH, 'utf8')));
   if (validator(value)) return undefined;
   const e = validator.errors?.[0];
   return e ? `${e.instancePath || '(top)'} ${e.message ?? 'is invalid'}` : 'invalid';

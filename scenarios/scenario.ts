@@ -9,7 +9,6 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { resolveImpl } from '../brokers/implementations.ts';
 import type { BrokerFactory } from '../sim/broker-adapter.ts';
 import { runOnce, type RunResult } from '../sim/run.ts';
@@ -21,6 +20,8 @@ import { packagePath } from '../package-root.ts';
 import type { Verdict } from '../specs/check.ts';
 import { builtinClient, ClientError } from '../clients/index.ts';
 import type { ClientModel } from '../sim/client-api.ts';
+// scenario.schema.json compiled ahead of time (scripts/gen-validators.ts).
+import validator from './scenario-validator.generated.mjs';
 
 /** The scenarios ship beside the code (package-root.ts explains why not beside this module). */
 export const SCENARIO_DIR = packagePath('scenarios');
@@ -51,8 +52,6 @@ export class ScenarioError extends Error {
   }
 }
 
-let validator: ValidateFunction | undefined;
-
 /** Parses and checks one scenario's JSON text; `where` names it in errors. */
 export function parseScenario(text: string, name: string, where = `${name}.json`): Scenario {
   let json: unknown;
@@ -61,7 +60,6 @@ export function parseScenario(text: string, name: string, where = `${name}.json`
   } catch (err) {
     throw new ScenarioError(`${where}: not JSON (${(err as Error).message})`);
   }
-  validator ??= new Ajv2020({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(SCENARIO_SCHEMA_PATH, 'utf8')));
   if (!validator(json)) {
     const errors = validator.errors ?? [];
     const e = errors.find((x) => x.keyword === 'additionalProperties') ?? errors[0]!;

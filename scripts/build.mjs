@@ -2,7 +2,8 @@
 /**
  * `npm run build` (run by `prepare`, hence by `npm ci` and `npm pack`): compiles the sources to
  * dist/ with tsc (tsconfig.build.json rewrites the `./x.ts` imports to `./x.js`), copies the plain
- * JavaScript modules that sit beside the sources (the stdio broker's and the CLI's workers), and last writes
+ * JavaScript modules that sit beside the sources (the stdio broker's and the CLI's workers, the
+ * generated schema validators), and last writes
  * dist/build-info.json, whose presence marks a complete build and whose time bin/wbemsim.mjs
  * compares with the sources' to tell a stale build. It builds into a fresh folder and then swaps
  * it for dist/, so a `wbemsim` started meanwhile finds either the old build or the new one.
@@ -24,8 +25,9 @@ if (r.status !== 0) {
   process.stderr.write('wbemsim build: tsc failed\n');
   process.exit(r.status ?? 1);
 }
-// Plain .mjs modules loaded by path at run time (a worker thread cannot use a TypeScript loader).
-for (const dir of ['brokers', 'cli']) {
+// Plain .mjs modules: loaded by path at run time (a worker thread cannot use a TypeScript loader),
+// or generated (scripts/gen-validators.ts).
+for (const dir of ['brokers', 'cli', 'sim', 'scenarios', 'report']) {
   for (const f of readdirSync(join(root, dir))) {
     if (f.endsWith('.mjs')) {
       mkdirSync(join(dist, dir), { recursive: true });

@@ -35,6 +35,29 @@ function closure(start: string): Set<string> {
   return seen;
 }
 
+/** Relative imports of one file that load with it (not `import()`, not `import type`), as repository paths. */
+function staticImportsOf(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const out: string[] = [];
+  for (const m of text.matchAll(/^(?:import|export)(\s+type)?\b[^;']*?(?:from\s*)?'(\.{1,2}\/[^']+)'/gm)) {
+    if (!m[1]) out.push(relative(ROOT, join(ROOT, dirname(file), m[2]!)));
+  }
+  return out;
+}
+
+/** Every file loaded with `start`: its static imports, transitively. */
+function staticClosure(start: string): Set<string> {
+  const seen = new Set<string>();
+  const todo = [start];
+  while (todo.length) {
+    const f = todo.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    todo.push(...staticImportsOf(f));
+  }
+  return seen;
+}
+
 describe('import graph', () => {
   it('trace/ and specs/ import nothing from sim/ or brokers/', () => {
     const bad = [...sources('trace'), ...sources('specs')].flatMap((f) => importsOf(f).filter((i) => /^(sim|brokers)\//.test(i)).map((i) => `${f} -> ${i}`));
@@ -55,5 +78,16 @@ describe('import graph', () => {
     expect(outside).toEqual([]);
     const cliFiles = [...closure('cli/check-command.ts')].filter((f) => f.startsWith('cli/'));
     for (const f of cliFiles) expect(importsOf(f).filter((i) => /^(sim|brokers)\//.test(i))).toEqual([]);
+  });
+
+  it('the command line loads the module of the command run only, not every command\'s', () => {
+    const loaded = staticClosure('cli/main.ts');
+    expect(loaded.has('cli/main.ts')).toBe(true);
+    expect([...loaded].filter((f) => /-command\.ts$/.test(f))).toEqual([]);
+  });
+  it('the worker of the long commands loads what only some tasks need when they run', () => {
+    const loaded = staticClosure('cli/tasks.ts');
+    expect(loaded.has('sim/campaign.ts')).toBe(true);
+    for (const f of ['brokers/mutants/run-mutant-zoo.ts', 'cli/explore-command.ts', 'cli/replay-command.ts', 'cli/scenario-command.ts', 'report/write-report.ts', 'report/text.ts']) expect(loaded.has(f), f).toBe(false);
   });
 });

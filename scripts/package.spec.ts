@@ -84,6 +84,14 @@ describe('the npm package', () => {
     expect(run.stdout).toMatch(/Verdict: CONFORMANT/);
   });
 
+  it('ships the schema validators compiled ahead of time, and checks a bad workload file with them', () => {
+    for (const v of ['dist/sim/workload-validator.generated.mjs', 'dist/scenarios/scenario-validator.generated.mjs', 'dist/report/result-validator.generated.mjs']) expect(packed).toContain(v);
+    writeFileSync(join(project, 'bad-workload.json'), JSON.stringify({ name: 'w', sinks: [{ id: 's', sikn: 1 }], calls: [] }));
+    const r = inProject(join(project, 'node_modules', '.bin', 'wbemsim'), ['run', '--workload', 'bad-workload.json']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('wbemsim: bad-workload.json: unknown field "sinks[0].sikn" (known fields: id, behaviour, delay, wrapped)\n');
+  });
+
   it('gives a TypeScript user its types', () => {
     writeFileSync(join(project, 'use.ts'), [
       "import { checkConformance, ReferenceBroker, replay } from 'wbemsim';",

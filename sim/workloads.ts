@@ -4,11 +4,13 @@
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import { distance } from 'fastest-levenshtein';
 import { packagePath } from '../package-root.ts';
 import { WORKLOAD_VERSION, type Workload } from './workload.ts';
 import type { Operation } from '../trace/event.ts';
+// specs/workload.schema.json compiled ahead of time (scripts/gen-validators.ts).
+import validator from './workload-validator.generated.mjs';
 
 const DIR = packagePath('workloads');
 /** The workload format's JSON Schema (docs/workloads.md explains every field). */
@@ -41,10 +43,7 @@ export function loadWorkload(nameOrPath: string): Workload {
   return parseWorkload(readFileSync(nameOrPath, 'utf8'), nameOrPath);
 }
 
-let validator: ValidateFunction | undefined;
 function validateSchema(w: unknown): ErrorObject | undefined {
-  validator ??= new Ajv2020({ strict: true, allErrors: true, verbose: true, discriminator: true })
-    .compile(JSON.parse(readFileSync(WORKLOAD_SCHEMA_PATH, 'utf8')));
   if (validator(w)) return undefined;
   // A misspelled field also makes the real one missing: name the misspelling, it is the cause.
   const errors = validator.errors ?? [];
