@@ -11,6 +11,7 @@
  * and it is built on the lifecycle machine: each entry carries its state in the compiled machine,
  * and the broker never emits an event that the machine rejects in that state.
  */
+import { sortKeys, type KeyOrder } from '../trace/key-order.ts';
 import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 import type { BrokerAdapter, BrokerInput, BrokerOutput, BrokerStep, RunSetup } from '../sim/broker-adapter.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
@@ -101,6 +102,8 @@ export const RPC_C_AUTHN_LEVEL_PKT_PRIVACY = 6;
 
 export class ReferenceBroker implements BrokerAdapter {
   readonly info;
+  /** Call ids are names only here, and the key names every entry (sim/symmetry.ts). */
+  readonly symmetric = true;
   protected readonly machine = compiledMachine();
   protected entries = new Map<string, Entry>();
   /** Entries that may still offer a step, in acceptance order (the enabled set walks only these). */
@@ -277,14 +280,14 @@ export class ReferenceBroker implements BrokerAdapter {
     return out;
   }
 
-  stateKey(): string {
+  stateKey(order?: KeyOrder): string {
     const parts: string[] = [];
     for (const e of this.entries.values()) {
       parts.push(`${e.call}:${e.m}:${e.returned ? 1 : 0}${e.queued},${e.total},${e.result ?? ''},${e.callback ?? ''},${e.cancelled ? 1 : 0}${e.clientCancelled ? 1 : 0}${e.finalCalled ? 1 : 0}${e.finalReturned ? 1 : 0},${e.finalHr ?? ''}${e.finalCb ?? ''},${e.stored ? 1 : 0}${e.temps},${e.progressSent}${e.lateAllowed ? 1 : 0}${e.lateCb ?? ''}${e.discard ? 1 : 0}${e.refused ? 1 : 0},${e.cbCount},${e.kept}`);
     }
     for (const k of this.cancels.values()) parts.push(`${k.cancel}:${k.processed ? 1 : 0}:${k.hr}`);
     // Sorted: entries accepted in a different order are the same state.
-    return parts.sort().join(';');
+    return sortKeys(parts, order).join(';');
   }
 
   /** Applies a machine event to an entry; the broker must never do what the machine rejects. */

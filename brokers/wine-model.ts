@@ -94,6 +94,8 @@ interface WineCancel {
 /** The Wine 8.0 broker model (IMPLEMENTATIONS.md section 1). */
 export class WineModel implements BrokerAdapter {
   readonly info;
+  /** Call ids are names only here, and the key names every operation (sim/symmetry.ts). */
+  readonly symmetric = true;
   private readonly wrappers: boolean;
   private ops = new Map<string, WineOp>();
   /** IWbemServices object → the operation holding its slot. */

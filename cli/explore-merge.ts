@@ -60,6 +60,7 @@ export function mergeExplorations(parts: ExploreResult[], workloads: string[], w
     const outcome = decideOutcome({ violations, brokerFailures: failure ? 1 : 0, runs: sum((r) => r.runs) });
     results.push({
       impl: mine[0]!.impl, mode: mine[0]!.mode, workload: name, states: sum((r) => r.states), transitions: sum((r) => r.transitions),
+      ...(mine[0]!.symmetry ? { symmetry: mine[0]!.symmetry } : {}),
       ...(compaction.length ? { hashCompaction: { omission: Math.min(1, compaction.reduce((n, c) => n + c.omission, 0)), bytesPerState: Math.max(...compaction.map((c) => c.bytesPerState)) } } : {}),
       runs: sum((r) => r.runs), steps: sum((r) => r.steps), complete, ...(complete ? {} : { cut: cut ?? 'stopped' }),
       conformant: outcome.conformant, ...(failure ? { brokerFailure: failure } : {}), violations, ends, ...(deadlock ? { deadlock } : {}),

@@ -90,6 +90,8 @@ export interface ReportExploration {
   /** Why not complete: the bound that cut it. */
   cut?: string;
   hashCompaction?: { omission: number; bytesPerState: number };
+  /** Groups of interchangeable calls the search merged the renamings of. */
+  symmetry?: string[][];
   /** This exploration's own verdict (report/result.ts decides it). */
   conformant?: boolean;
   brokerFailure?: { reason: string; detail?: string; token: string };

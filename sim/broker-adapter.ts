@@ -12,6 +12,7 @@
  * The reference broker, the mutants, the Wine model and the stdio bridge all implement this
  * same interface; nothing is special-cased.
  */
+import type { KeyOrder } from '../trace/key-order.ts';
 import type { Operation } from '../trace/event.ts';
 
 export interface BrokerInfo {
@@ -114,9 +115,10 @@ export interface BrokerAdapter {
   step(id: string): BrokerOutput[];
   /**
    * A canonical key of the broker's state for exhaustive search: equal keys mean the broker
-   * will behave the same from here. Never sequence numbers or history.
+   * will behave the same from here. Never sequence numbers or history. A `symmetric` broker
+   * orders its lists by `order` when given one (trace/key-order.ts).
    */
-  stateKey(): string;
+  stateKey(order?: KeyOrder): string;
   /**
    * Optional, for stateful search: a copy of the broker's state (a value the broker alone reads),
    * and going back to one. With both, `explore` keeps the broker at a branch point and goes back
@@ -125,6 +127,13 @@ export interface BrokerAdapter {
   snapshot?(): unknown;
   /** `last`: the saved state will not be used again, so the broker may take it over instead of copying it. */
   restore?(s: unknown, last?: boolean): void;
+  /**
+   * The broker treats call ids as names only, and its `stateKey()` names every call it says
+   * something about: renaming two calls the workload makes alike renames its key and nothing
+   * else. Exhaustive search then merges states that differ only by such a renaming
+   * (sim/symmetry.ts). A broker that does not say so is searched without symmetry.
+   */
+  readonly symmetric?: boolean;
   /** Release resources (a child process). Called once, after the last run. */
   close?(): void;
   /**

@@ -79,6 +79,8 @@ export interface ExploreOptions {
    * omitted because two states shared a hash.
    */
   bitstate?: boolean;
+  /** Turns the symmetry reduction of the stateful search off (sim/symmetry.ts; tests compare the two). */
+  noSymmetry?: boolean;
   /** Tests: verify every saved check state shared between saved states (JudgeOptions.verifySaves). */
   verifySaves?: boolean;
   /** Progress of a stateful search, now and then: paths ended, states, violated rules so far. */
@@ -113,6 +115,8 @@ export interface Exploration {
   transitions: number;
   /** With hash compaction: the estimated probability that some state was not explored, and the table's bytes per state. */
   hashCompaction?: { omission: number; bytesPerState: number };
+  /** The groups of interchangeable calls whose renamings the stateful search merged (sim/symmetry.ts). */
+  symmetry?: string[][];
   /** Executions from the start (one per branch explored). */
   runs: number;
   steps: number;

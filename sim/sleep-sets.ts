@@ -15,18 +15,25 @@ type Expansion = { todo: number[]; sleeps: Step[][] };
 
 /**
  * Which enabled steps to explore at the state `key` reached with sleep set `sleep`, and the
- * sleep set each of them starts with. Records the state in `visited`.
+ * sleep set each of them starts with. Records the state in `visited`. `name` gives the name a
+ * step is stored under (its key, or its key renamed as the state's key was: sim/symmetry.ts).
  */
-export function expand(visited: Visited, key: string, enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean): Expansion {
-  const asleep = new Set(sleep.map((s) => s.key));
+export function expand(
+  visited: Visited, key: string, enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean,
+  name: (stepKey: string) => string = (k) => k,
+): Expansion {
+  const asleep = new Set(sleep.map((s) => name(s.key)));
   const stored = visited.get(key);
   const todo: number[] = [];
   if (!stored) {
     visited.set(key, asleep);
-    for (let i = 0; i < enabled.length; i++) if (!asleep.has(enabled[i]!.key)) todo.push(i);
+    for (let i = 0; i < enabled.length; i++) if (!asleep.has(name(enabled[i]!.key))) todo.push(i);
   } else {
     // Seen before: only steps that slept then and are awake now are new here.
-    for (let i = 0; i < enabled.length; i++) if (stored.has(enabled[i]!.key) && !asleep.has(enabled[i]!.key)) todo.push(i);
+    for (let i = 0; i < enabled.length; i++) {
+      const n = name(enabled[i]!.key);
+      if (stored.has(n) && !asleep.has(n)) todo.push(i);
+    }
     for (const s of [...stored]) if (!asleep.has(s)) stored.delete(s);
   }
   return { todo, sleeps: sleepsOf(todo, enabled, sleep, independent) };
@@ -117,9 +124,12 @@ function hash64(s: string): [number, number] {
 }
 
 /** `expand` for a hash-compacted search: the state with its sleep set is new, or nothing is explored. */
-export function expandCompact(table: HashCompactTable, key: string, enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean): Expansion {
+export function expandCompact(
+  table: HashCompactTable, key: string, enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean,
+  name: (stepKey: string) => string = (k) => k,
+): Expansion {
   const asleep = new Set(sleep.map((s) => s.key));
-  if (!table.add(`${key}@${[...asleep].sort().join(',')}`)) return { todo: [], sleeps: [] };
+  if (!table.add(`${key}@${sleep.map((s) => name(s.key)).sort().join(',')}`)) return { todo: [], sleeps: [] };
   const todo: number[] = [];
   for (let i = 0; i < enabled.length; i++) if (!asleep.has(enabled[i]!.key)) todo.push(i);
   return { todo, sleeps: sleepsOf(todo, enabled, sleep, independent) };

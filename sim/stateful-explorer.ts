@@ -19,6 +19,7 @@ import { addMonitorFindings, Coverage, Monitor } from '../specs/monitor.ts';
 import type { SavedState } from '../specs/state-snapshot.ts';
 import type { TraceEvent, UnnumberedEvent } from '../trace/event.ts';
 import { runOnce } from './run.ts';
+import { CallSymmetry } from './symmetry.ts';
 import { expand, expandCompact, HashCompactTable, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { World } from './world.ts';
@@ -115,9 +116,14 @@ function searchState(o: ExploreOptions) {
     addMonitorFindings(r, monitor.rejections);
     return { r, stuck: Boolean(stuck), detail: stuck || undefined };
   };
-  const key = () => `${world.stateKey()}#${monitor.stateKey(callIds)}#${judge.stateKey()}`;
+  // With symmetry, the least key over the renamings of interchangeable calls (sim/symmetry.ts).
+  const symmetry = o.noSymmetry || o.client || !o.broker.symmetric ? undefined : CallSymmetry.of(o.workload);
+  const key = symmetry
+    ? () => symmetry.canonical((order) => `${world.stateKey(order)}#${judge.stateKey(order)}`, (calls) => monitor.stateKey(calls))
+    : () => `${world.stateKey()}#${monitor.stateKey(callIds)}#${judge.stateKey()}`;
+  const stepName = symmetry ? (k: string) => symmetry.name(k) : undefined;
   flush();
-  return { world, monitor, judge, flush, save, restore, settle, finish, key };
+  return { world, monitor, judge, flush, save, restore, settle, finish, key, symmetry, stepName };
 }
 
 export function exploreStateful(o: ExploreOptions): Exploration {
@@ -130,7 +136,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     if (!(err instanceof BrokerFailure)) throw err;
     return brokerFailed(o, err, [], maxSteps, { mode: 'stateful', states: 0, transitions: 0, runs: 0, steps: 0, ends: {}, coverage });
   }
-  const { world, monitor, judge, flush, save, restore, settle, finish, key } = live;
+  const { world, monitor, judge, flush, save, restore, settle, finish, key, symmetry, stepName } = live;
   attach(world);
 
   const visited: Visited = new Map();
@@ -189,13 +195,14 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       terminal();
       return;
     }
+    const k = key();
     // A shard goes on below the split depth only from its own states.
-    if (o.shard && depth === o.shard.depth && hashKey(key()) % o.shard.n !== o.shard.k - 1) return;
+    if (o.shard && depth === o.shard.depth && hashKey(k) % o.shard.n !== o.shard.k - 1) return;
     if (depth >= maxSteps) { cut ??= 'max-steps'; endPath('bound'); return; }
     if ((cut as Exploration['cut']) === 'first-violation') return;
     if (o.shouldStop?.()) { cut = 'stopped'; endPath('stopped'); return; }
     if (stored() >= maxStates) { cut ??= 'max-states'; endPath('max-states'); return; }
-    const { todo, sleeps } = compact ? expandCompact(compact, key(), enabled, sleep, independent) : expand(visited, key(), enabled, sleep, independent);
+    const { todo, sleeps } = compact ? expandCompact(compact, k, enabled, sleep, independent, stepName) : expand(visited, k, enabled, sleep, independent, stepName);
     // A state seen before (or one whose every step sleeps): its future was explored from where it
     // was first met, and the key holds whatever of the path so far a future verdict depends on.
     if (todo.length === 0) { endPath('merged'); return; }
@@ -245,6 +252,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     impl: o.impl, mode: 'stateful', workload: o.workload.name, states: stored(), transitions, runs: paths, steps, complete,
     ...(complete ? {} : { cut }),
     ...(compact ? { hashCompaction: { omission: compact.omission(), bytesPerState: compact.size ? compact.bytes / compact.size : 0 } } : {}),
+    ...(symmetry ? { symmetry: symmetry.groups.map((g) => [...g]) } : {}),
     conformant: outcome.conformant, violations, ends, coverage, ...deadlockOf(o, firstDeadlock, maxSteps),
   };
 }

@@ -6,6 +6,7 @@
  * variable to Nothing does not cancel (SWBEMSINK-NOTHING-IS-NOT-CANCEL). Its faults, for the
  * scripting layer's mutants, are data (`ScriptingFaults`).
  */
+import { sortKeys, type KeyOrder } from '../trace/key-order.ts';
 import { WBEM_FLAG_SEND_STATUS, WBEM_STATUS_PROGRESS, failed, S_OK } from '../trace/hresult.ts';
 import type { UnnumberedEvent } from '../trace/event.ts';
 
@@ -159,8 +160,8 @@ export class SwbemSinkLayer {
     this.host.emit({ type: 'swbem.nothing', swsink });
   }
 
-  stateKey(): string {
+  stateKey(order?: KeyOrder): string {
     // Sorted: the order in which operations began must not split equal states.
-    return [...this.ops.values()].map((o) => `${o.call}${o.completed ? 'c' : ''}${o.released ? 'r' : ''}`).sort().join(',') + '/' + [...this.cancels.keys()].sort().join(',');
+    return sortKeys([...this.ops.values()].map((o) => `${o.call}${o.completed ? 'c' : ''}${o.released ? 'r' : ''}`), order).join(',') + '/' + sortKeys(this.cancels.keys(), order).join(',');
   }
 }

@@ -4,6 +4,7 @@
  * enabled step; the scheduler's strategy picks one; the world takes it and records trace events.
  * It never reads a clock or a random source: a run is a pure function of the choices.
  */
+import { sortKeys, type KeyOrder } from '../trace/key-order.ts';
 import type { BrokerAdapter, BrokerInfo, BrokerOutput, CallTarget } from './broker-adapter.ts';
 import { failed, RPC_E_DISCONNECTED, S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 import type { ProviderKind, UnnumberedEvent } from '../trace/event.ts';
@@ -344,16 +345,16 @@ export class World {
   }
 
   /** A canonical key of the world's state for exhaustive search (no history, no sequence numbers). */
-  stateKey(): string {
+  stateKey(order?: KeyOrder): string {
     // A held callback's timer is its watchdog deadline, not notBefore: equal keys must fire the watchdog alike.
-    const cbs = [...this.callbacks.values()].map((c) => `${c.cb}/${c.held ? 'h' : ''}${c.holdDone ? 'd' : ''}${c.innerCancel ?? ''}/${Math.max(0, (c.held ? c.heldSince + this.options.watchdog : c.notBefore) - this.now)}`).sort();
+    const cbs = [...this.callbacks.values()].map((c) => `${c.cb}/${c.held ? 'h' : ''}${c.holdDone ? 'd' : ''}${c.innerCancel ?? ''}/${Math.max(0, (c.held ? c.heldSince + this.options.watchdog : c.notBefore) - this.now)}`);
     const provs = [...this.providers].map(([k, p]) => `${k}/${p.left}/${p.done ? 1 : 0}/${Math.max(0, p.notBefore - this.now)}`);
     // Sorted: sets filled in a different order are the same state.
-    const sorted = (xs: Iterable<unknown>) => [...xs].map(String).sort().join(',');
+    const sorted = (xs: Iterable<unknown>) => sortKeys([...xs].map(String), order).join(',');
     return [
       sorted(this.issued), sorted(this.returned), sorted(this.finalReturned),
-      sorted(this.doneActions), sorted(this.cancelsRunning.keys()), cbs.join(','), provs.sort().join(','),
-      sorted([...this.refs].map(([s, n]) => `${s}=${n}`)), this.scripting.stateKey(), this.broker.stateKey(),
+      sorted(this.doneActions), sorted(this.cancelsRunning.keys()), sorted(cbs), sorted(provs),
+      sorted([...this.refs].map(([s, n]) => `${s}=${n}`)), this.scripting.stateKey(order), this.broker.stateKey(order),
       this.transportLost ? 'lost' : '',
       ...(this.client ? [this.client.stateKey(this.now)] : []),
     ].join('|');

@@ -14,10 +14,12 @@
  * (CALL-RETURNS-IMMEDIATELY). Once a window closes its summary goes: the checks have judged it.
  */
 import type { UnnumberedEvent } from '../trace/event.ts';
+import { sortKeys, type KeyOrder } from '../trace/key-order.ts';
 
 interface CancelWindow {
   id: string;
-  atEntry: string;
+  /** At its entry: calls returned, calls with their final status back, sinks the client released, callbacks in progress. */
+  atEntry: string[][];
   heldSince: Set<string>;
   watchdogSince: Set<string>;
 }
@@ -68,8 +70,7 @@ export class CancelWindows {
         const held = [...this.inProgress].filter(([, c]) => c.held).map(([cb]) => cb);
         this.cancels.set(e.cancel, {
           id: e.cancel,
-          atEntry: [sorted(this.returned), sorted(this.finalReturned), sorted(this.clientReleased),
-            [...this.inProgress].map(([cb, c]) => `${cb}${c.held ? 'h' : ''}`).sort().join(',')].join('/'),
+          atEntry: [[...this.returned], [...this.finalReturned], [...this.clientReleased], [...this.inProgress].map(([cb, c]) => `${cb}${c.held ? 'h' : ''}`)],
           heldSince: new Set(held),
           watchdogSince: new Set(),
         });
@@ -81,13 +82,10 @@ export class CancelWindows {
   }
 
   /** The canonical summary of the open windows (empty when none is open). */
-  key(): string {
-    const ks = [...this.cancels.values()].map((k) => `${k.id}[${k.atEntry}|${sorted(k.heldSince)}|${sorted(k.watchdogSince)}]`).sort();
-    const ms = [...this.methods].filter(([, waited]) => waited).map(([m]) => m).sort();
-    return `${ks.join(';')}#${ms.join(',')}`;
+  key(order?: KeyOrder): string {
+    const sorted = (s: Iterable<string>) => sortKeys(s, order).join(',');
+    const ks = [...this.cancels.values()].map((k) => `${k.id}[${k.atEntry.map(sorted).join('/')}|${sorted(k.heldSince)}|${sorted(k.watchdogSince)}]`);
+    const ms = [...this.methods].filter(([, waited]) => waited).map(([m]) => m);
+    return `${sortKeys(ks, order).join(';')}#${sorted(ms)}`;
   }
-}
-
-function sorted(s: Iterable<string>): string {
-  return [...s].sort().join(',');
 }

@@ -6,6 +6,7 @@
  * Per event: the tracker updates once, then only the checks that read that event type run.
  */
 import type { TraceEvent, TraceEventType, TraceHeader, TraceLine } from '../trace/event.ts';
+import type { KeyOrder } from '../trace/key-order.ts';
 import type { Finding, RuleResult } from './check.ts';
 import { BaseCheck } from './base-check.ts';
 import { RULES } from './rules.ts';
@@ -71,9 +72,9 @@ export interface Judge {
   /**
    * The canonical key of what the judge remembers that can change a future verdict: the open
    * cancel and method windows (specs/cancel-windows.ts) and each check's own `stateKey`. Only a
-   * judge made with `keyed: true` has one.
+   * judge made with `keyed: true` has one. `order`: how its lists are ordered (trace/key-order.ts).
    */
-  stateKey(): string;
+  stateKey(order?: KeyOrder): string;
   /** The first decided breach of each `must` rule found so far, before the trace ends. */
   violationsSoFar(): Finding[];
 }
@@ -149,9 +150,9 @@ export function createJudge(options: JudgeOptions = {}): Judge {
     },
     save: () => snapshots().save(),
     restore: (s, last) => snapshots().restore(s, last),
-    stateKey() {
+    stateKey(order) {
       if (!windows) throw new Error('stateKey: the judge was not made with keyed: true');
-      let key = `${windows.key()}|${tracker.stateKey()}`;
+      let key = `${windows.key(order)}|${tracker.stateKey(order)}`;
       for (const c of checks) {
         const k = c.stateKey();
         if (k !== '') key += `|${c.rule.id}:${k}`;

@@ -11,6 +11,7 @@
 import type { TraceEvent, TraceHeader, RunEnd } from '../trace/event.ts';
 import { failed, WBEM_FLAG_SEND_STATUS } from '../trace/hresult.ts';
 import { CappedMap, CappedSet } from '../trace/capped-set.ts';
+import { sortKeys, type KeyOrder } from '../trace/key-order.ts';
 import type { Finding } from './check.ts';
 import { NONE, type CallRec, type CallbackKind, type CallbackRec, type CancelRec, type ServicesRec, type SinkRec } from './records.ts';
 
@@ -601,14 +602,14 @@ export class Tracker {
    * failed a callback, and whether its final status was decided or has entered. Never sequence
    * numbers: a closed cancel's p precedes every event still to come.
    */
-  stateKey(): string {
+  stateKey(order?: KeyOrder): string {
     const parts: string[] = [];
     for (const c of this.calls.values()) {
       if (c.ended) continue;
       const ks = c.cancels ? c.cancels.map((k) => `${k.id}${k.closed ? (k.exact ? 'x' : 'c') : 'o'}${c.final === null ? dOrder(c, k) : ''}`).sort().join('+') : '';
       parts.push(`${c.id}:${ks}:${c.sinkError !== NONE ? 'e' : ''}${c.dAnnotation !== NONE ? 'd' : ''}${c.listedAt !== NONE ? 'l' : ''}${c.final !== null ? 'f' : ''}`);
     }
-    return parts.sort().join(',');
+    return sortKeys(parts, order).join(',');
   }
 
   finishRun(): void {

@@ -1,0 +1,114 @@
+/**
+ * Symmetry reduction for exhaustive search: calls that the workload makes alike (the same
+ * operation, sink, services, flags, objects, provider and dependencies; only their ids differ)
+ * and that nothing else names are interchangeable. A state and the state with two such calls
+ * swapped have the same futures up to the names, and the same verdicts, so the search keys a
+ * state by the least of its keys over every renaming of interchangeable calls: it explores one
+ * state of each class.
+ *
+ * The key is renamed as text: a call id is matched as a whole word (`c1` in `c1#2f`, `ret:c1` or
+ * `c1:27`, never inside `c10`), so it applies only where every part of the key names the calls it
+ * is about. The world, the judge and the brokers that say so (`BrokerAdapter.symmetric`) key
+ * their parts that way, and order their lists as the renamed text will be ordered
+ * (trace/key-order.ts), so that the renamed key is the key of the renamed state; the lifecycle
+ * monitor's part, which lists the calls in workload order, is permuted instead. Sleep sets are
+ * kept in the renamed names too, so that a state met again under another naming compares its
+ * steps with the ones stored.
+ */
+import type { KeyOrder } from '../trace/key-order.ts';
+import type { Workload } from './workload.ts';
+
+/** Groups of interchangeable call ids (two or more each), in workload order. */
+export function interchangeableCalls(w: Workload): string[][] {
+  const named = new Set<string>();
+  const mention = (after: string | undefined) => { if (after) named.add(after.endsWith('.final') ? after.slice(0, -6) : after); };
+  for (const c of w.calls) mention(c.after);
+  for (const a of w.actions ?? []) mention(a.after);
+  const others = new Set<string>([...w.sinks.map((s) => s.id), ...(w.swbemsinks ?? []).map((s) => s.id), ...(w.actions ?? []).flatMap((a) => ('id' in a ? [a.id] : []))]);
+  const groups = new Map<string, string[]>();
+  for (const c of w.calls) {
+    // A renamed id must be a word of its own, and must not be the name of anything else.
+    if (named.has(c.id) || others.has(c.id) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.id)) continue;
+    const { id: _, ...spec } = c;
+    const like = JSON.stringify(spec, Object.keys(spec).sort());
+    let g = groups.get(like);
+    if (!g) groups.set(like, (g = []));
+    g.push(c.id);
+  }
+  return [...groups.values()].filter((g) => g.length > 1);
+}
+
+/** More renamings than this, and the search does without symmetry (each state would cost them all). */
+export const MAX_RENAMINGS = 24;
+
+/** One renaming of call ids: old id → new id. */
+type Renaming = ReadonlyMap<string, string>;
+
+function permutations<T>(xs: readonly T[]): T[][] {
+  if (xs.length <= 1) return [xs.slice()];
+  const out: T[][] = [];
+  xs.forEach((x, i) => {
+    for (const rest of permutations([...xs.slice(0, i), ...xs.slice(i + 1)])) out.push([x, ...rest]);
+  });
+  return out;
+}
+
+export class CallSymmetry {
+  private readonly renamings: Renaming[];
+  private readonly pattern: RegExp;
+  /** The renaming the last `canonical` chose; `name` renames steps by it. */
+  private chosen: Renaming | undefined;
+
+  private constructor(readonly groups: readonly string[][], private readonly callIds: readonly string[]) {
+    let rs: Map<string, string>[] = [new Map()];
+    for (const g of groups) {
+      const next: Map<string, string>[] = [];
+      for (const r of rs) for (const p of permutations(g)) next.push(new Map([...r, ...g.map((id, i) => [id, p[i]!] as const)]));
+      rs = next;
+    }
+    this.renamings = rs;
+    const ids = groups.flat().sort((a, b) => b.length - a.length);
+    this.pattern = new RegExp(`(?<![A-Za-z0-9_])(?:${ids.join('|')})(?![A-Za-z0-9_])`, 'g');
+  }
+
+  /** The symmetry of a workload, or undefined when it has no interchangeable calls (or too many renamings). */
+  static of(w: Workload): CallSymmetry | undefined {
+    const groups = interchangeableCalls(w);
+    if (groups.length === 0) return undefined;
+    const n = groups.reduce((k, g) => k * factorial(g.length), 1);
+    if (n > MAX_RENAMINGS) return undefined;
+    return new CallSymmetry(groups, w.calls.map((c) => c.id));
+  }
+
+  private rename(text: string, r: Renaming): string {
+    return text.replace(this.pattern, (id) => r.get(id) ?? id);
+  }
+
+  /**
+   * The least key over every renaming: `named(order)` is the key's part whose calls are named in
+   * it, its lists ordered by `order`; `positional(calls)` the part that lists per-call state in
+   * the order of the call ids given.
+   */
+  canonical(named: (order: KeyOrder) => string, positional: (calls: readonly string[]) => string): string {
+    let best: string | undefined;
+    for (const r of this.renamings) {
+      // Position j of the renamed key describes the call renamed to callIds[j].
+      const inverse = new Map([...r].map(([from, to]) => [to, from]));
+      const k = `${this.rename(named((text) => this.rename(text, r)), r)}#${positional(this.callIds.map((id) => inverse.get(id) ?? id))}`;
+      if (best === undefined || k < best) {
+        best = k;
+        this.chosen = r;
+      }
+    }
+    return best!;
+  }
+
+  /** A step's key under the renaming of the last canonical key. */
+  name(key: string): string {
+    return this.chosen ? this.rename(key, this.chosen) : key;
+  }
+}
+
+function factorial(n: number): number {
+  return n <= 1 ? 1 : n * factorial(n - 1);
+}
