@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createStdioBroker } from '../brokers/stdio-broker.ts';
 import { ReferenceBroker } from '../brokers/reference-broker.ts';
 import { formatCampaign } from '../report/campaign-text.ts';
-import { foldOptionsOf, mergeCampaign, runCampaign, runMany, SWARM_SEGMENT, type Campaign } from './campaign.ts';
+import { foldOptionsOf, mergeCampaign, recordOf, runCampaign, runMany, SWARM_SEGMENT, type Campaign } from './campaign.ts';
+import { runOnce, type RunResult } from './run.ts';
 import { suiteScenarios } from '../scenarios/suite.ts';
 import { MUTANTS } from '../brokers/mutants/index.ts';
 import { builtinWorkloads } from './workloads.ts';
@@ -74,5 +75,19 @@ describe('a campaign split into shards', () => {
     const targets = whole.suite!.targets.filter((t) => t.from > SWARM_SEGMENT);
     const merged = mergeCampaign({ options: foldOptionsOf(o), parts: [runCampaign(o, { k: 1, n: 2 }, true).part, runCampaign(o, { k: 2, n: 2 }, true).part], shrunk: [], wallMs: 0 });
     expect(merged.suite!.targets.filter((t) => t.from > SWARM_SEGMENT)).toEqual(targets);
+  });
+});
+
+describe('a run record', () => {
+  it('encodes its replay token only when read, in its place among the fields', () => {
+    const r = runOnce({ impl: 'reference', broker: new ReferenceBroker(), workload: builtinWorkloads()[0]!, seed: 3 });
+    let reads = 0;
+    const counted = Object.create(r, { token: { get: () => { reads++; return r.token; } } }) as RunResult;
+    const rec = recordOf(counted, [0], 'w', 3, 'w', 'workload');
+    expect(reads).toBe(0);
+    const json = JSON.parse(JSON.stringify(rec)) as Record<string, unknown>;
+    expect(reads).toBe(1);
+    expect(json.token).toBe(r.token);
+    expect(Object.keys(json).slice(Object.keys(json).indexOf('kind') + 1, Object.keys(json).indexOf('kind') + 3)).toEqual(['token', 'steps']);
   });
 });

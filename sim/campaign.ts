@@ -237,7 +237,8 @@ export interface RunRecord {
 export function recordOf(r: RunResult, at: number[], workload: string, seed: number, group: string, kind: RunRecord['kind'], label?: string): RunRecord {
   const indices = (a: ArrayLike<number>) => { const out: number[] = []; for (let i = 0; i < a.length; i++) if (a[i]) out.push(i); return out; };
   return {
-    at, workload, runWorkload: r.workload, seed, group, kind, ...(label !== undefined ? { label } : {}), token: r.token, steps: r.steps, end: r.end,
+    // The token is encoded when first read (a report shows a few runs'; a shard's records carry all).
+    at, workload, runWorkload: r.workload, seed, group, kind, ...(label !== undefined ? { label } : {}), get token() { return r.token; }, steps: r.steps, end: r.end,
     findings: { violations: r.judge.violations, warnings: r.judge.warnings, lint: r.judge.lint, inconclusive: r.judge.inconclusive },
     advice: r.judge.advice,
     results: r.judge.results.map((x) => ({ rule: x.rule, kind: x.kind, party: x.party, verdict: x.verdict, ...(x.reason !== undefined ? { reason: x.reason } : {}) })),
