@@ -79,8 +79,24 @@ describe('a campaign split into shards', () => {
 });
 
 describe('a run record', () => {
-  it('encodes its replay token only when read, in its place among the fields', () => {
-    const r = runOnce({ impl: 'reference', broker: new ReferenceBroker(), workload: builtinWorkloads()[0]!, seed: 3 });
+  const counting = (r: RunResult) => {
+    const c = { reads: 0, run: r };
+    c.run = Object.create(r, { token: { get: () => { c.reads++; return r.token; } } }) as RunResult;
+    return c;
+  };
+
+  it('of a clean run keeps no token: no report shows it', () => {
+    const r = counting(runOnce({ impl: 'reference', broker: new ReferenceBroker(), workload: builtinWorkloads().find((w) => w.name === 'lengthy-method')!, seed: 3 }));
+    expect(r.run.judge.violations.length + r.run.judge.warnings.length + r.run.judge.lint.length + r.run.judge.inconclusive.length).toBe(0);
+    expect(r.run.end.reason).toBe('quiescent');
+    const rec = recordOf(r.run, [0], 'w', 3, 'w', 'workload');
+    expect(JSON.parse(JSON.stringify(rec)).token).toBe('');
+    expect(r.reads).toBe(0);
+  });
+
+  it('of a run with a finding encodes its replay token only when read, in its place among the fields', () => {
+    const r = runOnce({ impl: 'reference', broker: new ReferenceBroker(), workload: builtinWorkloads().find((w) => w.name === 'mixed')!, seed: 3 });
+    expect(r.judge.warnings.length + r.judge.lint.length + r.judge.inconclusive.length).toBeGreaterThan(0);
     let reads = 0;
     const counted = Object.create(r, { token: { get: () => { reads++; return r.token; } } }) as RunResult;
     const rec = recordOf(counted, [0], 'w', 3, 'w', 'workload');

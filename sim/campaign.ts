@@ -219,6 +219,7 @@ export interface RunRecord {
   kind: 'scenario' | 'workload' | 'swarm';
   /** Swarm runs: the strategy as the summary counts it. */
   label?: string;
+  /** The run's replay token; '' for a run no report shows (no finding, a quiescent end, no trace kept). */
   token: string;
   steps: number;
   end: RunResult['end'];
@@ -236,9 +237,14 @@ export interface RunRecord {
 /** The record of run `r`. */
 export function recordOf(r: RunResult, at: number[], workload: string, seed: number, group: string, kind: RunRecord['kind'], label?: string): RunRecord {
   const indices = (a: ArrayLike<number>) => { const out: number[] = []; for (let i = 0; i < a.length; i++) if (a[i]) out.push(i); return out; };
+  // A report shows the token of a run with a finding, a broker failure, a deadlock or a kept trace,
+  // and never another's: a clean run keeps none, also in a shard's records (a shard or a worker
+  // would otherwise compress the workload of every run). The others' are encoded when first read.
+  const j = r.judge;
+  const shown = r.end.reason !== 'quiescent' || r.trace !== undefined || r.monitor.length > 0
+    || j.violations.length + j.warnings.length + j.lint.length + j.inconclusive.length > 0;
   return {
-    // The token is encoded when first read (a report shows a few runs'; a shard's records carry all).
-    at, workload, runWorkload: r.workload, seed, group, kind, ...(label !== undefined ? { label } : {}), get token() { return r.token; }, steps: r.steps, end: r.end,
+    at, workload, runWorkload: r.workload, seed, group, kind, ...(label !== undefined ? { label } : {}), get token() { return shown ? r.token : ''; }, steps: r.steps, end: r.end,
     findings: { violations: r.judge.violations, warnings: r.judge.warnings, lint: r.judge.lint, inconclusive: r.judge.inconclusive },
     advice: r.judge.advice,
     results: r.judge.results.map((x) => ({ rule: x.rule, kind: x.kind, party: x.party, verdict: x.verdict, ...(x.reason !== undefined ? { reason: x.reason } : {}) })),
