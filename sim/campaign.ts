@@ -252,6 +252,40 @@ export function recordOf(r: RunResult, at: number[], workload: string, seed: num
   };
 }
 
+const FINDING_LISTS = ['violations', 'warnings', 'lint', 'inconclusive'] as const;
+
+/**
+ * Clears the replay tokens (of the record and of its findings) that a merge of `records`, one
+ * part's in the campaign's order, can never show. A merge shows, per finding, the token of its
+ * shortest run, the first such in the campaign's order, which is the first shortest of its own
+ * part too; the first deadlock of a workload, likewise; every broker failure; a kept trace's run.
+ * Encoding a token compresses its run's workload: a part that handed over every run's token would
+ * spend more on them than on its runs.
+ */
+function keepShownTokens(records: readonly RunRecord[]): void {
+  const best = new Map<string, RunRecord>();
+  const deadlocked = new Set<string>();
+  const keep = new Set<RunRecord>();
+  for (const r of records) {
+    if (isFailure(r.end.reason) || r.traced) keep.add(r);
+    if (r.end.reason === 'deadlock' && !deadlocked.has(r.runWorkload)) { deadlocked.add(r.runWorkload); keep.add(r); }
+    for (const list of FINDING_LISTS) {
+      for (const f of r.findings[list]) {
+        const k = `${list}|${f.rule}@${r.group}`;
+        const b = best.get(k);
+        if (!b || r.steps < b.steps) best.set(k, r);
+      }
+    }
+  }
+  for (const r of best.values()) keep.add(r);
+  const none = (o: object, key: string) => Object.defineProperty(o, key, { value: '', enumerable: true, configurable: true, writable: true });
+  for (const r of records) {
+    if (keep.has(r)) continue;
+    none(r, 'token');
+    for (const list of FINDING_LISTS) for (const f of r.findings[list]) if ('replay' in f) none(f, 'replay');
+  }
+}
+
 /** Compares two records' places in the campaign. */
 export function compareAt(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
@@ -528,7 +562,10 @@ export function runCampaign(o: CampaignOptions, shard?: ShardSpec, keepRecords =
   const explorations: ShardPart['explorations'] = [];
   let budgetExhausted = false;
   let gaveUp: string | undefined;
-  const part = (): ShardPart => ({ records, explorations, budgetExhausted, interrupted: stopRequested(), ...(gaveUp ? { gaveUp } : {}), planned });
+  const part = (): ShardPart => {
+    keepShownTokens(records);
+    return { records, explorations, budgetExhausted, interrupted: stopRequested(), ...(gaveUp ? { gaveUp } : {}), planned };
+  };
   const end = (): FoldEnd => ({
     budgetExhausted, interrupted: stopRequested(), ...(gaveUp ? { gaveUp } : {}), ...(exhaustive ? { explorations: explorations.map((x) => x.exploration) } : {}),
     planned, wallMs: elapsed(),
