@@ -112,7 +112,7 @@ export async function measureThroughput(workload: Workload, budget: Budget): Pro
     ],
     notes: [
       `${reps} of ${budget.pipelineMs} ms (PCT ${budget.pipelineMs / 2} ms) each, one process, after ${budget.warmupMs} ms of warm-up.`,
-      'Pipeline: runMany → runOnce → scheduler, world, reference broker, lifecycle monitor, judge (every check of specs/), replay token per run.',
+      'Pipeline: runMany → runOnce → scheduler, world, reference broker, lifecycle monitor, judge (every check of specs/), replay tokens only for the runs a report shows.',
       'A step is one scheduler decision, which produces one or more trace events.',
     ],
   };
