@@ -16,10 +16,10 @@
  * progress with their remaining time, the providers, the sinks' reference counts and the broker's
  * own `stateKey()`), the lifecycle monitor's state of every call (all regions), and the judge's
  * key (`Judge.stateKey()`: the open windows the checks still compare across calls, the tracker's
- * record of calls not yet ended, what each check declares). Never virtual time, sequence
- * numbers or callback history beyond that: the same key as the stateful search's. States with equal keys have the same futures and the
- * same verdicts for those futures, so each is expanded once: `states` counts distinct keys and
- * `transitions` the (state, step) pairs explored.
+ * record of calls not yet ended, what each check declares): the same key as the stateful
+ * search's. Never virtual time, sequence numbers or callback history beyond that. States with
+ * equal keys have the same futures and the same verdicts for those futures, so each is expanded
+ * once: `states` counts distinct keys and `transitions` the (state, step) pairs explored.
  *
  * The reduction (sleep sets, Godefroid 1996, with the state-caching rule: a state seen again with
  * a smaller sleep set explores the steps that slept before and are awake now): after step t was

@@ -40,6 +40,9 @@ describe('interchangeable calls', () => {
     expect(interchangeableCalls({ ...twoDeletes, actions: [{ kind: 'cancel', id: 'k1', sink: 's1', after: 'c2.final' }] })).toEqual([]);
     expect(interchangeableCalls({ ...twoDeletes, calls: [twoDeletes.calls[0]!, { ...twoDeletes.calls[1]!, flags: 128 }] })).toEqual([]);
     expect(interchangeableCalls({ ...twoDeletes, sinks: [{ id: 's1' }, { id: 'c2' }] })).toEqual([]);
+    // An id found inside another name, or one a key's words could be mistaken for, is never renamed.
+    expect(interchangeableCalls({ ...twoDeletes, actions: [{ kind: 'cancel', id: 'k2c1', sink: 's1' }] })).toEqual([]);
+    expect(interchangeableCalls({ ...twoDeletes, calls: twoDeletes.calls.map((c, i) => ({ ...c, id: ['first', 'second'][i]! })) })).toEqual([]);
   });
 
   it('give the same canonical key to a state and the state with the calls swapped', () => {
@@ -48,6 +51,9 @@ describe('interchangeable calls', () => {
     const state = (a: string, b: string) => sym.canonical((order) => [`c1=${a}`, `c2=${b}`].sort((x, y) => (order(x) < order(y) ? -1 : 1)).join(','), (calls) => calls.map((c) => (c === 'c1' ? a : b)).join(';'));
     expect(state('returned', 'issued')).toBe(state('issued', 'returned'));
     expect(state('returned', 'issued')).not.toBe(state('returned', 'returned'));
+    // An id right after a number (a status code, then the final callback's id) is renamed too.
+    const glued = (call: string) => sym.canonical((order) => [`${call}:0,2147749938${call}#2f`, 'other'].sort((x, y) => (order(x) < order(y) ? -1 : 1)).join(';'), () => '');
+    expect(glued('c1')).toBe(glued('c2'));
   });
 });
 

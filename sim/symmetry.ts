@@ -6,9 +6,11 @@
  * state by the least of its keys over every renaming of interchangeable calls: it explores one
  * state of each class.
  *
- * The key is renamed as text: a call id is matched as a whole word (`c1` in `c1#2f`, `ret:c1` or
- * `c1:27`, never inside `c10`), so it applies only where every part of the key names the calls it
- * is about. The world, the judge and the brokers that say so (`BrokerAdapter.symmetric`) key
+ * The key is renamed as text: a call id (letters, then digits: `c1`, `q12`) is matched where no
+ * letter comes before it and no letter or digit after it (`c1` in `c1#2f`, `ret:c1`, `c1:27` or
+ * after a status code, `2147749938c1#2f`; never inside `c10` or `xc1`), so it applies only where
+ * every part of the key names the calls it is about, and only to ids that no other name of the
+ * workload contains that way. The world, the judge and the brokers that say so (`BrokerAdapter.symmetric`) key
  * their parts that way, and order their lists as the renamed text will be ordered
  * (trace/key-order.ts), so that the renamed key is the key of the renamed state; the lifecycle
  * monitor's part, which lists the calls in workload order, is permuted instead. Sleep sets are
@@ -24,11 +26,16 @@ export function interchangeableCalls(w: Workload): string[][] {
   const mention = (after: string | undefined) => { if (after) named.add(after.endsWith('.final') ? after.slice(0, -6) : after); };
   for (const c of w.calls) mention(c.after);
   for (const a of w.actions ?? []) mention(a.after);
-  const others = new Set<string>([...w.sinks.map((s) => s.id), ...(w.swbemsinks ?? []).map((s) => s.id), ...(w.actions ?? []).flatMap((a) => ('id' in a ? [a.id] : []))]);
+  const names = [
+    ...w.sinks.map((s) => s.id), ...(w.swbemsinks ?? []).map((s) => s.id), ...w.calls.map((c) => c.id),
+    ...w.calls.flatMap((c) => [c.services ?? '', c.swsink ?? '']), ...(w.actions ?? []).flatMap((a) => ['id' in a ? a.id : '', 'services' in a ? a.services ?? '' : '']),
+  ].filter((n) => n !== '');
   const groups = new Map<string, string[]>();
   for (const c of w.calls) {
-    // A renamed id must be a word of its own, and must not be the name of anything else.
-    if (named.has(c.id) || others.has(c.id) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.id)) continue;
+    // A renamed id must be found as itself only: in no other name of the workload.
+    if (named.has(c.id) || !ID.test(c.id)) continue;
+    const alone = idPattern([c.id]);
+    if (names.some((n) => n !== c.id && n.match(alone) !== null) || names.filter((n) => n === c.id).length > 1) continue;
     const { id: _, ...spec } = c;
     const like = JSON.stringify(spec, Object.keys(spec).sort());
     let g = groups.get(like);
@@ -36,6 +43,14 @@ export function interchangeableCalls(w: Workload): string[][] {
     g.push(c.id);
   }
   return [...groups.values()].filter((g) => g.length > 1);
+}
+
+/** The ids symmetry renames: letters, then digits. */
+const ID = /^[A-Za-z_]+[0-9]+$/;
+
+/** Where the ids stand in a key: no letter before, no letter or digit after. */
+function idPattern(ids: readonly string[]): RegExp {
+  return new RegExp(`(?<![A-Za-z_])(?:${[...ids].sort((a, b) => b.length - a.length).join('|')})(?![A-Za-z0-9_])`, 'g');
 }
 
 /** More renamings than this, and the search does without symmetry (each state would cost them all). */
@@ -67,8 +82,7 @@ export class CallSymmetry {
       rs = next;
     }
     this.renamings = rs;
-    const ids = groups.flat().sort((a, b) => b.length - a.length);
-    this.pattern = new RegExp(`(?<![A-Za-z0-9_])(?:${ids.join('|')})(?![A-Za-z0-9_])`, 'g');
+    this.pattern = idPattern(groups.flat());
   }
 
   /** The symmetry of a workload, or undefined when it has no interchangeable calls (or too many renamings). */
