@@ -22,15 +22,15 @@ function importsOf(file: string): string[] {
   return out;
 }
 
-/** Every file reachable from `start` through relative imports. */
-function closure(start: string): Set<string> {
+/** Every file reachable from `start` through the imports `of` gives (relative imports by default). */
+function closure(start: string, of: (file: string) => string[] = importsOf): Set<string> {
   const seen = new Set<string>();
   const todo = [start];
   while (todo.length) {
     const f = todo.pop()!;
     if (seen.has(f)) continue;
     seen.add(f);
-    todo.push(...importsOf(f));
+    todo.push(...of(f));
   }
   return seen;
 }
@@ -47,15 +47,7 @@ function staticImportsOf(file: string): string[] {
 
 /** Every file loaded with `start`: its static imports, transitively. */
 function staticClosure(start: string): Set<string> {
-  const seen = new Set<string>();
-  const todo = [start];
-  while (todo.length) {
-    const f = todo.pop()!;
-    if (seen.has(f)) continue;
-    seen.add(f);
-    todo.push(...staticImportsOf(f));
-  }
-  return seen;
+  return closure(start, staticImportsOf);
 }
 
 describe('import graph', () => {
