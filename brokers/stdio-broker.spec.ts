@@ -141,6 +141,12 @@ for (const [name, command] of Object.entries(EXAMPLES)) {
       expect(broker.info).toEqual({ name: `${name}-example`, version: '1.0.0', inProcess: true, annotates: true });
     });
 
+    it('refuses a hello of protocol version 1 with the error reply', () => {
+      const hello = JSON.stringify({ type: 'hello', protocol: 'wbemsim-broker', version: 1 }) + '\n';
+      const run = spawnSync('sh', ['-c', command], { cwd: ROOT, input: hello, encoding: 'utf8' });
+      expect(JSON.parse(run.stdout.split('\n')[0]!)).toEqual({ type: 'error', message: expect.stringMatching(/speaks protocol version 2, not 1/) });
+    });
+
     it('delivers a query of 3 objects, then its final status, then releases the sink', () => {
       const w = new World(broker);
       expect(w.input(query('c1', 's1'))).toEqual([
@@ -384,7 +390,13 @@ describe('a broker that misbehaves', () => {
 
   it('that speaks another protocol version fails the handshake', () => {
     expect(() => new StdioBroker(faulty('old-version'), { cwd: ROOT })).toThrow(
-      /the broker speaks protocol version 0; this harness speaks 1/,
+      /the broker speaks protocol version 1; this harness speaks 2 \(docs\/protocol\.md, section 4/,
+    );
+  });
+
+  it('that refuses the offered version fails the handshake, naming the version offered and its message', () => {
+    expect(() => new StdioBroker(faulty('refuse-hello'), { cwd: ROOT })).toThrow(
+      /the broker refused the hello \(this harness speaks protocol version 2; .*\): this broker speaks protocol version 1, not 2/,
     );
   });
 
@@ -455,7 +467,7 @@ describe('a broker process that fails in the middle of a campaign', () => {
 describe('a stdio broker that does not start', () => {
   it.each([
     ['exits before its hello', "sh -c 'echo the broker log says boom >&2; exit 4'", /exited with code 4 before replying to the hello[\s\S]*the broker log says boom/],
-    ['fails the handshake', faulty('old-version'), /the broker speaks protocol version 0/],
+    ['fails the handshake', faulty('old-version'), /the broker speaks protocol version 1/],
   ])('(%s) is bad input: exit 2, "the broker did not start" with its stderr, nothing judged', (_what, command, detail) => {
     const run = spawnSync(process.execPath, ['bin/wbemsim.mjs', 'run', '--impl', `stdio:${command}`, '--workload', 'three-queries-one-sink', '--runs', '2'], { cwd: ROOT, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(2);

@@ -44,7 +44,7 @@ import type {
 /** The protocol's name in the handshake. */
 export const PROTOCOL_NAME = 'wbemsim-broker';
 /** The protocol version this harness speaks (docs/protocol.md, "Handshake"). */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Limits of one stdio broker; wall-clock limits only cut work short, they never change a trace. */
 export interface StdioBrokerOptions {
@@ -392,10 +392,10 @@ export class StdioBroker implements BrokerAdapter {
 
     this.send({ type: 'hello', protocol: PROTOCOL_NAME, version: PROTOCOL_VERSION });
     const hello = this.parse(this.awaitLine(this.startTimeoutMs, 'the hello'), 'the hello');
-    if (hello.type === 'error') this.fail('protocol-error', `the broker refused the hello: ${String(hello.message)}`);
+    if (hello.type === 'error') this.fail('protocol-error', `the broker refused the hello (this harness speaks protocol version ${PROTOCOL_VERSION}; docs/protocol.md, section 4, says what changed): ${String(hello.message)}`);
     if (hello.type !== 'hello') this.fail('protocol-error', `expected a "hello" reply to the hello, got type ${JSON.stringify(hello.type)}`);
     if (hello.protocol !== PROTOCOL_NAME) this.fail('protocol-error', `the hello names protocol ${JSON.stringify(hello.protocol)}, expected "${PROTOCOL_NAME}"`);
-    if (hello.version !== PROTOCOL_VERSION) this.fail('protocol-error', `the broker speaks protocol version ${JSON.stringify(hello.version)}; this harness speaks ${PROTOCOL_VERSION}`);
+    if (hello.version !== PROTOCOL_VERSION) this.fail('protocol-error', `the broker speaks protocol version ${JSON.stringify(hello.version)}; this harness speaks ${PROTOCOL_VERSION} (docs/protocol.md, section 4, says what changed)`);
     if (typeof hello.name !== 'string' || hello.name === '') this.fail('protocol-error', 'the hello has no "name"');
     if (typeof hello.brokerVersion !== 'string') this.fail('protocol-error', 'the hello has no string "brokerVersion"');
     if (typeof hello.inProcess !== 'boolean') this.fail('protocol-error', 'the hello has no boolean "inProcess"');

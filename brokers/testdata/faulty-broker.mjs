@@ -18,7 +18,9 @@
  *   unknown-call  answers with an output naming a call it never got
  *   signed-hr     answers with a negative (signed) HRESULT
  *   error         answers with the protocol's error reply
- *   old-version   refuses the hello's version (fails the handshake)
+ *   old-version   answers the hello with protocol version 1 (fails the handshake)
+ *   refuse-hello  refuses the offered version with the protocol's error reply, as a version-1
+ *                 broker does (fails the handshake)
  *   linger        is well behaved, but starts a grandchild `sleep` and outlives its stdin:
  *                 only the harness's exit hook can end it
  */
@@ -32,10 +34,14 @@ const empty = { type: 'outputs', outputs: [], enabled: [] };
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
   const req = JSON.parse(line);
+  if (req.type === 'hello' && mode === 'refuse-hello') {
+    send({ type: 'error', message: `this broker speaks protocol version 1, not ${req.version}` });
+    continue;
+  }
   if (req.type === 'hello') {
     send(mode === 'old-version'
-      ? { type: 'hello', protocol: 'wbemsim-broker', version: 0, name: 'faulty', brokerVersion: '0', inProcess: true }
-      : { type: 'hello', protocol: 'wbemsim-broker', version: 1, name: `faulty-${mode}`, brokerVersion: '0', inProcess: true });
+      ? { type: 'hello', protocol: 'wbemsim-broker', version: 1, name: 'faulty', brokerVersion: '0', inProcess: true }
+      : { type: 'hello', protocol: 'wbemsim-broker', version: 2, name: `faulty-${mode}`, brokerVersion: '0', inProcess: true });
     continue;
   }
   if (req.type === 'reset') {

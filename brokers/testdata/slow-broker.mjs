@@ -15,7 +15,7 @@ const send = (m) => process.stdout.write(JSON.stringify(m) + '\n');
 for await (const line of createInterface({ input: process.stdin })) {
   const req = JSON.parse(line);
   if (req.type === 'hello') {
-    send({ type: 'hello', protocol: 'wbemsim-broker', version: 1, name: 'slow', brokerVersion: '0', inProcess: true });
+    send({ type: 'hello', protocol: 'wbemsim-broker', version: 2, name: 'slow', brokerVersion: '0', inProcess: true });
   } else if (req.type === 'reset') {
     send({ type: 'outputs', outputs: [], enabled: [] });
   } else if (req.type === 'bye') {

@@ -267,8 +267,8 @@ function reply(message) {
 function handle(request) {
   switch (request.type) {
     case 'hello':
-      if (request.version !== 1) return { type: 'error', message: `this broker speaks protocol version 1, not ${request.version}` };
-      return { type: 'hello', protocol: 'wbemsim-broker', version: 1, name: 'js-example', brokerVersion: '1.0.0', inProcess: true, annotates: true, snapshot: true };
+      if (request.version !== 2) return { type: 'error', message: `this broker speaks protocol version 2, not ${request.version}` };
+      return { type: 'hello', protocol: 'wbemsim-broker', version: 2, name: 'js-example', brokerVersion: '1.0.0', inProcess: true, annotates: true, snapshot: true };
     case 'reset':
       reset();
       return { type: 'outputs', outputs: [], enabled: [] };

@@ -269,9 +269,9 @@ def handle(broker, request):
     """One request, one reply (docs/protocol.md, "Requests and replies")."""
     kind = request.get("type")
     if kind == "hello":
-        if request.get("version") != 1:
-            return {"type": "error", "message": "this broker speaks protocol version 1, not %r" % request.get("version")}
-        return {"type": "hello", "protocol": "wbemsim-broker", "version": 1,
+        if request.get("version") != 2:
+            return {"type": "error", "message": "this broker speaks protocol version 2, not %r" % request.get("version")}
+        return {"type": "hello", "protocol": "wbemsim-broker", "version": 2,
                 "name": "python-example", "brokerVersion": "1.0.0", "inProcess": True, "annotates": True,
                 "snapshot": True}
     if kind == "reset":
