@@ -9,7 +9,7 @@ import type { TraceLine } from '../trace/event.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
 import { Coverage } from '../specs/monitor.ts';
 import { explore } from './explorer.ts';
-import { runOnce, type RunResult } from './run.ts';
+import { runOnce, tokenOfRun, type RunResult } from './run.ts';
 import type { ClientModel } from './client-api.ts';
 import { makeStrategy, type StrategyName } from './strategies.ts';
 import { ChoiceListStrategy, type Strategy } from './strategy.ts';
@@ -243,13 +243,34 @@ export function recordOf(r: RunResult, at: number[], workload: string, seed: num
   const j = r.judge;
   const shown = r.end.reason !== 'quiescent' || r.trace !== undefined || r.monitor.length > 0
     || j.violations.length + j.warnings.length + j.lint.length + j.inconclusive.length > 0;
+  // A record outlives its run (a shard keeps every record for the merge): it holds nothing of the
+  // run but what it lists, and the token maker, which holds only the run's replay spec.
+  const tokenOf = shown ? tokenOfRun(r) : undefined;
   return {
-    at, workload, runWorkload: r.workload, seed, group, kind, ...(label !== undefined ? { label } : {}), get token() { return shown ? r.token : ''; }, steps: r.steps, end: r.end,
+    at, workload, runWorkload: r.workload, seed, group, kind, ...(label !== undefined ? { label } : {}), get token() { return tokenOf ? tokenOf() : ''; }, steps: r.steps, end: r.end,
     findings: { violations: r.judge.violations, warnings: r.judge.warnings, lint: r.judge.lint, inconclusive: r.judge.inconclusive },
     advice: r.judge.advice,
-    results: r.judge.results.map((x) => ({ rule: x.rule, kind: x.kind, party: x.party, verdict: x.verdict, ...(x.reason !== undefined ? { reason: x.reason } : {}) })),
+    results: r.judge.results.map(ruleOutcome),
     nodes: indices(r.monitorCoverage.nodes), transitions: indices(r.monitorCoverage.transitions), traced: r.trace !== undefined, ...(r.trace ? { trace: r.trace } : {}),
   };
+}
+
+/** Rule outcomes as records list them, one shared object per distinct outcome. */
+const outcomes = new Map<string, RunRecord['results'][number]>();
+const MAX_OUTCOMES = 10_000;
+
+/**
+ * A rule's outcome in a record: the same few outcomes recur in every run, so records share one
+ * frozen object each (a shard keeps thousands of records, and hands them over in one message).
+ */
+function ruleOutcome(x: RuleResult): RunRecord['results'][number] {
+  const key = `${x.rule}\u0000${x.verdict}\u0000${x.reason ?? '\u0001'}\u0000${x.kind}\u0000${x.party}`;
+  let o = outcomes.get(key);
+  if (!o) {
+    o = Object.freeze({ rule: x.rule, kind: x.kind, party: x.party, verdict: x.verdict, ...(x.reason !== undefined ? { reason: x.reason } : {}) });
+    if (outcomes.size < MAX_OUTCOMES) outcomes.set(key, o);
+  }
+  return o;
 }
 
 const FINDING_LISTS = ['violations', 'warnings', 'lint', 'inconclusive'] as const;

@@ -231,17 +231,37 @@ export function runOnce(o: RunOptions): RunResult {
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
     ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
   };
-  // The token is made when first read: most runs of a campaign never print theirs.
-  let token: string | undefined;
-  const tokenOf = () => (token ??= encodeToken(spec));
+  const tokenOf = lazyToken(spec);
   const result = judge.finish();
   addMonitorFindings(result, monitor.rejections);
   for (const f of [...result.violations, ...result.warnings, ...result.lint, ...result.inconclusive]) {
     Object.defineProperty(f, 'replay', { get: tokenOf, enumerable: true, configurable: true });
   }
-  return {
+  const run: RunResult = {
     get token() { return tokenOf(); },
     impl: o.impl, workload: o.workload.name, strategy: base.name, seed: o.seed, steps: scheduler.steps, end,
     monitor: monitor.rejections, judge: result, trace, choices: scheduler.choices, monitorCoverage: monitor.coverage,
   };
+  tokenThunks.set(run, tokenOf);
+  return run;
+}
+
+/** Each run's token maker (runOnce), which holds the run's replay spec and nothing else of it. */
+const tokenThunks = new WeakMap<RunResult, () => string>();
+
+/**
+ * The token of `spec`, made when first read: most runs of a campaign never print theirs. A
+ * function of its own, so that what it keeps alive is the spec alone, not the run's world.
+ */
+function lazyToken(spec: ReplaySpec): () => string {
+  let token: string | undefined;
+  return () => (token ??= encodeToken(spec));
+}
+
+/**
+ * A function that gives run `r`'s token when called. For a run runOnce made, it keeps only what
+ * the token needs, so a record of the run can hold it without holding the run.
+ */
+export function tokenOfRun(r: RunResult): () => string {
+  return tokenThunks.get(r) ?? (() => r.token);
 }
