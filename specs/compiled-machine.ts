@@ -6,9 +6,16 @@
  * reachable states (its regions are independent products), of which a run visits a few hundred,
  * so compiling on demand costs milliseconds where compiling everything costs seconds;
  * `compileAll()` does the latter for tests and coverage.
+ *
+ * Each XState call costs about a millisecond, and a campaign meets a thousand cells, mostly in its
+ * first hundred runs: every process (each worker, each shard) would pay that again. So the cells
+ * the conformance suite meets come filled, from specs/machine-rows.generated.ts
+ * (`npm run gen:machine-rows`); a test checks each of them against XState, so a change of the
+ * machine that makes one wrong fails until they are generated again.
  */
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { CALL_EVENTS, lifecycleMachine, REGIONS, type CallEventType } from './lifecycle-machine.ts';
+import { MACHINE_ROWS, type MachineRows } from './machine-rows.generated.ts';
 
 const UNKNOWN = -2;
 const EVENT_INDEX = new Map<CallEventType, number>(CALL_EVENTS.map((e, i) => [e, i]));
@@ -33,7 +40,10 @@ export class CompiledMachine {
   /** `took[s * eventCount + e]`: index into `transitionSets`, or -1. */
   took = new Int32Array(0);
 
-  private readonly snapshots: AnyMachineSnapshot[] = [];
+  /** Each state's XState snapshot, made when a cell of its row is first filled. */
+  private readonly snapshots: (AnyMachineSnapshot | undefined)[] = [];
+  /** Each state's value per region. */
+  private readonly values: Readonly<Record<string, string>>[] = [];
   private readonly nodesOf: number[][] = [];
   private readonly index = new Map<string, number>();
   private readonly transitionIndex: Map<string, number>;
@@ -41,18 +51,52 @@ export class CompiledMachine {
   private readonly ruleSetIndex = new Map<string, number>();
   private readonly transitionSetIndex = new Map<string, number>();
 
-  constructor() {
+  /** `rows`: cells filled beforehand (the generated ones by default; none for a machine compiled from scratch). */
+  constructor(rows: MachineRows | undefined = MACHINE_ROWS) {
     this.transitions = allTransitions();
     this.transitionIndex = new Map(this.transitions.map((t, i) => [t.id, i]));
     this.stateNodes = REGIONS.flatMap((r) => Object.keys(lifecycleMachine.root.states[r]!.states).map((s) => `${r}.${s}`));
     this.nodeIndex = new Map(this.stateNodes.map((n, i) => [n, i]));
     const [initial] = initialTransition(lifecycleMachine);
     this.intern(initial);
+    if (rows) this.preload(rows);
   }
 
   /** Number of states compiled so far; state 0 is the initial one. */
   get stateCount(): number {
-    return this.snapshots.length;
+    return this.values.length;
+  }
+
+  /** The state whose value per region is `value` (`{ lifecycle: 'pending', ... }`), compiled if new. */
+  stateOf(value: Readonly<Record<string, string>>): number {
+    return this.internValue(value);
+  }
+
+  /** The cells filled so far, with states by their key (`pending|idle|...`), events, rules and transitions by name. */
+  filledRows(): MachineRows {
+    const rules = new Map<string, number>();
+    const ids = new Map<string, number>();
+    const indexOf = (m: Map<string, number>, x: string) => {
+      let i = m.get(x);
+      if (i === undefined) m.set(x, (i = m.size));
+      return i;
+    };
+    const cells: MachineRows['cells'] = [];
+    for (let i = 0; i < this.next.length; i++) {
+      const n = this.next[i]!;
+      if (n === UNKNOWN) continue;
+      const r = this.reject[i]!;
+      const t = this.took[i]!;
+      cells.push([
+        Math.floor(i / this.eventCount), i % this.eventCount, n,
+        r >= 0 ? this.ruleSets[r]!.map((x) => indexOf(rules, x)) : [],
+        t >= 0 ? this.transitionSets[t]!.map((x) => indexOf(ids, this.transitions[x]!.id)) : [],
+      ]);
+    }
+    return {
+      regions: [...REGIONS], events: [...CALL_EVENTS], rules: [...rules.keys()], transitions: [...ids.keys()],
+      states: this.values.map((v) => REGIONS.map((r) => v[r]).join('|')), cells,
+    };
   }
 
   /** The state after event `e` in state `s` (filling the row's cell on first use). */
@@ -74,7 +118,7 @@ export class CompiledMachine {
 
   /** The state's value per region, e.g. `{ lifecycle: 'pending', callback: 'idle', ... }`. */
   stateValue(s: number): Readonly<Record<string, string>> {
-    return this.snapshots[s]!.value as Record<string, string>;
+    return this.values[s]!;
   }
 
   /** Indices into `stateNodes` active in state s (cached: the monitor asks on every state change). */
@@ -89,21 +133,56 @@ export class CompiledMachine {
 
   /** Compiles every reachable state (seconds): for tests and for the full coverage picture. */
   compileAll(): this {
-    for (let s = 0; s < this.snapshots.length; s++) for (let e = 0; e < this.eventCount; e++) this.step(s, e);
+    for (let s = 0; s < this.values.length; s++) for (let e = 0; e < this.eventCount; e++) this.step(s, e);
     return this;
   }
 
+  /** Fills the cells of `rows` (states by key, so their numbering need not match this machine's). */
+  private preload(rows: MachineRows): void {
+    // Rows of another shape of the machine (regions added, removed or reordered) fill nothing.
+    const sameRegions = rows.regions.length === REGIONS.length && rows.regions.every((r, i) => r === REGIONS[i]);
+    if (!sameRegions) return;
+    const state = rows.states.map((key) => {
+      const parts = key.split('|');
+      return this.internValue(Object.fromEntries(REGIONS.map((r, i) => [r, parts[i]!])));
+    });
+    const events = rows.events.map((e) => EVENT_INDEX.get(e as CallEventType));
+    const transitions = rows.transitions.map((id) => this.transitionIndex.get(id));
+    for (const [s, ev, n, rules, ids] of rows.cells) {
+      const e = events[ev];
+      const took = ids.map((t) => transitions[t]);
+      // A cell naming an event or a transition the machine no longer has is left to XState.
+      if (e === undefined || took.some((t) => t === undefined)) continue;
+      const i = state[s]! * this.eventCount + e;
+      this.next[i] = state[n]!;
+      this.reject[i] = rules.length ? intern(this.ruleSets, this.ruleSetIndex, rules.map((r) => rows.rules[r]!)) : -1;
+      this.took[i] = took.length ? intern(this.transitionSets, this.transitionSetIndex, took as number[]) : -1;
+    }
+  }
+
   private intern(snapshot: AnyMachineSnapshot): number {
-    const v = snapshot.value as Record<string, string>;
-    const key = REGIONS.map((r) => v[r]).join('|');
+    return this.internValue(snapshot.value as Record<string, string>, snapshot);
+  }
+
+  private internValue(value: Readonly<Record<string, string>>, snapshot?: AnyMachineSnapshot): number {
+    const key = REGIONS.map((r) => value[r]).join('|');
     let s = this.index.get(key);
-    if (s !== undefined) return s;
-    s = this.snapshots.length;
+    if (s !== undefined) {
+      this.snapshots[s] ??= snapshot;
+      return s;
+    }
+    s = this.values.length;
+    this.values.push(Object.freeze(Object.fromEntries(REGIONS.map((r) => [r, value[r]!]))));
     this.snapshots.push(snapshot);
     this.index.set(key, s);
-    const size = this.snapshots.length * this.eventCount;
+    const size = this.values.length * this.eventCount;
     if (size > this.next.length) this.grow(Math.max(size, this.next.length * 2));
     return s;
+  }
+
+  /** State s's XState snapshot, resolved from its value the first time it is needed. */
+  private snapshot(s: number): AnyMachineSnapshot {
+    return (this.snapshots[s] ??= lifecycleMachine.resolveState({ value: { ...this.values[s]! } }) as AnyMachineSnapshot);
   }
 
   private grow(size: number): void {
@@ -119,7 +198,7 @@ export class CompiledMachine {
   }
 
   private fill(s: number, e: number): number {
-    const [after, actions] = transition(lifecycleMachine, this.snapshots[s] as never, { type: CALL_EVENTS[e]! } as never);
+    const [after, actions] = transition(lifecycleMachine, this.snapshot(s) as never, { type: CALL_EVENTS[e]! } as never);
     const target = this.intern(after);
     const i = s * this.eventCount + e;
     const rules: string[] = [];
@@ -165,4 +244,10 @@ let shared: CompiledMachine | undefined;
 /** The process-wide compiled machine (filled on demand, shared by every monitor). */
 export function compiledMachine(): CompiledMachine {
   return (shared ??= new CompiledMachine());
+}
+
+/** Makes `m` the process-wide compiled machine (to compile from scratch, as the row generator does); returns it. */
+export function setCompiledMachine(m: CompiledMachine): CompiledMachine {
+  shared = m;
+  return m;
 }

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { CompiledMachine } from './compiled-machine.ts';
+import { MACHINE_ROWS, type MachineRows } from './machine-rows.generated.ts';
+import { REGIONS } from './lifecycle-machine.ts';
+
+/** What the cell (s, e) of `m` says: the next state's key, the rules broken and the transitions taken. */
+function cell(m: CompiledMachine, s: number, e: number): { next: string; rules: string[]; took: string[] } {
+  const n = m.step(s, e);
+  const v = m.stateValue(n);
+  const t = m.took[s * m.eventCount + e]!;
+  return {
+    next: REGIONS.map((r) => v[r]).join('|'),
+    rules: [...(m.rejected(s, e) ?? [])].sort(),
+    took: t >= 0 ? m.transitionSets[t]!.map((x) => m.transitions[x]!.id).sort() : [],
+  };
+}
+
+/** The cells of `rows` that XState, asked afresh, fills otherwise. */
+function wrongCells(rows: MachineRows): string[] {
+  const fresh = new CompiledMachine(undefined);
+  const state = rows.states.map((key) => fresh.stateOf(Object.fromEntries(REGIONS.map((r, i) => [r, key.split('|')[i]!]))));
+  const wrong: string[] = [];
+  for (const [s, e, n, rules, took] of rows.cells) {
+    const expected = { next: rows.states[n], rules: rules.map((r) => rows.rules[r]).sort(), took: took.map((t) => rows.transitions[t]).sort() };
+    const actual = cell(fresh, state[s]!, fresh.eventIndex(rows.events[e] as never));
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) wrong.push(`${rows.states[s]} -${rows.events[e]}->`);
+  }
+  return wrong;
+}
+
+describe('the compiled machine\'s generated rows (npm run gen:machine-rows)', () => {
+  const rows = MACHINE_ROWS!;
+
+  it('are there, for the machine as it is', () => {
+    expect(rows.regions).toEqual([...REGIONS]);
+    expect(rows.cells.length).toBeGreaterThan(500);
+  });
+
+  it('say in every cell what XState says (regenerate them after changing the machine)', () => {
+    expect(wrongCells(rows)).toEqual([]);
+  }, 60_000);
+
+  it('are caught when a cell is wrong', () => {
+    const [s, e, n, rules, took] = rows.cells[0]!;
+    const broken: MachineRows = { ...rows, cells: [[s, e, n === 0 ? 1 : 0, rules, took], ...rows.cells.slice(1, 20)] };
+    expect(wrongCells(broken)).toHaveLength(1);
+  });
+
+  it('make a machine that steps as one compiled from scratch, with no state beyond them', () => {
+    const loaded = new CompiledMachine();
+    const fresh = new CompiledMachine(undefined);
+    const key = (m: CompiledMachine, s: number) => REGIONS.map((r) => m.stateValue(s)[r]).join('|');
+    let filled = 0;
+    for (const [s, e] of rows.cells) {
+      const a = loaded.stateOf(loaded.stateValue(s));
+      const b = fresh.stateOf(loaded.stateValue(s));
+      const before = loaded.stateCount;
+      expect(cell(loaded, a, e)).toEqual(cell(fresh, b, e));
+      expect(key(loaded, a)).toBe(key(fresh, b));
+      if (loaded.stateCount !== before) filled++;
+    }
+    expect(filled).toBe(0);
+    expect(loaded.stateCount).toBe(rows.states.length);
+  }, 60_000);
+});
