@@ -11,7 +11,7 @@ import { campaignUnits, foldOptionsOf, owns, SWARM_SEGMENT, type Campaign, type 
 import type { Workload } from '../sim/workload.ts';
 import { suiteScenarioData, suiteScenarios } from '../scenarios/suite.ts';
 import { packagePath } from '../package-root.ts';
-import { encodePart, parseShard, SHARD_FILE, SHARD_FORMAT, SHARD_VERSION, type RunShard } from './shard-file.ts';
+import { encodePart, parseShard, resultJson, SHARD_FILE, SHARD_FORMAT, SHARD_VERSION, type RunShard } from './shard-file.ts';
 import { runCampaignInWorkers } from './run-workers.ts';
 import { DEFAULT_SWARM_RUNS } from '../sim/workload-generator.ts';
 import { builtinWorkloads } from '../sim/workloads.ts';
@@ -166,7 +166,7 @@ export async function emitCampaign(campaign: Campaign, opts: EmitOptions, setCod
   const known = new Map(campaign.traceOf && trace ? [[campaign.traceOf.token, trace]] : []);
   const shown = [...campaign.violations, ...campaign.inconclusive, ...campaign.warnings].map((f) => f.replay);
   const result = resultOfCampaign(campaign, opts.report !== undefined ? await fetchWitnesses(shown, known) : []);
-  const json = () => JSON.stringify(opts.shardFile ? { ...jsonOf(result), shard: opts.shardFile } : jsonOf(result), null, 2) + '\n';
+  const json = () => resultJson(opts.shardFile ? { ...jsonOf(result), shard: opts.shardFile } : jsonOf(result));
   if (opts.report !== undefined) {
     writeReport(opts.report, result);
     if (opts.shardFile) writeFileSync(join(opts.report, SHARD_FILE), json());

@@ -48,6 +48,12 @@ describe('run --shard k/n, then merge', () => {
     const runs = m.files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { runs: number }).runs);
     expect(runs.every((r) => r > 0 && r < JSON.parse(whole.out).runs)).toBe(true);
     expect(runs.reduce((a, b) => a + b, 0)).toBe(JSON.parse(whole.out).runs);
+    // A shard file holds one run record per line.
+    for (const f of m.files) {
+      const text = readFileSync(f, 'utf8');
+      const records = (JSON.parse(text) as { shard: { part: { records: unknown[] } } }).shard.part.records;
+      expect(text.split('\n').filter((l) => /^ +\{"at":\[/.test(l))).toHaveLength(records.length);
+    }
   }, 300_000);
 
   it('a shard\'s text says it is one shard', async () => {

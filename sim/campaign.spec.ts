@@ -69,6 +69,28 @@ describe('a campaign split into shards', () => {
     const kept = records.filter((r) => r.token !== '').length;
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(records.length / 2);
+    // And only the findings it can show in full: per part, one run's per finding; the others'
+    // are counted-only stubs, one per rule and run.
+    for (const p of parts) {
+      const full = new Map<string, string>();
+      let stubs = 0;
+      for (const r of p.records) {
+        for (const [list, fs] of Object.entries(r.findings)) {
+          const stubbed = fs.filter((f) => f.explanation === '').map((f) => f.rule);
+          expect(new Set(stubbed).size).toBe(stubbed.length);
+          for (const f of fs) {
+            if (f.explanation === '') { stubs++; expect(f.events).toEqual([]); continue; }
+            const k = `${list}|${f.rule}@${r.group}`;
+            if (!full.has(k)) full.set(k, r.at.join(','));
+            expect(full.get(k)).toBe(r.at.join(','));
+          }
+        }
+      }
+      expect(stubs).toBeGreaterThan(0);
+      // Each piece of advice is listed once per part.
+      const advice = p.records.flatMap((r) => r.advice);
+      expect(new Set(advice).size).toBe(advice.length);
+    }
   });
 
   it('the swarm is steered per segment: a run\'s workload depends only on the earlier runs of its segment', () => {

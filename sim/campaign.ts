@@ -276,35 +276,94 @@ function ruleOutcome(x: RuleResult): RunRecord['results'][number] {
 const FINDING_LISTS = ['violations', 'warnings', 'lint', 'inconclusive'] as const;
 
 /**
- * Clears the replay tokens (of the record and of its findings) that a merge of `records`, one
- * part's in the campaign's order, can never show. A merge shows, per finding, the token of its
- * shortest run, the first such in the campaign's order, which is the first shortest of its own
- * part too; the first deadlock of a workload, likewise; every broker failure; a kept trace's run.
- * Encoding a token compresses its run's workload: a part that handed over every run's token would
- * spend more on them than on its runs.
+ * A part's records (a shard's or a worker's, in the campaign's order), slimmed to what a merge of
+ * them can show. A merge shows, per finding, the run that gave it with the fewest steps, the first
+ * such in the campaign's order, which is the first shortest of its own part too; the first
+ * deadlock of a workload, likewise; every broker failure; a kept trace's run. So the other runs'
+ * replay tokens are cleared (a token holds its run's workload, and encoding one compresses it),
+ * and their findings become counted-only stubs: the merge counts them and never shows them. A
+ * record is slimmed when it is added, as far as it is known then (a run that is not the shortest
+ * so far of a finding never will be); `records()` slims the runs a later, shorter one displaced.
  */
-function keepShownTokens(records: readonly RunRecord[]): void {
-  const best = new Map<string, RunRecord>();
-  const deadlocked = new Set<string>();
-  const keep = new Set<RunRecord>();
-  for (const r of records) {
-    if (isFailure(r.end.reason) || r.traced) keep.add(r);
-    if (r.end.reason === 'deadlock' && !deadlocked.has(r.runWorkload)) { deadlocked.add(r.runWorkload); keep.add(r); }
+class PartRecords {
+  private readonly list: RunRecord[] = [];
+  /** Per finding (list, rule and group): the part's first shortest run so far. */
+  private readonly best = new Map<string, RunRecord>();
+  private readonly deadlocked = new Set<string>();
+  /** Runs whose token the merge may show whatever comes later: failures, kept traces, first deadlocks. */
+  private readonly always = new Set<RunRecord>();
+  private readonly advised = new Set<string>();
+
+  add(r: RunRecord): void {
+    this.list.push(r);
+    if (isFailure(r.end.reason) || r.traced) this.always.add(r);
+    if (r.end.reason === 'deadlock' && !this.deadlocked.has(r.runWorkload)) { this.deadlocked.add(r.runWorkload); this.always.add(r); }
     for (const list of FINDING_LISTS) {
       for (const f of r.findings[list]) {
-        const k = `${list}|${f.rule}@${r.group}`;
-        const b = best.get(k);
-        if (!b || r.steps < b.steps) best.set(k, r);
+        const k = findingKey(list, f, r);
+        const b = this.best.get(k);
+        if (!b || r.steps < b.steps) this.best.set(k, r);
       }
     }
+    this.slim(r);
+    // The merge lists each piece of advice once, where it first came: an earlier run of this part
+    // comes earlier in the campaign too.
+    if (r.advice.length) {
+      r.advice = r.advice.filter((a) => !this.advised.has(a));
+      for (const a of r.advice) this.advised.add(a);
+    }
   }
-  for (const r of best.values()) keep.add(r);
-  const none = (o: object, key: string) => Object.defineProperty(o, key, { value: '', enumerable: true, configurable: true, writable: true });
-  for (const r of records) {
-    if (keep.has(r)) continue;
-    none(r, 'token');
-    for (const list of FINDING_LISTS) for (const f of r.findings[list]) if ('replay' in f) none(f, 'replay');
+
+  /** The records, every one slimmed to what the merge can show. */
+  records(): RunRecord[] {
+    for (const r of this.list) this.slim(r);
+    return this.list;
   }
+
+  private slim(r: RunRecord): void {
+    let shown = this.always.has(r);
+    const findings = { ...r.findings };
+    for (const list of FINDING_LISTS) {
+      if (!r.findings[list].length) continue;
+      // A run's later findings of a rule already listed are not counted again: left out.
+      const listed = new Set<string>();
+      findings[list] = r.findings[list].flatMap((f) => {
+        if (this.best.get(findingKey(list, f, r)) === r) {
+          shown = true;
+          return [f];
+        }
+        if (listed.has(f.rule)) return [];
+        listed.add(f.rule);
+        return [countedOnly(f)];
+      });
+    }
+    r.findings = findings;
+    // Defined over the getter without reading it: reading would encode the token.
+    if (!shown) Object.defineProperty(r, 'token', { value: '', enumerable: true, configurable: true, writable: true });
+  }
+}
+
+/** A finding's place in the fold: its list, its rule and the run's group. */
+function findingKey(list: string, f: Finding, r: RunRecord): string {
+  return `${list}|${f.rule}@${r.group}`;
+}
+
+/** Counted-only stand-ins of findings, one per rule and verdict. */
+const stubs = new Map<string, Finding>();
+const stubKey = (f: Finding) => `${f.rule}\u0000${f.verdict}`;
+
+/**
+ * What a merge reads of a finding it counts but never shows: its rule (with its kind, party and
+ * verdict); no events, explanation, citation or token.
+ */
+function countedOnly(f: Finding): Finding {
+  const key = stubKey(f);
+  let stub = stubs.get(key);
+  if (!stub) {
+    stub = Object.freeze({ rule: f.rule, kind: f.kind, party: f.party, verdict: f.verdict, events: [], explanation: '', citation: { page: '', phrase: '' } });
+    stubs.set(key, stub);
+  }
+  return stub;
 }
 
 /** Compares two records' places in the campaign. */
@@ -579,13 +638,12 @@ export function runCampaign(o: CampaignOptions, shard?: ShardSpec, keepRecords =
   const planned = plannedRuns(o, shard);
   const segmentBase = scenarioCount + (exhaustive ? o.workloads.length : o.workloads.length * o.runs);
   const f = new CampaignFold({ ...foldOptionsOf(o), onRun: o.onRun }, (i, seed, w) => strategyFor(o, i, seed, w));
-  const records: RunRecord[] = [];
+  const records = new PartRecords();
   const explorations: ShardPart['explorations'] = [];
   let budgetExhausted = false;
   let gaveUp: string | undefined;
   const part = (): ShardPart => {
-    keepShownTokens(records);
-    return { records, explorations, budgetExhausted, interrupted: stopRequested(), ...(gaveUp ? { gaveUp } : {}), planned };
+    return { records: records.records(), explorations, budgetExhausted, interrupted: stopRequested(), ...(gaveUp ? { gaveUp } : {}), planned };
   };
   const end = (): FoldEnd => ({
     budgetExhausted, interrupted: stopRequested(), ...(gaveUp ? { gaveUp } : {}), ...(exhaustive ? { explorations: explorations.map((x) => x.exploration) } : {}),
@@ -608,7 +666,7 @@ export function runCampaign(o: CampaignOptions, shard?: ShardSpec, keepRecords =
     const rec = recordOf(r, at, workload, seed, group, kind, label);
     f.absorb(rec);
     if (f.budgetHit) budgetExhausted = true;
-    if (keepRecords) { delete rec.trace; records.push(rec); }
+    if (keepRecords) { delete rec.trace; records.add(rec); }
   };
   const giveUp = () => { gaveUp = `stopped after ${GIVE_UP_AFTER} runs in a row ended in a broker failure`; };
   try {
