@@ -142,19 +142,22 @@ export class CompiledMachine {
     // Rows of another shape of the machine (regions added, removed or reordered) fill nothing.
     const sameRegions = rows.regions.length === REGIONS.length && rows.regions.every((r, i) => r === REGIONS[i]);
     if (!sameRegions) return;
+    // A state, event or transition the machine no longer has leaves its cells to XState.
     const state = rows.states.map((key) => {
       const parts = key.split('|');
+      if (parts.length !== REGIONS.length || REGIONS.some((r, i) => !this.nodeIndex.has(`${r}.${parts[i]}`))) return undefined;
       return this.internValue(Object.fromEntries(REGIONS.map((r, i) => [r, parts[i]!])));
     });
     const events = rows.events.map((e) => EVENT_INDEX.get(e as CallEventType));
     const transitions = rows.transitions.map((id) => this.transitionIndex.get(id));
     for (const [s, ev, n, rules, ids] of rows.cells) {
+      const from = state[s];
+      const to = state[n];
       const e = events[ev];
       const took = ids.map((t) => transitions[t]);
-      // A cell naming an event or a transition the machine no longer has is left to XState.
-      if (e === undefined || took.some((t) => t === undefined)) continue;
-      const i = state[s]! * this.eventCount + e;
-      this.next[i] = state[n]!;
+      if (from === undefined || to === undefined || e === undefined || took.some((t) => t === undefined)) continue;
+      const i = from * this.eventCount + e;
+      this.next[i] = to;
       this.reject[i] = rules.length ? intern(this.ruleSets, this.ruleSetIndex, rules.map((r) => rows.rules[r]!)) : -1;
       this.took[i] = took.length ? intern(this.transitionSets, this.transitionSetIndex, took as number[]) : -1;
     }
