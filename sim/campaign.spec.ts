@@ -134,3 +134,39 @@ describe('a run record', () => {
     expect(Object.keys(json).slice(Object.keys(json).indexOf('kind') + 1, Object.keys(json).indexOf('kind') + 3)).toEqual(['token', 'steps']);
   });
 });
+
+describe('folding findings', () => {
+  it('makes no replay token for a finding a shorter run displaces, and the shown one\'s only when read', () => {
+    const mutant = MUTANTS.find((m) => m.name === 'planted-race')!;
+    const mixed = builtinWorkloads().find((w) => w.name === 'mixed')!;
+    const violating = Array.from({ length: 40 }, (_, i) => runOnce({ impl: 'mutant:planted-race', broker: mutant.create(), workload: mixed, seed: i + 1 }))
+      .filter((r) => r.judge.violations.length > 0);
+    // A longer run first, then a shorter one with the same violation: the second displaces the first.
+    const rule = violating[0]!.judge.violations[0]!.rule;
+    const same = violating.filter((r) => r.judge.violations.some((v) => v.rule === rule));
+    const long = same.reduce((a, b) => (b.steps > a.steps ? b : a));
+    const short = same.reduce((a, b) => (b.steps < a.steps ? b : a));
+    expect(short.steps).toBeLessThan(long.steps);
+    const reads = new Map<string, number>();
+    const records = [long, short].map((r, i) => {
+      const rec = recordOf(r, [1, 0, i], 'mixed', r.seed, 'mixed', 'workload');
+      const name = i === 0 ? 'long' : 'short';
+      reads.set(name, 0);
+      rec.findings.violations.forEach((f) => {
+        const get = Object.getOwnPropertyDescriptor(f, 'replay')!.get!;
+        Object.defineProperty(f, 'replay', { get: () => { reads.set(name, reads.get(name)! + 1); return get(); }, enumerable: true, configurable: true });
+      });
+      return rec;
+    });
+    const options = foldOptionsOf({ impl: 'mutant:planted-race', strategy: 'random', seed: 1, runs: 2, workloads: [mixed] });
+    const merged = mergeCampaign({ options, parts: [{ records, explorations: [], budgetExhausted: false, interrupted: false, planned: 2 }], shrunk: [], wallMs: 0 });
+    expect(reads.get('long')).toBe(0);
+    expect(reads.get('short')).toBe(0);
+    const shown = merged.violations.find((v) => v.rule === rule)!;
+    expect(shown.steps).toBe(short.steps);
+    expect(shown.runs).toBe(2);
+    expect(shown.replay).toBe(short.token);
+    expect(reads.get('long')).toBe(0);
+    expect(reads.get('short')).toBe(1);
+  });
+});

@@ -759,6 +759,21 @@ function emptyCampaign(o: CampaignOptions, brokerFailures: Campaign['brokerFailu
 }
 
 /** Folds a run in; its findings are grouped per rule and the run's group (its workload, or `swarm` for every generated one). */
+/**
+ * `{ ...f, ...extra }`, but without reading `f`'s replay token: it is made when first read
+ * (encoding it compresses the run's workload), and most findings folded in are displaced by a
+ * shorter run before a report reads one.
+ */
+function foldedCopy(f: Finding, extra: Pick<FoldedFinding, 'workload' | 'runs' | 'steps'>): FoldedFinding {
+  const own = Object.getOwnPropertyDescriptors(f);
+  const copy: PropertyDescriptorMap = {};
+  for (const [k, d] of Object.entries(own)) {
+    if (!d.enumerable) continue;
+    copy[k] = 'get' in d || 'set' in d ? { get: d.get, set: d.set, enumerable: true, configurable: true } : { value: d.value, writable: true, enumerable: true, configurable: true };
+  }
+  return Object.assign(Object.defineProperties({}, copy), extra) as FoldedFinding;
+}
+
 function fold(r: RunRecord, folded: Record<'violations' | 'warnings' | 'lint' | 'inconclusive', Map<string, FoldedFinding>>, tallies: Map<string, RuleTally>, advice: Set<string>): void {
   const group = r.group;
   for (const key of ['violations', 'warnings', 'lint', 'inconclusive'] as const) {
@@ -766,10 +781,10 @@ function fold(r: RunRecord, folded: Record<'violations' | 'warnings' | 'lint' | 
     for (const f of r.findings[key]) {
       const k = `${f.rule}@${group}`;
       const prior = folded[key].get(k);
-      if (!prior) folded[key].set(k, { ...f, workload: r.runWorkload, runs: 1, steps: r.steps });
+      if (!prior) folded[key].set(k, foldedCopy(f, { workload: r.runWorkload, runs: 1, steps: r.steps }));
       else if (!seen.has(k)) {
         // Keep the shortest witness: a report shows the minimal interleaving that was found.
-        if (r.steps < prior.steps) folded[key].set(k, { ...f, workload: r.runWorkload, runs: prior.runs + 1, steps: r.steps });
+        if (r.steps < prior.steps) folded[key].set(k, foldedCopy(f, { workload: r.runWorkload, runs: prior.runs + 1, steps: r.steps }));
         else prior.runs++;
       }
       seen.add(k);
