@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CompiledMachine } from './compiled-machine.ts';
-import { MACHINE_ROWS, type MachineRows } from './machine-rows.generated.ts';
+import { CompiledMachine, type MachineRows } from './compiled-machine.ts';
+import { MACHINE_ROWS } from './machine-rows.generated.ts';
 import { REGIONS } from './lifecycle-machine.ts';
 
 /** What the cell (s, e) of `m` says: the next state's key, the rules broken and the transitions taken. */

@@ -15,10 +15,24 @@
  */
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { CALL_EVENTS, lifecycleMachine, REGIONS, type CallEventType } from './lifecycle-machine.ts';
-import { MACHINE_ROWS, type MachineRows } from './machine-rows.generated.ts';
+import { MACHINE_ROWS } from './machine-rows.generated.ts';
 
 const UNKNOWN = -2;
 const EVENT_INDEX = new Map<CallEventType, number>(CALL_EVENTS.map((e, i) => [e, i]));
+
+/** Cells of the compiled lifecycle machine, filled beforehand (specs/machine-rows.generated.ts, `npm run gen:machine-rows`). */
+export interface MachineRows {
+  /** The machine's regions, in the order of each state key's parts. */
+  regions: string[];
+  /** States by key: each region's state, joined by `|`; the first is the initial state. */
+  states: string[];
+  /** Events, rules and transitions the cells name, by their index here. */
+  events: string[];
+  rules: string[];
+  transitions: string[];
+  /** [state, event, next state, rules broken, transitions taken] */
+  cells: [number, number, number, number[], number[]][];
+}
 
 /** Every legal transition of the machine, by id (`region.state -EVENT-> target [RULE]`), with its rule. */
 export interface MachineTransition { id: string; rule: string }
