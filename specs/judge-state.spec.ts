@@ -138,6 +138,57 @@ describe('the snapshotter', () => {
     expect(owner.recs[0]!.n).toBe(1);
   });
 
+  it('also when the tracked root comes first and copies the shared object', () => {
+    const rec = { n: 1 };
+    const check = { seen: [rec] };
+    const owner = { recs: [rec] };
+    const s = new StateSnapshotter([check, owner], [], [], [check]);
+    s.save();
+    const saved = s.save();
+    s.save();
+    rec.n = 2;
+    s.restore(saved);
+    expect(owner.recs[0]).toBe(check.seen[0]);
+    expect(check.seen[0]!.n).toBe(1);
+  });
+
+  it('copies every kind of object it meets, with its kind and its sharing', () => {
+    class Rec {
+      constructor(public n: number) {}
+      twice(): number { return this.n * 2; }
+    }
+    const a = new Rec(1);
+    const frozen = Object.freeze({ seq: 1 });
+    const root = {
+      byRec: new Map<Rec, Rec[]>([[a, [a]]]),
+      recs: new Set([a]),
+      names: new Map([['a', a]]),
+      plain: new Set(['x']),
+      bytes: new Uint8Array([1, 2]),
+      events: [frozen],
+      holes: [a, undefined, null, 3],
+    };
+    const s = new StateSnapshotter([root]);
+    const saved = s.save();
+    a.n = 9;
+    root.bytes[0] = 7;
+    root.plain.add('y');
+    root.names.set('b', new Rec(2));
+    s.restore(saved);
+    const [back] = [...root.recs];
+    expect(back).toBeInstanceOf(Rec);
+    expect(back!.twice()).toBe(2);
+    expect([...root.byRec.keys()][0]).toBe(back);
+    expect(root.byRec.get(back!)![0]).toBe(back);
+    expect(root.names.get('a')).toBe(back);
+    expect(root.names.has('b')).toBe(false);
+    expect([...root.plain]).toEqual(['x']);
+    expect([...root.bytes]).toEqual([1, 2]);
+    expect(root.events[0]).toBe(frozen);
+    expect(root.holes).toEqual([back, undefined, null, 3]);
+    expect(root.holes[0]).toBe(back);
+  });
+
   it('in verify mode, names a tracked root that changed without saying so', () => {
     const a = { n: 1 };
     const s = new StateSnapshotter([a], [], [], [a]);

@@ -90,6 +90,7 @@ export class StateSnapshotter {
         continue;
       }
       memo.root = i;
+      memo.rootTracked = this.tracked[i]!;
       const rec = copyFields(this.roots[i]!, memo, undefined);
       out[i] = rec;
       if (this.tracked[i]) this.current[i] = rec;
@@ -110,6 +111,7 @@ export class StateSnapshotter {
       const root = this.roots[i] as Record<string, unknown>;
       for (const k of Object.keys(root)) if (!(k in saved)) delete root[k];
       memo.root = i;
+      memo.rootTracked = this.tracked[i]!;
       if (!last || (saved as Record<symbol, unknown>)[SHARED] === true) {
         copyFields(saved, memo, root);
         if (this.tracked[i]) this.current[i] = saved;
@@ -187,22 +189,39 @@ function copyFields(from: object, memo: Memo, into: Record<string, unknown> | un
   const src = from as Record<string, unknown>;
   for (const k of Object.keys(src)) {
     const v = src[k];
-    if (v instanceof SelfSaved) {
+    if (typeof v !== 'object' || v === null) {
+      out[k] = v;
+      continue;
+    }
+    const proto = Object.getPrototypeOf(v) as object;
+    if (proto === SelfSaved.prototype) {
       // Restoring: the object goes back to its saved value and stays itself.
-      v.of[RESTORE](v.data);
-      out[k] = v.of;
-    } else if (typeof v === 'object' && v !== null && typeof (v as Partial<SelfSaving>)[SAVE] === 'function' && !memo.get(v)) {
+      const x = v as SelfSaved;
+      x.of[RESTORE](x.data);
+      out[k] = x.of;
+    } else if (!isPlainKind(proto) && typeof (v as Partial<SelfSaving>)[SAVE] === 'function' && !memo.get(v)) {
       out[k] = new SelfSaved(v as unknown as SelfSaving, (v as unknown as SelfSaving)[SAVE]());
     } else out[k] = copy(v, memo);
   }
   return out;
 }
 
-/** The copies made so far in one save or restore, over the objects kept as they are. */
+/** Arrays, plain records, maps and sets: never objects that save themselves. */
+function isPlainKind(proto: object): boolean {
+  return proto === Array.prototype || proto === Object.prototype || proto === Map.prototype || proto === Set.prototype;
+}
+
+/**
+ * The copies made so far in one save or restore, over the objects kept as they are. Sharing
+ * between roots matters only where a tracked root is involved (its copy may be reused while the
+ * other root's is made afresh), so only copies made for tracked roots record their root: a copy
+ * met again from another root, or one without a recorded root met from a tracked root, entangles.
+ */
 class Memo {
   private readonly made = new Map<object, object>();
-  /** The root whose fields are being copied now; the root each copy was made for. */
+  /** The root whose fields are being copied now, and whether it is tracked. */
   root = 0;
+  rootTracked = false;
   private readonly owner = new Map<object, number>();
   constructor(private readonly stable: ReadonlyMap<object, object>, private readonly entangled: boolean[]) {}
   get(v: object): object | undefined {
@@ -210,14 +229,17 @@ class Memo {
     if (s !== undefined) return s;
     const m = this.made.get(v);
     if (m !== undefined) {
-      const o = this.owner.get(v)!;
-      if (o !== this.root) this.entangled[o] = this.entangled[this.root] = true;
+      const o = this.owner.get(v);
+      if (o === undefined ? this.rootTracked : o !== this.root) {
+        this.entangled[this.root] = true;
+        if (o !== undefined) this.entangled[o] = true;
+      }
     }
     return m;
   }
   set(v: object, copy: object): void {
     this.made.set(v, copy);
-    this.owner.set(v, this.root);
+    if (this.rootTracked) this.owner.set(v, this.root);
   }
 }
 
@@ -226,14 +248,56 @@ function copy<T>(v: T, memo: Memo): T {
   if (typeof v !== 'object' || v === null) return v;
   const known = memo.get(v);
   if (known !== undefined) return known as T;
-  if (typeof (v as Partial<SelfSaving>)[SAVE] === 'function') throw new Error('an object that saves itself must be a field of a root');
-  if (Object.isFrozen(v)) return v;
-  if (Array.isArray(v)) {
-    const a: unknown[] = new Array(v.length);
+  if (Object.isFrozen(v)) {
+    if (typeof (v as Partial<SelfSaving>)[SAVE] === 'function') throw new Error('an object that saves itself must be a field of a root');
+    return v;
+  }
+  // The common kinds first, by prototype; each is copied natively, then its object members fixed.
+  const proto = Object.getPrototypeOf(v) as object | null;
+  if (proto === Array.prototype) {
+    const src = v as unknown as unknown[];
+    const a = src.slice();
     memo.set(v, a);
-    for (let i = 0; i < v.length; i++) a[i] = copy(v[i], memo);
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      if (typeof x === 'object' && x !== null) a[i] = copy(x, memo);
+    }
     return a as T;
   }
+  if (proto === Object.prototype) {
+    const o = { ...(v as Record<string, unknown>) };
+    memo.set(v, o);
+    for (const k in o) {
+      const x = o[k];
+      if (typeof x === 'object' && x !== null) o[k] = copy(x, memo);
+    }
+    return o as T;
+  }
+  if (proto === Map.prototype) {
+    const src = v as unknown as Map<unknown, unknown>;
+    let objectKeys = false;
+    for (const k of src.keys()) if (typeof k === 'object' && k !== null) { objectKeys = true; break; }
+    if (objectKeys) {
+      const m = new Map();
+      memo.set(v, m);
+      for (const [k, x] of src) m.set(copy(k, memo), copy(x, memo));
+      return m as T;
+    }
+    const m = new Map(src);
+    memo.set(v, m);
+    for (const [k, x] of m) if (typeof x === 'object' && x !== null) m.set(k, copy(x, memo));
+    return m as T;
+  }
+  if (proto === Set.prototype) {
+    const src = v as unknown as Set<unknown>;
+    let objects = false;
+    for (const x of src) if (typeof x === 'object' && x !== null) { objects = true; break; }
+    const s = objects ? new Set() : new Set(src);
+    memo.set(v, s);
+    if (objects) for (const x of src) s.add(copy(x, memo));
+    return s as T;
+  }
+  if (typeof (v as Partial<SelfSaving>)[SAVE] === 'function') throw new Error('an object that saves itself must be a field of a root');
   if (v instanceof Map) {
     const m = new Map();
     memo.set(v, m);
@@ -252,7 +316,13 @@ function copy<T>(v: T, memo: Memo): T {
     return t as T;
   }
   if (v instanceof WeakMap || v instanceof WeakSet) throw new Error('state held in a WeakMap or WeakSet cannot be saved');
-  const o = Object.create(Object.getPrototypeOf(v)) as Record<string, unknown>;
+  if (Array.isArray(v)) {
+    const a: unknown[] = new Array(v.length);
+    memo.set(v, a);
+    for (let i = 0; i < v.length; i++) a[i] = copy(v[i], memo);
+    return a as T;
+  }
+  const o = Object.create(proto) as Record<string, unknown>;
   memo.set(v, o);
   const src = v as Record<string, unknown>;
   for (const k of Object.keys(src)) o[k] = copy(src[k], memo);
