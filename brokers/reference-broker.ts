@@ -213,9 +213,9 @@ export class ReferenceBroker implements BrokerAdapter {
     }
     for (const k of this.cancels.values()) {
       if (!k.processed) {
-        steps.push({ id: `pc:${k.cancel}` });
-        if (this.matching(k).some((e) => !e.method && !e.finalCalled && !e.cancelled)) steps.push({ id: `pck:${k.cancel}` });
-      } else steps.push({ id: `cr:${k.cancel}` });
+        steps.push({ id: `pc:${k.cancel}`, cancel: k.cancel });
+        if (this.matching(k).some((e) => !e.method && !e.finalCalled && !e.cancelled)) steps.push({ id: `pck:${k.cancel}`, cancel: k.cancel });
+      } else steps.push({ id: `cr:${k.cancel}`, cancel: k.cancel });
     }
     return steps;
   }

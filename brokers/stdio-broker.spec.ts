@@ -379,6 +379,7 @@ describe('a broker that misbehaves', () => {
     ['chatter', /a line nobody asked for|expected a "state-key" reply/],
     ['wrong-type', /expected a "outputs" reply to input .*, got "\{\\"type\\":\\"state-key\\"/],
     ['unknown-call', /names call "never-seen", which the broker never got/],
+    ['unknown-cancel-step', /enabled step "finish:x9" names cancel "x9", which the broker never got/],
     ['signed-hr', /"hr" is not an unsigned 32-bit integer \(HRESULTs are unsigned: write 2147749896\)/],
     ['error', /the broker reported an error in reply to input .*: faulty broker: cannot handle call/],
   ])('that breaks the protocol (%s) is a protocol error saying how', (mode, message) => {
@@ -386,6 +387,18 @@ describe('a broker that misbehaves', () => {
     expect(failure.reason).toBe('protocol-error');
     expect(failure.message).toMatch(message);
     expectNoLeftover(pgid);
+  });
+
+  it('names the cancel a step acts for, and the harness passes it on', () => {
+    const broker = new StdioBroker(faulty('cancel-step'), { cwd: ROOT, stepTimeoutMs: 10_000 });
+    try {
+      broker.reset({ security: true });
+      broker.input(call);
+      broker.input({ kind: 'cancel', cancel: 'k1', services: 'svc', sink: 's1' });
+      expect(broker.enabled()).toEqual([{ id: 'finish:k1', cancel: 'k1' }]);
+    } finally {
+      broker.close();
+    }
   });
 
   it('that speaks another protocol version fails the handshake', () => {

@@ -610,9 +610,16 @@ export class StdioBroker implements BrokerAdapter {
       if (typeof step.id !== 'string' || step.id === '') throw new Violation(`enabled step ${cut(JSON.stringify(s))} has no string "id"`);
       if (ids.has(step.id)) throw new Violation(`enabled step id ${quote(step.id)} appears twice`);
       ids.add(step.id);
-      if (step.call === undefined) return { id: step.id };
-      if (typeof step.call !== 'string' || !this.run.calls.has(step.call)) throw new Violation(`enabled step ${quote(step.id)} names call ${quote(String(step.call))}, which the broker never got`);
-      return { id: step.id, call: step.call };
+      const out: BrokerStep = { id: step.id };
+      if (step.call !== undefined) {
+        if (typeof step.call !== 'string' || !this.run.calls.has(step.call)) throw new Violation(`enabled step ${quote(step.id)} names call ${quote(String(step.call))}, which the broker never got`);
+        out.call = step.call;
+      }
+      if (step.cancel !== undefined) {
+        if (typeof step.cancel !== 'string' || !this.run.cancels.has(step.cancel)) throw new Violation(`enabled step ${quote(step.id)} names cancel ${quote(String(step.cancel))}, which the broker never got`);
+        out.cancel = step.cancel;
+      }
+      return out;
     });
   }
 

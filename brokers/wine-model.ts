@@ -47,6 +47,7 @@
  */
 import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 import type { BrokerAdapter, BrokerInput, BrokerOutput, BrokerStep, RunSetup } from '../sim/broker-adapter.ts';
+import { isWrapper } from '../sim/workload.ts';
 import { ImplError, registerImpl, registerImplForm } from './registry.ts';
 import type { Operation } from '../trace/event.ts';
 import {
@@ -61,9 +62,6 @@ export interface WineModelOptions {
 
 /** The operations wbemprox implements asynchronously; the others answer WBEM_E_FAILED at once. */
 const IMPLEMENTED: readonly Operation[] = ['ExecQueryAsync', 'ExecNotificationQueryAsync'];
-
-/** The simulator names a wrapper `<inner>~stub` (sim/workload.ts, passedSink). */
-const WRAPPER_SUFFIX = '~stub';
 
 /** The one operation of an IWbemServices object's slot. */
 interface WineOp {
@@ -168,7 +166,7 @@ export class WineModel implements BrokerAdapter {
         else if (op.result !== undefined) steps.push({ id: `fin:${c}`, call: c });
       }
     }
-    for (const k of this.cancels.values()) if (k.op.done) steps.push({ id: `cr:${k.cancel}`, call: k.op.call });
+    for (const k of this.cancels.values()) if (k.op.done) steps.push({ id: `cr:${k.cancel}`, call: k.op.call, cancel: k.cancel });
     for (const svc of this.releasedServices) {
       const op = this.slots.get(svc);
       if (op?.done) steps.push({ id: `srel:${svc}`, call: op.call });
@@ -238,7 +236,7 @@ export class WineModel implements BrokerAdapter {
     const reply = (hr: number) => out.push({ kind: 'call-return', call: msg.call, hr });
     if (msg.sink === null) return void reply(WBEM_E_INVALID_PARAMETER);
     if (!IMPLEMENTED.includes(msg.op)) return void reply(WBEM_E_FAILED);
-    if (!this.wrappers && msg.sink.endsWith(WRAPPER_SUFFIX)) return void reply(REGDB_E_CLASSNOTREG);
+    if (!this.wrappers && isWrapper(msg.sink)) return void reply(REGDB_E_CLASSNOTREG);
     if (this.slots.has(msg.services) || this.releasedServices.has(msg.services)) {
       // QueryInterface then Release: the sink was touched, no reference kept.
       out.push({ kind: 'addref', sink: msg.sink, call: msg.call }, { kind: 'release', sink: msg.sink, call: msg.call });

@@ -314,7 +314,7 @@ describe('client models', () => {
     const stepOnce = (pick: (n: number) => number) => {
       let en = world.enabled();
       while (en.length === 0) { const t = world.nextTimer(); if (t === undefined) return false; world.advanceTo(t); en = world.enabled(); }
-      world.take(en[pick(en.length)]!.key);
+      world.take(en[pick(en.length)]!);
       return true;
     };
     for (let i = 0; i < 8; i++) stepOnce((n) => rng.choose(new Array(n).fill({ key: '' })));

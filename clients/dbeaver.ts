@@ -13,7 +13,7 @@
  * Indicate: CANCELLED-STATUS-MAY-OVERLAP).
  */
 import type { ClientApi, ClientFact, ClientModel } from '../sim/client-api.ts';
-import type { Workload } from '../sim/workload.ts';
+import { wrapperOf, type Workload } from '../sim/workload.ts';
 import { failed, hrName, S_OK, WBEM_FLAG_SEND_STATUS } from '../trace/hresult.ts';
 import { CLIENT_SAW } from '../specs/client-saw.ts';
 import { noteFinal, play, player, startCall } from './play.ts';
@@ -71,7 +71,7 @@ function model(name: string, title: string, fixed: boolean): ClientModel {
     },
     action(t, api, a) {
       if (t.at === '0' && a.kind === 'cancel' && a.sink !== null) {
-        const call = api.workload.calls.find((c) => c.sink === a.sink || c.sink === `${a.sink}~stub`);
+        const call = api.workload.calls.find((c) => c.sink === a.sink || (a.sink !== null && c.sink === wrapperOf(a.sink)));
         const query = call ? q(api.state)[call.id] : undefined;
         // The corrected driver cancels only a query that started and has not ended.
         const startFailed = call !== undefined && failed(play(api).returned[call.id] ?? S_OK);

@@ -99,8 +99,17 @@ export type BrokerOutput =
 export interface BrokerStep {
   /** Unique among the broker's enabled steps, stable for the same broker state. */
   id: string;
-  /** The call the step concerns, when there is one (used by partial-order reduction). */
+  /**
+   * The call the step concerns, when there is one. Partial-order reduction takes a step that names
+   * a call and no cancel to change that call's state only.
+   */
   call?: string;
+  /**
+   * The CancelAsyncCall the step processes or returns, when it does: such a step relates calls
+   * across sinks, so it is never taken to commute with another call's steps, and PCT runs it in
+   * the cancel's thread. A step that acts for a cancel must say so here.
+   */
+  cancel?: string;
 }
 
 export interface BrokerAdapter {

@@ -10,8 +10,8 @@
 import type { UnnumberedEvent } from '../trace/event.ts';
 import { S_OK } from '../trace/hresult.ts';
 import type { ClientApi, ClientCallback, ClientCallSpec, ClientModel, ClientThread, ClientWait } from './client-api.ts';
-import type { Step } from './strategy.ts';
-import type { Workload } from './workload.ts';
+import { stepOf, type Step } from './strategy.ts';
+import { wrapperOf, type Workload } from './workload.ts';
 
 /** What the runtime needs from the world. */
 export interface ClientHost {
@@ -94,7 +94,7 @@ export class ClientRuntime {
 
   enabled(out: Step[]): void {
     for (const t of this.threads.values()) {
-      if (this.runnable(t)) out.push(t.cb ? { key: `client:${t.id}`, call: t.cb.call } : { key: `client:${t.id}` });
+      if (this.runnable(t)) out.push(stepOf('client', t.id, t.cb?.call));
     }
   }
 
@@ -256,7 +256,7 @@ function makeApi(rt: ClientRuntime): ClientApi {
       host.createSink(id);
     },
     wrap(sink) {
-      const stub = `${sink}~stub`;
+      const stub = wrapperOf(sink);
       host.createSink(stub, sink);
       return stub;
     },

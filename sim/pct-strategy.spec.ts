@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultThreadOf, PctStrategy } from './pct-strategy.ts';
-import { estimatedSteps, makeStrategy, threadsOf } from './strategies.ts';
-import type { Step } from './strategy.ts';
+import { estimatedSteps, makeStrategy } from './strategies.ts';
+import { stepOf, type Step } from './strategy.ts';
 import type { Workload } from './workload.ts';
+import { World } from './world.ts';
+import { DEFAULT_WATCHDOG } from './run.ts';
+import { ReferenceBroker } from '../brokers/reference-broker.ts';
 
-const steps = (...specs: [string, string?][]): Step[] => specs.map(([key, call]) => (call ? { key, call } : { key }));
+const steps = (...specs: [string, string?][]): Step[] => specs.map(([id, call]) => stepOf('broker', id, call));
 
 describe('PctStrategy', () => {
   it('with depth 1 runs the highest-priority thread while it is enabled (no change point)', () => {
@@ -37,12 +40,21 @@ describe('PctStrategy', () => {
     expect(run()).toEqual(run());
   });
 
-  it('puts a CancelAsyncCall and the broker\'s processing of it on one thread', () => {
-    expect(defaultThreadOf({ key: 'broker:pc:k1' })).toBe(defaultThreadOf({ key: 'broker:cr:k1' }));
-    expect(defaultThreadOf({ key: 'broker:pck:k1' })).toBe('cancel:k1');
+  it('puts a CancelAsyncCall and the broker\'s processing of it on one thread, by what the steps say', () => {
     const w: Workload = { name: 'w', sinks: [{ id: 's1' }], calls: [{ id: 'c1', op: 'ExecQueryAsync', sink: 's1' }], actions: [{ kind: 'cancel', id: 'k1', sink: 's1' }] };
-    expect(threadsOf(w)({ key: 'act:0' })).toBe('cancel:k1');
-    expect(threadsOf(w)({ key: 'broker:ret:c1', call: 'c1' })).toBe('call:c1');
+    const world = new World(w, new ReferenceBroker(), { watchdog: DEFAULT_WATCHDOG });
+    world.take(world.enabled().find((s) => s.kind === 'call')!);
+    const act = world.enabled().find((s) => s.kind === 'act')!;
+    expect(act.cancel).toBe('k1');
+    expect(defaultThreadOf(act)).toBe('cancel:k1');
+    world.take(act);
+    const processing = world.enabled().filter((s) => s.kind === 'broker' && s.call === undefined);
+    expect(processing.map((s) => s.id)).toContain('pc:k1');
+    for (const s of processing) expect(defaultThreadOf(s)).toBe('cancel:k1');
+    expect(defaultThreadOf(world.enabled().find((s) => s.id === 'ret:c1')!)).toBe('call:c1');
+    // Any broker's cancel steps, whatever their names; a name alone makes no cancel step.
+    expect(defaultThreadOf(stepOf('broker', 'finish-cancel-7', undefined, 'k7'))).toBe('cancel:k7');
+    expect(defaultThreadOf(stepOf('broker', 'cr:k1'))).toBe('broker:cr:k1');
   });
 
   it('takes its horizon from the workload\'s estimated length', () => {

@@ -76,12 +76,11 @@ export class PctStrategy implements Strategy {
 }
 
 /**
- * A step's thread: the call it concerns; a cancel's processing and return belong to the cancel
- * (`broker:pc:k1`, `broker:pck:k1` and `broker:cr:k1` are one CancelAsyncCall); any other step
- * without a call is its own thread.
+ * A step's thread: the call it concerns; else the CancelAsyncCall it belongs to (the client's
+ * cancel action and the broker's steps that process and return it are one thread); any other
+ * step is its own thread.
  */
 export function defaultThreadOf(step: Step): string {
   if (step.call !== undefined) return `call:${step.call}`;
-  const m = /^broker:(?:pc|pck|cr):(.+)$/.exec(step.key);
-  return m ? `cancel:${m[1]}` : step.key;
+  return step.cancel !== undefined ? `cancel:${step.cancel}` : step.key;
 }

@@ -82,10 +82,10 @@ function coEnabled(client: ClientModel): { world: World; a: Step; b: Step } {
       world.advanceTo(t);
       enabled = world.enabled();
     }
-    const a = enabled.find((s) => s.key.startsWith('broker:') && s.call === 'c1');
-    const b = enabled.find((s) => s.key.startsWith('broker:') && s.call === 'c2');
+    const a = enabled.find((s) => s.kind === 'broker' && s.call === 'c1');
+    const b = enabled.find((s) => s.kind === 'broker' && s.call === 'c2');
     if (a && b) return { world, a, b };
-    world.take((enabled.find((s) => !(s.key.startsWith('broker:') && (s.call === 'c1' || s.call === 'c2'))) ?? enabled[0]!).key);
+    world.take(enabled.find((s) => !(s.kind === 'broker' && (s.call === 'c1' || s.call === 'c2'))) ?? enabled[0]!);
   }
   throw new Error('no state with a broker step of both calls');
 }

@@ -10,7 +10,7 @@ export interface Steppable {
   enabled(): Step[];
   nextTimer(): number | undefined;
   advanceTo(t: number): void;
-  take(key: string): void;
+  take(step: Step): void;
 }
 
 /** Sits between the enabled set and the strategy (partial-order reduction, symmetry). */
@@ -51,7 +51,7 @@ export class Scheduler {
       if (i < 0 || i >= enabled.length) throw new Error(`strategy ${this.strategy.name} chose ${i} of ${enabled.length}`);
       this.choices.push(i);
       this.steps++;
-      world.take(enabled[i]!.key);
+      world.take(enabled[i]!);
       limits.afterStep?.();
     }
   }

@@ -23,7 +23,7 @@ import { replaySpec, workloadOf } from './replay.ts';
 import { runOnce, type RunResult } from './run.ts';
 import { Prng } from './prng.ts';
 import { RandomStrategy, type Step, type Strategy } from './strategy.ts';
-import type { Workload } from './workload.ts';
+import { innerSink, type Workload } from './workload.ts';
 import { parseWorkload, WorkloadError } from './workloads.ts';
 
 /** Runs a shrink may make per failing run, when no budget is given (`--shrink-budget`). */
@@ -175,7 +175,7 @@ export function smallerWorkloads(w: Workload): Workload[] {
   for (let i = 0; i < actions.length; i++) out.push({ ...w, actions: actions.filter((_, j) => j !== i) });
   const used = new Set<string>();
   for (const c of w.calls) {
-    if (c.sink !== null) used.add(c.sink.replace(/~stub$/, ''));
+    if (c.sink !== null) used.add(innerSink(c.sink));
     if (c.swsink !== undefined) used.add(c.swsink);
   }
   for (const a of actions) {

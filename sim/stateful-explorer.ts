@@ -216,7 +216,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       const j = todo[n]!;
       path.push(j);
       steps++;
-      world.take(enabled[j]!.key);
+      world.take(enabled[j]!);
       flush();
       dfs(depth + 1, sleeps[n]!);
       path.pop();
@@ -366,7 +366,7 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
       const width = st.world.enabled().length;
       for (let j = 0; j < width; j++) {
         if (j > 0) st.restore(node.saved, false);
-        st.world.take(st.world.enabled()[j]!.key);
+        st.world.take(st.world.enabled()[j]!);
         st.flush();
         transitions++;
         steps++;

@@ -3,13 +3,14 @@
  *
  * Two steps are independent when they concern different calls on different sinks and neither
  * is one of the steps that touch shared state or virtual time. Dependent with everything:
- * - client actions (`act:`: CancelAsyncCall, releases) and the broker's cancel steps (`pc:`,
- *   `pck:`, `cr:`): a cancel relates calls across sinks (CANCEL-SPARES-OTHER-SINKS,
- *   CANCEL-COVERS-SHARING-CALLS compare its entry and return with every other call's events);
+ * - client actions (CancelAsyncCall, releases) and the broker's steps that process or return a
+ *   cancel (those that name it: BrokerStep.cancel): a cancel relates calls across sinks
+ *   (CANCEL-SPARES-OTHER-SINKS, CANCEL-COVERS-SHARING-CALLS compare its entry and return with
+ *   every other call's events);
  * - steps without a call;
- * - `call:` and `produce:`: they set a provider timer relative to `now`, so the two orders leave
+ * - issuing a call and a provider producing: they set a provider timer relative to `now`, so the two orders leave
  *   different remaining times in the state key (the orders do not commute);
- * - `watchdog:` and every step of a call whose sink is `slow` or `hold`: their callbacks set
+ * - the watchdog and every step of a call whose sink is `slow` or `hold`: their callbacks set
  *   timers (delay, watchdog deadline) and holds are judged against cancels.
  * What is left (an Indicate, SetStatus, callback return, provider completion, method return or
  * reference release of a call on a fast sink) changes only that call's broker entry, its sink's
@@ -23,7 +24,7 @@
  * the call was entered; until a world is attached, no two steps are independent.
  */
 import type { Step } from './strategy.ts';
-import type { Workload } from './workload.ts';
+import { innerSink, type Workload } from './workload.ts';
 
 /** What the relation reads of a world under a client model: the sink each entered call really reaches. */
 export interface CallSinks {
@@ -48,7 +49,7 @@ export class StepIndependence {
     if (client) return;
     for (const c of workload.calls) {
       if (c.sink === null) continue;
-      const owner = c.sink.endsWith('~stub') ? c.sink.slice(0, -5) : c.sink;
+      const owner = innerSink(c.sink);
       this.sinkOf.set(c.id, owner);
       const b = spec.get(owner)?.behaviour;
       if (b === 'slow' || b === 'hold' || b === 'hold-final') this.timed.add(c.id);
@@ -75,10 +76,7 @@ export class StepIndependence {
   /** A step of `call` (whose sink is `sink`) that touches only its own call's state and no timer. */
   private local(s: Step, call: string, sink: string): boolean {
     if (this.client ? this.timedSinks.has(sink) : this.timed.has(call)) return false;
-    const kind = s.key.slice(0, s.key.indexOf(':'));
-    if (kind === 'return' || kind === 'complete') return true;
-    if (kind !== 'broker') return false;
-    const id = s.key.slice(7);
-    return !/^(?:pc|pck|cr):/.test(id);
+    if (s.kind === 'return' || s.kind === 'complete') return true;
+    return s.kind === 'broker' && s.cancel === undefined;
   }
 }

@@ -19,7 +19,7 @@ export function makeStrategy(name: StrategyName, seed: number, depth = DEFAULT_D
   let s: Strategy;
   switch (name) {
     case 'random': s = new RandomStrategy(new Prng(seed)); break;
-    case 'pct': s = workload ? new PctStrategy(seed, depth, estimatedSteps(workload), threadsOf(workload)) : new PctStrategy(seed, depth); break;
+    case 'pct': s = workload ? new PctStrategy(seed, depth, estimatedSteps(workload)) : new PctStrategy(seed, depth); break;
     case 'exhaustive': throw new Error('exhaustive exploration is driven by the explorer, not by a per-run strategy');
   }
   recipes.set(s, { name, seed, depth, workload });
@@ -57,16 +57,6 @@ export function estimatedSteps(w: Workload): number {
     n += 6 + 3 * objects + ((c.flags ?? 0) & 0x80 ? 2 : 0);
   }
   return n + 3 * (w.actions?.length ?? 0);
-}
-
-/** PCT threads for a workload: a cancel action (`act:i`) joins its CancelAsyncCall's thread. */
-export function threadsOf(w: Workload): ThreadOf {
-  const actions = w.actions ?? [];
-  return (step: Step) => {
-    const m = /^act:(\d+)$/.exec(step.key);
-    const a = m ? actions[Number(m[1])] : undefined;
-    return a?.kind === 'cancel' ? `cancel:${a.id}` : defaultThreadOf(step);
-  };
 }
 
 /**

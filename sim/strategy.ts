@@ -3,10 +3,36 @@
  * exhaustive and fast-check-driven schedules are implementations of it; the scheduler does not
  * know which one it runs under (after fast-check's TaskSelector).
  */
-/** One enabled step: a stable key, and the call it concerns (its "thread" for PCT and reductions). */
+/**
+ * Who takes a step: the client issuing a call (`call`) or acting (`act`: a cancel, a release...),
+ * a callback returning (`return`) or let go by the watchdog (`watchdog`), a provider producing
+ * (`produce`) or completing (`complete`), the broker (`broker`: one of its enabled steps) or a
+ * client model's thread (`client`).
+ */
+export type StepKind = 'call' | 'act' | 'return' | 'watchdog' | 'produce' | 'complete' | 'broker' | 'client';
+
+/**
+ * One enabled step, as a value: what takes it and what it concerns. Strategies, reductions and
+ * PCT read these fields, never the key's text.
+ */
 export interface Step {
-  key: string;
-  call?: string;
+  /** Stable identity, `kind:id`: what sleep sets, symmetry and a replay's step identity compare. */
+  readonly key: string;
+  readonly kind: StepKind;
+  /** The step's id within its kind: a call, an action's index, a callback, a broker's step id... */
+  readonly id: string;
+  /** The call it concerns (its "thread" for PCT, and the unit of independence). */
+  readonly call?: string;
+  /** The CancelAsyncCall it belongs to: a cancel action, or a broker step that processes or returns one. */
+  readonly cancel?: string;
+}
+
+/** A step of `kind` with `id`, concerning `call` and belonging to `cancel` when given. */
+export function stepOf(kind: StepKind, id: string, call?: string, cancel?: string): Step {
+  const s: { key: string; kind: StepKind; id: string; call?: string; cancel?: string } = { key: `${kind}:${id}`, kind, id };
+  if (call !== undefined) s.call = call;
+  if (cancel !== undefined) s.cancel = cancel;
+  return s;
 }
 
 export interface Strategy {

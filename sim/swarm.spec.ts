@@ -4,7 +4,7 @@ import { suiteScenarios } from '../scenarios/suite.ts';
 import { runMany } from './campaign.ts';
 import { PctStrategy } from './pct-strategy.ts';
 import { ProbabilisticStrategy } from './strategies.ts';
-import { RandomStrategy } from './strategy.ts';
+import { RandomStrategy, stepOf } from './strategy.ts';
 import { PORTFOLIO, portfolioRun, Steering, SwarmPlan } from './swarm.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
 import type { RuleResult } from '../specs/check.ts';
@@ -22,7 +22,7 @@ describe('the strategy portfolio', () => {
 
   it('the probabilistic walk stays on the thread that ran last unless it switches', () => {
     const s = new ProbabilisticStrategy(3, 0);
-    const steps = [{ key: 'a', call: 'c1' }, { key: 'b', call: 'c2' }, { key: 'c', call: 'c2' }];
+    const steps = [stepOf('broker', 'a', 'c1'), stepOf('broker', 'b', 'c2'), stepOf('broker', 'c', 'c2')];
     const first = s.choose(steps);
     const thread = steps[first]!.call;
     for (let i = 0; i < 20; i++) expect(steps[s.choose(steps)]!.call).toBe(thread);

@@ -18,7 +18,7 @@
  */
 import { compiledMachine } from '../specs/compiled-machine.ts';
 import type { RuleResult } from '../specs/check.ts';
-import { makeStrategy, ProbabilisticStrategy, threadsOf } from './strategies.ts';
+import { makeStrategy, ProbabilisticStrategy } from './strategies.ts';
 import type { Strategy } from './strategy.ts';
 import { DEFAULT_ODDS, generateWorkload, type Feature, type FeatureOdds } from './workload-generator.ts';
 import type { Workload } from './workload.ts';
@@ -47,7 +47,7 @@ export function portfolioStrategy(i: number, seed: number, workload: Workload): 
   switch (slot.name) {
     case 'random': return { strategy: makeStrategy('random', seed), slot };
     case 'pct': return { strategy: makeStrategy('pct', seed, slot.depth, workload), slot };
-    case 'probabilistic': return { strategy: new ProbabilisticStrategy(seed, 0.2, threadsOf(workload)), slot };
+    case 'probabilistic': return { strategy: new ProbabilisticStrategy(seed, 0.2), slot };
   }
 }
 

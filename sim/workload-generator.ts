@@ -13,7 +13,7 @@
 import type { Operation } from '../trace/event.ts';
 import { Prng } from './prng.ts';
 import type { CallSpec, ClientAction, SinkBehaviour, SinkSpec, Workload } from './workload.ts';
-import { WORKLOAD_VERSION } from './workload.ts';
+import { passedSink, WORKLOAD_VERSION } from './workload.ts';
 
 /** The features a generated workload may use; each run enables a random subset of them. */
 export const FEATURES = [
@@ -151,7 +151,6 @@ function buildWorkload(prng: Prng, on: Set<Feature>, name: string): Workload {
     if (s.behaviour === 'slow') s.delay = 1 + prng.below(4);
     else delete s.delay;
   }
-  const pointer = (s: SinkSpec) => (s.wrapped ? `${s.id}~stub` : s.id);
 
   // Calls: 1..4 (2..4 when sinks are shared), on the first sink when shared, else anywhere.
   const calls: CallSpec[] = [];
@@ -159,7 +158,7 @@ function buildWorkload(prng: Prng, on: Set<Feature>, name: string): Workload {
   for (let i = 1; i <= callCount; i++) {
     const op = pick(prng, pick(prng, groups));
     const sink = has('shared-sinks') && chance(prng, 0.75) ? sinks[0]! : pick(prng, sinks);
-    const c: CallSpec = { id: `c${i}`, op, sink: pointer(sink) };
+    const c: CallSpec = { id: `c${i}`, op, sink: passedSink(sink) };
     if (services.length > 1 && chance(prng, 0.5)) c.services = pick(prng, services);
     if (op === 'ExecQueryAsync' || op === 'CreateInstanceEnumAsync' || op === 'CreateClassEnumAsync' || op === 'ExecNotificationQueryAsync') c.objects = prng.below(5);
     if (op === 'ExecMethodAsync') c.duration = prng.below(9);
@@ -182,7 +181,7 @@ function buildWorkload(prng: Prng, on: Set<Feature>, name: string): Workload {
 
   const actions: ClientAction[] = [];
   let k = 0;
-  const onSink = (s: SinkSpec) => calls.filter((c) => c.sink === pointer(s) || c.sink === s.id);
+  const onSink = (s: SinkSpec) => calls.filter((c) => c.sink === passedSink(s) || c.sink === s.id);
   const used = sinks.filter((s) => onSink(s).length > 0);
   const target = () => (used.length ? pick(prng, used) : undefined);
   // A cancel comes after one of the sink's calls returned (the `after` of the action), so that it
@@ -258,7 +257,7 @@ function buildWorkload(prng: Prng, on: Set<Feature>, name: string): Workload {
   // The connection lost after some call: later calls and cancels fail without reaching the broker.
   if (has('environment') && calls.length && chance(prng, 0.3)) actions.push({ kind: 'transport-loss', after: pick(prng, calls).id });
   // "Nothing to run" is not a workload: fall back to one query.
-  if (!calls.length && !actions.length) calls.push({ id: 'c1', op: 'ExecQueryAsync', sink: pointer(sinks[0]!), objects: 2 });
+  if (!calls.length && !actions.length) calls.push({ id: 'c1', op: 'ExecQueryAsync', sink: passedSink(sinks[0]!), objects: 2 });
 
   const w: Workload = { version: WORKLOAD_VERSION, name, description: `Generated from features: ${[...on].join(', ')}.`, sinks, calls };
   if (security === false) w.security = false;

@@ -114,7 +114,25 @@ export interface Workload {
   actions?: ClientAction[];
 }
 
+/** What the simulator appends to a sink's id to name its wrapper (IUnsecuredApartment's stub). */
+export const WRAPPER_SUFFIX = '~stub';
+
+/** The pointer of the wrapper of `sink`. */
+export function wrapperOf(sink: string): string {
+  return sink + WRAPPER_SUFFIX;
+}
+
+/** True when `pointer` names a wrapper. */
+export function isWrapper(pointer: string): boolean {
+  return pointer.endsWith(WRAPPER_SUFFIX);
+}
+
+/** The sink a pointer stands for: a wrapper's inner sink, or the sink itself. */
+export function innerSink(pointer: string): string {
+  return isWrapper(pointer) ? pointer.slice(0, -WRAPPER_SUFFIX.length) : pointer;
+}
+
 /** The sink object a client passes for `spec`: its wrapper when wrapped. */
 export function passedSink(spec: SinkSpec): string {
-  return spec.wrapped ? `${spec.id}~stub` : spec.id;
+  return spec.wrapped ? wrapperOf(spec.id) : spec.id;
 }

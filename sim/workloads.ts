@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { distance } from 'fastest-levenshtein';
 import { packagePath } from '../package-root.ts';
-import { WORKLOAD_VERSION, type Workload } from './workload.ts';
+import { WORKLOAD_VERSION, wrapperOf, type Workload } from './workload.ts';
 import type { Operation } from '../trace/event.ts';
 // specs/workload.schema.json compiled ahead of time (scripts/gen-validators.ts).
 import validator from './workload-validator.generated.mjs';
@@ -122,7 +122,7 @@ export function parseWorkload(text: string, where: string): Workload {
   const w = json as Workload;
   if (w.calls.length === 0 && (w.actions ?? []).length === 0) throw bad('nothing to run: "calls" and "actions" are both empty');
   const sinks = new Set(w.sinks.map((s) => s.id));
-  const passed = new Set(w.sinks.flatMap((s) => (s.wrapped ? [s.id, `${s.id}~stub`] : [s.id])));
+  const passed = new Set(w.sinks.flatMap((s) => (s.wrapped ? [s.id, wrapperOf(s.id)] : [s.id])));
   const swsinks = new Set((w.swbemsinks ?? []).map((s) => s.id));
   const ids = new Set<string>();
   for (const [i, c] of w.calls.entries()) {

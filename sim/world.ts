@@ -13,7 +13,7 @@ import { SwbemSinkLayer } from './swbemsink-layer.ts';
 import type { ClientModel } from './client-api.ts';
 import { ClientModelError, ClientRuntime, type ClientHost } from './client-model.ts';
 
-import type { Step } from './strategy.ts';
+import { stepOf, type Step } from './strategy.ts';
 import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 export type { Step };
 
@@ -180,37 +180,39 @@ export class World {
   enabled(): Step[] {
     const out: Step[] = [];
     for (const c of this.pendingCalls) {
-      if (this.satisfied(c.after)) out.push({ key: `call:${c.id}`, call: c.id });
+      if (this.satisfied(c.after)) out.push(stepOf('call', c.id, c.id));
     }
     let inside: Map<string, Callback[]> | undefined;
     for (const i of this.pendingActions) {
       const a = this.actions[i]!;
       if (!this.satisfied(a.after)) continue;
+      // A cancel action belongs to its CancelAsyncCall, as the broker's steps for it do.
+      const cancel = a.kind === 'cancel' ? a.id : undefined;
       if ((a.kind === 'cancel' || a.kind === 'swbem-cancel') && a.fromCallback) {
         inside ??= this.callbacksByTarget();
         const target = a.kind === 'cancel' ? `${a.fromCallback === 'final' ? 'final' : 'sink'}:${a.sink}` : `sw:${a.swsink}`;
-        for (const cb of inside.get(target) ?? []) out.push({ key: `act:${i}:${cb.cb}`, call: cb.call });
-      } else out.push({ key: `act:${i}` });
+        for (const cb of inside.get(target) ?? []) out.push(stepOf('act', `${i}:${cb.cb}`, cb.call, cancel));
+      } else out.push(stepOf('act', String(i), undefined, cancel));
     }
     for (const cb of this.callbacks.values()) {
-      if (!cb.innerCancel && !cb.held && !cb.model && this.now >= cb.notBefore) out.push({ key: `return:${cb.cb}`, call: cb.call });
+      if (!cb.innerCancel && !cb.held && !cb.model && this.now >= cb.notBefore) out.push(stepOf('return', cb.cb, cb.call));
     }
     this.client?.enabled(out);
     for (const [call, p] of this.liveProviders) {
       if (p.done) { this.liveProviders.delete(call); continue; }
       if (this.now < p.notBefore) continue;
-      out.push({ key: p.left > 0 ? `produce:${call}` : `complete:${call}`, call });
+      out.push(stepOf(p.left > 0 ? 'produce' : 'complete', call, call));
     }
     for (const s of this.broker.enabled()) {
       let step = this.brokerSteps.get(s.id);
-      if (!step || step.call !== s.call) this.brokerSteps.set(s.id, (step = { key: `broker:${s.id}`, call: s.call }));
+      if (!step || step.call !== s.call || step.cancel !== s.cancel) this.brokerSteps.set(s.id, (step = stepOf('broker', s.id, s.call, s.cancel)));
       out.push(step);
     }
     // The watchdog lets a held callback go only when nothing else can happen and the hold has
     // lasted its bound: a broker whose cancel can return is never convicted of waiting (RULES.md item 4).
     if (out.length === 0) {
       for (const cb of this.callbacks.values()) {
-        if (cb.held && !cb.innerCancel && this.now >= cb.heldSince + this.options.watchdog) out.push({ key: `watchdog:${cb.cb}`, call: cb.call });
+        if (cb.held && !cb.innerCancel && this.now >= cb.heldSince + this.options.watchdog) out.push(stepOf('watchdog', cb.cb, cb.call));
       }
     }
     return out;
@@ -260,12 +262,10 @@ export class World {
   }
 
   /** Takes one enabled step. */
-  take(key: string): void {
+  take(step: Step): void {
     this.now++;
-    const colon = key.indexOf(':');
-    const kind = key.slice(0, colon);
-    const arg = key.slice(colon + 1);
-    switch (kind) {
+    const arg = step.id;
+    switch (step.kind) {
       case 'call': this.issueCall(this.callById.get(arg)!); break;
       case 'act': this.runAction(arg); break;
       case 'return': this.returnCallback(this.callbacks.get(arg)!); break;
@@ -280,7 +280,7 @@ export class World {
       case 'complete': this.complete(arg); break;
       case 'broker': this.apply(this.broker.step(arg)); break;
       case 'client': this.client!.step(arg); break;
-      default: throw new Error(`unknown step ${key}`);
+      default: throw new Error(`unknown step ${String((step as Step).key)}`);
     }
     this.noteIdle();
   }

@@ -8,7 +8,7 @@
  */
 import type { BrokerAdapter, BrokerOutput } from '../../sim/broker-adapter.ts';
 import type { Entry } from '../reference-broker.ts';
-import { passedSink } from '../../sim/workload.ts';
+import { wrapperOf } from '../../sim/workload.ts';
 import { MutantBroker, type MutantInfo, type PendingCancelView } from './mutant-broker.ts';
 
 /** The zoo row of this mutant. */
@@ -22,7 +22,7 @@ export const mutant: MutantInfo = {
 class CancelMatchesInnerSink extends MutantBroker {
   protected override matching(k: PendingCancelView): Entry[] {
     // The simulator names a wrapper `<inner>~stub` (sim/workload.ts); the mutant "unwraps" it.
-    const wrapper = passedSink({ id: k.sink, wrapped: true });
+    const wrapper = wrapperOf(k.sink);
     return this.entryList().filter((e) => e.services === k.services && (e.sink === k.sink || e.sink === wrapper));
   }
 

@@ -7,6 +7,7 @@
  * processed before the provider completed, or with an unwrapped sink, behaves as the reference.
  */
 import type { BrokerAdapter } from '../../sim/broker-adapter.ts';
+import { isWrapper } from '../../sim/workload.ts';
 import type { Entry } from '../reference-broker.ts';
 import type { MutantInfo } from './mutant-broker.ts';
 import { CancelKeepsResult } from './cancel-keeps-result.ts';
@@ -18,11 +19,6 @@ export const mutant: MutantInfo = {
   description: 'A cancel through an unsecured-apartment wrapper, processed after the provider completed but before the final status, lets the provider\'s result through instead of WBEM_E_CALL_CANCELLED.',
   interleaving: true,
 };
-
-/** A wrapper (stub) pointer as the harness names it. */
-function isWrapper(sink: string): boolean {
-  return sink.endsWith('~stub');
-}
 
 class WrappedCancelKeepsResult extends CancelKeepsResult {
   protected keeps(e: Entry): boolean {

@@ -16,6 +16,8 @@
  *   chatter       answers, then writes a second line nobody asked for
  *   wrong-type    answers with a reply of the wrong type
  *   unknown-call  answers with an output naming a call it never got
+ *   unknown-cancel-step  offers a step that names a cancel it never got
+ *   cancel-step   well behaved: answers a cancel with a step that names it (`finish:<cancel>`)
  *   signed-hr     answers with a negative (signed) HRESULT
  *   error         answers with the protocol's error reply
  *   old-version   answers the hello with protocol version 1 (fails the handshake)
@@ -93,6 +95,12 @@ for await (const line of lines) {
       break;
     case 'unknown-call':
       send({ type: 'outputs', outputs: [{ kind: 'call-return', call: 'never-seen', hr: 0 }], enabled: [] });
+      break;
+    case 'unknown-cancel-step':
+      send({ type: 'outputs', outputs: [], enabled: [{ id: 'finish:x9', cancel: 'x9' }] });
+      break;
+    case 'cancel-step':
+      send(req.input.kind === 'cancel' ? { type: 'outputs', outputs: [], enabled: [{ id: `finish:${req.input.cancel}`, cancel: req.input.cancel }] } : empty);
       break;
     case 'signed-hr':
       send({ type: 'outputs', outputs: [{ kind: 'call-return', call: req.input.call, hr: -2147217400 }], enabled: [] });
