@@ -117,18 +117,19 @@ export function createJudge(options: JudgeOptions = {}): Judge {
   let snapshotter: StateSnapshotter | undefined;
   // Made at the first save, once the header (shared, never changed) is known.
   // The checks are tracked roots of the snapshotter: only the judge calls into them (an event of a
-  // type they read, the tracker's hooks during an event, begin, finish), so it says which ones
-  // change, and saved states share the copy of every check that did not.
+  // type they read, begin, finish) and the tracker (a hook, which it announces), so the two say
+  // which ones change, and saved states share the copy of every check that did not.
   const snapshots = () => {
     if (snapshotter) return snapshotter;
-    snapshotter = new StateSnapshotter(
+    const s = new StateSnapshotter(
       [tracker, count, ...checks, ...(windows ? [windows] : [])],
       [tracker.header, ...checks.flatMap((c) => [c.rule, c.rule.citation, c.types])],
       [],
       checks,
     );
-    snapshotter.verify = options.verifySaves === true;
-    return snapshotter;
+    s.verify = options.verifySaves === true;
+    tracker.beforeHook = (l) => s.touch(l);
+    return (snapshotter = s);
   };
   const touch = (list: readonly BaseCheck[]) => {
     if (snapshotter) for (let i = 0; i < list.length; i++) snapshotter.touch(list[i]!);
@@ -142,7 +143,6 @@ export function createJudge(options: JudgeOptions = {}): Judge {
     event(e) {
       count.events++;
       const list = byType.get(e.type);
-      touch(hooked);
       if (list) touch(list);
       tracker.update(e);
       windows?.event(e);

@@ -81,6 +81,8 @@ export class Tracker {
   /** Held callbacks the watchdog released while a call was still inside its method. */
   readonly callWaits = new Map<CallRec, CallbackRec>();
   listeners: TrackerListener[] = [];
+  /** Told before a listener's hook is called (the judge's snapshotter: that check changes). */
+  beforeHook: ((l: TrackerListener) => void) | undefined = undefined;
 
   // The records of the current event, for the checks (set by update()).
   call: CallRec | null = null;
@@ -561,7 +563,7 @@ export class Tracker {
     }
     const i = this.openWindows.indexOf(k);
     if (i >= 0) this.openWindows.splice(i, 1);
-    for (const l of this.listeners) l.cancelClosed?.(k);
+    for (const l of this.listeners) if (l.cancelClosed) { this.beforeHook?.(l); l.cancelClosed(k); }
     for (const c of k.covered) if (c.final !== null) this.emitPair(k, c);
     if (k.pendingLate) {
       for (const cb of k.pendingLate) this.emitLate(k, cb);
@@ -570,11 +572,11 @@ export class Tracker {
   }
 
   private emitPair(k: CancelRec, c: CallRec): void {
-    for (const l of this.listeners) l.pairReady?.(k, c);
+    for (const l of this.listeners) if (l.pairReady) { this.beforeHook?.(l); l.pairReady(k, c); }
   }
 
   private emitLate(k: CancelRec, cb: CallbackRec): void {
-    for (const l of this.listeners) l.lateCallback?.(k, cb);
+    for (const l of this.listeners) if (l.lateCallback) { this.beforeHook?.(l); l.lateCallback(k, cb); }
   }
 
   /** Item 4: did the cancel wait for a held callback the watchdog had to release? */
