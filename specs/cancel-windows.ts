@@ -6,7 +6,9 @@
  * future; what they lose is what the checks of specs/ compare across calls while a window is
  * open. Those windows are CancelAsyncCall's (entered → returned) and an async method's (entered →
  * returned). While a cancel runs, the checks remember, from its entry: which calls' methods had
- * returned (CANCEL-COVERS-SHARING-CALLS), which calls had their final status back and which
+ * returned (CANCEL-COVERS-SHARING-CALLS) and which were still running (a call entered before the
+ * cancel is one it may not touch on another sink, CANCEL-SPARES-OTHER-SINKS, or through another
+ * pointer, CANCEL-SAME-POINTER), which calls had their final status back and which
  * callbacks were in progress (CANCEL-SPARES-OTHER-SINKS, CANCEL-DOES-NOT-WAIT-FOR-CLIENT, the
  * window of p), which sinks the client had released (CANCEL-AFTER-CLIENT-RELEASE); and since its
  * entry, which held callbacks were in progress and which the watchdog let go (RULES.md "How a trace
@@ -18,7 +20,10 @@ import { sortKeys, type KeyOrder } from '../trace/key-order.ts';
 
 interface CancelWindow {
   id: string;
-  /** At its entry: calls returned, calls with their final status back, sinks the client released, callbacks in progress. */
+  /**
+   * At its entry: calls returned, calls with their final status back, sinks the client released,
+   * callbacks in progress, calls whose method was still running.
+   */
   atEntry: string[][];
   heldSince: Set<string>;
   watchdogSince: Set<string>;
@@ -70,7 +75,7 @@ export class CancelWindows {
         const held = [...this.inProgress].filter(([, c]) => c.held).map(([cb]) => cb);
         this.cancels.set(e.cancel, {
           id: e.cancel,
-          atEntry: [[...this.returned], [...this.finalReturned], [...this.clientReleased], [...this.inProgress].map(([cb, c]) => `${cb}${c.held ? 'h' : ''}`)],
+          atEntry: [[...this.returned], [...this.finalReturned], [...this.clientReleased], [...this.inProgress].map(([cb, c]) => `${cb}${c.held ? 'h' : ''}`), [...this.methods.keys()]],
           heldSince: new Set(held),
           watchdogSince: new Set(),
         });

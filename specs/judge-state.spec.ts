@@ -210,3 +210,41 @@ describe('the judge announces every change to its checks', () => {
     }
   });
 });
+
+describe('the judge\'s key', () => {
+  // Two orders of the same events up to a point: a call on another sink entered before the
+  // cancel (A) or after it (B). Equal keys would let a search merge them, yet a broker release
+  // of that sink while the cancel runs breaks CANCEL-SPARES-OTHER-SINKS after A only.
+  const header: TraceHeader = { seq: 0, type: 'header', format: 'wbemsim-trace', version: 2, recorder: 'simulation', broker: { name: 'b', version: '1' }, inProcess: true, whiteBox: true };
+  const prefix = [
+    { type: 'sink.created', sink: 's1' }, { type: 'sink.created', sink: 's2' },
+    { type: 'call.entered', call: 'c1', op: 'ExecQueryAsync', services: 'svc', sink: 's1', flags: 0 },
+    { type: 'sink.addref', sink: 's1', count: 2, by: 'broker', call: 'c1' },
+    { type: 'call.returned', call: 'c1', hr: 0 },
+  ];
+  const c2 = [
+    { type: 'call.entered', call: 'c2', op: 'ExecQueryAsync', services: 'svc', sink: 's2', flags: 0 },
+    { type: 'sink.addref', sink: 's2', count: 2, by: 'broker', call: 'c2' },
+  ];
+  const cancel = { type: 'cancel.entered', cancel: 'k1', services: 'svc', sink: 's1' };
+  const returned = { type: 'call.returned', call: 'c2', hr: 0 };
+  const then = [{ type: 'sink.release', sink: 's2', count: 1, by: 'broker' }, { type: 'cancel.returned', cancel: 'k1', hr: 0 }];
+  const judged = (events: object[]) => {
+    const j = createJudge({ keyed: true });
+    j.begin(header);
+    let seq = 0;
+    const feed = (list: object[]) => { for (const e of list) j.event({ seq: ++seq, t: seq, ...e } as TraceEvent); };
+    feed(events);
+    const key = j.stateKey();
+    feed(then);
+    return { key, spares: j.finish().results.find((r) => r.rule === 'CANCEL-SPARES-OTHER-SINKS')!.verdict };
+  };
+
+  it('tells apart a call entered before a running cancel from one entered after it', () => {
+    const a = judged([...prefix, ...c2, cancel, returned]);
+    const b = judged([...prefix, cancel, ...c2, returned]);
+    expect(a.spares).toBe('violated');
+    expect(b.spares).not.toBe('violated');
+    expect(a.key).not.toBe(b.key);
+  });
+});
