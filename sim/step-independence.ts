@@ -8,8 +8,8 @@
  *   (CANCEL-SPARES-OTHER-SINKS, CANCEL-COVERS-SHARING-CALLS compare its entry and return with
  *   every other call's events);
  * - steps without a call;
- * - issuing a call and a provider producing: they set a provider timer relative to `now`, so the two orders leave
- *   different remaining times in the state key (the orders do not commute);
+ * - issuing a call and a provider producing: they set a provider timer relative to `now`, so the
+ *   two orders leave different remaining times in the state key (the orders do not commute);
  * - the watchdog and every step of a call whose sink is `slow` or `hold`: their callbacks set
  *   timers (delay, watchdog deadline) and holds are judged against cancels.
  * What is left (an Indicate, SetStatus, callback return, provider completion, method return or
