@@ -8,11 +8,12 @@
  * returned). While a cancel runs, the checks remember, from its entry: which calls' methods had
  * returned (CANCEL-COVERS-SHARING-CALLS) and which were still running (a call entered before the
  * cancel is one it may not touch on another sink, CANCEL-SPARES-OTHER-SINKS, or through another
- * pointer, CANCEL-SAME-POINTER), which calls had their final status back and which
- * callbacks were in progress (CANCEL-SPARES-OTHER-SINKS, CANCEL-DOES-NOT-WAIT-FOR-CLIENT, the
- * window of p), which sinks the client had released (CANCEL-AFTER-CLIENT-RELEASE); and since its
- * entry, which held callbacks were in progress and which the watchdog let go (RULES.md "How a trace
- * is judged", items 1 and 4). While a method runs, whether the watchdog let a held callback go
+ * pointer, CANCEL-SAME-POINTER), which calls had their final status back and which callbacks
+ * were in progress: held ones (CANCEL-SPARES-OTHER-SINKS, CANCEL-DOES-NOT-WAIT-FOR-CLIENT, the
+ * window of p) and those on the cancel's own sink (its covered calls' deliveries and finals),
+ * which sinks the client had released (CANCEL-AFTER-CLIENT-RELEASE); and since its entry, which
+ * held callbacks were in progress and which the watchdog let go (RULES.md "How a trace is judged",
+ * items 1 and 4). While a method runs, whether the watchdog let a held callback go
  * (CALL-RETURNS-IMMEDIATELY). Once a window closes its summary goes: the checks have judged it.
  */
 import type { UnnumberedEvent } from '../trace/event.ts';
@@ -34,8 +35,10 @@ export class CancelWindows {
   private readonly returned = new Set<string>();
   private readonly finalReturned = new Set<string>();
   private readonly clientReleased = new Set<string>();
-  /** Callbacks in progress: cb → call, held. */
-  private readonly inProgress = new Map<string, { call?: string; final: boolean; held: boolean }>();
+  /** Callbacks in progress: cb → call, sink, held. */
+  private readonly inProgress = new Map<string, { call?: string; sink: string; final: boolean; held: boolean }>();
+  /** Wrapper → inner sink. */
+  private readonly wraps = new Map<string, string>();
   private readonly cancels = new Map<string, CancelWindow>();
   /** Methods entered and not returned → a watchdog release happened meanwhile. */
   private readonly methods = new Map<string, boolean>();
@@ -46,11 +49,11 @@ export class CancelWindows {
       case 'call.entered': this.methods.set(e.call, false); break;
       case 'call.returned': this.methods.delete(e.call); this.returned.add(e.call); break;
       case 'indicate.entered':
-        this.inProgress.set(e.cb, { call: e.call, final: false, held: e.held === true });
+        this.inProgress.set(e.cb, { call: e.call, sink: e.sink, final: false, held: e.held === true });
         if (e.held) for (const k of this.cancels.values()) k.heldSince.add(e.cb);
         break;
       case 'setstatus.entered':
-        this.inProgress.set(e.cb, { call: e.call, final: e.lFlags !== 2, held: e.held === true });
+        this.inProgress.set(e.cb, { call: e.call, sink: e.sink, final: e.lFlags !== 2, held: e.held === true });
         if (e.held) for (const k of this.cancels.values()) k.heldSince.add(e.cb);
         break;
       case 'indicate.returned':
@@ -70,12 +73,13 @@ export class CancelWindows {
         }
         break;
       }
+      case 'sink.created': if (e.wraps !== undefined) this.wraps.set(e.sink, e.wraps); break;
       case 'sink.release': if (e.by === 'client') this.clientReleased.add(e.sink); break;
       case 'cancel.entered': {
         const held = [...this.inProgress].filter(([, c]) => c.held).map(([cb]) => cb);
         this.cancels.set(e.cancel, {
           id: e.cancel,
-          atEntry: [[...this.returned], [...this.finalReturned], [...this.clientReleased], [...this.inProgress].map(([cb, c]) => `${cb}${c.held ? 'h' : ''}`), [...this.methods.keys()]],
+          atEntry: [[...this.returned], [...this.finalReturned], [...this.clientReleased], this.inProgressFor(e.sink), [...this.methods.keys()]],
           heldSince: new Set(held),
           watchdogSince: new Set(),
         });
@@ -84,6 +88,21 @@ export class CancelWindows {
       case 'cancel.returned': this.cancels.delete(e.cancel); break;
       default: break;
     }
+  }
+
+  /**
+   * The callbacks in progress that a cancel with `sink` is judged against: the held ones (it may
+   * not wait for them, item 4) and those on its own sink, its wrapper or its inner sink (its
+   * covered calls' deliveries and final statuses). Another sink's callback that is not held is
+   * one no rule compares with the cancel: whether it started before the cancel changes nothing.
+   */
+  private inProgressFor(sink: string | null): string[] {
+    const out: string[] = [];
+    for (const [cb, c] of this.inProgress) {
+      const related = sink !== null && (c.sink === sink || this.wraps.get(c.sink) === sink || this.wraps.get(sink) === c.sink);
+      if (c.held || c.call === undefined || related) out.push(`${cb}${c.held ? 'h' : ''}`);
+    }
+    return out;
   }
 
   /** The canonical summary of the open windows (empty when none is open). */

@@ -240,6 +240,24 @@ describe('the judge\'s key', () => {
     return { key, spares: j.finish().results.find((r) => r.rule === 'CANCEL-SPARES-OTHER-SINKS')!.verdict };
   };
 
+  it('tells apart a callback in progress at a cancel\'s entry from a later one on the cancel\'s sink, not on another sink', () => {
+    const keyAfter = (events: object[]) => {
+      const j = createJudge({ keyed: true });
+      j.begin(header);
+      let seq = 0;
+      for (const e of events) j.event({ seq: ++seq, t: seq, ...e } as TraceEvent);
+      return j.stateKey();
+    };
+    const both = [...prefix, ...c2, returned];
+    for (const [call, sink, split] of [['c2', 's2', false], ['c1', 's1', true]] as const) {
+      const entered = { type: 'indicate.entered', cb: `${call}#1`, sink, call, count: 1 };
+      const back = { type: 'indicate.returned', cb: `${call}#1`, ret: 0, call };
+      const before = keyAfter([...both, entered, cancel, back]);
+      const after = keyAfter([...both, cancel, entered, back]);
+      expect(before !== after, `${call} on ${sink}`).toBe(split);
+    }
+  });
+
   it('tells apart a call entered before a running cancel from one entered after it', () => {
     const a = judged([...prefix, ...c2, cancel, returned]);
     const b = judged([...prefix, cancel, ...c2, returned]);
