@@ -16,17 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MUTANTS } from '../brokers/mutants/index.ts';
 import { ReferenceBroker } from '../brokers/reference-broker.ts';
-import { createJudge } from '../specs/index.ts';
-import { addMonitorFindings, Monitor } from '../specs/monitor.ts';
 import type { BrokerAdapter } from '../sim/broker-adapter.ts';
-import { eachBrokenRule, searchHeader } from '../sim/explorer.ts';
+import { eachBrokenRule } from '../sim/explorer.ts';
 import { exploreWorkloads } from '../sim/explore-workloads.ts';
 import { Prng } from '../sim/prng.ts';
-import { DEFAULT_WATCHDOG } from '../sim/run.ts';
+import { searchState } from '../sim/stateful-explorer.ts';
 import type { Step } from '../sim/strategy.ts';
 import type { Workload } from '../sim/workload.ts';
-import { World } from '../sim/world.ts';
-import type { TraceEvent, UnnumberedEvent } from '../trace/event.ts';
 
 /** The parts of a searched state's key: the world's (with the broker's), the monitor's, the judge's. */
 export interface KeyParts { world: string; monitor: string; judge: string }
@@ -35,56 +31,24 @@ export interface KeyParts { world: string; monitor: string; judge: string }
 export type KeyOf = (p: KeyParts) => string;
 const SEARCH_KEY: KeyOf = (p) => `${p.world}#${p.monitor}#${p.judge}`;
 
-/** A world, its monitor and a keyed judge fed as the stateful search feeds them. */
+/** A world, its monitor and a keyed judge, fed as the stateful search feeds them (its own state). */
 function live(workload: Workload, broker: BrokerAdapter, keyOf: KeyOf) {
-  const world = new World(workload, broker, { watchdog: DEFAULT_WATCHDOG });
-  const monitor = new Monitor({ annotated: broker.info.annotates === true });
-  const judge = createJudge({ keyed: true });
-  judge.begin(searchHeader({ broker, workload }));
-  let seq = 0;
-  const feed = (e: UnnumberedEvent) => {
-    const ev = { ...e, seq: ++seq } as TraceEvent;
-    monitor.event(ev);
-    judge.event(ev);
-  };
-  const flush = () => {
-    for (const e of world.events) feed(e);
-    world.events.length = 0;
-  };
-  flush();
+  const s = searchState({ impl: broker.info.name, broker, workload, noSymmetry: true });
   const ids = workload.calls.map((c) => c.id);
   const broken = (judged: readonly { rule: string; explanation: string }[]) => {
     const out = new Set<string>();
-    eachBrokenRule(judged, monitor.rejections, (k) => out.add(k));
+    eachBrokenRule(judged, s.monitor.rejections, (k) => out.add(k));
     return out;
   };
   return {
-    settle(): Step[] {
-      let en = world.enabled();
-      while (en.length === 0) {
-        const t = world.nextTimer();
-        if (t === undefined) break;
-        world.advanceTo(t);
-        flush();
-        en = world.enabled();
-      }
-      return en;
+    settle: (): Step[] => s.settle(),
+    key: () => keyOf({ world: s.world.stateKey(), monitor: s.monitor.stateKey(ids), judge: s.judge.stateKey() }),
+    take(step: Step) {
+      s.world.take(step);
+      s.flush();
     },
-    key: () => keyOf({ world: world.stateKey(), monitor: monitor.stateKey(ids), judge: judge.stateKey() }),
-    take(s: Step) {
-      world.take(s);
-      flush();
-    },
-    soFar: () => broken(judge.violationsSoFar()),
-    finish(): Set<string> {
-      const stuck = world.stuck();
-      const t = world.now;
-      if (stuck) feed({ type: 'marker.watchdog', verdict: 'deadlock', detail: stuck, t });
-      feed({ type: 'run.end', reason: stuck ? 'deadlock' : 'quiescent', ...(stuck ? { detail: stuck } : {}), t });
-      const r = judge.finish();
-      addMonitorFindings(r, monitor.rejections);
-      return broken(r.violations);
-    },
+    soFar: () => broken(s.judge.violationsSoFar()),
+    finish: () => broken(s.finish().r.violations),
   };
 }
 

@@ -66,7 +66,7 @@ const FIRST: Strategy = { name: 'exhaustive', choose: () => 0 };
  * them: the world (with the broker inside), the lifecycle monitor and the judge, each event fed
  * to both as it happens.
  */
-function searchState(o: ExploreOptions) {
+export function searchState(o: ExploreOptions) {
   const callIds = o.workload.calls.map((c) => c.id);
   const world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG, ...(o.client ? { client: o.client } : {}) });
   const monitor = new Monitor({ annotated: o.broker.info.annotates === true });
