@@ -92,7 +92,7 @@ export class CancelWindows {
 
   /**
    * The callbacks in progress that a cancel with `sink` is judged against: the held ones (it may
-   * not wait for them, item 4) and those on its own sink, its wrapper or its inner sink (its
+   * not wait for them, RULES.md "How a trace is judged", item 4) and those on its own sink, its wrapper or its inner sink (its
    * covered calls' deliveries and final statuses). Another sink's callback that is not held is
    * one no rule compares with the cancel: whether it started before the cancel changes nothing.
    */
