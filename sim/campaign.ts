@@ -758,7 +758,6 @@ function emptyCampaign(o: CampaignOptions, brokerFailures: Campaign['brokerFailu
   };
 }
 
-/** Folds a run in; its findings are grouped per rule and the run's group (its workload, or `swarm` for every generated one). */
 /**
  * `{ ...f, ...extra }`, but without reading `f`'s replay token: it is made when first read
  * (encoding it compresses the run's workload), and most findings folded in are displaced by a
@@ -774,6 +773,7 @@ function foldedCopy(f: Finding, extra: Pick<FoldedFinding, 'workload' | 'runs' |
   return Object.assign(Object.defineProperties({}, copy), extra) as FoldedFinding;
 }
 
+/** Folds a run in; its findings are grouped per rule and the run's group (its workload, or `swarm` for every generated one). */
 function fold(r: RunRecord, folded: Record<'violations' | 'warnings' | 'lint' | 'inconclusive', Map<string, FoldedFinding>>, tallies: Map<string, RuleTally>, advice: Set<string>): void {
   const group = r.group;
   for (const key of ['violations', 'warnings', 'lint', 'inconclusive'] as const) {

@@ -115,7 +115,7 @@ export interface Workload {
 }
 
 /** What the simulator appends to a sink's id to name its wrapper (IUnsecuredApartment's stub). */
-export const WRAPPER_SUFFIX = '~stub';
+const WRAPPER_SUFFIX = '~stub';
 
 /** The pointer of the wrapper of `sink`. */
 export function wrapperOf(sink: string): string {
