@@ -255,20 +255,27 @@ export function recordOf(r: RunResult, at: number[], workload: string, seed: num
   };
 }
 
-/** Rule outcomes as records list them, one shared object per distinct outcome. */
-const outcomes = new Map<string, RunRecord['results'][number]>();
+/**
+ * Rule outcomes as records list them, one shared object per distinct outcome, found by rule, then
+ * verdict, then reason (a rule's kind and party never change), without building a key per lookup.
+ */
+const outcomes = new Map<string, Map<string, Map<string | undefined, RunRecord['results'][number]>>>();
 const MAX_OUTCOMES = 10_000;
+let outcomeCount = 0;
 
 /**
  * A rule's outcome in a record: the same few outcomes recur in every run, so records share one
  * frozen object each (a shard keeps thousands of records, and hands them over in one message).
  */
 function ruleOutcome(x: RuleResult): RunRecord['results'][number] {
-  const key = `${x.rule}\u0000${x.verdict}\u0000${x.reason ?? '\u0001'}\u0000${x.kind}\u0000${x.party}`;
-  let o = outcomes.get(key);
+  let byVerdict = outcomes.get(x.rule);
+  if (!byVerdict) outcomes.set(x.rule, (byVerdict = new Map()));
+  let byReason = byVerdict.get(x.verdict);
+  if (!byReason) byVerdict.set(x.verdict, (byReason = new Map()));
+  let o = byReason.get(x.reason);
   if (!o) {
     o = Object.freeze({ rule: x.rule, kind: x.kind, party: x.party, verdict: x.verdict, ...(x.reason !== undefined ? { reason: x.reason } : {}) });
-    if (outcomes.size < MAX_OUTCOMES) outcomes.set(key, o);
+    if (outcomeCount < MAX_OUTCOMES) { byReason.set(x.reason, o); outcomeCount++; }
   }
   return o;
 }

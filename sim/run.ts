@@ -6,7 +6,7 @@
  */
 import { BrokerFailure, Interrupted, type BrokerAdapter } from './broker-adapter.ts';
 import type { TraceEvent, TraceHeader, TraceLine, UnnumberedEvent } from '../trace/event.ts';
-import { createJudge, type JudgeResult } from '../specs/index.ts';
+import { createJudge, type Judge, type JudgeResult } from '../specs/index.ts';
 import { addMonitorFindings, Monitor, type MonitorRejection } from '../specs/monitor.ts';
 import { Prng } from './prng.ts';
 import { CHECK_EVERY, encodeToken, hashStep, STEP_HASH_START, type ReplaySpec } from './replay-token.ts';
@@ -175,7 +175,9 @@ export function runOnce(o: RunOptions): RunResult {
     whiteBox: true, seed: o.seed, workload: o.workload.name,
   };
   const monitor = new Monitor({ annotated: o.broker.info.annotates === true });
-  const judge = createJudge();
+  // A judge left by an earlier run is reset and used again: making one costs more than a short run's steps.
+  const judge = spareJudge ?? createJudge({ reusable: true });
+  spareJudge = undefined;
   judge.begin(header);
   const trace: TraceLine[] | undefined = o.keepTrace ? [header] : undefined;
   let seq = 0;
@@ -233,6 +235,8 @@ export function runOnce(o: RunOptions): RunResult {
   };
   const tokenOf = lazyToken(spec);
   const result = judge.finish();
+  judge.reset();
+  spareJudge = judge;
   addMonitorFindings(result, monitor.rejections);
   for (const f of [...result.violations, ...result.warnings, ...result.lint, ...result.inconclusive]) {
     Object.defineProperty(f, 'replay', { get: tokenOf, enumerable: true, configurable: true });
@@ -245,6 +249,12 @@ export function runOnce(o: RunOptions): RunResult {
   tokenThunks.set(run, tokenOf);
   return run;
 }
+
+/**
+ * The judge the last run finished with, reset, for the next run (runOnce); none while a run uses
+ * it, so that a run made inside another (a shrink's) makes its own.
+ */
+let spareJudge: Judge | undefined;
 
 /** Each run's token maker (runOnce), which holds the run's replay spec and nothing else of it. */
 const tokenThunks = new WeakMap<RunResult, () => string>();

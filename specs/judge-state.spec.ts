@@ -74,6 +74,31 @@ describe('judge state restored out of order', () => {
   });
 });
 
+describe('a judge reset and used again', () => {
+  it('judges every trace as a new judge does, and leaves what it returned before as it was', () => {
+    const all = traces();
+    const judged = (j: ReturnType<typeof createJudge>, lines: TraceLine[]) => {
+      j.begin(lines[0] as TraceHeader);
+      for (const e of lines.slice(1)) j.event(e as TraceEvent);
+      return j.finish();
+    };
+    expect(all.filter((t) => judged(createJudge(), t.lines).violations.length > 0).length, 'traces with violations').toBeGreaterThan(1);
+    const reused = createJudge({ reusable: true });
+    const earlier: { result: ReturnType<ReturnType<typeof createJudge>['finish']>; json: string }[] = [];
+    for (const t of all) {
+      const result = judged(reused, t.lines);
+      expect(JSON.stringify(result), t.name).toBe(JSON.stringify(judged(createJudge(), t.lines)));
+      earlier.push({ result, json: JSON.stringify(result) });
+      reused.reset();
+    }
+    for (const e of earlier) expect(JSON.stringify(e.result)).toBe(e.json);
+  });
+
+  it('is refused to a judge not made reusable', () => {
+    expect(() => createJudge().reset()).toThrow(/reusable/);
+  });
+});
+
 describe('the snapshotter', () => {
   it('keeps roots and shared objects, copies the rest with its sharing', () => {
     const shared = { fixed: 1 };

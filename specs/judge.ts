@@ -56,6 +56,8 @@ export interface JudgeOptions {
    * throw where a check changed without the judge saying so (specs/state-snapshot.ts).
    */
   verifySaves?: boolean;
+  /** Save the state the judge is made in, so that `reset` can go back to it. */
+  reusable?: boolean;
 }
 
 /** A streaming judge of one trace. */
@@ -77,6 +79,12 @@ export interface Judge {
   stateKey(order?: KeyOrder): string;
   /** The first decided breach of each `must` rule found so far, before the trace ends. */
   violationsSoFar(): Finding[];
+  /**
+   * Back to the state the judge was made in, ready for another trace's `begin`: cheaper than
+   * making a judge again. Only a judge made with `reusable: true` has it. What `finish` returned
+   * stays as it was.
+   */
+  reset(): void;
 }
 
 /** Sizes of the judge's live state. */
@@ -115,7 +123,8 @@ export function createJudge(options: JudgeOptions = {}): Judge {
   const count = { events: 0 };
   const windows = options.keyed ? new CancelWindows() : undefined;
   let snapshotter: StateSnapshotter | undefined;
-  // Made at the first save, once the header (shared, never changed) is known.
+  // Made at the first save, once the header (shared, never changed) is known; a reusable judge's
+  // is made with the judge, before any header, and copies the header when it saves.
   // The checks are tracked roots of the snapshotter: only the judge calls into them (an event of a
   // type they read, begin, finish) and the tracker (a hook, which it announces), so the two say
   // which ones change, and saved states share the copy of every check that did not.
@@ -134,9 +143,13 @@ export function createJudge(options: JudgeOptions = {}): Judge {
   const touch = (list: readonly BaseCheck[]) => {
     if (snapshotter) for (let i = 0; i < list.length; i++) snapshotter.touch(list[i]!);
   };
+  // The checks that do something at the start of a trace; the others' begin changes nothing.
+  const ownBegin = BaseCheck.prototype.begin;
+  const beginning = checks.filter((c) => c.begin !== ownBegin);
+  const pristine = options.reusable ? snapshots().save() : undefined;
   return {
     begin(header) {
-      touch(checks);
+      touch(beginning);
       tracker.begin(header);
       for (const c of checks) c.begin(header);
     },
@@ -149,6 +162,10 @@ export function createJudge(options: JudgeOptions = {}): Judge {
       if (list) for (let i = 0; i < list.length; i++) list[i]!.event(e);
     },
     save: () => snapshots().save(),
+    reset() {
+      if (!pristine) throw new Error('reset: the judge was not made with reusable: true');
+      snapshots().restore(pristine);
+    },
     restore: (s, last) => snapshots().restore(s, last),
     stateKey(order) {
       if (!windows) throw new Error('stateKey: the judge was not made with keyed: true');

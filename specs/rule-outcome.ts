@@ -152,7 +152,10 @@ export class RuleOutcome implements SelfSaving {
       verdict = 'not exercised';
       reason = (this.exemptReason ?? notExercised) + context;
     }
-    const r: RuleResult = { rule: id, kind, party, verdict, findings: this.findings };
+    // An empty list may be the one a reset judge starts from again (specs/judge.ts), and findings
+    // of a later trace would be appended to it: the result gets its own. A list with findings is
+    // never appended to after a reset, which starts from a shorter copy.
+    const r: RuleResult = { rule: id, kind, party, verdict, findings: this.findings.length > 0 ? this.findings : [] };
     if (reason !== undefined) r.reason = reason;
     if (this.more > 0) r.more = this.more;
     return r;

@@ -109,7 +109,7 @@ export class StateSnapshotter {
       const saved = s[i]!;
       if (!this.entangled[i] && this.current[i] === saved) continue;
       const root = this.roots[i] as Record<string, unknown>;
-      for (const k of Object.keys(root)) if (!(k in saved)) delete root[k];
+      for (const k in root) if (!(k in saved)) delete root[k];
       memo.root = i;
       memo.rootTracked = this.tracked[i]!;
       if (!last || (saved as Record<symbol, unknown>)[SHARED] === true) {
@@ -117,7 +117,7 @@ export class StateSnapshotter {
         if (this.tracked[i]) this.current[i] = saved;
         continue;
       }
-      for (const k of Object.keys(saved)) {
+      for (const k in saved) {
         const v = saved[k];
         if (v instanceof SelfSaved) {
           v.of[RESTORE](v.data);
@@ -187,7 +187,9 @@ function markReachable(v: unknown, into: Map<object, object>): void {
 function copyFields(from: object, memo: Memo, into: Record<string, unknown> | undefined): Record<string, unknown> {
   const out = into ?? {};
   const src = from as Record<string, unknown>;
-  for (const k of Object.keys(src)) {
+  // for-in, not Object.keys: no array of names per copy (a restore copies every root it restores).
+  for (const k in src) {
+    if (!Object.hasOwn(src, k)) continue;
     const v = src[k];
     if (typeof v !== 'object' || v === null) {
       out[k] = v;
