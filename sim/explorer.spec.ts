@@ -15,7 +15,7 @@ import type { Workload } from './workload.ts';
 const PINNED: Record<string, { states: number; transitions: number }> = {
   'explore-method-progress-wrapped': { states: 641, transitions: 1431 },
   'explore-shared-sink-cancel': { states: 8582, transitions: 24517 },
-  'explore-three-calls-two-sinks': { states: 1124, transitions: 2772 },
+  'explore-three-calls-two-sinks': { states: 912, transitions: 2340 },
   'explore-two-overlapping-cancels': { states: 8661, transitions: 25063 },
 };
 

@@ -5,25 +5,33 @@
  * The world's key and the lifecycle monitor's per-call states say everything about a call's
  * future; what they lose is what the checks of specs/ compare across calls while a window is
  * open. Those windows are CancelAsyncCall's (entered → returned) and an async method's (entered →
- * returned). While a cancel runs, the checks remember, from its entry: which calls' methods had
- * returned (CANCEL-COVERS-SHARING-CALLS) and which were still running (a call entered before the
- * cancel is one it may not touch on another sink, CANCEL-SPARES-OTHER-SINKS, or through another
- * pointer, CANCEL-SAME-POINTER), which calls had their final status back and which callbacks
- * were in progress: held ones (CANCEL-SPARES-OTHER-SINKS, CANCEL-DOES-NOT-WAIT-FOR-CLIENT, the
- * window of p) and those on the cancel's own sink (its covered calls' deliveries and finals),
- * which sinks the client had released (CANCEL-AFTER-CLIENT-RELEASE); and since its entry, which
- * held callbacks were in progress and which the watchdog let go (RULES.md "How a trace is judged",
- * items 1 and 4). While a method runs, whether the watchdog let a held callback go
- * (CALL-RETURNS-IMMEDIATELY). Once a window closes its summary goes: the checks have judged it.
+ * returned). While a cancel runs, the checks remember, from its entry:
+ * - of the calls on its own sink, its wrapper or its inner sink: which had their methods returned
+ *   (CANCEL-COVERS-SHARING-CALLS) and which were still running (a call through another pointer,
+ *   CANCEL-SAME-POINTER; one entered before the cancel and not covered,
+ *   RELEASED-BEFORE-CANCEL-RETURNS), and which had their final status back;
+ * - of the calls on other sinks, only which were pending: entered, not failed to start and
+ *   without their final status back (the calls it may not touch, CANCEL-SPARES-OTHER-SINKS, which
+ *   reads nothing else of them against the cancel's entry);
+ * - which callbacks were in progress: held ones (CANCEL-SPARES-OTHER-SINKS,
+ *   CANCEL-DOES-NOT-WAIT-FOR-CLIENT, the window of p) and those on the cancel's own sink, its
+ *   wrapper or its inner sink (its covered calls' deliveries and finals);
+ * - which sinks the client had released (CANCEL-AFTER-CLIENT-RELEASE);
+ * and since its entry, which held callbacks were in progress and which the watchdog let go
+ * (RULES.md "How a trace is judged", items 1 and 4). While a method runs, whether the watchdog
+ * let a held callback go (CALL-RETURNS-IMMEDIATELY). Once a window closes its summary goes: the
+ * checks have judged it.
  */
 import type { UnnumberedEvent } from '../trace/event.ts';
 import { sortKeys, type KeyOrder } from '../trace/key-order.ts';
+import { failed } from '../trace/hresult.ts';
 
 interface CancelWindow {
   id: string;
   /**
-   * At its entry: calls returned, calls with their final status back, sinks the client released,
-   * callbacks in progress, calls whose method was still running.
+   * At its entry: of the calls on its sink, its wrapper or its inner sink, those returned, those
+   * with their final status back and those whose method was still running; sinks the client
+   * released; callbacks in progress; the calls pending on other sinks.
    */
   atEntry: string[][];
   heldSince: Set<string>;
@@ -42,12 +50,20 @@ export class CancelWindows {
   private readonly cancels = new Map<string, CancelWindow>();
   /** Methods entered and not returned → a watchdog release happened meanwhile. */
   private readonly methods = new Map<string, boolean>();
+  /** Calls whose method returned a failure: they ended there. */
+  private readonly failed = new Set<string>();
+  /** Call → the sink it was made with. */
+  private readonly callSink = new Map<string, string | null>();
 
   /** Feeds one event of the run, in order. */
   event(e: UnnumberedEvent): void {
     switch (e.type) {
-      case 'call.entered': this.methods.set(e.call, false); break;
-      case 'call.returned': this.methods.delete(e.call); this.returned.add(e.call); break;
+      case 'call.entered': this.methods.set(e.call, false); this.callSink.set(e.call, e.sink); break;
+      case 'call.returned':
+        this.methods.delete(e.call);
+        this.returned.add(e.call);
+        if (failed(e.hr)) this.failed.add(e.call);
+        break;
       case 'indicate.entered':
         this.inProgress.set(e.cb, { call: e.call, sink: e.sink, final: false, held: e.held === true });
         if (e.held) for (const k of this.cancels.values()) k.heldSince.add(e.cb);
@@ -79,7 +95,7 @@ export class CancelWindows {
         const held = [...this.inProgress].filter(([, c]) => c.held).map(([cb]) => cb);
         this.cancels.set(e.cancel, {
           id: e.cancel,
-          atEntry: [[...this.returned], [...this.finalReturned], [...this.clientReleased], this.inProgressFor(e.sink), [...this.methods.keys()]],
+          atEntry: this.atEntry(e.sink),
           heldSince: new Set(held),
           watchdogSince: new Set(),
         });
@@ -88,6 +104,23 @@ export class CancelWindows {
       case 'cancel.returned': this.cancels.delete(e.cancel); break;
       default: break;
     }
+  }
+
+  /** Whether `other` is `sink`, its wrapper or its inner sink. */
+  private related(sink: string | null, other: string | null | undefined): boolean {
+    return sink !== null && other != null && (other === sink || this.wraps.get(other) === sink || this.wraps.get(sink) === other);
+  }
+
+  /** What a cancel with `sink` keeps from its entry (CancelWindow.atEntry). */
+  private atEntry(sink: string | null): string[][] {
+    const own = (call: string) => this.related(sink, this.callSink.get(call));
+    const pendingElsewhere: string[] = [];
+    for (const c of this.returned) if (!own(c) && !this.failed.has(c) && !this.finalReturned.has(c)) pendingElsewhere.push(c);
+    for (const c of this.methods.keys()) if (!own(c) && !this.finalReturned.has(c)) pendingElsewhere.push(c);
+    return [
+      [...this.returned].filter(own), [...this.finalReturned].filter(own), [...this.clientReleased], this.inProgressFor(sink),
+      [...this.methods.keys()].filter(own), pendingElsewhere,
+    ];
   }
 
   /**
@@ -99,8 +132,7 @@ export class CancelWindows {
   private inProgressFor(sink: string | null): string[] {
     const out: string[] = [];
     for (const [cb, c] of this.inProgress) {
-      const related = sink !== null && (c.sink === sink || this.wraps.get(c.sink) === sink || this.wraps.get(sink) === c.sink);
-      if (c.held || c.call === undefined || related) out.push(`${cb}${c.held ? 'h' : ''}`);
+      if (c.held || c.call === undefined || this.related(sink, c.sink)) out.push(`${cb}${c.held ? 'h' : ''}`);
     }
     return out;
   }

@@ -283,6 +283,25 @@ describe('the judge\'s key', () => {
     }
   });
 
+  it('keeps whether a call was returned or still running at a cancel\'s entry on the cancel\'s sink, and only whether it was pending on another', () => {
+    const keyAfter = (events: object[]) => {
+      const j = createJudge({ keyed: true });
+      j.begin(header);
+      let seq = 0;
+      for (const e of events) j.event({ seq: ++seq, t: seq, ...e } as TraceEvent);
+      return j.stateKey();
+    };
+    // c2 on s2, another sink than the cancel's: returned before the entry or after it, pending both times.
+    expect(keyAfter([...prefix, ...c2, returned, cancel])).toBe(keyAfter([...prefix, ...c2, cancel, returned]));
+    // ... but not when it failed to start before the entry: then it had ended.
+    const failedReturn = { ...returned, hr: 0x80041001 };
+    expect(keyAfter([...prefix, ...c2, failedReturn, cancel])).not.toBe(keyAfter([...prefix, ...c2, cancel, failedReturn]));
+    // c3 on the cancel's own sink: whether it was covered (returned) at the entry stays in the key.
+    const c3 = [{ type: 'call.entered', call: 'c3', op: 'ExecQueryAsync', services: 'svc', sink: 's1', flags: 0 }, { type: 'sink.addref', sink: 's1', count: 3, by: 'broker', call: 'c3' }];
+    const c3Returned = { type: 'call.returned', call: 'c3', hr: 0 };
+    expect(keyAfter([...prefix, ...c3, c3Returned, cancel])).not.toBe(keyAfter([...prefix, ...c3, cancel, c3Returned]));
+  });
+
   it('tells apart a call entered before a running cancel from one entered after it', () => {
     const a = judged([...prefix, ...c2, cancel, returned]);
     const b = judged([...prefix, cancel, ...c2, returned]);
