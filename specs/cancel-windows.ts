@@ -12,7 +12,10 @@
  *   RELEASED-BEFORE-CANCEL-RETURNS), and which had their final status back;
  * - of the calls on other sinks, only which were pending: entered, not failed to start and
  *   without their final status back (the calls it may not touch, CANCEL-SPARES-OTHER-SINKS, which
- *   reads nothing else of them against the cancel's entry);
+ *   reads nothing else of them against the cancel's entry), and whether there was one (the
+ *   rule's situation);
+ * - of a call whose method was still running or that was pending on another sink, nothing once
+ *   its final status is back (RUNNING below);
  * - which callbacks were in progress: held ones (CANCEL-SPARES-OTHER-SINKS,
  *   CANCEL-DOES-NOT-WAIT-FOR-CLIENT, the window of p) and those on the cancel's own sink, its
  *   wrapper or its inner sink (its covered calls' deliveries and finals);
@@ -26,6 +29,15 @@ import type { UnnumberedEvent } from '../trace/event.ts';
 import { sortKeys, type KeyOrder } from '../trace/key-order.ts';
 import { failed } from '../trace/hresult.ts';
 
+/**
+ * The lists of CancelWindow.atEntry from this index on (the calls of its own sink's family whose
+ * method was still running, the calls pending on other sinks) matter only while each call has
+ * not had its final status back: after that, no rule compares the call with the cancel again
+ * (its sink's releases are its own business, CANCEL-SPARES-OTHER-SINKS; it is no longer open,
+ * RELEASED-BEFORE-CANCEL-RETURNS and CANCEL-SAME-POINTER). So the key leaves such calls out.
+ */
+const RUNNING = 4;
+
 interface CancelWindow {
   id: string;
   /**
@@ -34,6 +46,8 @@ interface CancelWindow {
    * released; callbacks in progress; the calls pending on other sinks.
    */
   atEntry: string[][];
+  /** Whether a call on another sink than its own (its wrapper and inner sink included) was pending at its entry. */
+  othersPending: boolean;
   heldSince: Set<string>;
   watchdogSince: Set<string>;
 }
@@ -96,6 +110,7 @@ export class CancelWindows {
         this.cancels.set(e.cancel, {
           id: e.cancel,
           atEntry: this.atEntry(e.sink),
+          othersPending: this.othersPending(e.sink),
           heldSince: new Set(held),
           watchdogSince: new Set(),
         });
@@ -123,6 +138,12 @@ export class CancelWindows {
     ];
   }
 
+  /** Whether a call on a sink other than `sink` itself is pending now (entered, not failed to start, final status not back). */
+  private othersPending(sink: string | null): boolean {
+    for (const [c, s] of this.callSink) if (s !== sink && !this.failed.has(c) && !this.finalReturned.has(c)) return true;
+    return false;
+  }
+
   /**
    * The callbacks in progress that a cancel with `sink` is judged against: the held ones (it may
    * not wait for them, RULES.md "How a trace is judged", item 4) and those on its own sink, its wrapper or its inner sink (its
@@ -140,7 +161,8 @@ export class CancelWindows {
   /** The canonical summary of the open windows (empty when none is open). */
   key(order?: KeyOrder): string {
     const sorted = (s: Iterable<string>) => sortKeys(s, order).join(',');
-    const ks = [...this.cancels.values()].map((k) => `${k.id}[${k.atEntry.map(sorted).join('/')}|${sorted(k.heldSince)}|${sorted(k.watchdogSince)}]`);
+    const notFinished = (call: string) => !this.finalReturned.has(call);
+    const ks = [...this.cancels.values()].map((k) => `${k.id}[${k.atEntry.map((x, i) => sorted(i >= RUNNING ? x.filter(notFinished) : x)).join('/')}${k.othersPending ? '+' : ''}|${sorted(k.heldSince)}|${sorted(k.watchdogSince)}]`);
     const ms = [...this.methods].filter(([, waited]) => waited).map(([m]) => m);
     return `${sortKeys(ks, order).join(';')}#${sorted(ms)}`;
   }

@@ -302,6 +302,31 @@ describe('the judge\'s key', () => {
     expect(keyAfter([...prefix, ...c3, c3Returned, cancel])).not.toBe(keyAfter([...prefix, ...c3, cancel, c3Returned]));
   });
 
+  it('forgets a call compared with a cancel\'s entry once its final status is back, but not whether another sink had a pending call then', () => {
+    const keyAfter = (events: object[]) => {
+      const j = createJudge({ keyed: true });
+      j.begin(header);
+      let seq = 0;
+      for (const e of events) j.event({ seq: ++seq, t: seq, ...e } as TraceEvent);
+      return j.stateKey();
+    };
+    const finalOf = (call: string, sink: string) => [
+      { type: 'setstatus.entered', cb: `${call}#1f`, sink, call, lFlags: 0, hResult: 0, errorObject: false },
+      { type: 'setstatus.returned', cb: `${call}#1f`, ret: 0, call },
+    ];
+    // c3 on the cancel's own sink, still in its method at the entry (A) or entered after it (B).
+    const c3 = [{ type: 'call.entered', call: 'c3', op: 'ExecQueryAsync', services: 'svc', sink: 's1', flags: 0 }];
+    const c3Returned = { type: 'call.returned', call: 'c3', hr: 0 };
+    const a = [...prefix, ...c3, cancel, c3Returned];
+    const b = [...prefix, cancel, ...c3, c3Returned];
+    expect(keyAfter(a)).not.toBe(keyAfter(b));
+    expect(keyAfter([...a, ...finalOf('c3', 's1')])).toBe(keyAfter([...b, ...finalOf('c3', 's1')]));
+    // c2 on another sink, pending at the entry or entered after it: finished, the cancel's situation still differs.
+    const a2 = [...prefix, ...c2, cancel, returned, ...finalOf('c2', 's2')];
+    const b2 = [...prefix, cancel, ...c2, returned, ...finalOf('c2', 's2')];
+    expect(keyAfter(a2)).not.toBe(keyAfter(b2));
+  });
+
   it('tells apart a call entered before a running cancel from one entered after it', () => {
     const a = judged([...prefix, ...c2, cancel, returned]);
     const b = judged([...prefix, cancel, ...c2, returned]);
