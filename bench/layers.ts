@@ -53,11 +53,13 @@ export function pipelineLayers(rec: BareRecording, broker: BrokerAdapter, worklo
     {
       name: 'judge alone: every check of specs/ (over the recorded traces)',
       pass: () => {
+        // One judge reset between traces, as the pipeline's runs use it (sim/run.ts).
+        const judge = createJudge({ reusable: true });
         for (const trace of rec.traces) {
-          const judge = createJudge();
           judge.begin(trace[0] as TraceHeader);
           for (let k = 1; k < trace.length; k++) judge.event(trace[k] as TraceEvent);
           judge.finish();
+          judge.reset();
         }
         return done;
       },
