@@ -138,9 +138,13 @@ export class CancelWindows {
     ];
   }
 
-  /** Whether a call on a sink other than `sink` itself is pending now (entered, not failed to start, final status not back). */
+  /**
+   * Whether a call on a sink other than `sink` itself is pending now (entered, not failed to
+   * start, final status not back), as CANCEL-SPARES-OTHER-SINKS asks it: a call made with a NULL
+   * sink has no sink to spare.
+   */
   private othersPending(sink: string | null): boolean {
-    for (const [c, s] of this.callSink) if (s !== sink && !this.failed.has(c) && !this.finalReturned.has(c)) return true;
+    for (const [c, s] of this.callSink) if (s !== null && s !== sink && !this.failed.has(c) && !this.finalReturned.has(c)) return true;
     return false;
   }
 
