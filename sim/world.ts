@@ -13,7 +13,7 @@ import { SwbemSinkLayer } from './swbemsink-layer.ts';
 import type { ClientModel } from './client-api.ts';
 import { ClientModelError, ClientRuntime, type ClientHost } from './client-model.ts';
 
-import { stepOf, type Step } from './strategy.ts';
+import { stepOf, type Step, type StepKind } from './strategy.ts';
 import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 export type { Step };
 
@@ -50,6 +50,14 @@ interface Callback {
   holdDone?: boolean;
   /** The callback reached a client model: its thread returns it, not a `return:` step. */
   model?: boolean;
+  /** Its `return:` step, made once (frozen: saved states share it). */
+  step: Step;
+  /**
+   * What a cancel action made from inside a callback names to pick it (`final:SINK` or
+   * `sink:SINK`, by the workload's sink), and `sw:ID` when an SWbemSink owns its sink.
+   */
+  target: string;
+  swTarget?: string;
 }
 
 interface Provider {
@@ -58,6 +66,14 @@ interface Provider {
   left: number;
   notBefore: number;
   done: boolean;
+  /** Its `produce:` and `complete:` steps, made once (frozen: saved states share them). */
+  produceStep: Step;
+  completeStep: Step;
+}
+
+/** A step made once and kept: frozen, so that saved states share it instead of copying it. */
+function fixedStep(kind: StepKind, id: string, call?: string, cancel?: string): Step {
+  return Object.freeze(stepOf(kind, id, call, cancel));
 }
 
 const PROVIDER_OF: Record<CallSpec['op'], ProviderKind> = {
@@ -92,6 +108,9 @@ export class World {
   private readonly callById = new Map<string, CallSpec>();
   /** Step objects of the broker's steps, made once per step id. */
   private readonly brokerSteps = new Map<string, Step>();
+  /** The `call:` step of each of the workload's calls, and the `act:` step of each action taken from outside a callback. */
+  private readonly callSteps = new Map<string, Step>();
+  private readonly actSteps: Step[];
   private readonly issued = new Set<string>();
   private readonly returned = new Set<string>();
   private readonly finalReturned = new Set<string>();
@@ -126,7 +145,12 @@ export class World {
     this.actions = workload.actions ?? [];
     this.pendingCalls = options.client ? [] : [...this.calls];
     this.pendingActions = options.client ? [] : this.actions.map((_, i) => i);
-    for (const c of this.calls) this.callById.set(c.id, c);
+    for (const c of this.calls) {
+      this.callById.set(c.id, c);
+      this.callSteps.set(c.id, fixedStep('call', c.id, c.id));
+    }
+    // A cancel action belongs to its CancelAsyncCall, as the broker's steps for it do.
+    this.actSteps = this.actions.map((a, i) => fixedStep('act', String(i), undefined, a.kind === 'cancel' ? a.id : undefined));
     broker.reset({ security: workload.security !== false });
     this.scripting = new SwbemSinkLayer({
       emit: (e) => this.emit(e),
@@ -172,15 +196,15 @@ export class World {
 
   private snapshotter?: StateSnapshotter;
   private snapshots(): StateSnapshotter {
-    // The step objects of the broker's steps are a cache of immutable values: kept across restores.
-    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.options, this.brokerSteps, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
+    // The step caches (the broker's steps, the calls' and the actions') hold immutable values: kept across restores.
+    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.options, this.brokerSteps, this.callSteps, this.actSteps, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
   }
 
   /** Every step enabled now, in a deterministic order. Empty with `nextTimer()` undefined means the run is over. */
   enabled(): Step[] {
     const out: Step[] = [];
     for (const c of this.pendingCalls) {
-      if (this.satisfied(c.after)) out.push(stepOf('call', c.id, c.id));
+      if (this.satisfied(c.after)) out.push(this.callSteps.get(c.id)!);
     }
     let inside: Map<string, Callback[]> | undefined;
     for (const i of this.pendingActions) {
@@ -192,16 +216,16 @@ export class World {
         inside ??= this.callbacksByTarget();
         const target = a.kind === 'cancel' ? `${a.fromCallback === 'final' ? 'final' : 'sink'}:${a.sink}` : `sw:${a.swsink}`;
         for (const cb of inside.get(target) ?? []) out.push(stepOf('act', `${i}:${cb.cb}`, cb.call, cancel));
-      } else out.push(stepOf('act', String(i), undefined, cancel));
+      } else out.push(this.actSteps[i]!);
     }
     for (const cb of this.callbacks.values()) {
-      if (!cb.innerCancel && !cb.held && !cb.model && this.now >= cb.notBefore) out.push(stepOf('return', cb.cb, cb.call));
+      if (!cb.innerCancel && !cb.held && !cb.model && this.now >= cb.notBefore) out.push(cb.step);
     }
     this.client?.enabled(out);
     for (const [call, p] of this.liveProviders) {
       if (p.done) { this.liveProviders.delete(call); continue; }
       if (this.now < p.notBefore) continue;
-      out.push(stepOf(p.left > 0 ? 'produce' : 'complete', call, call));
+      out.push(p.left > 0 ? p.produceStep : p.completeStep);
     }
     for (const s of this.broker.enabled()) {
       let step = this.brokerSteps.get(s.id);
@@ -232,12 +256,8 @@ export class World {
     };
     for (const cb of this.callbacks.values()) {
       if (cb.innerCancel) continue;
-      if (cb.final) {
-        add(`final:${this.owner.get(cb.sink)}`, cb);
-        continue;
-      }
-      add(`sink:${this.owner.get(cb.sink)}`, cb);
-      if (this.scripting.owns(cb.sink)) add(`sw:${cb.sink.slice(0, cb.sink.lastIndexOf('.'))}`, cb);
+      add(cb.target, cb);
+      if (cb.swTarget !== undefined) add(cb.swTarget, cb);
     }
     return by;
   }
@@ -574,7 +594,10 @@ export class World {
     const kind = PROVIDER_OF[spec.op];
     const left = kind === 'instance' || kind === 'event' ? spec.objects ?? 2 : kind === 'object' || kind === 'method' ? 1 : 0;
     const delay = kind === 'method' ? spec.duration ?? 5 : 1;
-    const p: Provider = { kind, spec, left, notBefore: this.now + delay, done: kind === 'event' && left === 0 };
+    const p: Provider = {
+      kind, spec, left, notBefore: this.now + delay, done: kind === 'event' && left === 0,
+      produceStep: fixedStep('produce', call, call), completeStep: fixedStep('complete', call, call),
+    };
     this.providers.set(call, p);
     if (!p.done) this.liveProviders.set(call, p);
     this.emit({ type: 'provider.started', call, kind });
@@ -629,7 +652,12 @@ export class World {
           const final = o.kind === 'set-status' && o.lFlags !== WBEM_STATUS_PROGRESS;
           const held = spec?.behaviour === (final ? 'hold-final' : 'hold');
           const delay = spec?.behaviour === 'slow' ? spec.delay ?? 3 : 0;
-          this.callbacks.set(o.cb, { cb: o.cb, call: o.call, sink: o.sink, kind: o.kind === 'indicate' ? 'indicate' : 'setstatus', final, held, heldSince: this.now, notBefore: this.now + delay });
+          const target = `${final ? 'final' : 'sink'}:${this.owner.get(o.sink)}`;
+          const swTarget = !final && this.scripting.owns(o.sink) ? `sw:${o.sink.slice(0, o.sink.lastIndexOf('.'))}` : undefined;
+          this.callbacks.set(o.cb, {
+            cb: o.cb, call: o.call, sink: o.sink, kind: o.kind === 'indicate' ? 'indicate' : 'setstatus', final, held, heldSince: this.now, notBefore: this.now + delay,
+            step: fixedStep('return', o.cb, o.call), target, ...(swTarget ? { swTarget } : {}),
+          });
           const extra = held ? { held: true, hold: 'until-cancel' as const, holdBound: this.options.watchdog } : {};
           if (o.kind === 'indicate') this.emit({ type: 'indicate.entered', cb: o.cb, sink: o.sink, call: o.call, count: o.count, ...extra, thread: `sink:${o.cb}` });
           else this.emit({ type: 'setstatus.entered', cb: o.cb, sink: o.sink, call: o.call, lFlags: o.lFlags, hResult: o.hResult >>> 0, errorObject: o.errorObject, ...extra, thread: `sink:${o.cb}` });
