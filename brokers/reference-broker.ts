@@ -11,7 +11,7 @@
  * and it is built on the lifecycle machine: each entry carries its state in the compiled machine,
  * and the broker never emits an event that the machine rejects in that state.
  */
-import { sortKeys, type KeyOrder } from '../trace/key-order.ts';
+import { joinSorted, type KeyOrder } from '../trace/key-order.ts';
 import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 import type { BrokerAdapter, BrokerInput, BrokerOutput, BrokerStep, RunSetup } from '../sim/broker-adapter.ts';
 import { compiledMachine } from '../specs/compiled-machine.ts';
@@ -287,7 +287,7 @@ export class ReferenceBroker implements BrokerAdapter {
     }
     for (const k of this.cancels.values()) parts.push(`${k.cancel}:${k.processed ? 1 : 0}:${k.hr}`);
     // Sorted: entries accepted in a different order are the same state.
-    return sortKeys(parts, order).join(';');
+    return joinSorted(parts, ';', order);
   }
 
   /** Applies a machine event to an entry; the broker must never do what the machine rejects. */

@@ -6,7 +6,7 @@
  * variable to Nothing does not cancel (SWBEMSINK-NOTHING-IS-NOT-CANCEL). Its faults, for the
  * scripting layer's mutants, are data (`ScriptingFaults`).
  */
-import { sortKeys, type KeyOrder } from '../trace/key-order.ts';
+import { joinSorted, type KeyOrder } from '../trace/key-order.ts';
 import { WBEM_FLAG_SEND_STATUS, WBEM_STATUS_PROGRESS, failed, S_OK } from '../trace/hresult.ts';
 import type { UnnumberedEvent } from '../trace/event.ts';
 
@@ -162,6 +162,6 @@ export class SwbemSinkLayer {
 
   stateKey(order?: KeyOrder): string {
     // Sorted: the order in which operations began must not split equal states.
-    return sortKeys([...this.ops.values()].map((o) => `${o.call}${o.completed ? 'c' : ''}${o.released ? 'r' : ''}`), order).join(',') + '/' + sortKeys(this.cancels.keys(), order).join(',');
+    return joinSorted([...this.ops.values()].map((o) => `${o.call}${o.completed ? 'c' : ''}${o.released ? 'r' : ''}`), ',', order) + '/' + joinSorted(this.cancels.keys(), ',', order);
   }
 }

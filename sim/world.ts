@@ -4,7 +4,7 @@
  * enabled step; the scheduler's strategy picks one; the world takes it and records trace events.
  * It never reads a clock or a random source: a run is a pure function of the choices.
  */
-import { sortKeys, type KeyOrder } from '../trace/key-order.ts';
+import { joinSorted, type KeyOrder } from '../trace/key-order.ts';
 import type { BrokerAdapter, BrokerInfo, BrokerOutput, CallTarget } from './broker-adapter.ts';
 import { failed, RPC_E_DISCONNECTED, S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 import type { ProviderKind, UnnumberedEvent } from '../trace/event.ts';
@@ -370,7 +370,7 @@ export class World {
     const cbs = [...this.callbacks.values()].map((c) => `${c.cb}/${c.held ? 'h' : ''}${c.holdDone ? 'd' : ''}${c.innerCancel ?? ''}/${Math.max(0, (c.held ? c.heldSince + this.options.watchdog : c.notBefore) - this.now)}`);
     const provs = [...this.providers].map(([k, p]) => `${k}/${p.left}/${p.done ? 1 : 0}/${Math.max(0, p.notBefore - this.now)}`);
     // Sorted: sets filled in a different order are the same state.
-    const sorted = (xs: Iterable<unknown>) => sortKeys([...xs].map(String), order).join(',');
+    const sorted = (xs: Iterable<unknown>) => joinSorted(xs, ',', order);
     return [
       sorted(this.issued), sorted(this.returned), sorted(this.finalReturned),
       sorted(this.doneActions), sorted(this.cancelsRunning.keys()), sorted(cbs), sorted(provs),

@@ -26,7 +26,7 @@
  * checks have judged it.
  */
 import type { UnnumberedEvent } from '../trace/event.ts';
-import { sortKeys, type KeyOrder } from '../trace/key-order.ts';
+import { joinSorted, type KeyOrder } from '../trace/key-order.ts';
 import { failed } from '../trace/hresult.ts';
 
 /**
@@ -164,10 +164,10 @@ export class CancelWindows {
 
   /** The canonical summary of the open windows (empty when none is open). */
   key(order?: KeyOrder): string {
-    const sorted = (s: Iterable<string>) => sortKeys(s, order).join(',');
+    const sorted = (s: Iterable<string>) => joinSorted(s, ',', order);
     const notFinished = (call: string) => !this.finalReturned.has(call);
     const ks = [...this.cancels.values()].map((k) => `${k.id}[${k.atEntry.map((x, i) => sorted(i >= RUNNING ? x.filter(notFinished) : x)).join('/')}${k.othersPending ? '+' : ''}|${sorted(k.heldSince)}|${sorted(k.watchdogSince)}]`);
     const ms = [...this.methods].filter(([, waited]) => waited).map(([m]) => m);
-    return `${sortKeys(ks, order).join(';')}#${sorted(ms)}`;
+    return `${joinSorted(ks, ';', order)}#${sorted(ms)}`;
   }
 }

@@ -11,7 +11,7 @@
 import type { TraceEvent, TraceHeader, RunEnd } from '../trace/event.ts';
 import { failed, WBEM_FLAG_SEND_STATUS } from '../trace/hresult.ts';
 import { CappedMap, CappedSet } from '../trace/capped-set.ts';
-import { sortKeys, type KeyOrder } from '../trace/key-order.ts';
+import { joinSorted, type KeyOrder } from '../trace/key-order.ts';
 import type { Finding } from './check.ts';
 import { NONE, type CallRec, type CallbackKind, type CallbackRec, type CancelRec, type ServicesRec, type SinkRec } from './records.ts';
 
@@ -611,7 +611,7 @@ export class Tracker {
       const ks = c.cancels ? c.cancels.map((k) => `${k.id}${k.closed ? (k.exact ? 'x' : 'c') : 'o'}${c.final === null ? dOrder(c, k) : ''}`).sort().join('+') : '';
       parts.push(`${c.id}:${ks}:${c.sinkError !== NONE ? 'e' : ''}${c.dAnnotation !== NONE ? 'd' : ''}${c.listedAt !== NONE ? 'l' : ''}${c.final !== null ? 'f' : ''}`);
     }
-    return sortKeys(parts, order).join(',');
+    return joinSorted(parts, ',', order);
   }
 
   finishRun(): void {

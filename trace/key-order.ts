@@ -5,14 +5,20 @@
  */
 export type KeyOrder = (text: string) => string;
 
-/** The elements of `xs`, sorted by `order` (by their own text without one). */
-export function sortKeys(xs: Iterable<string>, order?: KeyOrder): string[] {
-  const a = [...xs];
-  if (!order) return a.sort();
-  const by = new Map(a.map((x) => [x, order(x)]));
+/**
+ * The texts of `xs` (String of each), sorted by `order` (by their own text without one), joined
+ * by `sep`: one array, sorted in place, for the state keys the search computes at every state.
+ */
+export function joinSorted(xs: Iterable<unknown>, sep: string, order?: KeyOrder): string {
+  const a: string[] = [];
+  for (const x of xs) a.push(typeof x === 'string' ? x : String(x));
+  if (a.length < 2) return a.length === 0 ? '' : a[0]!;
+  if (!order) return a.sort().join(sep);
+  const by = new Map<string, string>();
+  for (const x of a) by.set(x, order(x));
   return a.sort((x, y) => {
     const p = by.get(x)!;
     const q = by.get(y)!;
     return p < q ? -1 : p > q ? 1 : 0;
-  });
+  }).join(sep);
 }
