@@ -59,6 +59,21 @@ export const MAX_RENAMINGS = 24;
 /** One renaming of call ids: old id → new id. */
 type Renaming = ReadonlyMap<string, string>;
 
+/**
+ * A renaming as `canonical` applies it: the calls listed positionally (position j holds the call
+ * renamed to the j-th id), and the texts it renamed before, kept (up to RENAMED_KEPT of them)
+ * because a search meets the same list elements again and again.
+ */
+interface Applied {
+  readonly r: Renaming;
+  readonly identity: boolean;
+  readonly positions: readonly string[];
+  readonly renamed: Map<string, string>;
+}
+
+/** Renamed texts kept per renaming before the cache starts again. */
+const RENAMED_KEPT = 1 << 16;
+
 function permutations<T>(xs: readonly T[]): T[][] {
   if (xs.length <= 1) return [xs.slice()];
   const out: T[][] = [];
@@ -69,19 +84,24 @@ function permutations<T>(xs: readonly T[]): T[][] {
 }
 
 export class CallSymmetry {
-  private readonly renamings: Renaming[];
+  private readonly renamings: Applied[];
   private readonly pattern: RegExp;
   /** The renaming the last `canonical` chose; `name` renames steps by it. */
   private chosen: Renaming | undefined;
 
-  private constructor(readonly groups: readonly string[][], private readonly callIds: readonly string[]) {
+  private constructor(readonly groups: readonly string[][], callIds: readonly string[]) {
     let rs: Map<string, string>[] = [new Map()];
     for (const g of groups) {
       const next: Map<string, string>[] = [];
       for (const r of rs) for (const p of permutations(g)) next.push(new Map([...r, ...g.map((id, i) => [id, p[i]!] as const)]));
       rs = next;
     }
-    this.renamings = rs;
+    this.renamings = rs.map((r) => {
+      const inverse = new Map([...r].map(([from, to]) => [to, from]));
+      return {
+        r, identity: [...r].every(([from, to]) => from === to), positions: callIds.map((id) => inverse.get(id) ?? id), renamed: new Map<string, string>(),
+      };
+    });
     this.pattern = idPattern(groups.flat());
   }
 
@@ -98,20 +118,33 @@ export class CallSymmetry {
     return text.replace(this.pattern, (id) => r.get(id) ?? id);
   }
 
+  /** `rename`, through the renaming's cache of texts renamed before. */
+  private renameKept(text: string, a: Applied): string {
+    let out = a.renamed.get(text);
+    if (out === undefined) {
+      if (a.renamed.size >= RENAMED_KEPT) a.renamed.clear();
+      out = this.rename(text, a.r);
+      a.renamed.set(text, out);
+    }
+    return out;
+  }
+
   /**
    * The least key over every renaming: `named(order)` is the key's part whose calls are named in
    * it, its lists ordered by `order`; `positional(calls)` the part that lists per-call state in
    * the order of the call ids given.
    */
-  canonical(named: (order: KeyOrder) => string, positional: (calls: readonly string[]) => string): string {
+  canonical(named: (order?: KeyOrder) => string, positional: (calls: readonly string[]) => string): string {
     let best: string | undefined;
-    for (const r of this.renamings) {
-      // Position j of the renamed key describes the call renamed to callIds[j].
-      const inverse = new Map([...r].map(([from, to]) => [to, from]));
-      const k = `${this.rename(named((text) => this.rename(text, r)), r)}#${positional(this.callIds.map((id) => inverse.get(id) ?? id))}`;
+    for (const a of this.renamings) {
+      // The identity renames nothing: the key as it is, its lists in plain text order.
+      const k = a.identity
+        ? `${named()}#${positional(a.positions)}`
+        : `${this.rename(named((text) => this.renameKept(text, a)), a.r)}#${positional(a.positions)}`;
       if (best === undefined || k < best) {
         best = k;
-        this.chosen = r;
+        // The identity leaves step keys as they are.
+        this.chosen = a.identity ? undefined : a.r;
       }
     }
     return best!;
