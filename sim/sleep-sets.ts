@@ -54,8 +54,9 @@ function sleepsOf(todo: readonly number[], enabled: readonly Step[], sleep: read
  * Hash compaction (Spin's -DHC): a state is stored as a 64-bit hash of its key and its sleep set,
  * two 32-bit words in an open-addressing table, instead of the key and the set themselves. A state
  * seen again with another sleep set counts as a new one (no revisit rule to apply without the
- * stored set): more transitions, never fewer. Two different states with one hash are merged, and
- * the second is not explored: `omission()` estimates the probability that this happened at all.
+ * stored set), so the stateful search uses it without sleep sets (an empty set each time). Two
+ * different states with one hash are merged, and the second is not explored: `omission()`
+ * estimates the probability that this happened at all.
  */
 export class HashCompactTable {
   private words: Uint32Array;

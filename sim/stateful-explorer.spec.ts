@@ -64,6 +64,18 @@ describe('stateful search against re-execution', () => {
     expect(full.hashCompaction).toBeUndefined();
   });
 
+  it('with hash compaction, stores and expands each state once, without sleep sets', () => {
+    // A sleep set would be part of the stored hash: a state met with two sleep sets would be stored twice.
+    const w = config('explore-three-calls-two-sinks');
+    const full = exploreStateful({ impl: 'reference', broker: new ReferenceBroker(), workload: w });
+    const plain = exploreStateful({ impl: 'reference', broker: new ReferenceBroker(), workload: w, noReduction: true });
+    const compact = exploreStateful({ impl: 'reference', broker: new ReferenceBroker(), workload: w, bitstate: true });
+    expect(compact.complete).toBe(true);
+    expect(compact.states).toBe(full.states);
+    expect(compact.transitions).toBe(plain.transitions);
+    expect(rulesOf(compact)).toEqual(rulesOf(full));
+  });
+
   it('stops at the state bound and says the search is incomplete', () => {
     const x = exploreStateful({ impl: 'reference', broker: new ReferenceBroker(), workload: config('explore-shared-sink-cancel'), maxStates: 100 });
     expect(x.complete).toBe(false);

@@ -128,7 +128,13 @@ export function searchState(o: ExploreOptions) {
 
 export function exploreStateful(o: ExploreOptions): Exploration {
   if (!canSnapshot(o.broker)) throw new Error(`exploreStateful: broker ${o.broker.info.name} cannot be saved and restored`);
-  const { independent, attach, maxStates, maxSteps, coverage } = searchBounds(o);
+  const bounds = searchBounds(o);
+  const { attach, maxStates, maxSteps, coverage } = bounds;
+  // Hash compaction stores a state with the sleep set it was met with, having no stored set to
+  // apply the revisit rule to: a state would be stored (and expanded) once per sleep set met.
+  // Without sleep sets each state is stored and expanded once (on 2/2/1: 25,504 states and
+  // 105,031 transitions, against 49,740 and 162,564 with them).
+  const independent = o.bitstate ? () => false : bounds.independent;
   let live: ReturnType<typeof searchState>;
   try {
     live = searchState(o);
