@@ -57,7 +57,7 @@ interface Callback {
    * `sink:SINK`, by the workload's sink), and `sw:ID` when an SWbemSink owns its sink.
    */
   target: string;
-  swTarget?: string;
+  swTarget: string | undefined;
 }
 
 interface Provider {
@@ -108,9 +108,13 @@ export class World {
   private readonly callById = new Map<string, CallSpec>();
   /** Step objects of the broker's steps, made once per step id. */
   private readonly brokerSteps = new Map<string, Step>();
-  /** The `call:` step of each of the workload's calls, and the `act:` step of each action taken from outside a callback. */
+  /**
+   * The `call:` step of each of the workload's calls; per action, its `act:` step when taken from
+   * outside a callback, or the target of the callbacks it is taken from inside (callbacksByTarget).
+   */
   private readonly callSteps = new Map<string, Step>();
   private readonly actSteps: Step[];
+  private readonly insideTargets: (string | undefined)[];
   private readonly issued = new Set<string>();
   private readonly returned = new Set<string>();
   private readonly finalReturned = new Set<string>();
@@ -151,6 +155,10 @@ export class World {
     }
     // A cancel action belongs to its CancelAsyncCall, as the broker's steps for it do.
     this.actSteps = this.actions.map((a, i) => fixedStep('act', String(i), undefined, a.kind === 'cancel' ? a.id : undefined));
+    this.insideTargets = this.actions.map((a) => {
+      if (a.kind === 'cancel' && a.fromCallback) return `${a.fromCallback === 'final' ? 'final' : 'sink'}:${a.sink}`;
+      return a.kind === 'swbem-cancel' && a.fromCallback ? `sw:${a.swsink}` : undefined;
+    });
     broker.reset({ security: workload.security !== false });
     this.scripting = new SwbemSinkLayer({
       emit: (e) => this.emit(e),
@@ -196,8 +204,8 @@ export class World {
 
   private snapshotter?: StateSnapshotter;
   private snapshots(): StateSnapshotter {
-    // The step caches (the broker's steps, the calls' and the actions') hold immutable values: kept across restores.
-    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.options, this.brokerSteps, this.callSteps, this.actSteps, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
+    // The step caches (the broker's steps, the calls' and the actions') and the actions' targets hold immutable values: kept across restores.
+    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.options, this.brokerSteps, this.callSteps, this.actSteps, this.insideTargets, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
   }
 
   /** Every step enabled now, in a deterministic order. Empty with `nextTimer()` undefined means the run is over. */
@@ -210,13 +218,15 @@ export class World {
     for (const i of this.pendingActions) {
       const a = this.actions[i]!;
       if (!this.satisfied(a.after)) continue;
+      const target = this.insideTargets[i];
+      if (target === undefined) {
+        out.push(this.actSteps[i]!);
+        continue;
+      }
+      inside ??= this.callbacksByTarget();
       // A cancel action belongs to its CancelAsyncCall, as the broker's steps for it do.
       const cancel = a.kind === 'cancel' ? a.id : undefined;
-      if ((a.kind === 'cancel' || a.kind === 'swbem-cancel') && a.fromCallback) {
-        inside ??= this.callbacksByTarget();
-        const target = a.kind === 'cancel' ? `${a.fromCallback === 'final' ? 'final' : 'sink'}:${a.sink}` : `sw:${a.swsink}`;
-        for (const cb of inside.get(target) ?? []) out.push(stepOf('act', `${i}:${cb.cb}`, cb.call, cancel));
-      } else out.push(this.actSteps[i]!);
+      for (const cb of inside.get(target) ?? []) out.push(stepOf('act', `${i}:${cb.cb}`, cb.call, cancel));
     }
     for (const cb of this.callbacks.values()) {
       if (!cb.innerCancel && !cb.held && !cb.model && this.now >= cb.notBefore) out.push(cb.step);
@@ -656,7 +666,7 @@ export class World {
           const swTarget = !final && this.scripting.owns(o.sink) ? `sw:${o.sink.slice(0, o.sink.lastIndexOf('.'))}` : undefined;
           this.callbacks.set(o.cb, {
             cb: o.cb, call: o.call, sink: o.sink, kind: o.kind === 'indicate' ? 'indicate' : 'setstatus', final, held, heldSince: this.now, notBefore: this.now + delay,
-            step: fixedStep('return', o.cb, o.call), target, ...(swTarget ? { swTarget } : {}),
+            step: fixedStep('return', o.cb, o.call), target, swTarget,
           });
           const extra = held ? { held: true, hold: 'until-cancel' as const, holdBound: this.options.watchdog } : {};
           if (o.kind === 'indicate') this.emit({ type: 'indicate.entered', cb: o.cb, sink: o.sink, call: o.call, count: o.count, ...extra, thread: `sink:${o.cb}` });
