@@ -22,6 +22,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { packagePath } from '../package-root.ts';
 import { EXPLORE_SPLIT_DEPTH, parseShard, SHARD_FORMAT, SHARD_VERSION } from './shard-file.ts';
 import { inWorkers } from './run-workers.ts';
+import { SharedClaims } from '../sim/shared-claims.ts';
 import { mergeExplorations } from './explore-merge.ts';
 import type { Progress } from './progress.ts';
 import { runTask } from './interrupt.ts';
@@ -51,18 +52,22 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .option('--report <dir>', 'write a report into this folder: index.html (diagram of each violation), report.md, result.json, junit.xml')
     .option('--out <file>', 'also write the JSON result into this file (for a shard: what `wbemsim merge` reads)')
     .option('--shard <k/n>', 'explore only part k of n (a CI matrix job): the stateful search splits each workload\'s states by hash, the other searches split the workloads; `wbemsim merge` the n results')
-    .option('--workers <n>', 'worker threads, each exploring part k of N, merged here (default 1; counts are then sums over the parts)', intOption('--workers', 1))
+    .option('--workers <n>', 'worker threads sharing one search: the stateful search shares the states each claims, the others split the workloads (default 1; counts are then sums over the workers, and vary a little from run to run)', intOption('--workers', 1))
     .addHelpText('after', `
 Exit codes: 0 no must rule violated and every exploration complete, 1 a violation or an incomplete
 exploration (unless --allow-cut), 2 bad usage or bad input, 130/143 interrupted by Ctrl-C/SIGTERM
 (the summary printed is marked PARTIAL).
 
-Sharding and workers: --shard k/n explores part k of n; the stateful search keeps, at depth
+Sharding: --shard k/n explores part k of n; the stateful search keeps, at depth
 ${EXPLORE_SPLIT_DEPTH}, only the states whose key hashes to k-1 modulo n (every part explores the levels above), the
-other searches take every n-th workload. \`wbemsim merge\` of the n results (or --workers N in
-one process) gives the verdicts and violated rules of one search, each rule's witness the
-shortest run, then the smallest choice list; states, transitions, paths and steps are sums over
-the parts, and say so. docs/exploration.md, "Sharding an exploration".
+other searches take every n-th workload. \`wbemsim merge\` of the n results gives the verdicts
+and violated rules of one search, each rule's witness the shortest run, then the smallest choice
+list; states, transitions, paths and steps are sums over the parts, and say so.
+Workers: --workers N shares one stateful search between N threads, each expanding the states it
+claims first in a table of 64-bit hashes (the result gives the probability that two states shared
+one); the verdicts and violated rules are those of one search, but which thread explores a state
+depends on timing, so counts and a witness may vary from run to run (--workers 1 and --shard are
+byte-identical). docs/exploration.md, "Sharding an exploration" and "Workers".
 
 Examples:
   wbemsim explore                                      the built-in configurations
@@ -112,7 +117,9 @@ export interface ExploreShard {
 async function exploreInWorkers(task: ExploreTask, workloads: string[], workers: number, shard: { k: number; n: number } | undefined, onProgress?: (p: Progress) => void): Promise<ExploreResult & { parts?: number }> {
   if (workers <= 1) return runTask<ExploreResult>('explore', { ...task, ...(shard ? { shard } : {}) } satisfies ExploreTask, onProgress);
   const started = performance.now();
-  const parts = await inWorkers<ExploreResult>('explore', task, workers, shard, onProgress);
+  // The workers of one stateful search share the states they claimed, one table per workload.
+  const claims = workloads.map(() => SharedClaims.create(task.maxStates ?? DEFAULT_MAX_STATES).buffers());
+  const parts = await inWorkers<ExploreResult>('explore', (within) => ({ ...task, ...(shard ? { shard } : {}), team: { ...within, claims } }) satisfies ExploreTask, workers, onProgress);
   return mergeExplorations(parts, workloads, Math.round(performance.now() - started));
 }
 

@@ -49,8 +49,18 @@ describe('explore --shard k/n, then merge', () => {
   it('--workers 2 gives the verdicts and violated rules of --workers 1', async () => {
     const one = await runCli('explore', '--impl', 'mutant:double-final', ...WORKLOADS, '--json', '--quiet');
     const two = await runCli('explore', '--impl', 'mutant:double-final', ...WORKLOADS, '--workers', '2', '--json', '--quiet');
-    expect(verdicts(JSON.parse(two.out))).toEqual(verdicts(JSON.parse(one.out)));
+    const [o, t] = [JSON.parse(one.out), JSON.parse(two.out)];
+    expect(verdicts(t)).toEqual(verdicts(o));
     expect(two.code).toBe(one.code);
+    // The threads share the states they claim: the sum of their states is about the states of one
+    // search (the levels above the split are counted by both), not nearly twice as many.
+    for (const [i, x] of (t.explorations as (Explored & { sharedClaims?: { omission: number } })[]).entries()) {
+      expect(x.sharedClaims?.omission).toBeLessThan(1e-9);
+      expect(x.states).toBeGreaterThanOrEqual(o.explorations[i].states);
+      expect(x.states).toBeLessThan(o.explorations[i].states * 1.1);
+    }
+    const text = await runCli('explore', '--impl', 'mutant:double-final', ...WORKLOADS, '--workers', '2', '--quiet');
+    expect(text.out).toMatch(/workers: the threads shared the states they explored by a 64-bit hash; estimated probability that a state was omitted: \d/);
   }, 300_000);
 });
 

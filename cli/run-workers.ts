@@ -42,7 +42,7 @@ export function combineParts(parts: ShardPart[]): ShardPart {
 export async function runCampaignInWorkers(task: RunTask, fold: FoldOptions, workers: number, shard: ShardSpec | undefined, onProgress?: (p: Progress) => void): Promise<RunTaskResult> {
   if (workers <= 1) return runTask<RunTaskResult>('run', { ...task, ...(shard ? { shard } : {}) } satisfies RunTask, onProgress);
   const started = performance.now();
-  const results = await inWorkers<RunTaskResult>('run', task, workers, shard, onProgress);
+  const results = await inWorkers<RunTaskResult>('run', (within) => ({ ...task, shard: shard ? { ...shard, within } : within }), workers, onProgress);
   // A broker that does not start fails every worker alike: the first worker's campaign says so.
   const notStarted = results.find((r) => r.campaign.runs === 0 && r.campaign.brokerFailures.length > 0 && r.part?.records.length === 0);
   if (notStarted && results.every((r) => r.campaign.runs === 0)) return notStarted;
@@ -53,16 +53,13 @@ export async function runCampaignInWorkers(task: RunTask, fold: FoldOptions, wor
 }
 
 /**
- * Runs `task` in `workers` worker threads, worker i making part i+1 of `workers` of the shard (or
- * of the whole), with their progress counted together; the results in worker order. The first
- * failure is thrown once every worker has ended.
+ * Runs a task in `workers` worker threads, worker i the one `taskOf` makes for part i+1 of
+ * `workers` (of the shard, or of the whole), with their progress counted together; the results
+ * in worker order. The first failure is thrown once every worker has ended.
  */
-export async function inWorkers<T>(kind: 'run' | 'explore', task: object, workers: number, shard: ShardSpec | undefined, onProgress?: (p: Progress) => void): Promise<T[]> {
+export async function inWorkers<T>(kind: 'run' | 'explore', taskOf: (within: { k: number; n: number }) => object, workers: number, onProgress?: (p: Progress) => void): Promise<T[]> {
   const progressOf = progressOfWorkers(workers, onProgress);
-  const settled = await Promise.allSettled(Array.from({ length: workers }, (_, i) => {
-    const within = { k: i + 1, n: workers };
-    return runTask<T>(kind, { ...task, shard: shard ? { ...shard, within } : within }, progressOf(i));
-  }));
+  const settled = await Promise.allSettled(Array.from({ length: workers }, (_, i) => runTask<T>(kind, taskOf({ k: i + 1, n: workers }), progressOf(i))));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);

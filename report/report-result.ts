@@ -90,6 +90,8 @@ export interface ReportExploration {
   /** Why not complete: the bound that cut it. */
   cut?: string;
   hashCompaction?: { omission: number; bytesPerState: number };
+  /** Worker threads that shared the states they claimed by hash: the probability that one was not explored. */
+  sharedClaims?: { omission: number };
   /** Groups of interchangeable calls the search merged the renamings of. */
   symmetry?: string[][];
   /** This exploration's own verdict (report/result.ts decides it). */

@@ -43,6 +43,7 @@ import { expand, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { runsInProcess, type World } from './world.ts';
 import type { Workload } from './workload.ts';
+import type { SharedClaims } from './shared-claims.ts';
 
 /** Bounds and inputs of one exploration. */
 export interface ExploreOptions {
@@ -90,6 +91,13 @@ export interface ExploreOptions {
    * hashes to k - 1 modulo n are explored further. The n parts together explore every state.
    */
   shard?: { k: number; n: number; depth: number };
+  /**
+   * Explore as worker `k` of `n` threads that share `claims` (stateful search): every worker
+   * explores the levels above `depth`; at `depth` a worker takes its own states first (by key
+   * hash), then, once done, those of the others that no worker has claimed yet; below it, a state
+   * is expanded by the one worker that claims it first (sim/shared-claims.ts).
+   */
+  team?: { claims: SharedClaims; k: number; n: number; depth: number };
 }
 
 export type ExploreMode = 'stateful' | 're-execution' | 'breadth-first';
@@ -115,6 +123,8 @@ export interface Exploration {
   transitions: number;
   /** With hash compaction: the estimated probability that some state was not explored, and the table's bytes per state. */
   hashCompaction?: { omission: number; bytesPerState: number };
+  /** Worker threads that shared their states by hash: the estimated probability that a state was not explored because two shared a hash. */
+  sharedClaims?: { omission: number };
   /** The groups of interchangeable calls whose renamings the stateful search merged (sim/symmetry.ts). */
   symmetry?: string[][];
   /** Executions from the start (one per branch explored). */

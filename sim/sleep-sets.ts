@@ -113,7 +113,7 @@ export class HashCompactTable {
 }
 
 /** Two independent 32-bit FNV-1a hashes of a string (different offset bases and primes). */
-function hash64(s: string): [number, number] {
+export function hash64(s: string): [number, number] {
   let a = 0x811c9dc5;
   let b = 0x050c5d1f;
   for (let i = 0; i < s.length; i++) {

@@ -20,7 +20,7 @@ import type { SavedState } from '../specs/state-snapshot.ts';
 import type { TraceEvent, UnnumberedEvent } from '../trace/event.ts';
 import { runOnce } from './run.ts';
 import { CallSymmetry } from './symmetry.ts';
-import { expand, expandCompact, HashCompactTable, type Visited } from './sleep-sets.ts';
+import { expand, expandCompact, hash64, HashCompactTable, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { World } from './world.ts';
 import { eachBrokenRule, searchBounds, searchHeader, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
@@ -134,7 +134,10 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   // apply the revisit rule to: a state would be stored (and expanded) once per sleep set met.
   // Without sleep sets each state is stored and expanded once (on 2/2/1: 25,504 states and
   // 105,031 transitions, against 49,740 and 162,564 with them).
-  const independent = o.bitstate ? () => false : bounds.independent;
+  // Worker threads that share their states go without them too: a state another worker claimed
+  // was expanded with that worker's sleep set, which may have kept steps this path needs.
+  const team = o.team;
+  const independent = o.bitstate || team ? () => false : bounds.independent;
   let live: ReturnType<typeof searchState>;
   try {
     live = searchState(o);
@@ -148,6 +151,20 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   const visited: Visited = new Map();
   const compact = o.bitstate ? new HashCompactTable() : undefined;
   const stored = () => compact ? compact.size : visited.size;
+  const full = () => stored() >= maxStates || (team !== undefined && team.claims.size >= maxStates);
+  /**
+   * A team's split states that belong to other workers, with the path to each: explored, once
+   * this worker is done with its own, if no worker has claimed them by then.
+   */
+  const deferred = new Map<string, number[]>();
+  let helping = false;
+  /** Below the split depth, whether this worker expands the state `k`: it claims it first. */
+  const claimed = (k: string, depth: number): boolean => {
+    if (!team || depth < team.depth) return true;
+    const c = team.claims.claim(k);
+    if (c === 'full') cut ??= 'max-states';
+    return c === 'claimed';
+  };
   const found = new Map<string, Found>();
   const ends: Record<string, number> = {};
   const path: number[] = [];
@@ -191,11 +208,11 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     const enabled = settle();
     if (enabled.length === 0) {
       // Counted like the re-execution search counts a run's last state.
-      if (stored() < maxStates) {
-        if (compact) compact.add(`${key()}@`);
-        else {
-          const k = key();
-          if (!visited.has(k)) visited.set(k, new Set());
+      if (!full()) {
+        const k = key();
+        if (claimed(k, depth)) {
+          if (compact) compact.add(`${k}@`);
+          else if (!visited.has(k)) visited.set(k, new Set());
         }
       }
       terminal();
@@ -204,10 +221,22 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     const k = key();
     // A shard goes on below the split depth only from its own states.
     if (o.shard && depth === o.shard.depth && hashKey(k) % o.shard.n !== o.shard.k - 1) return;
+    if (team && depth === team.depth && !helping && hash64(k)[1] % team.n !== team.k - 1) {
+      // Another worker's: met again, it counts as a merge, as a state seen before does.
+      if (deferred.has(k)) endPath('merged');
+      else deferred.set(k, [...path]);
+      return;
+    }
     if (depth >= maxSteps) { cut ??= 'max-steps'; endPath('bound'); return; }
     if ((cut as Exploration['cut']) === 'first-violation') return;
     if (o.shouldStop?.()) { cut = 'stopped'; endPath('stopped'); return; }
-    if (stored() >= maxStates) { cut ??= 'max-states'; endPath('max-states'); return; }
+    if (full()) { cut ??= 'max-states'; endPath('max-states'); return; }
+    if (!claimed(k, depth)) {
+      if ((cut as Exploration['cut']) === 'max-states') { endPath('max-states'); return; }
+      // Another worker claimed it (or this one, met again): its future is explored there.
+      endPath('merged');
+      return;
+    }
     const { todo, sleeps } = compact ? expandCompact(compact, k, enabled, sleep, independent, stepName) : expand(visited, k, enabled, sleep, independent, stepName);
     // A state seen before (or one whose every step sleeps): its future was explored from where it
     // was first met, and the key holds whatever of the path so far a future verdict depends on.
@@ -232,7 +261,24 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   // restore) ends the search where it happened, as it ends a run of the re-execution search.
   let failure: { err: BrokerFailure; path: number[] } | undefined;
   try {
+    const start = team ? save() : undefined;
     dfs(0, []);
+    // Then the other workers' split states that none has claimed yet, from the last: their owner
+    // takes its own from the first, so the two meet in the middle.
+    if (team) {
+      helping = true;
+      for (const p of [...deferred.values()].reverse()) {
+        if (cut !== undefined && cut !== 'max-steps') break;
+        restore(start!, false);
+        for (const j of p) {
+          world.take(settle()[j]!);
+          flush();
+        }
+        path.push(...p);
+        dfs(p.length, []);
+        path.length = 0;
+      }
+    }
   } catch (err) {
     if (!(err instanceof BrokerFailure)) throw err;
     failure = { err, path: [...path] };
@@ -258,6 +304,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     impl: o.impl, mode: 'stateful', workload: o.workload.name, states: stored(), transitions, runs: paths, steps, complete,
     ...(complete ? {} : { cut }),
     ...(compact ? { hashCompaction: { omission: compact.omission(), bytesPerState: compact.size ? compact.bytes / compact.size : 0 } } : {}),
+    ...(team ? { sharedClaims: { omission: team.claims.omission() } } : {}),
     ...(symmetry ? { symmetry: symmetry.groups.map((g) => [...g]) } : {}),
     conformant: outcome.conformant, violations, ends, coverage, ...deadlockOf(o, firstDeadlock, maxSteps),
   };
