@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { packagePath } from '../package-root.ts';
 import { UsageError } from './usage-error.ts';
 import { installInterrupts } from './interrupt.ts';
+import { dropAhead, startAhead, taskEntry } from './worker.ts';
 import { inertLines } from '../report/inert.ts';
 
 type Register = (program: Command, setCode: (code: number) => void) => void;
@@ -33,6 +34,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   merge: async () => (await import('./merge-command.ts')).registerMerge,
 };
 
+/** The commands whose work runs in cli/tasks.ts in a worker thread (cli/interrupt.ts, runTask). */
+const TASK_COMMANDS = new Set(['run', 'explore', 'mutants', 'replay', 'scenario']);
+
 /** The version in the package's own package.json. */
 function packageVersion(): string {
   return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
@@ -45,6 +49,9 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     // Bad usage is one line: commander's message, then where to look, on the same line.
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`${s.trimEnd()} (run with --help for usage)\n`) });
+  // The long commands run in a worker thread: it starts loading the simulator now, beside the
+  // main thread loading the command and reading its options.
+  if (TASK_COMMANDS.has(argv[0] ?? '') && !argv.includes('--help') && !argv.includes('-h')) startAhead(taskEntry('tasks'));
   let code = 0;
   const setCode = (c: number) => { code = c; };
   const named = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? [argv[0]] : Object.keys(COMMANDS);
@@ -65,5 +72,6 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   } finally {
     interrupts.dispose();
+    dropAhead();
   }
 }

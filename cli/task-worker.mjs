@@ -7,18 +7,32 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-/** @type {{ entry: string, task: string, payload: unknown, stop: Int32Array }} */
-const { entry, task, payload, stop } = workerData;
+/** @type {{ entry: string, task?: string, payload?: unknown, stop: Int32Array }} */
+const { entry, stop } = workerData;
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 
-try {
+/** @param {unknown} err */
+const errorOf = (err) => {
+  const e = /** @type {Error} */ (err);
+  return e?.name === 'UsageError' ? { kind: 'usage', message: e.message } : { kind: 'bug', message: String(e?.message ?? e), stack: e?.stack };
+};
+
+/** The task module, loading from now on; a failure is reported once the task has come. */
+const loading = (async () => {
   if (entry.endsWith('.ts')) {
     const { register } = await import('tsx/esm/api');
     register();
   }
-  const { runTask } = await import(entry);
-  port.postMessage({ t: 'result', result: await runTask(task, payload, stop) });
+  return import(entry);
+})();
+loading.catch(() => {});
+
+// A worker started ahead of its task (cli/worker.ts, startAhead) gets it as its first message.
+/** @type {{ task: string, payload: unknown }} */
+const job = workerData.task !== undefined ? { task: workerData.task, payload: workerData.payload } : await new Promise((resolve) => port.once('message', resolve));
+try {
+  const { runTask } = await loading;
+  port.postMessage({ t: 'result', result: await runTask(job.task, job.payload, stop) });
 } catch (err) {
-  const e = /** @type {Error} */ (err);
-  port.postMessage({ t: 'error', error: e?.name === 'UsageError' ? { kind: 'usage', message: e.message } : { kind: 'bug', message: String(e?.message ?? e), stack: e?.stack } });
+  port.postMessage({ t: 'error', error: errorOf(err) });
 }

@@ -24,6 +24,52 @@ export function taskEntry(name: string): string {
   return new URL(`./${name}${HERE.slice(HERE.lastIndexOf('.'))}`, HERE).href;
 }
 
+/**
+ * A worker started ahead of its task (`startAhead`): it loads the task module while the main
+ * thread loads the command's own modules and reads its options, then waits for the task.
+ */
+let ahead: { entry: string; worker: Worker; failed: boolean } | undefined;
+
+/**
+ * Starts a worker for the task module `entry` now, to be used by the next `runInWorker` of that
+ * module (one without resource limits), and returns it. It does not keep the process alive;
+ * `dropAhead` ends it when no task came.
+ */
+export function startAhead(entry: string): Worker {
+  if (ahead) return ahead.worker;
+  const worker = new Worker(BOOT, { workerData: { entry, stop: stopFlag }, execArgv: [] });
+  worker.unref();
+  const a = { entry, worker, failed: false };
+  // A worker that failed before its task came is not used: a fresh one meets the failure again and reports it.
+  const fail = () => { a.failed = true; };
+  worker.once('error', fail);
+  worker.once('exit', fail);
+  ahead = a;
+  return worker;
+}
+
+/** Ends the worker started ahead if no task took it. */
+export function dropAhead(): void {
+  if (ahead) void ahead.worker.terminate();
+  ahead = undefined;
+}
+
+/** The worker started ahead for `entry`, if it is still fine, handed `task` and `payload`; else a new worker for them. */
+function workerFor(entry: string, task: string, payload: unknown, options: WorkerOptions): Worker {
+  const a = ahead;
+  if (a && a.entry === entry && !a.failed && !options.resourceLimits) {
+    ahead = undefined;
+    a.worker.removeAllListeners();
+    a.worker.ref();
+    a.worker.postMessage({ task, payload });
+    return a.worker;
+  }
+  return new Worker(BOOT, {
+    workerData: { entry, task, payload, stop: stopFlag }, execArgv: [],
+    ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+  });
+}
+
 export interface WorkerOptions {
   /** Progress messages the task posts on the way. */
   onProgress?: (p: Progress) => void;
@@ -40,10 +86,7 @@ export interface WorkerOptions {
  * starts a worker and speaks its protocol (result, error, progress).
  */
 export async function runInWorker<T>(entry: string, task: string, payload: unknown, options: WorkerOptions = {}): Promise<T> {
-  const worker = new Worker(BOOT, {
-    workerData: { entry, task, payload, stop: stopFlag }, execArgv: [],
-    ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
-  });
+  const worker = workerFor(entry, task, payload, options);
   workers.add(worker);
   try {
     return await new Promise<T>((resolve, reject) => {
