@@ -65,9 +65,10 @@ and violated rules of one search, each rule's witness the shortest run, then the
 list; states, transitions, paths and steps are sums over the parts, and say so.
 Workers: --workers N shares one stateful search between N threads, each expanding the states it
 claims first in a table of 64-bit hashes (the result gives the probability that two states shared
-one); the verdicts and violated rules are those of one search, but which thread explores a state
-depends on timing, so counts and a witness may vary from run to run (--workers 1 and --shard are
-byte-identical). docs/exploration.md, "Sharding an exploration" and "Workers".
+one), without sleep sets. A complete search gives the verdicts and violated rules of one search;
+which thread explores a state depends on timing, so counts, a witness and, for a search cut by a
+bound, what it reached may vary from run to run (--workers 1 and --shard are byte-identical).
+docs/exploration.md, "Sharding an exploration" and "Workers".
 
 Examples:
   wbemsim explore                                      the built-in configurations
@@ -117,10 +118,11 @@ export interface ExploreShard {
 async function exploreInWorkers(task: ExploreTask, workloads: string[], workers: number, shard: { k: number; n: number } | undefined, onProgress?: (p: Progress) => void): Promise<ExploreResult & { parts?: number }> {
   if (workers <= 1) return runTask<ExploreResult>('explore', { ...task, ...(shard ? { shard } : {}) } satisfies ExploreTask, onProgress);
   const started = performance.now();
-  // The workers of one stateful search share the states they claimed, one table per workload.
-  const claims = workloads.map(() => SharedClaims.create(task.maxStates ?? DEFAULT_MAX_STATES).buffers());
+  // The workers of one stateful search share the states they claimed, one table per workload
+  // (its memory is taken from the system only as it fills; none for the searches that split workloads).
+  const claims = task.mode === 're-execution' || task.mode === 'breadth-first' ? [] : workloads.map(() => SharedClaims.create(task.maxStates ?? DEFAULT_MAX_STATES).buffers());
   const parts = await inWorkers<ExploreResult>('explore', (within) => ({ ...task, ...(shard ? { shard } : {}), team: { ...within, claims } }) satisfies ExploreTask, workers, onProgress);
-  return mergeExplorations(parts, workloads, Math.round(performance.now() - started));
+  return mergeExplorations(parts, workloads, Math.round(performance.now() - started), true);
 }
 
 /** Prints explorations (text or JSON), writes the report and `--out`, and sets the exit code: the end of `explore` and of `merge` of its shards. */

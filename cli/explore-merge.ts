@@ -34,7 +34,7 @@ export function compareWitnesses(a: { steps: number; token: string }, b: { steps
 }
 
 /** The parts' explorations merged per workload, in the order of `workloads`. */
-export function mergeExplorations(parts: ExploreResult[], workloads: string[], wallMs: number): ExploreResult & { parts: number } {
+export function mergeExplorations(parts: ExploreResult[], workloads: string[], wallMs: number, oneTable = false): ExploreResult & { parts: number } {
   const results: Explored[] = [];
   for (const name of workloads) {
     const mine = parts.flatMap((p) => p.results.filter((r) => r.workload === name));
@@ -57,14 +57,15 @@ export function mergeExplorations(parts: ExploreResult[], workloads: string[], w
     const failure = mine.find((r) => r.brokerFailure)?.brokerFailure;
     const deadlock = mine.find((r) => r.deadlock)?.deadlock;
     const compaction = mine.filter((r) => r.hashCompaction).map((r) => r.hashCompaction!);
-    // The workers of one search share one table: the last to end saw it fullest.
+    // The workers of one process share one table (`oneTable`): the last to end saw it fullest.
+    // Parts from separate processes had a table each: an omission in any of them counts.
     const claims = mine.filter((r) => r.sharedClaims).map((r) => r.sharedClaims!.omission);
     const outcome = decideOutcome({ violations, brokerFailures: failure ? 1 : 0, runs: sum((r) => r.runs) });
     results.push({
       impl: mine[0]!.impl, mode: mine[0]!.mode, workload: name, states: sum((r) => r.states), transitions: sum((r) => r.transitions),
       ...(mine[0]!.symmetry ? { symmetry: mine[0]!.symmetry } : {}),
       ...(compaction.length ? { hashCompaction: { omission: Math.min(1, compaction.reduce((n, c) => n + c.omission, 0)), bytesPerState: Math.max(...compaction.map((c) => c.bytesPerState)) } } : {}),
-      ...(claims.length ? { sharedClaims: { omission: Math.max(...claims) } } : {}),
+      ...(claims.length ? { sharedClaims: { omission: oneTable ? Math.max(...claims) : Math.min(1, claims.reduce((n, c) => n + c, 0)) } } : {}),
       runs: sum((r) => r.runs), steps: sum((r) => r.steps), complete, ...(complete ? {} : { cut: cut ?? 'stopped' }),
       conformant: outcome.conformant, ...(failure ? { brokerFailure: failure } : {}), violations, ends, ...(deadlock ? { deadlock } : {}),
     });

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from './cli-test-helper.ts';
-import { compareWitnesses } from './explore-merge.ts';
+import { compareWitnesses, mergeExplorations } from './explore-merge.ts';
+import type { ExploreResult } from './tasks.ts';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -68,5 +69,16 @@ describe('the canonical witness', () => {
   it('is the shortest run, then the smaller choice list', () => {
     expect(compareWitnesses({ steps: 3, token: 'x' }, { steps: 4, token: 'a' })).toBeLessThan(0);
     expect(compareWitnesses({ steps: 4, token: 'b' }, { steps: 4, token: 'a' })).toBeGreaterThan(0);
+  });
+});
+
+describe('the probability that shared claims omitted a state, merged', () => {
+  const part = (omission: number): ExploreResult => ({
+    results: [{ impl: 'reference', mode: 'stateful', workload: 'w', states: 10, transitions: 12, runs: 3, steps: 12, complete: true, sharedClaims: { omission }, conformant: true, violations: [], ends: { quiescent: 3 } }],
+    coverage: { reachedStates: [], reachedTransitions: [] }, wallMs: 1, interrupted: false,
+  });
+  it('is the largest of the parts for the workers of one process (one table), the sum for shards (a table each)', () => {
+    expect(mergeExplorations([part(1e-12), part(3e-12)], ['w'], 1, true).results[0]!.sharedClaims).toEqual({ omission: 3e-12 });
+    expect(mergeExplorations([part(1e-12), part(3e-12)], ['w'], 1).results[0]!.sharedClaims!.omission).toBeCloseTo(4e-12, 20);
   });
 });

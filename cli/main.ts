@@ -49,13 +49,18 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     // Bad usage is one line: commander's message, then where to look, on the same line.
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`${s.trimEnd()} (run with --help for usage)\n`) });
-  // The long commands run in a worker thread: it starts loading the simulator now, beside the
-  // main thread loading the command and reading its options.
-  if (TASK_COMMANDS.has(argv[0] ?? '') && !argv.includes('--help') && !argv.includes('-h')) startAhead(taskEntry('tasks'));
   let code = 0;
   const setCode = (c: number) => { code = c; };
   const named = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? [argv[0]] : Object.keys(COMMANDS);
-  for (const register of await Promise.all(named.map((name) => COMMANDS[name]!()))) register(program, setCode);
+  // The long commands run in a worker thread: it starts loading the simulator now, beside the
+  // main thread loading the command and reading its options.
+  if (TASK_COMMANDS.has(argv[0] ?? '') && !argv.includes('--help') && !argv.includes('-h')) startAhead(taskEntry('tasks'));
+  try {
+    for (const register of await Promise.all(named.map((name) => COMMANDS[name]!()))) register(program, setCode);
+  } catch (err) {
+    dropAhead();
+    throw err;
+  }
   const interrupts = installInterrupts();
   try {
     await program.parseAsync(argv, { from: 'user' });

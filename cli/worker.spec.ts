@@ -50,6 +50,15 @@ describe('runInWorker', () => {
     await exited;
   }, 60_000);
 
+  it('ends the worker started ahead for another module when one is started for a new module', async () => {
+    const first = startAhead(taskEntry('check-task'));
+    const exited = once(first, 'exit');
+    const second = startAhead(taskEntry('tasks'));
+    expect(second).not.toBe(first);
+    await exited;
+    dropAhead();
+  }, 60_000);
+
   it('reports the failure of a module that does not load, whether the worker started ahead or not', async () => {
     const missing = new URL('./no-such-task-module.mjs', import.meta.url).href;
     startAhead(missing);

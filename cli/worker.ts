@@ -36,7 +36,8 @@ let ahead: { entry: string; worker: Worker; failed: boolean } | undefined;
  * `dropAhead` ends it when no task came.
  */
 export function startAhead(entry: string): Worker {
-  if (ahead) return ahead.worker;
+  if (ahead?.entry === entry) return ahead.worker;
+  dropAhead();
   const worker = new Worker(BOOT, { workerData: { entry, stop: stopFlag }, execArgv: [] });
   worker.unref();
   const a = { entry, worker, failed: false };

@@ -269,12 +269,13 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       helping = true;
       for (const p of [...deferred.values()].reverse()) {
         if (cut !== undefined && cut !== 'max-steps') break;
+        // The path first, so that a broker failure on the way names the run it happened in.
+        path.push(...p);
         restore(start!, false);
         for (const j of p) {
           world.take(settle()[j]!);
           flush();
         }
-        path.push(...p);
         dfs(p.length, []);
         path.length = 0;
       }
