@@ -115,18 +115,18 @@ export interface ExploreShard {
 }
 
 /** Runs the explorations in `workers` worker threads (shard k/N each) and merges them. */
-async function exploreInWorkers(task: ExploreTask, workloads: string[], workers: number, shard: { k: number; n: number } | undefined, onProgress?: (p: Progress) => void): Promise<ExploreResult & { parts?: number }> {
+async function exploreInWorkers(task: ExploreTask, workloads: string[], workers: number, shard: { k: number; n: number } | undefined, onProgress?: (p: Progress) => void): Promise<ExploreResult & { parts?: number; byWorkers?: boolean }> {
   if (workers <= 1) return runTask<ExploreResult>('explore', { ...task, ...(shard ? { shard } : {}) } satisfies ExploreTask, onProgress);
   const started = performance.now();
   // The workers of one stateful search share the states they claimed, one table per workload
   // (its memory is taken from the system only as it fills; none for the searches that split workloads).
   const claims = task.mode === 're-execution' || task.mode === 'breadth-first' ? [] : workloads.map(() => SharedClaims.create(task.maxStates ?? DEFAULT_MAX_STATES).buffers());
   const parts = await inWorkers<ExploreResult>('explore', (within) => ({ ...task, ...(shard ? { shard } : {}), team: { ...within, claims } }) satisfies ExploreTask, workers, onProgress);
-  return mergeExplorations(parts, workloads, Math.round(performance.now() - started), true);
+  return { ...mergeExplorations(parts, workloads, Math.round(performance.now() - started), true), byWorkers: true };
 }
 
 /** Prints explorations (text or JSON), writes the report and `--out`, and sets the exit code: the end of `explore` and of `merge` of its shards. */
-export async function emitExplorations(result: ExploreResult & { parts?: number }, opts: { json?: boolean; report?: string; out?: string; allowCut?: boolean; shardFile?: ExploreShard }, setCode: (code: number) => void): Promise<void> {
+export async function emitExplorations(result: ExploreResult & { parts?: number; byWorkers?: boolean }, opts: { json?: boolean; report?: string; out?: string; allowCut?: boolean; shardFile?: ExploreShard }, setCode: (code: number) => void): Promise<void> {
   const { results, coverage, wallMs: wall, interrupted } = result;
   const parts = result.parts ?? 1;
   // One result for the text, --json and --report; only a report needs the witnesses.
@@ -134,10 +134,11 @@ export async function emitExplorations(result: ExploreResult & { parts?: number 
   const one = resultOfExplorations(results, witnesses, wall, interrupted, coverage);
   if (opts.report !== undefined) writeReport(opts.report, one);
   const json = () => JSON.stringify({
-    ...jsonOf(one), ...(parts > 1 ? { parts, counts: 'per-shard sums' } : {}), ...(opts.shardFile ? { shard: opts.shardFile } : {}),
+    ...jsonOf(one), ...(parts > 1 ? { parts, counts: result.byWorkers ? 'per-worker sums' : 'per-shard sums' } : {}), ...(opts.shardFile ? { shard: opts.shardFile } : {}),
   }, null, 2) + '\n';
   if (opts.out) writeFileSync(opts.out, json());
   const note = opts.shardFile ? `Shard ${opts.shardFile.k}/${opts.shardFile.n}: this shard's part of each exploration; \`wbemsim merge\` the results of all ${opts.shardFile.n} shards.\n`
+    : parts > 1 && result.byWorkers ? `wbemsim explore: ${parts} worker threads; states, transitions, paths, runs and steps are sums over the workers (a state above the split is counted by each); a complete search gives the verdicts and violated rules of one search.\n`
     : parts > 1 ? `wbemsim explore: merged from ${parts} parts; states, transitions, paths, runs and steps are per-shard sums (a state above the split is counted by every part); the verdicts and violated rules are those of one search.\n` : '';
   process.stdout.write(opts.json ? json() : note + exploreText(one));
   setCode(exitCodeFor(one.outcome, undefined, opts.allowCut === true));

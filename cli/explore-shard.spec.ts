@@ -61,6 +61,8 @@ describe('explore --shard k/n, then merge', () => {
       expect(x.states).toBeLessThan(o.explorations[i].states * 1.1);
     }
     const text = await runCli('explore', '--impl', 'mutant:double-final', ...WORKLOADS, '--workers', '2', '--quiet');
+    expect(t).toMatchObject({ parts: 2, counts: 'per-worker sums' });
+    expect(text.out).toMatch(/^wbemsim explore: 2 worker threads; states, transitions, paths, runs and steps are sums over the workers/);
     expect(text.out).toMatch(/workers: the threads shared the states they explored by a 64-bit hash; estimated probability that a state was omitted: \d/);
   }, 300_000);
 });
