@@ -205,7 +205,7 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
         const violated = new Set<string>();
         const part = p.shard ? flatShard(p.shard) : undefined;
         // The searches that do not share states split the workloads among a team's workers too.
-        const teamPart = p.team ? flatShard(p.shard ? { ...p.shard, within: { k: p.team.k, n: p.team.n } } : { k: p.team.k, n: p.team.n }) : part;
+        const teamPart = p.team ? flatShard({ ...(p.shard ?? { k: 1, n: 1 }), within: { k: p.team.k, n: p.team.n } }) : part;
         for (const [w, workload] of workloads.entries()) {
           if (interrupted()) break;
           let runs = 0;

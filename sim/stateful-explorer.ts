@@ -20,14 +20,14 @@ import type { SavedState } from '../specs/state-snapshot.ts';
 import type { TraceEvent, UnnumberedEvent } from '../trace/event.ts';
 import { runOnce } from './run.ts';
 import { CallSymmetry } from './symmetry.ts';
-import { expand, expandCompact, hash64, HashCompactTable, type Visited } from './sleep-sets.ts';
+import { expand, expandCompact, HashCompactTable, type Visited } from './sleep-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { World } from './world.ts';
 import { eachBrokenRule, searchBounds, searchHeader, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
 import { DEFAULT_WATCHDOG } from './run.ts';
 import { decideOutcome } from '../report/result.ts';
 
-/** A state key's 32-bit FNV-1a hash: which shard explores below it. */
+/** A state key's 32-bit FNV-1a hash: which shard, or which worker first, explores below it. */
 export function hashKey(key: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
@@ -221,7 +221,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     const k = key();
     // A shard goes on below the split depth only from its own states.
     if (o.shard && depth === o.shard.depth && hashKey(k) % o.shard.n !== o.shard.k - 1) return;
-    if (team && depth === team.depth && !helping && hash64(k)[1] % team.n !== team.k - 1) {
+    if (team && depth === team.depth && !helping && hashKey(k) % team.n !== team.k - 1) {
       // Another worker's: met again, it counts as a merge, as a state seen before does.
       if (deferred.has(k)) endPath('merged');
       else deferred.set(k, [...path]);
