@@ -57,6 +57,34 @@ describe('interchangeable calls', () => {
   });
 });
 
+describe('the canonical key', () => {
+  // Two calls alike: the named part says which call is where; the positional part is each call's own state.
+  const keyOf = (sym: CallSymmetry, where: Record<string, string>, keyed: string[]) => sym.canonical(
+    (order = (t) => t) => { keyed.push('named'); return Object.entries(where).map(([c, s]) => `${c}=${s}`).sort((x, y) => (order(x) < order(y) ? -1 : 1)).join(','); },
+    (calls) => calls.map((c) => where[c]!).join(';'),
+  );
+
+  it('is made once when the interchangeable calls are in different states, under the renaming that orders them', () => {
+    const sym = CallSymmetry.of(twoDeletes)!;
+    const once: string[] = [];
+    const k = keyOf(sym, { c1: 'returned', c2: 'issued' }, once);
+    expect(once).toEqual(['named']);
+    const swapped: string[] = [];
+    expect(keyOf(sym, { c1: 'issued', c2: 'returned' }, swapped)).toBe(k);
+    expect(swapped).toEqual(['named']);
+    expect(k).toBe('c1=issued,c2=returned#issued;returned');
+  });
+
+  it('is the least over every renaming when the calls are in the same state', () => {
+    const sym = CallSymmetry.of(twoDeletes)!;
+    const keyed: string[] = [];
+    // Same own state, different other parts: both renamings are keyed and the least is kept.
+    const k = sym.canonical((order = (t) => t) => { keyed.push('named'); return ['c1:late', 'c2:early'].map((t) => t).sort((x, y) => (order(x) < order(y) ? -1 : 1)).join(','); }, () => 'same;same');
+    expect(keyed).toEqual(['named', 'named']);
+    expect(k).toBe('c1:early,c2:late#same;same');
+  });
+});
+
 describe('the stateful search with symmetry', () => {
   it('cuts the states of a workload with interchangeable calls, says so, and finds what the search without it finds', () => {
     const plain = exploreStateful({ impl: 'reference', broker: new ReferenceBroker(), workload: twoDeletes, noSymmetry: true });

@@ -103,7 +103,13 @@ export class CallSymmetry {
       };
     });
     this.pattern = idPattern(groups.flat());
+    this.grouped = callIds.flatMap((id, j) => (groups.some((g) => g.includes(id)) ? [j] : []));
   }
+
+  /** The positions (in workload order) of the calls that some renaming moves. */
+  private readonly grouped: readonly number[];
+  /** Each renamed call's own state, while `canonical` runs. */
+  private readonly own = new Map<string, string>();
 
   /** The symmetry of a workload, or undefined when it has no interchangeable calls (or too many renamings). */
   static of(w: Workload): CallSymmetry | undefined {
@@ -136,7 +142,7 @@ export class CallSymmetry {
    */
   canonical(named: (order?: KeyOrder) => string, positional: (calls: readonly string[]) => string): string {
     let best: string | undefined;
-    for (const a of this.renamings) {
+    for (const a of this.candidates(positional)) {
       // The identity renames nothing: the key as it is, its lists in plain text order.
       const k = a.identity
         ? `${named()}#${positional(a.positions)}`
@@ -150,10 +156,38 @@ export class CallSymmetry {
     return best!;
   }
 
+  /**
+   * The renamings worth keying: those that list the calls' own states (`positional` of each call
+   * alone) in the least order. A renaming composed with a symmetry of the state lists them as
+   * the state renamed lists them under that renaming, so the renamings kept for a state and for
+   * any renaming of it give the same renamed states, and the least key among them is the same
+   * for the whole class. Where the calls' states all differ, one renaming is left, and the state
+   * is keyed once instead of once per renaming.
+   */
+  private candidates(positional: (calls: readonly string[]) => string): readonly Applied[] {
+    const own = this.own;
+    own.clear();
+    for (const g of this.groups) for (const c of g) own.set(c, positional([c]));
+    let kept: Applied[] = [];
+    let least: string[] | undefined;
+    for (const a of this.renamings) {
+      const listed = this.grouped.map((j) => own.get(a.positions[j]!)!);
+      const cmp = least === undefined ? -1 : compareLists(listed, least);
+      if (cmp < 0) { least = listed; kept = [a]; } else if (cmp === 0) kept.push(a);
+    }
+    return kept;
+  }
+
   /** A step's key under the renaming of the last canonical key. */
   name(key: string): string {
     return this.chosen ? this.rename(key, this.chosen) : key;
   }
+}
+
+/** Lexicographic order of two lists of texts of the same length. */
+function compareLists(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  return 0;
 }
 
 function factorial(n: number): number {
