@@ -15,6 +15,7 @@ import type { Table } from './table.ts';
 export interface ExplorerModule {
   explore(o: { impl: string; broker: BrokerAdapter; workload: Workload; maxStates?: number; shouldStop?: () => boolean; onRun?: (r: { judge: { violations: { rule: string }[] } }) => void }): {
     states: number; transitions: number; runs: number; steps: number; complete: boolean; cut?: string; conformant: boolean;
+    stateTable?: { bytesPerState: number };
   };
 }
 
@@ -35,10 +36,10 @@ const MiB = 2 ** 20;
 
 export async function measureExhaustive(budget: Budget): Promise<{ table: Table; rows: Record<string, unknown>[] }> {
   const title = '4. Exhaustive exploration of the pinned configurations';
-  const columns = ['configuration', 'states', 'transitions', 'runs', 'complete', 'time s', 'states/s', 'heap peak MiB', 'max RSS MiB'];
+  const columns = ['configuration', 'states', 'transitions', 'runs', 'complete', 'time s', 'states/s', 'stored B/state', 'heap peak MiB', 'max RSS MiB'];
   const loaded = await loadExplorer();
   if (!loaded) {
-    return { table: { key: 'exhaustive', title, columns, rows: [['not available', '', '', '', '', '', '', '', '']], notes: ['sim/explorer.ts or workloads/explore/ is absent from this tree.'] }, rows: [] };
+    return { table: { key: 'exhaustive', title, columns, rows: [['not available', '', '', '', '', '', '', '', '', '']], notes: ['sim/explorer.ts or workloads/explore/ is absent from this tree.'] }, rows: [] };
   }
   const rows: Table['rows'] = [];
   const json: Record<string, unknown>[] = [];
@@ -61,8 +62,8 @@ export async function measureExhaustive(budget: Budget): Promise<{ table: Table;
     const ms = median(times);
     const r = last!;
     const complete = r.complete ? 'yes' : `no (${r.cut})`;
-    rows.push([workload.name, r.states, r.transitions, r.runs, complete, sig(ms / 1000), sig((r.states * 1000) / ms), sig(heapPeak / MiB), peakRssMiB()]);
-    json.push({ configuration: workload.name, states: r.states, transitions: r.transitions, runs: r.runs, steps: r.steps, complete: r.complete, cut: r.cut ?? null, ms: sig(ms), statesPerSec: sig((r.states * 1000) / ms), heapPeakMiB: sig(heapPeak / MiB), maxRssMiB: peakRssMiB() });
+    rows.push([workload.name, r.states, r.transitions, r.runs, complete, sig(ms / 1000), sig((r.states * 1000) / ms), r.stateTable?.bytesPerState ?? '', sig(heapPeak / MiB), peakRssMiB()]);
+    json.push({ configuration: workload.name, states: r.states, transitions: r.transitions, runs: r.runs, steps: r.steps, complete: r.complete, cut: r.cut ?? null, ms: sig(ms), statesPerSec: sig((r.states * 1000) / ms), storedBytesPerState: r.stateTable?.bytesPerState ?? null, heapPeakMiB: sig(heapPeak / MiB), maxRssMiB: peakRssMiB() });
   }
   return {
     table: {
@@ -70,7 +71,7 @@ export async function measureExhaustive(budget: Budget): Promise<{ table: Table;
       notes: [
         `Median time of ${budget.exploreReps} repetition(s); explorer bounds: ${budget.exploreMaxStates === undefined ? 'its defaults (as `wbemsim explore`)' : `maxStates ${budget.exploreMaxStates}`}; reference broker.`,
         'A state is a distinct canonical key (world, broker, monitor states, the judge\'s key: see docs/exploration.md); the stateful search (sim/stateful-explorer.ts) saves and restores state at branch points; runs = paths ended.',
-        'heap peak: heap growth during the search, sampled every 256 runs; max RSS: the process\'s peak resident set so far (monotonic over the bench).',
+        'stored B/state: the bytes per state of the table of visited states (sim/state-table.ts: each state stored whole, its key\'s parts numbered). heap peak: heap growth during the search, sampled every 256 runs; max RSS: the process\'s peak resident set so far (monotonic over the bench).',
       ],
     },
     rows: json,

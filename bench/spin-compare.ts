@@ -29,7 +29,7 @@ const DIR = join(ROOT, 'bench', 'spin');
 const OUT = join(ROOT, 'bench', 'spin-results.json');
 
 interface SpinRun { states: number; searchSeconds: number; totalSeconds: number; rate: number; errors: number }
-interface WbemsimRun { states: number; transitions: number; seconds: number; complete: boolean; cut?: string; mode?: string }
+interface WbemsimRun { states: number; transitions: number; seconds: number; complete: boolean; cut?: string; mode?: string; bytesPerState?: number }
 
 function has(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).status === 0;
@@ -66,7 +66,8 @@ function wbemsim(config: string, capSeconds: number, maxStates: number): Wbemsim
   const seconds = (now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`wbemsim explore exited ${r.status}: ${r.stderr}`);
   const x = JSON.parse(r.stdout).explorations[0];
-  return { states: x.states, transitions: x.transitions, seconds, complete: x.complete, ...(x.cut ? { cut: x.cut } : {}), mode: x.mode };
+  const bytes = x.stateTable?.bytesPerState ?? x.hashCompaction?.bytesPerState;
+  return { states: x.states, transitions: x.transitions, seconds, complete: x.complete, ...(x.cut ? { cut: x.cut } : {}), mode: x.mode, ...(bytes !== undefined ? { bytesPerState: bytes } : {}) };
 }
 
 function main(): void {
@@ -95,7 +96,7 @@ function main(): void {
       c.replaceAll('-', '/'),
       plain ? plain.states : 'no spin', plain ? plain.totalSeconds : '', plain ? Math.round(plain.rate) : '',
       por ? por.states : '', por ? por.totalSeconds : '',
-      w.states, w.seconds, Math.round(wRate), w.complete ? 'yes' : `no (${w.cut})`,
+      w.states, w.seconds, Math.round(wRate), w.bytesPerState ?? '', w.complete ? 'yes' : `no (${w.cut})`,
       statesPerSecond !== undefined ? statesPerSecond : '', timeToProve !== undefined ? timeToProve : '',
     ]);
     json.push({ config: c, spin: plain ?? null, spinPor: por ?? null, wbemsim: w, vsSpin: { statesPerSecond: statesPerSecond ?? null, timeToProve: timeToProve ?? null } });
@@ -103,11 +104,12 @@ function main(): void {
   const table: Table = {
     key: 'vsSpin',
     title: 'Exhaustive search: wbemsim explore against Spin on the same configurations',
-    columns: ['calls/sinks/objects', 'Spin states', 'Spin s', 'Spin states/s', 'Spin POR states', 'Spin POR s', 'wbemsim states', 'wbemsim s', 'wbemsim states/s', 'complete', 'statesPerSecond ratio', 'timeToProve ratio'],
+    columns: ['calls/sinks/objects', 'Spin states', 'Spin s', 'Spin states/s', 'Spin POR states', 'Spin POR s', 'wbemsim states', 'wbemsim s', 'wbemsim states/s', 'wbemsim B/state', 'complete', 'statesPerSecond ratio', 'timeToProve ratio'],
     rows,
     notes: [
       withSpin ? 'Spin: spin -a, gcc -O2 -DSAFETY (-DNOREDUCE without POR), pan -m1000000 -w26; its seconds include all three steps.' : 'Spin or gcc is not installed (sudo apt-get install -y spin gcc): wbemsim alone.',
       `wbemsim: the compiled CLI in a child process, timed from outside, capped at ${cap} s per configuration (then incomplete).`,
+      'wbemsim B/state: the bytes per stored state of its table of visited states (whole states; with --bitstate, the hash table\'s).',
       'statesPerSecond ratio = wbemsim states/s ÷ Spin states/s without POR; timeToProve ratio = wbemsim s ÷ Spin total s, only when wbemsim completed.',
       'wbemsim\'s model is finer than broker.pml (call and return are separate steps, batching, lost races, late deliveries, timers): it has more states per configuration.',
     ],

@@ -60,11 +60,13 @@ export function mergeExplorations(parts: ExploreResult[], workloads: string[], w
     // The workers of one process share one table (`oneTable`): the last to end saw it fullest.
     // Parts from separate processes had a table each: an omission in any of them counts.
     const claims = mine.filter((r) => r.sharedClaims).map((r) => r.sharedClaims!.omission);
+    const tables = mine.filter((r) => r.stateTable).map((r) => r.stateTable!.bytesPerState);
     const outcome = decideOutcome({ violations, brokerFailures: failure ? 1 : 0, runs: sum((r) => r.runs) });
     results.push({
       impl: mine[0]!.impl, mode: mine[0]!.mode, workload: name, states: sum((r) => r.states), transitions: sum((r) => r.transitions),
       ...(mine[0]!.symmetry ? { symmetry: mine[0]!.symmetry } : {}),
       ...(compaction.length ? { hashCompaction: { omission: Math.min(1, compaction.reduce((n, c) => n + c.omission, 0)), bytesPerState: Math.max(...compaction.map((c) => c.bytesPerState)) } } : {}),
+      ...(tables.length ? { stateTable: { bytesPerState: Math.max(...tables) } } : {}),
       ...(claims.length ? { sharedClaims: { omission: oneTable ? Math.max(...claims) : Math.min(1, claims.reduce((n, c) => n + c, 0)) } } : {}),
       runs: sum((r) => r.runs), steps: sum((r) => r.steps), complete, ...(complete ? {} : { cut: cut ?? 'stopped' }),
       conformant: outcome.conformant, ...(failure ? { brokerFailure: failure } : {}), violations, ends, ...(deadlock ? { deadlock } : {}),

@@ -90,6 +90,8 @@ export interface ReportExploration {
   /** Why not complete: the bound that cut it. */
   cut?: string;
   hashCompaction?: { omission: number; bytesPerState: number };
+  /** A search that stored its states whole: the bytes per state of its table of visited states. */
+  stateTable?: { bytesPerState: number };
   /** Worker threads that shared the states they claimed by hash: the probability that one was not explored. */
   sharedClaims?: { omission: number };
   /** Groups of interchangeable calls the search merged the renamings of. */

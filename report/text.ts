@@ -152,6 +152,7 @@ export function exploreText(r: ReportResult): string {
       : '  mode: re-execution (every branch runs again from the start; the broker cannot be saved and restored, or --mode re-execution)');
     if (x.symmetry) out.push(`  symmetry: states that differ only by swapping ${x.symmetry.map((g) => g.join(' / ')).join(', or ')} explored once`);
     if (x.hashCompaction) out.push(`  hash compaction: ${x.hashCompaction.bytesPerState.toFixed(1)} bytes per state stored; estimated probability that a state was omitted: ${x.hashCompaction.omission.toExponential(1)}`);
+    if (x.stateTable) out.push(`  stored states: ${x.stateTable.bytesPerState.toFixed(1)} bytes each, whole (no omission)`);
     if (x.sharedClaims) out.push(`  workers: the threads shared the states they explored by a 64-bit hash; estimated probability that a state was omitted: ${x.sharedClaims.omission.toExponential(1)}`);
     out.push(x.complete ? '  complete: every reachable state was explored' : `  complete: no (cut by ${x.cut}): the verdict covers only what was explored`);
     if (x.brokerFailure) out.push(`  broker failure (${inert(x.brokerFailure.reason)}): ${inertLines(x.brokerFailure.detail ?? '')}`);

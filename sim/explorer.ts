@@ -40,6 +40,7 @@ import type { ClientModel } from './client-api.ts';
 import { canSnapshot, exploreBreadthFirst, exploreStateful } from './stateful-explorer.ts';
 import { StepIndependence, type CallSinks } from './step-independence.ts';
 import { expand, type Visited } from './sleep-sets.ts';
+import { StateTable } from './state-table.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { runsInProcess, type World } from './world.ts';
 import type { Workload } from './workload.ts';
@@ -123,6 +124,8 @@ export interface Exploration {
   transitions: number;
   /** With hash compaction: the estimated probability that some state was not explored, and the table's bytes per state. */
   hashCompaction?: { omission: number; bytesPerState: number };
+  /** Full states (no hash compaction): the bytes per state of the table of visited states (sim/state-table.ts). */
+  stateTable?: { bytesPerState: number };
   /** Worker threads that shared their states by hash: the estimated probability that a state was not explored because two shared a hash. */
   sharedClaims?: { omission: number };
   /** The groups of interchangeable calls whose renamings the stateful search merged (sim/symmetry.ts). */
@@ -195,7 +198,7 @@ export function searchBounds(o: ExploreOptions): { independent: (a: Step, b: Ste
 export function exploreByReexecution(o: ExploreOptions): Exploration {
   const { independent, attach, maxStates, maxSteps, coverage } = searchBounds(o);
   /** State key → the sleep set it was expanded with (step keys); shrinks on revisits. */
-  const visited: Visited = new Map();
+  const visited: Visited = new StateTable();
   const stack: Branch[] = [{ prefix: [], sleep: [] }];
   const violations = new Map<string, ExploredViolation>();
   const ends: Record<string, number> = {};
@@ -241,6 +244,7 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
   const outcome = decideOutcome({ violations: [...violations.values()], brokerFailures: brokerFailure ? 1 : 0, runs });
   return {
     impl: o.impl, mode: 're-execution', workload: o.workload.name, states: visited.size, transitions, runs, steps, complete,
+    ...tableFigures(visited),
     ...(complete ? {} : { cut: cut ?? 'stopped' }),
     conformant: outcome.conformant, violations: [...violations.values()], ends, coverage,
     ...(brokerFailure ? { brokerFailure } : {}), ...(deadlock ? { deadlock } : {}),
@@ -327,7 +331,7 @@ class ExplorerStrategy implements Strategy {
     if (!this.world) return;
     if (this.mode === 'expand' && !this.full()) {
       const key = this.key();
-      if (!this.visited.has(key)) this.visited.set(key, new Set());
+      this.visited.add(key);
     }
   }
 
@@ -357,4 +361,9 @@ class ExplorerStrategy implements Strategy {
     });
     return `${w.stateKey()}#${calls.join(';')}#${this.judge.stateKey()}`;
   }
+}
+
+/** The bytes per state of a search's table of visited states, for its result. */
+export function tableFigures(t: StateTable): Pick<Exploration, 'stateTable'> {
+  return t.size ? { stateTable: { bytesPerState: Math.round((t.bytes / t.size) * 10) / 10 } } : {};
 }

@@ -6,10 +6,11 @@
  * comes later is an equivalent reordering of one already explored. Steps are compared by key:
  * two enabled steps never share one.
  */
+import type { StateTable } from './state-table.ts';
 import type { Step } from './strategy.ts';
 
-/** State key → the sleep set (step keys) it was expanded with; shrinks on revisits. */
-export type Visited = Map<string, Set<string>>;
+/** The states stored so far, each with the sleep set (step keys) it was expanded with; the set shrinks on revisits. */
+export type Visited = StateTable;
 
 type Expansion = { todo: number[]; sleeps: Step[][] };
 
@@ -23,18 +24,22 @@ export function expand(
   name: (stepKey: string) => string = (k) => k,
 ): Expansion {
   const asleep = new Set(sleep.map((s) => name(s.key)));
-  const stored = visited.get(key);
+  const at = visited.find(key);
   const todo: number[] = [];
-  if (!stored) {
-    visited.set(key, asleep);
+  if (at < 0) {
+    visited.insert(key, asleep);
     for (let i = 0; i < enabled.length; i++) if (!asleep.has(name(enabled[i]!.key))) todo.push(i);
   } else {
     // Seen before: only steps that slept then and are awake now are new here.
+    const stored = visited.asleepAt(at);
     for (let i = 0; i < enabled.length; i++) {
       const n = name(enabled[i]!.key);
       if (stored.has(n) && !asleep.has(n)) todo.push(i);
     }
-    for (const s of [...stored]) if (!asleep.has(s)) stored.delete(s);
+    // The stored set shrinks to the steps asleep both times.
+    let shrinks = false;
+    for (const s of stored) if (!asleep.has(s)) { shrinks = true; break; }
+    if (shrinks) visited.setAsleep(at, [...stored].filter((s) => asleep.has(s)));
   }
   return { todo, sleeps: sleepsOf(todo, enabled, sleep, independent) };
 }

@@ -21,9 +21,10 @@ import type { TraceEvent, UnnumberedEvent } from '../trace/event.ts';
 import { runOnce } from './run.ts';
 import { CallSymmetry } from './symmetry.ts';
 import { expand, expandCompact, HashCompactTable, type Visited } from './sleep-sets.ts';
+import { StateTable } from './state-table.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { World } from './world.ts';
-import { eachBrokenRule, searchBounds, searchHeader, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
+import { eachBrokenRule, searchBounds, searchHeader, tableFigures, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
 import { DEFAULT_WATCHDOG } from './run.ts';
 import { decideOutcome } from '../report/result.ts';
 
@@ -148,7 +149,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   const { world, monitor, judge, flush, save, restore, settle, finish, key, symmetry, stepName } = live;
   attach(world);
 
-  const visited: Visited = new Map();
+  const visited: Visited = new StateTable();
   const compact = o.bitstate ? new HashCompactTable() : undefined;
   const stored = () => compact ? compact.size : visited.size;
   const full = () => stored() >= maxStates || (team !== undefined && team.claims.size >= maxStates);
@@ -212,7 +213,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
         const k = key();
         if (claimed(k, depth)) {
           if (compact) compact.add(`${k}@`);
-          else if (!visited.has(k)) visited.set(k, new Set());
+          else visited.add(k);
         }
       }
       terminal();
@@ -304,7 +305,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   return {
     impl: o.impl, mode: 'stateful', workload: o.workload.name, states: stored(), transitions, runs: paths, steps, complete,
     ...(complete ? {} : { cut }),
-    ...(compact ? { hashCompaction: { omission: compact.omission(), bytesPerState: compact.size ? compact.bytes / compact.size : 0 } } : {}),
+    ...(compact ? { hashCompaction: { omission: compact.omission(), bytesPerState: compact.size ? compact.bytes / compact.size : 0 } } : tableFigures(visited)),
     ...(team ? { sharedClaims: { omission: team.claims.omission() } } : {}),
     ...(symmetry ? { symmetry: symmetry.groups.map((g) => [...g]) } : {}),
     conformant: outcome.conformant, violations, ends, coverage, ...deadlockOf(o, firstDeadlock, maxSteps),
