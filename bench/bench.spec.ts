@@ -3,7 +3,7 @@
  * No figure is asserted (benchmarks never fail the suite; no timed assertions).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,19 @@ describe('npm run bench', () => {
     expect(doc.machine).toMatchObject({ cores: expect.any(Number), cpu: expect.any(String), node: process.version });
     // the machine is described generically, never by its host name.
     expect(JSON.stringify(doc)).not.toContain(`"${hostname()}"`);
+  });
+
+  it('keeps the tables a run of some tables (--tables) did not measure, and the figures at the top', () => {
+    const out = join(dir, 'partial.json');
+    const before = { vsAlternative: 21, vsBare: 0.0004, tables: { throughput: { title: 'kept', columns: ['a'], rows: [[1]] } }, details: { kept: true } };
+    writeFileSync(out, JSON.stringify(before));
+    execFileSync(process.execPath, ['bin/run-ts.mjs', 'bench/main.ts', '--quick', '--tables', '4', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    expect(Object.keys(doc.tables).sort()).toEqual(['exhaustive', 'throughput']);
+    expect(doc.tables.throughput.title).toBe('kept');
+    expect(doc.tables.exhaustive.columns).toContain('stored B/state');
+    expect([doc.vsAlternative, doc.vsBare, doc.details.kept]).toEqual([21, 0.0004, true]);
+    expect(doc.partialRun.tables).toEqual([4]);
   });
 
   it('rejects an unknown option with exit code 2', () => {

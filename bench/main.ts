@@ -11,7 +11,7 @@
  * Every figure is a median of repetitions; every ratio compares figures taken in this process run.
  * Benchmarks never fail: the exit code is 0 whatever the figures, 2 for bad options.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MUTANTS } from '../brokers/mutants/index.ts';
 import { loadWorkload } from '../sim/workloads.ts';
@@ -142,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
     tables: Object.fromEntries(tables.map((t) => [t.key, tableJson(t)])),
     details,
   };
-  writeFileSync(o.out, `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(o.out, `${JSON.stringify(o.tables.size < 8 ? mergedInto(o.out, doc, [...o.tables].sort()) : doc, null, 2)}\n`);
   const summary = [
     vsA !== null ? `wbemsim / alternative = ${vsA} (target ≥ ${TARGET_VS_ALTERNATIVE}: ${vsA >= TARGET_VS_ALTERNATIVE ? 'met' : 'not met'})` : '',
     vsB !== null ? `wbemsim / bare = ${vsB} (target ≥ ${TARGET_VS_BARE}: ${vsB >= TARGET_VS_BARE ? 'met' : 'not met'})` : '',
@@ -152,3 +152,28 @@ async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2));
+
+/**
+ * A run of some tables only (`--tables`) updates those tables in the results file and keeps the
+ * others (and the figures at the top that it did not measure), so that nothing measured before is
+ * lost; `partialRun` says which tables the last such run measured, and how.
+ */
+function mergedInto(file: string, doc: Record<string, unknown>, measured: number[]): Record<string, unknown> {
+  let old: Record<string, unknown>;
+  try {
+    old = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  } catch {
+    return doc;
+  }
+  if (typeof old.tables !== 'object' || old.tables === null) return doc;
+  const kept = (k: string) => (doc[k] === null && old[k] !== undefined ? old[k] : doc[k]);
+  return {
+    ...old,
+    vsAlternative: kept('vsAlternative'),
+    vsBare: kept('vsBare'),
+    ...(doc.vsAlternative === null && doc.vsBare === null ? {} : { targets: doc.targets }),
+    tables: { ...(old.tables as object), ...(doc.tables as object) },
+    details: { ...((old.details as object | undefined) ?? {}), ...(doc.details as object) },
+    partialRun: { tables: measured, seconds: doc.seconds, machine: doc.machine, budget: doc.budget },
+  };
+}

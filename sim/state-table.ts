@@ -28,7 +28,7 @@ export class StateTable {
   /** Characters in all distinct parts (for `bytes`). */
   private partChars = 0;
   /** The records, one after another. */
-  private data = new Uint8Array(1 << 16);
+  private data = new Uint8Array(1 << 12);
   private used = 0;
   /** Where state i's record starts (it ends where state i + 1's starts, or at `used`). */
   private starts = new Uint32Array(1 << 10);
