@@ -8,7 +8,7 @@
 import type { TraceEvent } from '../trace/event.ts';
 import { BaseCheck, NONE, releaser, type CheckFactory } from './base-check.ts';
 import { SINK_HISTORY, type Tracker } from './tracker.ts';
-import { CappedMap, CappedSet } from '../trace/capped-set.ts';
+import { CappedSet, FrozenCappedMap } from '../trace/capped-set.ts';
 import { noteOf, setNote, type CallRec, type CancelRec } from './records.ts';
 
 /** The mark of a cancel: the first release of another pending sink's reference while it ran. */
@@ -19,7 +19,7 @@ class CancelSparesOtherSinks extends BaseCheck {
   /** Sinks on which some call ended or failed in a callback: an unnamed release may be that call's. */
   private readonly settledSinks = new CappedSet(SINK_HISTORY);
   /** Sinks some cancel was entered with, and when first (its releases are that cancel's business). */
-  private readonly cancelledSinks = new CappedMap<string, number>(SINK_HISTORY);
+  private readonly cancelledSinks = new FrozenCappedMap<string, number>(SINK_HISTORY);
   /** Cancels (by id) entered while a call on another sink was pending: the rule's situation. */
   private readonly othersPending = new Set<string>();
   constructor(t: Tracker) { super(t, 'CANCEL-SPARES-OTHER-SINKS'); }

@@ -12,7 +12,7 @@
 import type { TraceEvent } from '../trace/event.ts';
 import { BaseCheck, callName, NONE, type CheckFactory } from './base-check.ts';
 import { SINK_HISTORY, type Tracker } from './tracker.ts';
-import { CappedMap } from '../trace/capped-set.ts';
+import { FrozenCappedMap } from '../trace/capped-set.ts';
 
 class ReleaseAfterFinal extends BaseCheck {
   readonly types = ['indicate.entered', 'setstatus.entered', 'cancel.returned', 'services.release.entered', 'services.release.returned'] as const;
@@ -21,7 +21,7 @@ class ReleaseAfterFinal extends BaseCheck {
    * callbacks: a cancel from inside a callback is not operational, one through another
    * IWbemServices may not reach the call), and the latest release of each IWbemServices.
    */
-  private readonly cancelledAt = new CappedMap<string, { entered: number; services: string }>(SINK_HISTORY);
+  private readonly cancelledAt = new FrozenCappedMap<string, { entered: number; services: string }>(SINK_HISTORY);
   private readonly servicesReleasedAt = new Map<string, number>();
   /** Releases of IWbemServices entered and not yet returned: only a final Release (count 0, or unknown) ends the object. */
   private readonly releasing = new Map<string, number>();

@@ -14,22 +14,18 @@
  * - functions: a closure may capture roots and shared objects only, never other mutable state.
  * Weak collections cannot be enumerated, so state held in one is an error, not a silent loss.
  */
+import { RESTORE, SAVE, type SelfSaving } from '../trace/self-saving.ts';
 
 /**
  * An object may save and restore itself instead of being copied field by field: `[SAVE]()` returns
  * a value that `[RESTORE](value)` puts back into the same object (which therefore must stay the
  * same object for the life of the snapshotter, as a root does). Cheaper for objects with an
- * append-only list, such as a rule's outcome: restoring truncates the list.
+ * append-only list, such as a rule's outcome (restoring truncates the list), or for a collection
+ * that rarely changes, which returns the same saved value until it does (trace/capped-set.ts).
  */
-export const SAVE = Symbol('save');
-export const RESTORE = Symbol('restore');
+export { RESTORE, SAVE, type SelfSaving };
 /** Marks a saved record that more than one saved state holds: a restore never takes it over. */
 const SHARED = Symbol('shared');
-
-export interface SelfSaving {
-  [SAVE](): unknown;
-  [RESTORE](saved: unknown): void;
-}
 
 /** A value saved by its object itself, and the object it goes back into. */
 class SelfSaved {

@@ -10,7 +10,7 @@
  */
 import type { TraceEvent, TraceHeader, RunEnd } from '../trace/event.ts';
 import { failed, WBEM_FLAG_SEND_STATUS } from '../trace/hresult.ts';
-import { CappedMap, CappedSet } from '../trace/capped-set.ts';
+import { CappedMap, CappedSet, FrozenCappedMap } from '../trace/capped-set.ts';
 import { joinSorted, type KeyOrder } from '../trace/key-order.ts';
 import type { Finding } from './check.ts';
 import { NONE, type CallRec, type CallbackKind, type CallbackRec, type CancelRec, type ServicesRec, type SinkRec } from './records.ts';
@@ -64,7 +64,7 @@ export class Tracker {
   readonly services = new Map<string, ServicesRec>();
   private readonly retiredSinks = new CappedSet(RETIRED_SINKS);
   /** Wrapper ⇄ inner sink links of retired pairs, so that a sink seen again keeps its link. */
-  private readonly retiredLinks = new CappedMap<string, { wraps?: string; wrapper?: string }>(RETIRED_SINKS);
+  private readonly retiredLinks = new FrozenCappedMap<string, { wraps?: string; wrapper?: string }>(RETIRED_SINKS);
   /**
    * The client's side of retired sinks: the broker letting go of a sink does not end the client's
    * reference, so a sink seen again (the client's last release, typically) keeps the client's

@@ -2,19 +2,30 @@
  * A set of ids that remembers at most `cap` of them, forgetting the oldest first. Used for
  * the history of finished calls and sinks, so that memory stays bounded on a 1,000,000-event
  * trace; `evicted` tells the caller that an unknown id may be a forgotten one.
+ *
+ * For stateful search it saves itself (trace/self-saving.ts): its ids are strings, and it changes
+ * far more rarely than a search saves, so a save returns the copy made at the last change (or the
+ * last restore) and a restore of the state it holds already copies nothing.
  */
-export class CappedSet {
-  private readonly ids = new Set<string>();
+import { RESTORE, SAVE, type SelfSaving } from './self-saving.ts';
+
+type SavedSet = readonly [ids: ReadonlySet<string>, order: readonly string[], next: number, evicted: boolean];
+
+export class CappedSet implements SelfSaving {
+  private ids = new Set<string>();
   /** The ids in insertion order, as a ring once full: the slot at `next` holds the oldest. */
-  private readonly order: string[] = [];
+  private order: string[] = [];
   private next = 0;
   /** True once an id has been forgotten: "not found" is then no longer proof of "never seen". */
   evicted = false;
+  /** The saved value equal to the ids held now, if one was made since they last changed. */
+  private savedAs: SavedSet | undefined = undefined;
 
   constructor(private readonly cap: number) {}
 
   add(id: string): void {
     if (this.ids.has(id)) return;
+    this.savedAs = undefined;
     this.ids.add(id);
     // A ring of the ids, not the Set's own order: taking a Set's first key after many deletions
     // walks the deleted slots, which made eviction cost grow with the cap.
@@ -35,16 +46,32 @@ export class CappedSet {
   get size(): number {
     return this.ids.size;
   }
+
+  [SAVE](): unknown {
+    return (this.savedAs ??= [new Set(this.ids), this.order.slice(), this.next, this.evicted]);
+  }
+
+  [RESTORE](saved: unknown): void {
+    if (saved === this.savedAs) return;
+    const [ids, order, next, evicted] = saved as SavedSet;
+    this.ids = new Set(ids);
+    this.order = order.slice();
+    this.next = next;
+    this.evicted = evicted;
+    this.savedAs = saved as SavedSet;
+  }
 }
 
 /**
  * A map that keeps at most `cap` entries, forgetting the oldest key first (by when it was first
- * set); `evicted` tells the caller that a missing key may be a forgotten one.
+ * set); `evicted` tells the caller that a missing key may be a forgotten one. Its values may be
+ * objects that change and that other records share, so a snapshot copies it deeply, as any field
+ * (for values that never change, see FrozenCappedMap).
  */
 export class CappedMap<K, V> {
-  private readonly entries = new Map<K, V>();
-  private readonly order: K[] = [];
-  private next = 0;
+  protected entries = new Map<K, V>();
+  protected order: K[] = [];
+  protected next = 0;
   /** True once an entry has been forgotten: "not found" is then no longer proof of "never set". */
   evicted = false;
 
@@ -76,5 +103,35 @@ export class CappedMap<K, V> {
 
   get size(): number {
     return this.entries.size;
+  }
+}
+
+type SavedMap<K, V> = readonly [entries: ReadonlyMap<K, V>, order: readonly K[], next: number, evicted: boolean];
+
+/**
+ * A CappedMap whose keys are primitives and whose values never change once set: object values
+ * are frozen as they come (changing one throws), so saved states can share them, and the map
+ * saves itself as CappedSet does, copying only when it changed since the last save or restore.
+ */
+export class FrozenCappedMap<K extends string | number, V> extends CappedMap<K, V> implements SelfSaving {
+  private savedAs: SavedMap<K, V> | undefined = undefined;
+
+  override set(key: K, value: V): void {
+    this.savedAs = undefined;
+    super.set(key, typeof value === 'object' && value !== null ? Object.freeze(value) : value);
+  }
+
+  [SAVE](): unknown {
+    return (this.savedAs ??= [new Map(this.entries), this.order.slice(), this.next, this.evicted]);
+  }
+
+  [RESTORE](saved: unknown): void {
+    if (saved === this.savedAs) return;
+    const [entries, order, next, evicted] = saved as SavedMap<K, V>;
+    this.entries = new Map(entries);
+    this.order = order.slice();
+    this.next = next;
+    this.evicted = evicted;
+    this.savedAs = saved as SavedMap<K, V>;
   }
 }
