@@ -31,6 +31,13 @@ describe('the state table', () => {
     expect(t.find('a|b#c;')).toBe(-1);
   });
 
+  it('tells apart a state whose record is the start of another\'s', () => {
+    // Records of one repeated part: each is a prefix of every longer one.
+    const t = new StateTable();
+    for (let k = 1; k <= 3000; k++) t.insert('x|'.repeat(k));
+    for (let k = 1; k <= 3000; k++) expect(t.find('x|'.repeat(k))).toBe(k - 1);
+  });
+
   it('keeps many states and parts (numbers of several bytes) across its growth', () => {
     const t = new StateTable();
     const keyOf = (i: number) => `w${i % 300}|b${i % 20000}#m${i % 7};j${i}|`;
