@@ -205,7 +205,8 @@ export class World {
   private snapshotter?: StateSnapshotter;
   private snapshots(): StateSnapshotter {
     // The step caches (the broker's steps, the calls' and the actions') and the actions' targets hold immutable values: kept across restores.
-    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.options, this.brokerSteps, this.callSteps, this.actSteps, this.insideTargets, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
+    // So are the maps of the workload's sinks and calls by id, filled once by the constructor.
+    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.options, this.brokerSteps, this.callSteps, this.actSteps, this.insideTargets, this.sinks, this.callById, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
   }
 
   /** Every step enabled now, in a deterministic order. Empty with `nextTimer()` undefined means the run is over. */
