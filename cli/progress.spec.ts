@@ -17,7 +17,7 @@ function sink(isTTY: boolean) {
 describe('the progress line', () => {
   it('says runs done of planned, the rate, the rules violated so far, and the time left', () => {
     expect(progressText({ runs: 50, planned: 200, steps: 0, violations: 1 }, 5000)).toBe('runs 50/200, 10 runs/s, 1 rule violated so far, about 15s left');
-    expect(progressText({ runs: 3, steps: 0, violations: 2, states: 40 }, 2000, 60_000)).toBe('runs 3, states 40, 1.5 runs/s, 2 rules violated so far, 58s left of the budget');
+    expect(progressText({ runs: 3, steps: 0, violations: 2, states: 40 }, 2000, 60_000)).toBe('runs 3, states 40 (20/s), 2 rules violated so far, 58s left of the budget');
   });
 
   it('says for mutants how many are done and caught', () => {

@@ -1,7 +1,7 @@
 /**
- * The progress line of a long command, on stderr: runs done (of those planned), states, the rate,
- * the rules violated so far, and the time left (in the --time-budget, else estimated from the
- * rate). Only on an interactive terminal and without --quiet; otherwise nothing, so that stdout,
+ * The progress line of a long command, on stderr: runs done (of those planned), states, the rate
+ * (states per second for an exploration, runs per second otherwise), the rules violated so far,
+ * and the time left (in the --time-budget, else estimated from the rate). Only on an interactive terminal and without --quiet; otherwise nothing, so that stdout,
  * logs and the results are the same with or without it. It reads the wall clock, never the
  * simulation.
  */
@@ -30,8 +30,10 @@ function duration(ms: number): string {
 export function progressText(p: Progress, elapsedMs: number, budgetMs?: number): string {
   const rate = elapsedMs > 0 ? (p.runs * 1000) / elapsedMs : 0;
   const parts = [`runs ${p.runs}${p.planned ? `/${p.planned}` : ''}`];
-  if (p.states !== undefined) parts.push(`states ${p.states}`);
-  parts.push(`${rate >= 10 ? Math.round(rate) : rate.toFixed(1)} runs/s`);
+  const perSecond = (r: number) => (r >= 10 ? String(Math.round(r)) : r.toFixed(1));
+  // An exploration's pace is its states per second: its runs are paths, most of them ending at a state seen before.
+  if (p.states !== undefined) parts.push(`states ${p.states} (${perSecond(elapsedMs > 0 ? (p.states * 1000) / elapsedMs : 0)}/s)`);
+  else parts.push(`${perSecond(rate)} runs/s`);
   if (p.mutants) parts.push(`${p.mutants.done} of ${plural(p.mutants.total, 'mutant')} done, ${p.mutants.caught} caught so far`);
   else parts.push(`${plural(p.violations, 'rule')} violated so far`);
   if (budgetMs !== undefined) parts.push(`${duration(budgetMs - elapsedMs)} left of the budget`);
