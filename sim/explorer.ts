@@ -197,7 +197,7 @@ export function searchBounds(o: ExploreOptions): { independent: (a: Step, b: Ste
  */
 export function exploreByReexecution(o: ExploreOptions): Exploration {
   const { independent, attach, maxStates, maxSteps, coverage } = searchBounds(o);
-  /** State key → the sleep set it was expanded with (step keys); shrinks on revisits. */
+  /** The states explored, each with the sleep set it was expanded with (step keys; it shrinks on revisits). */
   const visited: Visited = new StateTable();
   const stack: Branch[] = [{ prefix: [], sleep: [] }];
   const violations = new Map<string, ExploredViolation>();
