@@ -1,9 +1,9 @@
 /**
  * The progress line of a long command, on stderr: runs done (of those planned), states, the rate
  * (states per second for an exploration, runs per second otherwise), the rules violated so far,
- * and the time left (in the --time-budget, else estimated from the rate). Only on an interactive terminal and without --quiet; otherwise nothing, so that stdout,
- * logs and the results are the same with or without it. It reads the wall clock, never the
- * simulation.
+ * and the time left (in the --time-budget, else estimated from the rate). Only on an interactive
+ * terminal and without --quiet; otherwise nothing, so that stdout, logs and the results are the
+ * same with or without it. It reads the wall clock, never the simulation.
  */
 
 /** What a worker reports while it works (cli/tasks.ts posts it, throttled). */

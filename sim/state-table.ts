@@ -67,10 +67,6 @@ export class StateTable {
     }
   }
 
-  has(key: string): boolean {
-    return this.find(key) >= 0;
-  }
-
   /** Stores the state `key` (not stored yet) with the sleep set `asleep`; its index. */
   insert(key: string, asleep: Iterable<string> = []): number {
     if (key !== this.scratchKey) this.encode(key);
@@ -120,36 +116,36 @@ export class StateTable {
     return this.parts.size;
   }
 
-  /** Encodes `key` into the scratch record and hashes it (32-bit FNV-1a over the bytes). */
+  /** Encodes `key` into the scratch record and hashes it. */
   private encode(key: string): void {
     this.scratchKey = key;
     this.scratchLength = 0;
-    let h = 0x811c9dc5;
     let from = 0;
-    const n = key.length;
-    for (let i = 0; i <= n; i++) {
-      const c = i < n ? key.charCodeAt(i) : -1;
-      if (c !== PIPE && c !== HASH && c !== SEMI && i < n) continue;
-      const end = i < n ? i + 1 : n;
-      if (end === from && i === n) break;
-      const part = key.slice(from, end);
-      from = end;
-      let id = this.parts.get(part);
-      if (id === undefined) {
-        id = this.parts.size;
-        this.parts.set(part, id);
-        this.partChars += part.length;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      if (c === PIPE || c === HASH || c === SEMI) {
+        this.encodePart(key.slice(from, i + 1));
+        from = i + 1;
       }
-      // LEB128: seven bits a byte, the high bit set on every byte but the last.
-      if (this.scratchLength + 5 > this.scratch.length) this.scratch = grown(this.scratch, this.scratchLength + 5);
-      do {
-        const b = id > 0x7f ? (id & 0x7f) | 0x80 : id;
-        this.scratch[this.scratchLength++] = b;
-        h = Math.imul(h ^ b, 0x01000193);
-        id >>>= 7;
-      } while (id > 0);
     }
-    this.scratchHash = h >>> 0;
+    if (from < key.length) this.encodePart(key.slice(from));
+    this.scratchHash = hashBytes(this.scratch, 0, this.scratchLength);
+  }
+
+  /** Appends the number of `part` (numbering it if new) to the scratch record, in LEB128. */
+  private encodePart(part: string): void {
+    let id = this.parts.get(part);
+    if (id === undefined) {
+      id = this.parts.size;
+      this.parts.set(part, id);
+      this.partChars += part.length;
+    }
+    if (this.scratchLength + 5 > this.scratch.length) this.scratch = grown(this.scratch, this.scratchLength + 5);
+    // Seven bits a byte, the high bit set on every byte but the last.
+    do {
+      this.scratch[this.scratchLength++] = id > 0x7f ? (id & 0x7f) | 0x80 : id;
+      id >>>= 7;
+    } while (id > 0);
   }
 
   private sleepId(asleep: Iterable<string>): number {
@@ -177,13 +173,16 @@ export class StateTable {
     this.slots = new Uint32Array(this.slots.length * 2);
     this.mask = this.slots.length - 1;
     for (let at = 0; at < this.size; at++) {
-      const from = this.starts[at]!;
-      const to = at + 1 < this.size ? this.starts[at + 1]! : this.used;
-      let h = 0x811c9dc5;
-      for (let j = from; j < to; j++) h = Math.imul(h ^ this.data[j]!, 0x01000193);
-      this.place(at, h >>> 0);
+      this.place(at, hashBytes(this.data, this.starts[at]!, at + 1 < this.size ? this.starts[at + 1]! : this.used));
     }
   }
+}
+
+/** The 32-bit FNV-1a hash of `bytes[from..to)`. */
+function hashBytes(bytes: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let j = from; j < to; j++) h = Math.imul(h ^ bytes[j]!, 0x01000193);
+  return h >>> 0;
 }
 
 /** A copy of `a`, at least `need` long (doubling). */

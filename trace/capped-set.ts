@@ -1,66 +1,9 @@
 /**
- * A set of ids that remembers at most `cap` of them, forgetting the oldest first. Used for
- * the history of finished calls and sinks, so that memory stays bounded on a 1,000,000-event
- * trace; `evicted` tells the caller that an unknown id may be a forgotten one.
- *
- * For stateful search it saves itself (trace/self-saving.ts): its ids are strings, and it changes
- * far more rarely than a search saves, so a save returns the copy made at the last change (or the
- * last restore) and a restore of the state it holds already copies nothing.
+ * Bounded histories: a map and a set of ids that remember at most `cap` entries, forgetting the
+ * oldest first. Used for the history of finished calls and sinks, so that memory stays bounded on
+ * a 1,000,000-event trace; `evicted` tells the caller that an unknown id may be a forgotten one.
  */
 import { RESTORE, SAVE, type SelfSaving } from './self-saving.ts';
-
-type SavedSet = readonly [ids: ReadonlySet<string>, order: readonly string[], next: number, evicted: boolean];
-
-export class CappedSet implements SelfSaving {
-  private ids = new Set<string>();
-  /** The ids in insertion order, as a ring once full: the slot at `next` holds the oldest. */
-  private order: string[] = [];
-  private next = 0;
-  /** True once an id has been forgotten: "not found" is then no longer proof of "never seen". */
-  evicted = false;
-  /** The saved value equal to the ids held now, if one was made since they last changed. */
-  private savedAs: SavedSet | undefined = undefined;
-
-  constructor(private readonly cap: number) {}
-
-  add(id: string): void {
-    if (this.ids.has(id)) return;
-    this.savedAs = undefined;
-    this.ids.add(id);
-    // A ring of the ids, not the Set's own order: taking a Set's first key after many deletions
-    // walks the deleted slots, which made eviction cost grow with the cap.
-    if (this.order.length < this.cap) {
-      this.order.push(id);
-      return;
-    }
-    this.ids.delete(this.order[this.next]!);
-    this.order[this.next] = id;
-    this.next = (this.next + 1) % this.cap;
-    this.evicted = true;
-  }
-
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-
-  get size(): number {
-    return this.ids.size;
-  }
-
-  [SAVE](): unknown {
-    return (this.savedAs ??= [new Set(this.ids), this.order.slice(), this.next, this.evicted]);
-  }
-
-  [RESTORE](saved: unknown): void {
-    if (saved === this.savedAs) return;
-    const [ids, order, next, evicted] = saved as SavedSet;
-    this.ids = new Set(ids);
-    this.order = order.slice();
-    this.next = next;
-    this.evicted = evicted;
-    this.savedAs = saved as SavedSet;
-  }
-}
 
 /**
  * A map that keeps at most `cap` entries, forgetting the oldest key first (by when it was first
@@ -70,6 +13,11 @@ export class CappedSet implements SelfSaving {
  */
 export class CappedMap<K, V> {
   protected entries = new Map<K, V>();
+  /**
+   * The keys in insertion order, as a ring once full: the slot at `next` holds the oldest. A ring,
+   * not the Map's own order: taking a Map's first key after many deletions walks the deleted
+   * slots, which made eviction cost grow with the cap.
+   */
   protected order: K[] = [];
   protected next = 0;
   /** True once an entry has been forgotten: "not found" is then no longer proof of "never set". */
@@ -110,10 +58,13 @@ type SavedMap<K, V> = readonly [entries: ReadonlyMap<K, V>, order: readonly K[],
 
 /**
  * A CappedMap whose keys are primitives and whose values never change once set: object values
- * are frozen as they come (changing one throws), so saved states can share them, and the map
- * saves itself as CappedSet does, copying only when it changed since the last save or restore.
+ * are frozen as they come (changing one throws), so saved states can share them. For stateful
+ * search it saves itself (trace/self-saving.ts): it changes far more rarely than a search saves,
+ * so a save returns the copy made at its last change (or the last restore), and a restore of the
+ * state it holds already copies nothing.
  */
 export class FrozenCappedMap<K extends string | number, V> extends CappedMap<K, V> implements SelfSaving {
+  /** The saved value equal to the entries held now, if one was made since they last changed. */
   private savedAs: SavedMap<K, V> | undefined = undefined;
 
   override set(key: K, value: V): void {
@@ -133,5 +84,12 @@ export class FrozenCappedMap<K extends string | number, V> extends CappedMap<K, 
     this.next = next;
     this.evicted = evicted;
     this.savedAs = saved as SavedMap<K, V>;
+  }
+}
+
+/** A set of ids kept as a FrozenCappedMap, so it is bounded and saves itself the same way. */
+export class CappedSet extends FrozenCappedMap<string, true> {
+  add(id: string): void {
+    if (!this.has(id)) this.set(id, true);
   }
 }
