@@ -44,7 +44,7 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .option('--max-states <n>', 'distinct states after which the exploration stops (incomplete)', intOption('--max-states', 1), DEFAULT_MAX_STATES)
     .option('--watchdog <n>', 'virtual time after which a held callback is let go', intOption('--watchdog', 1))
     .addOption(new Option('--mode <mode>', 'stateful: depth-first, keeping the state at branch points and going back to it (needs a broker that can be saved and restored: the in-process ones); breadth-first: level by level from the start, so that each rule\'s witness is a shortest run that breaks it (same brokers; no reduction, for small workloads such as a shrunk witness\'s); re-execution: run every branch again from the start (any broker). Default: stateful where possible').choices(['stateful', 'breadth-first', 're-execution']))
-    .option('--bitstate', 'hash compaction: store each state as a 64-bit hash (about 16 bytes per state) instead of its key; the result states the estimated probability that a state was omitted')
+    .option('--bitstate', 'hash compaction: store each state as a 96-bit hash (24 to 48 bytes per state) instead of its key; the result states the estimated probability that a state was omitted')
     .option('--time-budget <seconds>', 'wall-clock cap on the whole exploration (it is then incomplete)', intOption('--time-budget', 1))
     .option('--allow-cut', 'exit 0 even when an exploration was incomplete (the verdict still says so)')
     .option('--json', 'print a machine-readable summary instead of text')

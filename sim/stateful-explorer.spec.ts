@@ -60,7 +60,7 @@ describe('stateful search against re-execution', () => {
     expect(compact.complete).toBe(true);
     expect(compact.states).toBeGreaterThanOrEqual(full.states);
     expect(compact.hashCompaction!.omission).toBeLessThan(1e-9);
-    expect(compact.hashCompaction!.bytesPerState).toBeLessThanOrEqual(32);
+    expect(compact.hashCompaction!.bytesPerState).toBeLessThanOrEqual(48);
     expect(full.hashCompaction).toBeUndefined();
   });
 
