@@ -3,32 +3,11 @@
  * here a sink held in a final SetStatus (the WBEM_E_CALL_CANCELLED one, or a race-winning final).
  * A should until Windows' own behaviour is recorded.
  */
-import { BaseCheck, NONE, fromCallbackExemption, type CheckFactory } from './base-check.ts';
-import { judgeWaiting } from './cancel-wait-verdict.ts';
-import type { Tracker } from './tracker.ts';
-import type { CancelRec } from './records.ts';
-
-class CancelDoesNotWaitForFinal extends BaseCheck {
-  readonly types = ['cancel.returned'] as const;
-  constructor(t: Tracker) { super(t, 'CANCEL-DOES-NOT-WAIT-FOR-FINAL'); }
-
-  override event(): void {
-    this.judge(this.t.cancel!);
-  }
-
-  private judge(k: CancelRec): void {
-    if (k.fromCallback !== null) {
-      this.out.exempt(fromCallbackExemption(k));
-      return;
-    }
-    if (k.sawHeldFinal) this.out.exercise();
-    judgeWaiting(this.out, k, (w) => w.cb.kind === 'final', 'final SetStatus');
-  }
-
-  protected override end(): void {
-    for (const k of this.t.cancels.values()) if (k.returned === NONE) this.judge(k);
-  }
-}
+import { cancelWaitCheck } from './cancel-wait-verdict.ts';
 
 /** The check of CANCEL-DOES-NOT-WAIT-FOR-FINAL. */
-export const cancelDoesNotWaitForFinal: CheckFactory = (t) => new CancelDoesNotWaitForFinal(t);
+export const cancelDoesNotWaitForFinal = cancelWaitCheck('CANCEL-DOES-NOT-WAIT-FOR-FINAL', {
+  saw: (k) => k.sawHeldFinal,
+  pick: (w) => w.cb.kind === 'final',
+  what: 'final SetStatus',
+});
