@@ -393,7 +393,10 @@ export class ReferenceBroker implements BrokerAdapter {
 
   /** The entries a cancel matches: same IWbemServices object, the exact sink pointer (CANCEL-SAME-POINTER). */
   protected matching(k: PendingCancel): Entry[] {
-    return [...this.entries.values()].filter((e) => e.services === k.services && e.sink === k.sink);
+    // Asked for every pending cancel at every step: a plain loop, with no intermediate array.
+    const out: Entry[] = [];
+    for (const e of this.entries.values()) if (e.services === k.services && e.sink === k.sink) out.push(e);
+    return out;
   }
 
   protected processCancel(k: PendingCancel, stopProviders: boolean, out: BrokerOutput[]): void {
