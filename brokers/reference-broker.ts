@@ -317,6 +317,10 @@ export class ReferenceBroker implements BrokerAdapter {
       call: msg.call, op: msg.op, services: msg.services, sink: msg.sink, flags: msg.flags, method: msg.op === 'ExecMethodAsync',
       m: 0, returned: false, queued: 0, total: 0, cancelled: false, clientCancelled: false, finalCalled: false, finalReturned: false,
       temps: 0, stored: false, progressSent: 0, lateAllowed: false, discard: false, refused: false, cbCount: 0, kept: 0,
+      // The optional fields exist from the start, so that every entry has one shape: the enabled
+      // set reads them for every entry at every step, and entries whose fields were added in
+      // different orders would make those reads megamorphic.
+      result: undefined, callback: undefined, finalCb: undefined, finalHr: undefined, stepIds: undefined, lateCb: undefined,
     };
     this.entries.set(msg.call, e);
     this.active.set(msg.call, e);

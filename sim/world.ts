@@ -108,9 +108,11 @@ export class World {
   private readonly callById = new Map<string, CallSpec>();
   /** Step objects of the broker's steps, made once per step id. */
   private readonly brokerSteps = new Map<string, Step>();
+  /** Per callback id, the `act:` steps of the actions taken from inside it, by action index. */
+  private readonly insideSteps = new Map<string, Step[]>();
   /**
    * The `call:` step of each of the workload's calls; per action, its `act:` step when taken from
-   * outside a callback, or the target of the callbacks it is taken from inside (callbacksByTarget).
+   * outside a callback, or the target of the callbacks it is taken from inside (see `enabled`).
    */
   private readonly callSteps = new Map<string, Step>();
   private readonly actSteps: Step[];
@@ -206,7 +208,7 @@ export class World {
   private snapshots(): StateSnapshotter {
     // The step caches (the broker's steps, the calls' and the actions') and the actions' targets hold immutable values: kept across restores.
     // So are the maps of the workload's sinks and calls by id, filled once by the constructor.
-    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.options, this.brokerSteps, this.callSteps, this.actSteps, this.insideTargets, this.sinks, this.callById, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
+    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.options, this.brokerSteps, this.insideSteps, this.callSteps, this.actSteps, this.insideTargets, this.sinks, this.callById, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
   }
 
   /** Every step enabled now, in a deterministic order. Empty with `nextTimer()` undefined means the run is over. */
@@ -215,7 +217,6 @@ export class World {
     for (const c of this.pendingCalls) {
       if (this.satisfied(c.after)) out.push(this.callSteps.get(c.id)!);
     }
-    let inside: Map<string, Callback[]> | undefined;
     for (const i of this.pendingActions) {
       const a = this.actions[i]!;
       if (!this.satisfied(a.after)) continue;
@@ -224,10 +225,15 @@ export class World {
         out.push(this.actSteps[i]!);
         continue;
       }
-      inside ??= this.callbacksByTarget();
       // A cancel action belongs to its CancelAsyncCall, as the broker's steps for it do.
       const cancel = a.kind === 'cancel' ? a.id : undefined;
-      for (const cb of inside.get(target) ?? []) out.push(stepOf('act', `${i}:${cb.cb}`, cb.call, cancel));
+      // The callbacks it can be taken from inside (no cancel of their own running), in start
+      // order: Indicates and progress statuses by the sink a workload names (`sink:ID`) and by
+      // SWbemSink (`sw:ID`); final statuses by the sink a workload names (`final:ID`).
+      for (const cb of this.callbacks.values()) {
+        if (cb.innerCancel || (cb.target !== target && cb.swTarget !== target)) continue;
+        out.push(this.insideStep(i, cb, cancel));
+      }
     }
     for (const cb of this.callbacks.values()) {
       if (!cb.innerCancel && !cb.held && !cb.model && this.now >= cb.notBefore) out.push(cb.step);
@@ -254,24 +260,18 @@ export class World {
   }
 
   /**
-   * Callbacks a cancel could be made from inside (no cancel of their own running), in start order:
-   * Indicates and progress statuses by the sink a workload names (`sink:ID`) and by SWbemSink
-   * (`sw:ID`); final statuses by the sink a workload names (`final:ID`).
+   * The `act:` step of action `i` taken from inside callback `cb`, made once per callback id and
+   * action (frozen, so saved states share it); remade if a broker reuses a callback id for
+   * another call.
    */
-  private callbacksByTarget(): Map<string, Callback[]> {
-    const by = new Map<string, Callback[]>();
-    const add = (key: string, cb: Callback) => {
-      const list = by.get(key);
-      if (list) list.push(cb);
-      else by.set(key, [cb]);
-    };
-    for (const cb of this.callbacks.values()) {
-      if (cb.innerCancel) continue;
-      add(cb.target, cb);
-      if (cb.swTarget !== undefined) add(cb.swTarget, cb);
-    }
-    return by;
+  private insideStep(i: number, cb: Callback, cancel: string | undefined): Step {
+    let steps = this.insideSteps.get(cb.cb);
+    if (!steps) this.insideSteps.set(cb.cb, (steps = []));
+    let step = steps[i];
+    if (!step || step.call !== cb.call || step.cancel !== cancel) steps[i] = step = fixedStep('act', `${i}:${cb.cb}`, cb.call, cancel);
+    return step;
   }
+
 
   /** The earliest virtual time at which a step now waiting on time becomes enabled. */
   nextTimer(): number | undefined {
@@ -668,6 +668,8 @@ export class World {
           this.callbacks.set(o.cb, {
             cb: o.cb, call: o.call, sink: o.sink, kind: o.kind === 'indicate' ? 'indicate' : 'setstatus', final, held, heldSince: this.now, notBefore: this.now + delay,
             step: fixedStep('return', o.cb, o.call), target, swTarget,
+            // Present from the start: one shape for every callback, read at every step by the enabled set.
+            innerCancel: undefined, holdDone: undefined, model: undefined,
           });
           const extra = held ? { held: true, hold: 'until-cancel' as const, holdBound: this.options.watchdog } : {};
           if (o.kind === 'indicate') this.emit({ type: 'indicate.entered', cb: o.cb, sink: o.sink, call: o.call, count: o.count, ...extra, thread: `sink:${o.cb}` });
