@@ -189,7 +189,8 @@ export function runOnce(o: RunOptions): RunResult {
     if ('seq' in e) { ev = e as TraceEvent; ev.seq = ++seq; } else ev = { seq: ++seq, ...e } as TraceEvent;
     monitor.event(ev);
     judge.event(ev);
-    trace?.push(ev);
+    // A kept trace lists `seq` first (the world adds it last, to make no copy of every event).
+    trace?.push(Object.assign({ seq: ev.seq }, ev));
   };
   const flush = () => {
     const events = world!.events;

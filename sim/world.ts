@@ -396,9 +396,15 @@ export class World {
     return after.endsWith('.final') ? this.finalReturned.has(after.slice(0, -6)) : this.returned.has(after);
   }
 
-  /** Records an event; `seq` comes first (the runner numbers it in place, with no second copy). */
+  /**
+   * Records an event, which the world's callers always make afresh: `seq` (numbered in place by
+   * the runner) and `t` are added to it, with no copy. A trace that is kept puts `seq` first.
+   */
   private emit(e: UnnumberedEvent): void {
-    this.events.push({ seq: 0, ...e, t: this.now } as unknown as UnnumberedEvent);
+    const x = e as UnnumberedEvent & { seq: number; t: number };
+    x.seq = 0;
+    x.t = this.now;
+    this.events.push(x);
   }
 
   private addRef(sink: string, by: 'client' | 'com' | 'broker' | 'scripting', call?: string): void {
