@@ -272,7 +272,6 @@ export class World {
     return step;
   }
 
-
   /** The earliest virtual time at which a step now waiting on time becomes enabled. */
   nextTimer(): number | undefined {
     let t: number | undefined;
