@@ -250,7 +250,7 @@ export function recordOf(r: RunResult, at: number[], workload: string, seed: num
     at, workload, runWorkload: r.workload, seed, group, kind, ...(label !== undefined ? { label } : {}), get token() { return tokenOf ? tokenOf() : ''; }, steps: r.steps, end: r.end,
     findings: { violations: r.judge.violations, warnings: r.judge.warnings, lint: r.judge.lint, inconclusive: r.judge.inconclusive },
     advice: r.judge.advice,
-    results: r.judge.results.map(ruleOutcome),
+    results: ruleOutcomes(r.judge.results),
     nodes: indices(r.monitorCoverage.nodes), transitions: indices(r.monitorCoverage.transitions), traced: r.trace !== undefined, ...(r.trace ? { trace: r.trace } : {}),
   };
 }
@@ -279,6 +279,23 @@ function ruleOutcome(x: RuleResult): RunRecord['results'][number] {
   }
   return o;
 }
+
+/**
+ * The outcomes of one run's rules. The judge lists its rules in the same order in every run, and a
+ * rule's outcome is mostly the one it had in the run before: that one is tried first, by position,
+ * before the maps of `ruleOutcome`.
+ */
+function ruleOutcomes(results: readonly RuleResult[]): RunRecord['results'] {
+  const out: RunRecord['results'][number][] = [];
+  for (let i = 0; i < results.length; i++) {
+    const x = results[i]!;
+    const last = lastOutcomes[i];
+    if (last !== undefined && last.rule === x.rule && last.verdict === x.verdict && last.reason === x.reason) out.push(last);
+    else out.push((lastOutcomes[i] = ruleOutcome(x)));
+  }
+  return out;
+}
+const lastOutcomes: (RunRecord['results'][number] | undefined)[] = [];
 
 const FINDING_LISTS = ['violations', 'warnings', 'lint', 'inconclusive'] as const;
 
