@@ -184,12 +184,12 @@ export function runOnce(o: RunOptions): RunResult {
   let fed = 0;
   let world: World | undefined;
   const feed = (e: UnnumberedEvent) => {
-    // The world's events carry a placeholder `seq` first: number them in place.
+    // The world's events carry a placeholder `seq` (added last, to make no copy of every event): number them in place.
     let ev: TraceEvent;
     if ('seq' in e) { ev = e as TraceEvent; ev.seq = ++seq; } else ev = { seq: ++seq, ...e } as TraceEvent;
     monitor.event(ev);
     judge.event(ev);
-    // A kept trace lists `seq` first (the world adds it last, to make no copy of every event).
+    // A kept trace lists `seq` first.
     trace?.push(Object.assign({ seq: ev.seq }, ev));
   };
   const flush = () => {
