@@ -117,6 +117,14 @@ describe('the snapshotter', () => {
     expect('extra' in root).toBe(false);
   });
 
+  it('refuses a root that inherits an enumerable field, which a save would copy as its own', () => {
+    const root = Object.create({ inherited: 1 }) as { own: number };
+    root.own = 2;
+    expect(() => new StateSnapshotter([root])).toThrow(/inherits the enumerable field inherited/);
+    class Plain { n = 1; method(): number { return this.n; } }
+    expect(() => new StateSnapshotter([new Plain()])).not.toThrow();
+  });
+
   it('refuses state it cannot enumerate', () => {
     const s = new StateSnapshotter([{ seen: new WeakSet() }]);
     expect(() => s.save()).toThrow(/WeakMap or WeakSet/);

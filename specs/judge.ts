@@ -115,6 +115,7 @@ export function createJudge(options: JudgeOptions = {}): Judge {
     const l = c as TrackerListener;
     return l.cancelClosed !== undefined || l.pairReady !== undefined || l.lateCallback !== undefined;
   });
+  // Set once, here: saved states share the list.
   tracker.listeners = hooked as TrackerListener[];
   // What the end of a run changes: the checks with end-of-run judgements, and the hooked ones (the
   // tracker closes the windows still open). The others' results are only read.
@@ -132,7 +133,7 @@ export function createJudge(options: JudgeOptions = {}): Judge {
     if (snapshotter) return snapshotter;
     const s = new StateSnapshotter(
       [tracker, count, ...checks, ...(windows ? [windows] : [])],
-      [tracker.header, ...checks.flatMap((c) => [c.rule, c.rule.citation, c.types])],
+      [tracker.header, tracker.listeners, ...checks.flatMap((c) => [c.rule, c.rule.citation, c.types])],
       [],
       checks,
     );

@@ -65,6 +65,9 @@ export class StateSnapshotter {
     this.current = roots.map(() => undefined);
     this.entangled = roots.map(() => false);
     this.index = new Map(roots.map((r, i) => [r, i]));
+    for (const r of roots) {
+      for (const k in Object.create(Object.getPrototypeOf(r) as object | null)) throw new Error(`state-snapshot: a root inherits the enumerable field ${k}`);
+    }
   }
 
   /** A tracked root changes (or is about to): its next save copies it. */
@@ -184,8 +187,8 @@ function copyFields(from: object, memo: Memo, into: Record<string, unknown> | un
   const out = into ?? {};
   const src = from as Record<string, unknown>;
   // for-in, not Object.keys: no array of names per copy (a restore copies every root it restores).
+  // It yields own fields only: the constructor checks that no root inherits an enumerable one.
   for (const k in src) {
-    if (!Object.hasOwn(src, k)) continue;
     const v = src[k];
     if (typeof v !== 'object' || v === null) {
       out[k] = v;
