@@ -58,11 +58,11 @@ function spin(calls: number, sinks: number, objects: number, por: boolean): Spin
   }
 }
 
-/** `wbemsim explore` on the equivalent workload, in a child process, timed from outside. */
-function wbemsim(config: string, capSeconds: number, maxStates: number): WbemsimRun {
+/** `wbemsim explore` (with `--por`: partial-order reduction) on the equivalent workload, in a child process, timed from outside. */
+function wbemsim(config: string, capSeconds: number, maxStates: number, por = false): WbemsimRun {
   const t0 = now();
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'wbemsim.mjs'), 'explore', '--workload', join(DIR, `wbemsim-equivalent-${config}.json`),
-    '--json', '--quiet', '--allow-cut', '--max-states', String(maxStates), '--time-budget', String(capSeconds)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+    '--json', '--quiet', '--allow-cut', '--max-states', String(maxStates), '--time-budget', String(capSeconds), ...(por ? ['--por'] : [])], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   const seconds = (now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`wbemsim explore exited ${r.status}: ${r.stderr}`);
   const x = JSON.parse(r.stdout).explorations[0];
@@ -89,28 +89,32 @@ function main(): void {
     const plain = withSpin ? spin(calls, sinks, objects, false) : undefined;
     const por = withSpin ? spin(calls, sinks, objects, true) : undefined;
     const w = wbemsim(c, cap, maxStates);
+    const wPor = wbemsim(c, cap, maxStates, true);
     const wRate = w.states / w.seconds;
     const statesPerSecond = plain && Number.isFinite(plain.rate) ? wRate / plain.rate : undefined;
     const timeToProve = plain && w.complete ? w.seconds / plain.totalSeconds : undefined;
+    const porTimeToProve = por && wPor.complete ? wPor.seconds / por.totalSeconds : undefined;
     rows.push([
       c.replaceAll('-', '/'),
       plain ? plain.states : 'no spin', plain ? plain.totalSeconds : '', plain ? Math.round(plain.rate) : '',
       por ? por.states : '', por ? por.totalSeconds : '',
       w.states, w.seconds, Math.round(wRate), w.bytesPerState ?? '', w.complete ? 'yes' : `no (${w.cut})`,
       statesPerSecond !== undefined ? statesPerSecond : '', timeToProve !== undefined ? timeToProve : '',
+      wPor.states, wPor.seconds, wPor.complete ? 'yes' : `no (${wPor.cut})`, porTimeToProve !== undefined ? porTimeToProve : '',
     ]);
-    json.push({ config: c, spin: plain ?? null, spinPor: por ?? null, wbemsim: w, vsSpin: { statesPerSecond: statesPerSecond ?? null, timeToProve: timeToProve ?? null } });
+    json.push({ config: c, spin: plain ?? null, spinPor: por ?? null, wbemsim: w, wbemsimPor: wPor, vsSpin: { statesPerSecond: statesPerSecond ?? null, timeToProve: timeToProve ?? null, porTimeToProve: porTimeToProve ?? null } });
   }
   const table: Table = {
     key: 'vsSpin',
     title: 'Exhaustive search: wbemsim explore against Spin on the same configurations',
-    columns: ['calls/sinks/objects', 'Spin states', 'Spin s', 'Spin states/s', 'Spin POR states', 'Spin POR s', 'wbemsim states', 'wbemsim s', 'wbemsim states/s', 'wbemsim B/state', 'complete', 'statesPerSecond ratio', 'timeToProve ratio'],
+    columns: ['calls/sinks/objects', 'Spin states', 'Spin s', 'Spin states/s', 'Spin POR states', 'Spin POR s', 'wbemsim states', 'wbemsim s', 'wbemsim states/s', 'wbemsim B/state', 'complete', 'statesPerSecond ratio', 'timeToProve ratio', 'wbemsim --por states', 'wbemsim --por s', '--por complete', '--por timeToProve ratio'],
     rows,
     notes: [
       withSpin ? 'Spin: spin -a, gcc -O2 -DSAFETY (-DNOREDUCE without POR), pan -m1000000 -w26; its seconds include all three steps.' : 'Spin or gcc is not installed (sudo apt-get install -y spin gcc): wbemsim alone.',
       `wbemsim: the compiled CLI in a child process, timed from outside, capped at ${cap} s per configuration (then incomplete).`,
       'wbemsim B/state: the bytes per stored state of its table of visited states (whole states; with --bitstate, the hash table\'s).',
       'statesPerSecond ratio = wbemsim states/s ÷ Spin states/s without POR; timeToProve ratio = wbemsim s ÷ Spin total s, only when wbemsim completed.',
+      'wbemsim --por: untimed providers and persistent sets by sink (docs/exploration.md, "Persistent sets"); its timeToProve ratio is against Spin with POR.',
       'wbemsim\'s model is finer than broker.pml (call and return are separate steps, batching, lost races, late deliveries, timers): it has more states per configuration.',
     ],
   };

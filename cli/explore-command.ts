@@ -45,6 +45,7 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .option('--watchdog <n>', 'virtual time after which a held callback is let go', intOption('--watchdog', 1))
     .addOption(new Option('--mode <mode>', 'stateful: depth-first, keeping the state at branch points and going back to it (needs a broker that can be saved and restored: the in-process ones); breadth-first: level by level from the start, so that each rule\'s witness is a shortest run that breaks it (same brokers; no reduction, for small workloads such as a shrunk witness\'s); re-execution: run every branch again from the start (any broker). Default: stateful where possible').choices(['stateful', 'breadth-first', 're-execution']))
     .option('--bitstate', 'hash compaction: store each state as a 96-bit hash (24 to 48 bytes per state) instead of its key; the result states the estimated probability that a state was omitted')
+    .option('--por', 'partial-order reduction: providers produce without virtual-time pacing (a few more interleavings), and the stateful search explores one sink\'s steps alone where the other sinks\' commute with them; far fewer states on workloads with several sinks (docs/exploration.md, "Partial-order reduction")')
     .option('--time-budget <seconds>', 'wall-clock cap on the whole exploration (it is then incomplete)', intOption('--time-budget', 1))
     .option('--allow-cut', 'exit 0 even when an exploration was incomplete (the verdict still says so)')
     .option('--json', 'print a machine-readable summary instead of text')
@@ -73,6 +74,7 @@ docs/exploration.md, "Sharding an exploration" and "Workers".
 Examples:
   wbemsim explore                                      the built-in configurations
   wbemsim explore --workers 2                          the same verdicts on two threads
+  wbemsim explore --por                                fewer states: one sink's steps at a time where that is sound
   wbemsim explore --shard 1/3 --out x1.json            (one job of a CI matrix), then wbemsim merge x1.json x2.json x3.json
   wbemsim explore --workload explore-shared-sink-cancel --impl mutant:planted-race`)
     .action(async (opts) => {
@@ -87,14 +89,14 @@ Examples:
       const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
       const task = {
         impl: opts.impl, ...(opts.client ? { client: opts.client } : {}), workloadNames: opts.workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog,
-        timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled, mode: opts.mode, bitstate: opts.bitstate === true,
+        timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled, mode: opts.mode, bitstate: opts.bitstate === true, ...(opts.por ? { por: true } : {}),
       } satisfies ExploreTask;
       const workers: number = opts.workers ?? 1;
       // The workers get the workloads read and checked here, and do not read them again.
       const result = await exploreInWorkers({ ...task, workloads }, workloads.map((w) => w.name), workers, shard, progress.listener).finally(() => progress.done());
       const shardFile = shard ? {
         format: SHARD_FORMAT, version: SHARD_VERSION, command: 'explore' as const, k: shard.k, n: shard.n,
-        campaign: { wbemsim: packageVersion(), impl: opts.impl, workloads: workloads.map((w) => w.name), workloadsDigest: createHash('sha256').update(JSON.stringify(workloads)).digest('hex').slice(0, 16), maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog ?? null, mode: opts.mode ?? null, bitstate: opts.bitstate === true },
+        campaign: { wbemsim: packageVersion(), impl: opts.impl, workloads: workloads.map((w) => w.name), workloadsDigest: createHash('sha256').update(JSON.stringify(workloads)).digest('hex').slice(0, 16), maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog ?? null, mode: opts.mode ?? null, bitstate: opts.bitstate === true, por: opts.por === true },
         workloads: workloads.map((w) => w.name), result: { ...result, parts: undefined }, wallMs: result.wallMs,
       } : undefined;
       await emitExplorations(result, { ...opts, ...(shardFile ? { shardFile } : {}) }, setCode);

@@ -65,6 +65,7 @@ export function mergeExplorations(parts: ExploreResult[], workloads: string[], w
     results.push({
       impl: mine[0]!.impl, mode: mine[0]!.mode, workload: name, states: sum((r) => r.states), transitions: sum((r) => r.transitions),
       ...(mine[0]!.symmetry ? { symmetry: mine[0]!.symmetry } : {}),
+      ...(mine[0]!.por ? { por: 'refusal' in mine[0]!.por ? mine[0]!.por : { reduced: sum((r) => (r.por && 'reduced' in r.por ? r.por.reduced : 0)) } } : {}),
       ...(compaction.length ? { hashCompaction: { omission: Math.min(1, compaction.reduce((n, c) => n + c.omission, 0)), bytesPerState: Math.max(...compaction.map((c) => c.bytesPerState)) } } : {}),
       ...(tables.length ? { stateTable: { bytesPerState: Math.max(...tables) } } : {}),
       ...(claims.length ? { sharedClaims: { omission: oneTable ? Math.max(...claims) : Math.min(1, claims.reduce((n, c) => n + c, 0)) } } : {}),

@@ -13,6 +13,7 @@ import { builtinWorkloads } from '../sim/workloads.ts';
 import type { Workload } from '../sim/workload.ts';
 import type { RunResult } from '../sim/run.ts';
 import { UsageError } from './usage-error.ts';
+import { PorUnsound } from '../sim/persistent-sets.ts';
 import { EXPLORE_SPLIT_DEPTH } from './shard-file.ts';
 import { SharedClaims } from '../sim/shared-claims.ts';
 import { notStarted } from './impl.ts';
@@ -84,6 +85,8 @@ export interface ExploreTask {
   mode?: ExploreMode;
   /** Hash compaction of the visited states (stateful search only). */
   bitstate?: boolean;
+  /** Partial-order reduction (ExploreOptions.por). */
+  por?: boolean;
   /**
    * Explore only this part: the stateful search splits each workload by state hash at
    * EXPLORE_SPLIT_DEPTH; the other searches split the workloads between the parts.
@@ -217,7 +220,15 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
           // Re-execution hands over every run; the stateful search reports its counts now and then.
           const onRun = post && mode === 're-execution' ? (r: RunResult) => { runs++; for (const v of r.judge.violations) violated.add(v.rule); post({ runs: runsBefore + runs, steps: 0, violations: violated.size }); } : undefined;
           const onProgress = post && mode === 'stateful' ? (x: { runs: number; states: number; violations: number }) => post({ runs: runsBefore + x.runs, steps: 0, states: x.states, violations: x.violations }) : undefined;
-          const { coverage: covered, ...r } = explore({ impl: p.impl, broker, workload, mode, ...(client ? { client } : {}), ...(p.bitstate ? { bitstate: true } : {}), ...(part && mode === 'stateful' ? { shard: { ...part, depth: EXPLORE_SPLIT_DEPTH } } : {}), ...(p.team && mode === 'stateful' ? { team: { claims: new SharedClaims(p.team.claims[w]!), k: p.team.k, n: p.team.n, depth: TEAM_SPLIT_DEPTH } } : {}), maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
+          let x: ReturnType<typeof explore>;
+          try {
+            x = explore({ impl: p.impl, broker, workload, mode, ...(client ? { client } : {}), ...(p.bitstate ? { bitstate: true } : {}), ...(p.por ? { por: true } : {}), ...(part && mode === 'stateful' ? { shard: { ...part, depth: EXPLORE_SPLIT_DEPTH } } : {}), ...(p.team && mode === 'stateful' ? { team: { claims: new SharedClaims(p.team.claims[w]!), k: p.team.k, n: p.team.n, depth: TEAM_SPLIT_DEPTH } } : {}), maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
+          } catch (err) {
+            // A broker that acts outside a step's sink cannot be reduced: the user explores it without --por.
+            if (err instanceof PorUnsound) throw new UsageError(err.message);
+            throw err;
+          }
+          const { coverage: covered, ...r } = x;
           reached.merge(covered);
           runsBefore += r.runs;
           results.push(r);

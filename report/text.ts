@@ -151,6 +151,11 @@ export function exploreText(r: ReportResult): string {
       : x.mode === 'breadth-first' ? '  mode: breadth-first (each level of states saved; each rule\'s witness is a shortest run that breaks it)'
       : '  mode: re-execution (every branch runs again from the start; the broker cannot be saved and restored, or --mode re-execution)');
     if (x.symmetry) out.push(`  symmetry: states that differ only by swapping ${x.symmetry.map((g) => g.join(' / ')).join(', or ')} explored once`);
+    if (x.por) {
+      out.push('refusal' in x.por
+        ? `  partial-order reduction: providers untimed; one sink's steps at a time does not apply: ${inert(x.por.refusal)}`
+        : `  partial-order reduction: providers untimed; one sink's steps explored alone where the others' commute with them (${x.por.reduced} expansions)`);
+    }
     if (x.hashCompaction) out.push(`  hash compaction: ${x.hashCompaction.bytesPerState.toFixed(1)} bytes per state stored; estimated probability that a state was omitted: ${x.hashCompaction.omission.toExponential(1)}`);
     if (x.stateTable) out.push(`  stored states: ${x.stateTable.bytesPerState.toFixed(1)} bytes each, whole (no omission)`);
     if (x.sharedClaims) out.push(`  workers: the threads shared the states they explored by a 64-bit hash; estimated probability that a state was omitted: ${x.sharedClaims.omission.toExponential(1)}`);

@@ -61,6 +61,15 @@ export interface ExploreOptions {
   watchdog?: number;
   /** Turns the reduction off (for tests that compare it with the plain search). */
   noReduction?: boolean;
+  /**
+   * Partial-order reduction (`--por`): providers go untimed (WorldOptions.untimedProviders: a few
+   * more interleavings, and their steps commute with other calls'), and the stateful depth-first
+   * search explores one sink's steps at a state where the others' commute with them
+   * (sim/persistent-sets.ts). The re-execution search takes the untimed providers only.
+   */
+  por?: boolean;
+  /** With `por`: providers untimed, but every enabled step explored (tests compare the two). */
+  noPersistentSets?: boolean;
   /** Stop at the first run that breaks a `must` rule. */
   stopAtFirstViolation?: boolean;
   /** Wall-clock cut-off between runs and steps. */
@@ -130,6 +139,11 @@ export interface Exploration {
   sharedClaims?: { omission: number };
   /** The groups of interchangeable calls whose renamings the stateful search merged (sim/symmetry.ts). */
   symmetry?: string[][];
+  /**
+   * `--por`: at how many states the depth-first search explored one sink's steps only
+   * (sim/persistent-sets.ts), or why it could not at any (providers were untimed either way).
+   */
+  por?: { reduced: number } | { refusal: string };
   /** Executions from the start (one per branch explored). */
   runs: number;
   steps: number;
@@ -179,7 +193,7 @@ export function searchHeader(o: Pick<ExploreOptions, 'broker' | 'workload'>): Tr
 
 /** What every search starts from: the step independence of the reduction, the bounds, an empty coverage. */
 export function searchBounds(o: ExploreOptions): { independent: (a: Step, b: Step) => boolean; attach: (world: CallSinks) => void; maxStates: number; maxSteps: number; coverage: Coverage } {
-  const indep = new StepIndependence(o.workload, o.client !== undefined);
+  const indep = new StepIndependence(o.workload, o.client !== undefined, o.por === true);
   const m = compiledMachine();
   return {
     independent: o.noReduction ? () => false : (a, b) => indep.independent(a, b),
@@ -215,7 +229,7 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
     const strategy = new ExplorerStrategy(branch, o.workload, searchHeader(o), visited, independent, () => visited.size >= maxStates, stack);
     const r = runOnce({
       impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy, client: o.client,
-      maxSteps, watchdog: o.watchdog, shouldStop: o.shouldStop, keepTrace: o.keepTrace,
+      maxSteps, watchdog: o.watchdog, untimedProviders: o.por, shouldStop: o.shouldStop, keepTrace: o.keepTrace,
       onWorld: (world, monitor) => {
         attach(world);
         strategy.attach(world, monitor);
@@ -244,6 +258,7 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
   const outcome = decideOutcome({ violations: [...violations.values()], brokerFailures: brokerFailure ? 1 : 0, runs });
   return {
     impl: o.impl, mode: 're-execution', workload: o.workload.name, states: visited.size, transitions, runs, steps, complete,
+    ...(o.por ? { por: { refusal: 'the re-execution search takes the untimed providers only' } } : {}),
     ...tableFigures(visited),
     ...(complete ? {} : { cut: cut ?? 'stopped' }),
     conformant: outcome.conformant, violations: [...violations.values()], ends, coverage,

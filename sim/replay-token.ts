@@ -29,6 +29,8 @@ export interface ReplaySpec {
   depth?: number;
   maxSteps?: number;
   watchdog?: number;
+  /** The run's providers went without virtual-time pacing (`explore --por`: WorldOptions.untimedProviders). */
+  untimedProviders?: boolean;
   /**
    * The choices recorded explicitly: all of the run's, or, when `steps` is larger, its first
    * `choices.length`, after which the strategy remade from its name and seed chose.
@@ -84,11 +86,11 @@ function pushVarint(out: number[], v: number): void {
 }
 
 export function encodeToken(spec: ReplaySpec): string {
-  const { impl, client, strategy, seed, depth, maxSteps, watchdog, choices } = spec;
+  const { impl, client, strategy, seed, depth, maxSteps, watchdog, untimedProviders, choices } = spec;
   const steps = spec.steps ?? choices.length;
   if (steps < choices.length) throw new Error(`encodeToken: ${choices.length} choices recorded for a run of ${steps} steps`);
   const checks = spec.checks ?? [];
-  const header = Buffer.from(JSON.stringify({ impl, ...(client !== undefined ? { client } : {}), strategy, seed, ...(depth !== undefined ? { depth } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}), ...(watchdog !== undefined ? { watchdog } : {}) }));
+  const header = Buffer.from(JSON.stringify({ impl, ...(client !== undefined ? { client } : {}), strategy, seed, ...(depth !== undefined ? { depth } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}), ...(watchdog !== undefined ? { watchdog } : {}), ...(untimedProviders ? { untimedProviders: true } : {}) }));
   const bytes: number[] = [];
   pushVarint(bytes, header.length);
   const rest: number[] = [];
@@ -143,6 +145,7 @@ function checkHeader(rest: unknown): asserts rest is Omit<ReplaySpec, 'choices' 
   for (const k of ['depth', 'maxSteps', 'watchdog'] as const) {
     if (r[k] !== undefined && typeof r[k] !== 'number') throw new TokenError(`replay token: its ${k} is not a number`);
   }
+  if (r.untimedProviders !== undefined && r.untimedProviders !== true) throw new TokenError('replay token: its untimedProviders is not true');
 }
 
 export function decodeToken(token: string): ReplaySpec {

@@ -41,7 +41,7 @@ export function replaySpec(spec: ReplaySpec, workload: Workload, broker: BrokerA
   return runOnce({
     impl: spec.impl, broker, workload, seed: spec.seed, choices: spec.choices, strict: true, client: clientOf(spec),
     recorded: { steps, ...(spec.checks ? { checks: spec.checks } : {}) },
-    maxSteps: spec.maxSteps, watchdog: spec.watchdog, depth: spec.depth, keepTrace, shouldStop: stop,
+    maxSteps: spec.maxSteps, watchdog: spec.watchdog, ...(spec.untimedProviders ? { untimedProviders: true } : {}), depth: spec.depth, keepTrace, shouldStop: stop,
     strategy: steps > spec.choices.length ? remade(spec, workload) : { name: spec.strategy, choose: () => 0 },
   });
 }

@@ -38,6 +38,8 @@ export interface RunOptions {
   /** Step bound; `defaultMaxSteps(workload)` when absent. */
   maxSteps?: number;
   watchdog?: number;
+  /** Providers without virtual-time pacing (WorldOptions.untimedProviders): what `explore --por` searches. */
+  untimedProviders?: boolean;
   depth?: number;
   keepTrace?: boolean;
   reducer?: Reducer;
@@ -200,7 +202,7 @@ export function runOnce(o: RunOptions): RunResult {
   const maxSteps = o.maxSteps ?? defaultMaxSteps(o.workload);
   let end: RunResult['end'];
   try {
-    world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG, ...(o.client ? { client: o.client } : {}) });
+    world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG, ...(o.client ? { client: o.client } : {}), ...(o.untimedProviders ? { untimedProviders: true } : {}) });
     o.onWorld?.(world, monitor);
     flush();
     const stop = scheduler.run(world, { maxSteps, afterStep: flush, reducer: o.reducer, shouldStop: o.shouldStop });
@@ -233,6 +235,7 @@ export function runOnce(o: RunOptions): RunResult {
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
     ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
+    ...(o.untimedProviders ? { untimedProviders: true } : {}),
   };
   const tokenOf = lazyToken(spec);
   const result = judge.finish();

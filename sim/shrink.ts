@@ -69,6 +69,8 @@ export interface ShrinkOptions {
   seed: number;
   maxSteps?: number;
   watchdog?: number;
+  /** Providers without virtual-time pacing, as the run to shrink had them (a token of `explore --por`). */
+  untimedProviders?: boolean;
   /** Candidate runs at most (DEFAULT_SHRINK_BUDGET when absent). */
   budget?: number;
   /** Polled between steps: once it says yes, the shrink stops with what it has. */
@@ -236,7 +238,7 @@ export function shrinkRun(o: ShrinkOptions): Shrunk | undefined {
     const strategy = new RecordKeys(by ?? SHRUNK);
     const r = runOnce({
       impl: o.impl, broker: o.broker, workload, seed: o.seed, strategy, choices: by ? [] : choices,
-      maxSteps: o.maxSteps, watchdog: o.watchdog, keepTrace, shouldStop: o.shouldStop,
+      maxSteps: o.maxSteps, watchdog: o.watchdog, ...(o.untimedProviders ? { untimedProviders: true } : {}), keepTrace, shouldStop: o.shouldStop,
     });
     lastKeys = strategy.keys;
     if (r.end.reason === 'stopped') { stopped = true; return undefined; }
@@ -334,7 +336,7 @@ export function shrinkToken(token: string, broker: BrokerAdapter, rule: string, 
   if (original.end.reason === 'stopped' || !violates(original, rule)) return undefined;
   const shrunk = shrinkRun({
     impl: spec.impl, broker, workload, choices: original.choices, rule, seed: spec.seed,
-    maxSteps: spec.maxSteps, watchdog: spec.watchdog, budget: options.budget, shouldStop: options.shouldStop,
+    maxSteps: spec.maxSteps, watchdog: spec.watchdog, ...(spec.untimedProviders ? { untimedProviders: true } : {}), budget: options.budget, shouldStop: options.shouldStop,
   });
   return shrunk && { ...shrunk, report: { ...shrunk.report, original: token } };
 }

@@ -21,7 +21,7 @@ type Expansion = { todo: number[]; sleeps: Step[][] };
  */
 export function expand(
   visited: Visited, key: string, enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean,
-  name: (stepKey: string) => string = (k) => k,
+  name: (stepKey: string) => string = (k) => k, only?: ReadonlySet<number>,
 ): Expansion {
   const asleep = new Set(sleep.map((s) => name(s.key)));
   const at = visited.find(key);
@@ -41,7 +41,16 @@ export function expand(
     for (const s of stored) if (!asleep.has(s)) { shrinks = true; break; }
     if (shrinks) visited.setAsleep(at, [...stored].filter((s) => asleep.has(s)));
   }
-  return { todo, sleeps: sleepsOf(todo, enabled, sleep, independent) };
+  return reduced(todo, only, enabled, sleep, independent);
+}
+
+/**
+ * The steps of `todo` in the persistent set `only` (sim/persistent-sets.ts; all when absent),
+ * with their sleep sets: a step left out is never explored here, so it sleeps in no sibling.
+ */
+function reduced(todo: number[], only: ReadonlySet<number> | undefined, enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean): Expansion {
+  const kept = only ? todo.filter((i) => only.has(i)) : todo;
+  return { todo: kept, sleeps: sleepsOf(kept, enabled, sleep, independent) };
 }
 
 /** Branch j sleeps on the steps explored before it (and the inherited ones) that commute with it. */
@@ -161,11 +170,11 @@ export function hash96(s: string): [number, number, number] {
 /** `expand` for a hash-compacted search: the state with its sleep set is new, or nothing is explored. */
 export function expandCompact(
   table: HashCompactTable, key: string, enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean,
-  name: (stepKey: string) => string = (k) => k,
+  name: (stepKey: string) => string = (k) => k, only?: ReadonlySet<number>,
 ): Expansion {
   const asleep = new Set(sleep.map((s) => s.key));
   if (!table.add(`${key}@${sleep.map((s) => name(s.key)).sort().join(',')}`)) return { todo: [], sleeps: [] };
   const todo: number[] = [];
   for (let i = 0; i < enabled.length; i++) if (!asleep.has(enabled[i]!.key)) todo.push(i);
-  return { todo, sleeps: sleepsOf(todo, enabled, sleep, independent) };
+  return reduced(todo, only, enabled, sleep, independent);
 }

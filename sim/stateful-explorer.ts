@@ -22,6 +22,7 @@ import { runOnce } from './run.ts';
 import { CallSymmetry } from './symmetry.ts';
 import { expand, expandCompact, HashCompactTable, type Visited } from './sleep-sets.ts';
 import { StateTable } from './state-table.ts';
+import { SinkPersistentSets } from './persistent-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { World } from './world.ts';
 import { eachBrokenRule, searchBounds, searchHeader, tableFigures, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
@@ -69,7 +70,7 @@ const FIRST: Strategy = { name: 'exhaustive', choose: () => 0 };
  */
 export function searchState(o: ExploreOptions) {
   const callIds = o.workload.calls.map((c) => c.id);
-  const world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG, ...(o.client ? { client: o.client } : {}) });
+  const world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG, ...(o.client ? { client: o.client } : {}), ...(o.por ? { untimedProviders: true } : {}) });
   const monitor = new Monitor({ annotated: o.broker.info.annotates === true });
   const judge: Judge = createJudge({ keyed: true, verifySaves: o.verifySaves });
   judge.begin(searchHeader(o));
@@ -149,6 +150,10 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   const { world, monitor, judge, flush, save, restore, settle, finish, key, symmetry, stepName } = live;
   attach(world);
 
+  // Persistent sets need the whole workload as the client plays it: not under a client model.
+  const porRefusal = !o.por ? undefined : o.client ? 'a client model plays the workload' : SinkPersistentSets.refusal(o.workload);
+  const por = o.por && !o.noPersistentSets && porRefusal === undefined ? SinkPersistentSets.of(o.workload) : undefined;
+  let reducedExpansions = 0;
   const visited: Visited = new StateTable();
   const compact = o.bitstate ? new HashCompactTable() : undefined;
   const stored = () => compact ? compact.size : visited.size;
@@ -238,7 +243,9 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       endPath('merged');
       return;
     }
-    const { todo, sleeps } = compact ? expandCompact(compact, k, enabled, sleep, independent, stepName) : expand(visited, k, enabled, sleep, independent, stepName);
+    const only = por?.choose(world, enabled);
+    if (only) reducedExpansions++;
+    const { todo, sleeps } = compact ? expandCompact(compact, k, enabled, sleep, independent, stepName, only) : expand(visited, k, enabled, sleep, independent, stepName, only);
     // A state seen before (or one whose every step sleeps): its future was explored from where it
     // was first met, and the key holds whatever of the path so far a future verdict depends on.
     if (todo.length === 0) { endPath('merged'); return; }
@@ -252,7 +259,9 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       const j = todo[n]!;
       path.push(j);
       steps++;
+      const sensitive = por?.sensitive(enabled[j]!, world) ?? false;
       world.take(enabled[j]!);
+      por?.check(enabled[j]!, sensitive, world.events, world, o.broker.info.name);
       flush();
       dfs(depth + 1, sleeps[n]!);
       path.pop();
@@ -290,7 +299,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   // Each violation's witness: its path run again from the start, as `wbemsim replay` will run it.
   const violations: ExploredViolation[] = [];
   for (const f of found.values()) {
-    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog, client: o.client });
+    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog, client: o.client, untimedProviders: o.por });
     const again = f.by === 'judge' ? r.judge.violations.some((v) => v.rule === f.rule) : r.monitor.some((x) => x.rules.includes(f.rule));
     if (!again && !failure) throw new Error(`stateful search found ${f.rule} on a path that does not break it when run again: a state was not saved or restored whole`);
     violations.push({ rule: f.rule, by: f.by, explanation: f.explanation, token: r.token, steps: r.steps, runs: f.paths });
@@ -308,6 +317,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     ...(compact ? { hashCompaction: { omission: compact.omission(), bytesPerState: compact.size ? compact.bytes / compact.size : 0 } } : tableFigures(visited)),
     ...(team ? { sharedClaims: { omission: team.claims.omission() } } : {}),
     ...(symmetry ? { symmetry: symmetry.groups.map((g) => [...g]) } : {}),
+    ...(o.por ? { por: porRefusal !== undefined ? { refusal: porRefusal } : { reduced: reducedExpansions } } : {}),
     conformant: outcome.conformant, violations, ends, coverage, ...deadlockOf(o, firstDeadlock, maxSteps),
   };
 }
@@ -315,7 +325,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
 /** The first deadlock a search met, with the replay token of its path run again from the start. */
 function deadlockOf(o: ExploreOptions, first: { choices: number[]; detail: string } | undefined, maxSteps: number): Pick<Exploration, 'deadlock'> {
   if (!first) return {};
-  const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: first.choices, maxSteps, watchdog: o.watchdog, client: o.client });
+  const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: first.choices, maxSteps, watchdog: o.watchdog, client: o.client, untimedProviders: o.por });
   return { deadlock: { detail: first.detail, token: r.token, steps: r.steps } };
 }
 
@@ -327,7 +337,7 @@ function brokerFailed(
   o: ExploreOptions, err: BrokerFailure, path: number[], maxSteps: number,
   counts: Pick<Exploration, 'mode' | 'states' | 'transitions' | 'runs' | 'steps' | 'ends' | 'coverage'>,
 ): Exploration {
-  const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: path, maxSteps, watchdog: o.watchdog, client: o.client });
+  const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: path, maxSteps, watchdog: o.watchdog, client: o.client, untimedProviders: o.por });
   const outcome = decideOutcome({ violations: [], brokerFailures: 1, runs: counts.runs });
   return {
     impl: o.impl, workload: o.workload.name, ...counts, complete: false, cut: 'broker-failure', conformant: outcome.conformant, violations: [],
@@ -440,7 +450,7 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
   coverage.merge(st.monitor.coverage);
   const witnesses: ShortestWitness[] = [];
   for (const f of found.values()) {
-    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog, client: o.client });
+    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog, client: o.client, untimedProviders: o.por });
     witnesses.push({ rule: f.rule, by: f.by, explanation: f.explanation, steps: r.steps, choices: f.choices, token: r.token });
   }
   const done = complete || allFound();
@@ -462,6 +472,7 @@ export function exploreBreadthFirst(o: ExploreOptions): Exploration {
   return {
     impl: o.impl, mode: 'breadth-first', workload: o.workload.name, states: s.states, transitions: s.transitions,
     runs: Object.values(s.ends).reduce((a, b) => a + b, 0), steps: s.steps, complete: s.complete, ...(s.cut ? { cut: s.cut } : {}),
+    ...(o.por ? { por: { refusal: 'the breadth-first search takes the untimed providers only' } } : {}),
     conformant: outcome.conformant, violations, ends: s.ends, coverage: s.coverage, ...(s.deadlock ? { deadlock: s.deadlock } : {}),
   };
 }

@@ -9,7 +9,8 @@
  *   every other call's events);
  * - steps without a call;
  * - issuing a call and a provider producing: they set a provider timer relative to `now`, so the
- *   two orders leave different remaining times in the state key (the orders do not commute);
+ *   two orders leave different remaining times in the state key (the orders do not commute),
+ *   unless providers are untimed (`explore --por`, WorldOptions.untimedProviders);
  * - the watchdog and every step of a call whose sink is `slow` or `hold`: their callbacks set
  *   timers (delay, watchdog deadline) and holds are judged against cancels.
  * What is left (an Indicate, SetStatus, callback return, provider completion, method return or
@@ -42,8 +43,11 @@ export class StepIndependence {
   /** Under a client model: the world whose calls' sinks decide. */
   private world: CallSinks | undefined;
 
-  /** `client`: a client model plays the workload, so the calls' sinks are read from the world. */
-  constructor(workload: Workload, private readonly client = false) {
+  /**
+   * `client`: a client model plays the workload, so the calls' sinks are read from the world.
+   * `untimed`: providers set no timers, so issuing a call and producing are local steps too.
+   */
+  constructor(workload: Workload, private readonly client = false, private readonly untimed = false) {
     const spec = new Map(workload.sinks.map((s) => [s.id, s]));
     for (const s of workload.sinks) if (s.behaviour === 'slow' || s.behaviour === 'hold' || s.behaviour === 'hold-final') this.timedSinks.add(s.id);
     if (client) return;
@@ -77,6 +81,7 @@ export class StepIndependence {
   private local(s: Step, call: string, sink: string): boolean {
     if (this.client ? this.timedSinks.has(sink) : this.timed.has(call)) return false;
     if (s.kind === 'return' || s.kind === 'complete') return true;
+    if (this.untimed && (s.kind === 'call' || s.kind === 'produce')) return true;
     return s.kind === 'broker' && s.cancel === undefined;
   }
 }

@@ -8,7 +8,7 @@ import { joinSorted, type KeyOrder } from '../trace/key-order.ts';
 import type { BrokerAdapter, BrokerInfo, BrokerOutput, CallTarget } from './broker-adapter.ts';
 import { failed, RPC_E_DISCONNECTED, S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 import type { ProviderKind, UnnumberedEvent } from '../trace/event.ts';
-import { passedSink, type CallSpec, type ClientAction, type SinkSpec, type Workload } from './workload.ts';
+import { innerSink, passedSink, type CallSpec, type ClientAction, type SinkSpec, type Workload } from './workload.ts';
 import { SwbemSinkLayer } from './swbemsink-layer.ts';
 import type { ClientModel } from './client-api.ts';
 import { ClientModelError, ClientRuntime, type ClientHost } from './client-model.ts';
@@ -33,6 +33,13 @@ export interface WorldOptions {
    * the workload's calls then say only what each call's provider does.
    */
   client?: ClientModel;
+  /**
+   * Providers produce and complete without waiting on virtual time (no delay between objects, a
+   * method without its duration). Every interleaving of the timed world stays possible and a few
+   * more become so; in exchange a provider's steps set no timer, so they commute with other calls'
+   * steps (sim/step-independence.ts) and partial-order reduction applies (sim/persistent-sets.ts).
+   */
+  untimedProviders?: boolean;
 }
 
 interface Callback {
@@ -209,6 +216,41 @@ export class World {
     // The step caches (the broker's steps, the calls' and the actions') and the actions' targets hold immutable values: kept across restores.
     // So are the maps of the workload's sinks and calls by id, filled once by the constructor.
     return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.options, this.brokerSteps, this.insideSteps, this.callSteps, this.actSteps, this.insideTargets, this.sinks, this.callById, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
+  }
+
+  /** The cancel actions not taken yet, by id (sim/persistent-sets.ts, PorView). */
+  *pendingCancels(): Iterable<string> {
+    for (const i of this.pendingActions) {
+      const a = this.actions[i]!;
+      if (a.kind === 'cancel') yield a.id;
+    }
+  }
+
+  /** The cancels entered and not returned, by id. */
+  runningCancels(): Iterable<string> {
+    return this.cancelsRunning.keys();
+  }
+
+  /** Whether a call made with `sink`, its wrapper or its inner sink has not ended yet. */
+  hasOpenCall(sink: string): boolean {
+    const inner = innerSink(sink);
+    for (const [s, n] of this.openOnSink) if (n > 0 && innerSink(s) === inner) return true;
+    return false;
+  }
+
+  /** The calls and cancels not made yet that still wait (`after`), with the call each waits for. */
+  *waits(): Iterable<{ call?: string; cancel?: string; on: string }> {
+    const on = (after: string) => (after.endsWith('.final') ? after.slice(0, -6) : after);
+    for (const c of this.pendingCalls) if (c.after && !this.satisfied(c.after)) yield { call: c.id, on: on(c.after) };
+    for (const i of this.pendingActions) {
+      const a = this.actions[i]!;
+      if (a.kind === 'cancel' && a.after && !this.satisfied(a.after)) yield { cancel: a.id, on: on(a.after) };
+    }
+  }
+
+  /** Whether callback `cb` is a final SetStatus still in the sink. */
+  isFinalCallback(cb: string): boolean {
+    return this.callbacks.get(cb)?.final === true;
   }
 
   /** Every step enabled now, in a deterministic order. Empty with `nextTimer()` undefined means the run is over. */
@@ -590,7 +632,7 @@ export class World {
     const p = this.providers.get(call)!;
     const count = p.kind === 'event' || p.kind === 'instance' ? 1 : p.left;
     p.left -= count;
-    p.notBefore = this.now + 1;
+    p.notBefore = this.options.untimedProviders ? this.now : this.now + 1;
     this.emit({ type: 'provider.produced', call, count });
     this.apply(this.broker.input({ kind: 'provider-produced', call, count }));
     // An event provider never completes: after its last event it goes quiet (NOTIFICATION-NEVER-COMPLETES).
@@ -609,7 +651,7 @@ export class World {
     const spec = this.callById.get(call)!;
     const kind = PROVIDER_OF[spec.op];
     const left = kind === 'instance' || kind === 'event' ? spec.objects ?? 2 : kind === 'object' || kind === 'method' ? 1 : 0;
-    const delay = kind === 'method' ? spec.duration ?? 5 : 1;
+    const delay = this.options.untimedProviders ? 0 : kind === 'method' ? spec.duration ?? 5 : 1;
     const p: Provider = {
       kind, spec, left, notBefore: this.now + delay, done: kind === 'event' && left === 0,
       produceStep: fixedStep('produce', call, call), completeStep: fixedStep('complete', call, call),
