@@ -149,6 +149,16 @@ describe('the persistent sets', () => {
     expect(cut).toBeGreaterThan(brokers.length / 2);
   }, 600_000);
 
+  it.each(['double-final', 'indicate-after-final', 'cancelled-final-ok'])('find the same violated rules on the Spin 2/2/1 equivalent as without them under mutant %s', (name) => {
+    const m = MUTANTS.find((x) => x.name === name)!;
+    const por = exploreStateful({ impl: name, broker: m.create(), workload: spin('2-2-1'), por: true, maxStates: 100_000 });
+    const all = exploreStateful({ impl: name, broker: m.create(), workload: spin('2-2-1'), por: true, noPersistentSets: true, maxStates: 100_000 });
+    expect(por.complete && all.complete).toBe(true);
+    expect(por.violations.length).toBeGreaterThan(0);
+    expect(rulesOf(por)).toEqual(rulesOf(all));
+    expect(por.states).toBeLessThan(all.states);
+  }, 120_000);
+
   it('give witnesses whose tokens replay with untimed providers to the rule they break', () => {
     const m = MUTANTS.find((x) => x.name === 'no-addref')!;
     const x = exploreStateful({ impl: `mutant:${m.name}`, broker: m.create(), workload: threeCalls, por: true });
