@@ -97,7 +97,7 @@ export interface ReportExploration {
   /** Groups of interchangeable calls the search merged the renamings of. */
   symmetry?: string[][];
   /** `--por`: at how many states one sink's steps were explored alone, or why never. */
-  por?: { reduced: number } | { refusal: string };
+  por?: { reduced: number } | { refusal: string; untimedProviders?: true };
   /** This exploration's own verdict (report/result.ts decides it). */
   conformant?: boolean;
   brokerFailure?: { reason: string; detail?: string; token: string };

@@ -153,7 +153,7 @@ export function exploreText(r: ReportResult): string {
     if (x.symmetry) out.push(`  symmetry: states that differ only by swapping ${x.symmetry.map((g) => g.join(' / ')).join(', or ')} explored once`);
     if (x.por) {
       out.push('refusal' in x.por
-        ? `  partial-order reduction: providers untimed; one sink's steps at a time does not apply: ${inert(x.por.refusal)}`
+        ? `  partial-order reduction: not applied (${inert(x.por.refusal)})${x.por.untimedProviders ? '; providers untimed' : ''}`
         : `  partial-order reduction: providers untimed; one sink's steps explored alone where the others' commute with them (${x.por.reduced} expansions)`);
     }
     if (x.hashCompaction) out.push(`  hash compaction: ${x.hashCompaction.bytesPerState.toFixed(1)} bytes per state stored; estimated probability that a state was omitted: ${x.hashCompaction.omission.toExponential(1)}`);

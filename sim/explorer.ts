@@ -39,6 +39,7 @@ import { runOnce, type RunResult } from './run.ts';
 import type { ClientModel } from './client-api.ts';
 import { canSnapshot, exploreBreadthFirst, exploreStateful } from './stateful-explorer.ts';
 import { StepIndependence, type CallSinks } from './step-independence.ts';
+import { SinkPersistentSets } from './persistent-sets.ts';
 import { expand, type Visited } from './sleep-sets.ts';
 import { StateTable } from './state-table.ts';
 import type { Step, Strategy } from './strategy.ts';
@@ -140,10 +141,10 @@ export interface Exploration {
   /** The groups of interchangeable calls whose renamings the stateful search merged (sim/symmetry.ts). */
   symmetry?: string[][];
   /**
-   * `--por`: at how many states the depth-first search explored one sink's steps only
-   * (sim/persistent-sets.ts), or why it could not at any (providers were untimed either way).
+   * `--por`: how many expansions of a state explored one sink's steps only
+   * (sim/persistent-sets.ts), or why none did, and whether providers were untimed then.
    */
-  por?: { reduced: number } | { refusal: string };
+  por?: { reduced: number } | { refusal: string; untimedProviders?: true };
   /** Executions from the start (one per branch explored). */
   runs: number;
   steps: number;
@@ -191,9 +192,29 @@ export function searchHeader(o: Pick<ExploreOptions, 'broker' | 'workload'>): Tr
   };
 }
 
+/**
+ * With `--por`, why the persistent sets do not apply to the search of `o`, or undefined when they
+ * do. Where they do not, providers stay timed as well: untimed providers would also hold back the
+ * watchdog, which is offered only when nothing else is enabled.
+ */
+export function porRefusal(o: ExploreOptions): string | undefined {
+  return o.client ? 'a client model plays the workload' : SinkPersistentSets.refusal(o.workload);
+}
+
+/** Whether the search of `o` runs untimed providers: `--por` where the persistent sets apply. */
+export function untimedSearch(o: ExploreOptions): boolean {
+  return o.por === true && porRefusal(o) === undefined;
+}
+
+/** `Exploration.por` of a search other than the stateful depth-first one. */
+export function porOutside(o: ExploreOptions, search: 're-execution' | 'breadth-first'): { refusal: string; untimedProviders?: true } {
+  const refusal = porRefusal(o);
+  return refusal !== undefined ? { refusal } : { refusal: `the ${search} search takes the untimed providers only`, untimedProviders: true };
+}
+
 /** What every search starts from: the step independence of the reduction, the bounds, an empty coverage. */
 export function searchBounds(o: ExploreOptions): { independent: (a: Step, b: Step) => boolean; attach: (world: CallSinks) => void; maxStates: number; maxSteps: number; coverage: Coverage } {
-  const indep = new StepIndependence(o.workload, o.client !== undefined, o.por === true);
+  const indep = new StepIndependence(o.workload, o.client !== undefined, untimedSearch(o));
   const m = compiledMachine();
   return {
     independent: o.noReduction ? () => false : (a, b) => indep.independent(a, b),
@@ -229,7 +250,7 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
     const strategy = new ExplorerStrategy(branch, o.workload, searchHeader(o), visited, independent, () => visited.size >= maxStates, stack);
     const r = runOnce({
       impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy, client: o.client,
-      maxSteps, watchdog: o.watchdog, untimedProviders: o.por, shouldStop: o.shouldStop, keepTrace: o.keepTrace,
+      maxSteps, watchdog: o.watchdog, untimedProviders: untimedSearch(o), shouldStop: o.shouldStop, keepTrace: o.keepTrace,
       onWorld: (world, monitor) => {
         attach(world);
         strategy.attach(world, monitor);
@@ -258,7 +279,7 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
   const outcome = decideOutcome({ violations: [...violations.values()], brokerFailures: brokerFailure ? 1 : 0, runs });
   return {
     impl: o.impl, mode: 're-execution', workload: o.workload.name, states: visited.size, transitions, runs, steps, complete,
-    ...(o.por ? { por: { refusal: 'the re-execution search takes the untimed providers only' } } : {}),
+    ...(o.por ? { por: porOutside(o, 're-execution') } : {}),
     ...tableFigures(visited),
     ...(complete ? {} : { cut: cut ?? 'stopped' }),
     conformant: outcome.conformant, violations: [...violations.values()], ends, coverage,

@@ -20,12 +20,14 @@
  * other client action, no client model, SWbemSink or remote broker), and the broker must keep each
  * step within its component: a step that names a call acts on calls and sinks of that call's sink
  * only, a cancel's on those of the cancel's sink, and a method returns a failure only at its
- * entry. `check` verifies that of every step taken, from the events it made, and stops the search
- * if a broker breaks it, since the search would then have left out interleavings that differ (a
- * change to another sink's call inside the broker that no event names goes unseen).
+ * entry; a cancel's events come from steps that name it. `check` verifies that of every step
+ * taken, from the events it made, and stops the search if a broker breaks it, since the search
+ * would then have left out interleavings that differ. What events do not show (a step enabling or
+ * disabling another sink's step, a change to another sink's call inside the broker) is assumed.
  *
  * The state graph has no cycle (every step makes a call, a cancel, a provider or a callback
- * progress), so the persistent sets need no cycle proviso.
+ * progress), so the persistent sets need no cycle proviso; the search stops if a path comes back
+ * to a state on it (PorUnsound.cycle).
  */
 import type { Step } from './strategy.ts';
 import type { UnnumberedEvent } from '../trace/event.ts';
@@ -140,13 +142,14 @@ export class SinkPersistentSets {
     }
     if (groups.size < 2) return undefined;
     const cancelling = this.cancelling(view, componentOf);
-    let best: Set<number> | undefined;
+    let best: { c: string; at: Set<number> } | undefined;
     for (const [c, g] of groups) {
       if (g.cancel) continue;
       if (g.sensitive && [...cancelling].some((x) => x !== c)) continue;
-      if (!best || g.at.size < best.size) best = g.at;
+      // Ties go to the sink named first: the choice depends on the state, not on the order of `enabled`.
+      if (!best || g.at.size < best.at.size || (g.at.size === best.at.size && c < best.c)) best = { c, at: g.at };
     }
-    return best;
+    return best?.at;
   }
 
   /**
@@ -162,23 +165,28 @@ export class SinkPersistentSets {
     for (const e of events) {
       const call = 'call' in e && typeof e.call === 'string' ? e.call : undefined;
       const sink = 'sink' in e && typeof e.sink === 'string' ? e.sink : undefined;
-      const other = call !== undefined ? this.callSink.get(call) : sink !== undefined ? innerSink(sink) : undefined;
+      const cancel = 'cancel' in e && typeof e.cancel === 'string' ? e.cancel : undefined;
+      const other = call !== undefined ? this.callSink.get(call) : sink !== undefined ? innerSink(sink) : cancel !== undefined ? this.cancelSink.get(cancel) : undefined;
       if (other !== undefined && other !== own) {
-        throw new PorUnsound(broker, s, `acted on ${call !== undefined ? `call ${call}` : `sink ${sink}`} of sink ${other}`);
+        throw PorUnsound.step(broker, s, `acted on ${call !== undefined ? `call ${call}` : sink !== undefined ? `sink ${sink}` : `cancel ${cancel}`} of sink ${other}`);
+      }
+      // A cancel's events come from its own steps (BrokerStep.cancel): those are never taken alone.
+      if (cancel !== undefined && s.cancel === undefined) {
+        throw PorUnsound.step(broker, s, `acted for cancel ${cancel} without naming it as its cancel`);
       }
       // A broker that annotates says which calls its cancel processed: a call of another sink is acted on.
       if (e.type === 'annotation.cancel-processed') {
         const far = e.calls.find((c) => this.callSink.get(c) !== own);
-        if (far !== undefined) throw new PorUnsound(broker, s, `processed call ${far} of sink ${this.callSink.get(far) ?? '?'}`);
+        if (far !== undefined) throw PorUnsound.step(broker, s, `processed call ${far} of sink ${this.callSink.get(far) ?? '?'}`);
       }
-      if (e.type === 'call.returned' && failed(e.hr) && s.kind !== 'call') {
-        throw new PorUnsound(broker, s, `returned call ${e.call} with a failure after its entry`);
+      if (e.type === 'call.returned' && failed(e.hr) && !sensitive) {
+        throw PorUnsound.step(broker, s, `returned call ${e.call} with a failure after its entry`);
       }
       if (!sensitive && e.type === 'sink.release' && (e.by ?? 'broker') === 'broker' && view.hasOpenCall(e.sink)) {
         const componentOf = this.components(view);
         const at = componentOf(innerSink(e.sink));
         const k = [...this.cancelling(view, componentOf)].find((c) => c !== at);
-        if (k !== undefined) throw new PorUnsound(broker, s, `released a reference to sink ${e.sink} while a call made with it had not ended and a cancel of sink ${k} was to come or running`);
+        if (k !== undefined) throw PorUnsound.step(broker, s, `released a reference to sink ${e.sink} while a call made with it had not ended and a cancel of sink ${k} was to come or running`);
       }
     }
   }
@@ -186,7 +194,13 @@ export class SinkPersistentSets {
 
 /** A broker broke what `--por` assumes of it: the reduced search would not be exhaustive. */
 export class PorUnsound extends Error {
-  constructor(broker: string, s: Step, what: string) {
-    super(`--por: broker ${broker}'s step ${s.key} ${what}; partial-order reduction takes each step to act within its own sink, so explore this broker without --por`);
+  /** Step `s` of `broker` did `what`, outside what the reduction assumes of a step. */
+  static step(broker: string, s: Step, what: string): PorUnsound {
+    return new PorUnsound(`--por: broker ${broker}'s step ${s.key} ${what}; partial-order reduction takes each step to act within its own sink, so explore this broker without --por`);
+  }
+
+  /** A path came back to a state on it: persistent sets without a cycle proviso could leave steps out for good. */
+  static cycle(broker: string): PorUnsound {
+    return new PorUnsound(`--por: under broker ${broker} a path came back to a state it had passed; partial-order reduction takes the state graph to have no cycle, so explore this broker without --por`);
   }
 }

@@ -40,12 +40,17 @@ export function expand(
     let shrinks = false;
     for (const s of stored) if (!asleep.has(s)) { shrinks = true; break; }
     if (shrinks) visited.setAsleep(at, [...stored].filter((s) => asleep.has(s)));
+    // Every such step, whether in the persistent set chosen now or not: the set chosen at the first
+    // visit may differ (under symmetry that state was a renaming of this one), and these steps
+    // include what it needs here; exploring more than it needs is sound.
+    return reduced(todo, undefined, enabled, sleep, independent);
   }
   return reduced(todo, only, enabled, sleep, independent);
 }
 
 /**
- * The steps of `todo` in the persistent set `only` (sim/persistent-sets.ts; all when absent),
+ * The steps of `todo` in the persistent set `only` (sim/persistent-sets.ts; all when absent; only
+ * at a state's first visit),
  * with their sleep sets: a step left out is never explored here, so it sleeps in no sibling.
  */
 function reduced(todo: number[], only: ReadonlySet<number> | undefined, enabled: readonly Step[], sleep: readonly Step[], independent: (a: Step, b: Step) => boolean): Expansion {

@@ -22,10 +22,10 @@ import { runOnce } from './run.ts';
 import { CallSymmetry } from './symmetry.ts';
 import { expand, expandCompact, HashCompactTable, type Visited } from './sleep-sets.ts';
 import { StateTable } from './state-table.ts';
-import { SinkPersistentSets } from './persistent-sets.ts';
+import { PorUnsound, SinkPersistentSets } from './persistent-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { World } from './world.ts';
-import { eachBrokenRule, searchBounds, searchHeader, tableFigures, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
+import { eachBrokenRule, porOutside, porRefusal, searchBounds, searchHeader, tableFigures, untimedSearch, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
 import { DEFAULT_WATCHDOG } from './run.ts';
 import { decideOutcome } from '../report/result.ts';
 
@@ -70,7 +70,7 @@ const FIRST: Strategy = { name: 'exhaustive', choose: () => 0 };
  */
 export function searchState(o: ExploreOptions) {
   const callIds = o.workload.calls.map((c) => c.id);
-  const world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG, ...(o.client ? { client: o.client } : {}), ...(o.por ? { untimedProviders: true } : {}) });
+  const world = new World(o.workload, o.broker, { watchdog: o.watchdog ?? DEFAULT_WATCHDOG, ...(o.client ? { client: o.client } : {}), ...(untimedSearch(o) ? { untimedProviders: true } : {}) });
   const monitor = new Monitor({ annotated: o.broker.info.annotates === true });
   const judge: Judge = createJudge({ keyed: true, verifySaves: o.verifySaves });
   judge.begin(searchHeader(o));
@@ -150,10 +150,11 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   const { world, monitor, judge, flush, save, restore, settle, finish, key, symmetry, stepName } = live;
   attach(world);
 
-  // Persistent sets need the whole workload as the client plays it: not under a client model.
-  const porRefusal = !o.por ? undefined : o.client ? 'a client model plays the workload' : SinkPersistentSets.refusal(o.workload);
-  const por = o.por && !o.noPersistentSets && porRefusal === undefined ? SinkPersistentSets.of(o.workload) : undefined;
+  const refused = o.por ? porRefusal(o) : undefined;
+  const por = o.por && !o.noPersistentSets && refused === undefined ? SinkPersistentSets.of(o.workload) : undefined;
   let reducedExpansions = 0;
+  /** With persistent sets, the keys of the states on the current path: one met again is a cycle. */
+  const onPath = new Set<string>();
   const visited: Visited = new StateTable();
   const compact = o.bitstate ? new HashCompactTable() : undefined;
   const stored = () => compact ? compact.size : visited.size;
@@ -243,6 +244,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       endPath('merged');
       return;
     }
+    if (por && onPath.has(k)) throw PorUnsound.cycle(o.broker.info.name);
     const only = por?.choose(world, enabled);
     if (only) reducedExpansions++;
     const { todo, sleeps } = compact ? expandCompact(compact, k, enabled, sleep, independent, stepName, only) : expand(visited, k, enabled, sleep, independent, stepName, only);
@@ -250,6 +252,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     // was first met, and the key holds whatever of the path so far a future verdict depends on.
     if (todo.length === 0) { endPath('merged'); return; }
     transitions += todo.length;
+    if (por) onPath.add(k);
     const here = todo.length > 1 ? save() : undefined;
     for (let n = 0; n < todo.length; n++) {
       if (n > 0) {
@@ -266,6 +269,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       dfs(depth + 1, sleeps[n]!);
       path.pop();
     }
+    onPath.delete(k);
   };
   // A broker process that fails (a crash, a timeout, a bad reply, also to a snapshot or a
   // restore) ends the search where it happened, as it ends a run of the re-execution search.
@@ -299,7 +303,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   // Each violation's witness: its path run again from the start, as `wbemsim replay` will run it.
   const violations: ExploredViolation[] = [];
   for (const f of found.values()) {
-    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog, client: o.client, untimedProviders: o.por });
+    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog, client: o.client, untimedProviders: untimedSearch(o) });
     const again = f.by === 'judge' ? r.judge.violations.some((v) => v.rule === f.rule) : r.monitor.some((x) => x.rules.includes(f.rule));
     if (!again && !failure) throw new Error(`stateful search found ${f.rule} on a path that does not break it when run again: a state was not saved or restored whole`);
     violations.push({ rule: f.rule, by: f.by, explanation: f.explanation, token: r.token, steps: r.steps, runs: f.paths });
@@ -317,7 +321,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     ...(compact ? { hashCompaction: { omission: compact.omission(), bytesPerState: compact.size ? compact.bytes / compact.size : 0 } } : tableFigures(visited)),
     ...(team ? { sharedClaims: { omission: team.claims.omission() } } : {}),
     ...(symmetry ? { symmetry: symmetry.groups.map((g) => [...g]) } : {}),
-    ...(o.por ? { por: porRefusal !== undefined ? { refusal: porRefusal } : { reduced: reducedExpansions } } : {}),
+    ...(o.por ? { por: refused !== undefined ? { refusal: refused } : { reduced: reducedExpansions } } : {}),
     conformant: outcome.conformant, violations, ends, coverage, ...deadlockOf(o, firstDeadlock, maxSteps),
   };
 }
@@ -325,7 +329,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
 /** The first deadlock a search met, with the replay token of its path run again from the start. */
 function deadlockOf(o: ExploreOptions, first: { choices: number[]; detail: string } | undefined, maxSteps: number): Pick<Exploration, 'deadlock'> {
   if (!first) return {};
-  const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: first.choices, maxSteps, watchdog: o.watchdog, client: o.client, untimedProviders: o.por });
+  const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: first.choices, maxSteps, watchdog: o.watchdog, client: o.client, untimedProviders: untimedSearch(o) });
   return { deadlock: { detail: first.detail, token: r.token, steps: r.steps } };
 }
 
@@ -337,7 +341,7 @@ function brokerFailed(
   o: ExploreOptions, err: BrokerFailure, path: number[], maxSteps: number,
   counts: Pick<Exploration, 'mode' | 'states' | 'transitions' | 'runs' | 'steps' | 'ends' | 'coverage'>,
 ): Exploration {
-  const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: path, maxSteps, watchdog: o.watchdog, client: o.client, untimedProviders: o.por });
+  const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: path, maxSteps, watchdog: o.watchdog, client: o.client, untimedProviders: untimedSearch(o) });
   const outcome = decideOutcome({ violations: [], brokerFailures: 1, runs: counts.runs });
   return {
     impl: o.impl, workload: o.workload.name, ...counts, complete: false, cut: 'broker-failure', conformant: outcome.conformant, violations: [],
@@ -450,7 +454,7 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
   coverage.merge(st.monitor.coverage);
   const witnesses: ShortestWitness[] = [];
   for (const f of found.values()) {
-    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog, client: o.client, untimedProviders: o.por });
+    const r = runOnce({ impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy: FIRST, choices: f.choices, maxSteps, watchdog: o.watchdog, client: o.client, untimedProviders: untimedSearch(o) });
     witnesses.push({ rule: f.rule, by: f.by, explanation: f.explanation, steps: r.steps, choices: f.choices, token: r.token });
   }
   const done = complete || allFound();
@@ -472,7 +476,7 @@ export function exploreBreadthFirst(o: ExploreOptions): Exploration {
   return {
     impl: o.impl, mode: 'breadth-first', workload: o.workload.name, states: s.states, transitions: s.transitions,
     runs: Object.values(s.ends).reduce((a, b) => a + b, 0), steps: s.steps, complete: s.complete, ...(s.cut ? { cut: s.cut } : {}),
-    ...(o.por ? { por: { refusal: 'the breadth-first search takes the untimed providers only' } } : {}),
+    ...(o.por ? { por: porOutside(o, 'breadth-first') } : {}),
     conformant: outcome.conformant, violations, ends: s.ends, coverage: s.coverage, ...(s.deadlock ? { deadlock: s.deadlock } : {}),
   };
 }
