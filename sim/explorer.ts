@@ -232,6 +232,7 @@ export function searchBounds(o: ExploreOptions): { independent: (a: Step, b: Ste
  */
 export function exploreByReexecution(o: ExploreOptions): Exploration {
   const { independent, attach, maxStates, maxSteps, coverage } = searchBounds(o);
+  const untimed = untimedSearch(o);
   /** The states explored, each with the sleep set it was expanded with (step keys; it shrinks on revisits). */
   const visited: Visited = new StateTable();
   const stack: Branch[] = [{ prefix: [], sleep: [] }];
@@ -250,7 +251,7 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
     const strategy = new ExplorerStrategy(branch, o.workload, searchHeader(o), visited, independent, () => visited.size >= maxStates, stack);
     const r = runOnce({
       impl: o.impl, broker: o.broker, workload: o.workload, seed: 0, strategy, client: o.client,
-      maxSteps, watchdog: o.watchdog, untimedProviders: untimedSearch(o), shouldStop: o.shouldStop, keepTrace: o.keepTrace,
+      maxSteps, watchdog: o.watchdog, untimedProviders: untimed, shouldStop: o.shouldStop, keepTrace: o.keepTrace,
       onWorld: (world, monitor) => {
         attach(world);
         strategy.attach(world, monitor);

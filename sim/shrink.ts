@@ -23,7 +23,7 @@ import { replaySpec, workloadOf } from './replay.ts';
 import { runOnce, type RunResult } from './run.ts';
 import { Prng } from './prng.ts';
 import { RandomStrategy, type Step, type Strategy } from './strategy.ts';
-import { innerSink, type Workload } from './workload.ts';
+import { afterCall, innerSink, type Workload } from './workload.ts';
 import { parseWorkload, WorkloadError } from './workloads.ts';
 
 /** Runs a shrink may make per failing run, when no budget is given (`--shrink-budget`). */
@@ -204,7 +204,7 @@ export function smallerWorkloads(w: Workload): Workload[] {
 /** `w` without the calls `ids`; an `after` naming one of them is dropped with it. */
 function without(w: Workload, ids: readonly string[]): Workload {
   const gone = new Set(ids);
-  const keep = <T extends { after?: string }>(x: T): T => (x.after === undefined || !gone.has(x.after.replace(/\.final$/, '')) ? x : dropAfter(x));
+  const keep = <T extends { after?: string }>(x: T): T => (x.after === undefined || !gone.has(afterCall(x.after)) ? x : dropAfter(x));
   return { ...w, calls: w.calls.filter((c) => !gone.has(c.id)).map(keep), ...(w.actions ? { actions: w.actions.map(keep) } : {}) };
 }
 

@@ -18,12 +18,12 @@
  * steps with the ones stored.
  */
 import type { KeyOrder } from '../trace/key-order.ts';
-import type { Workload } from './workload.ts';
+import { afterCall, type Workload } from './workload.ts';
 
 /** Groups of interchangeable call ids (two or more each), in workload order. */
 export function interchangeableCalls(w: Workload): string[][] {
   const named = new Set<string>();
-  const mention = (after: string | undefined) => { if (after) named.add(after.endsWith('.final') ? after.slice(0, -6) : after); };
+  const mention = (after: string | undefined) => { if (after) named.add(afterCall(after)); };
   for (const c of w.calls) mention(c.after);
   for (const a of w.actions ?? []) mention(a.after);
   const names = [

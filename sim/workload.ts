@@ -114,6 +114,11 @@ export interface Workload {
   actions?: ClientAction[];
 }
 
+/** The call an `after` waits for: `c1` for `c1` (its method returned) and for `c1.final` (its final status returned). */
+export function afterCall(after: string): string {
+  return after.endsWith('.final') ? after.slice(0, -6) : after;
+}
+
 /** What the simulator appends to a sink's id to name its wrapper (IUnsecuredApartment's stub). */
 const WRAPPER_SUFFIX = '~stub';
 

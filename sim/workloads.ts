@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { distance } from 'fastest-levenshtein';
 import { packagePath } from '../package-root.ts';
-import { WORKLOAD_VERSION, wrapperOf, type Workload } from './workload.ts';
+import { afterCall, WORKLOAD_VERSION, wrapperOf, type Workload } from './workload.ts';
 import type { Operation } from '../trace/event.ts';
 // specs/workload.schema.json compiled ahead of time (scripts/gen-validators.ts).
 import validator from './workload-validator.generated.mjs';
@@ -137,7 +137,7 @@ export function parseWorkload(text: string, where: string): Workload {
   }
   const checkAfter = (after: string | undefined, field: string) => {
     if (after === undefined) return;
-    if (!ids.has(after.replace(/\.final$/, ''))) throw bad(`"${field}": names no call (${JSON.stringify(after)})`);
+    if (!ids.has(afterCall(after))) throw bad(`"${field}": names no call (${JSON.stringify(after)})`);
   };
   for (const [i, c] of w.calls.entries()) checkAfter(c.after, `calls[${i}].after`);
   for (const [i, a] of (w.actions ?? []).entries()) {
@@ -153,7 +153,7 @@ export function parseWorkload(text: string, where: string): Workload {
 /** A cycle of calls whose `after` wait on each other, with the index of the call it was found at. */
 function afterCycle(w: Workload): { index: number; ids: string[] } | undefined {
   const index = new Map(w.calls.map((c, i) => [c.id, i]));
-  const waitsOn = (id: string) => w.calls[index.get(id)!]!.after?.replace(/\.final$/, '');
+  const waitsOn = (id: string) => { const after = w.calls[index.get(id)!]!.after; return after === undefined ? undefined : afterCall(after); };
   for (const start of w.calls) {
     const path = [start.id];
     for (let next = waitsOn(start.id); next !== undefined; next = waitsOn(next)) {

@@ -8,7 +8,7 @@ import { joinSorted, type KeyOrder } from '../trace/key-order.ts';
 import type { BrokerAdapter, BrokerInfo, BrokerOutput, CallTarget } from './broker-adapter.ts';
 import { failed, RPC_E_DISCONNECTED, S_OK, WBEM_E_FAILED, WBEM_E_NOT_AVAILABLE, WBEM_STATUS_PROGRESS } from '../trace/hresult.ts';
 import type { ProviderKind, UnnumberedEvent } from '../trace/event.ts';
-import { innerSink, passedSink, type CallSpec, type ClientAction, type SinkSpec, type Workload } from './workload.ts';
+import { afterCall, innerSink, passedSink, type CallSpec, type ClientAction, type SinkSpec, type Workload } from './workload.ts';
 import { SwbemSinkLayer } from './swbemsink-layer.ts';
 import type { ClientModel } from './client-api.ts';
 import { ClientModelError, ClientRuntime, type ClientHost } from './client-model.ts';
@@ -35,9 +35,10 @@ export interface WorldOptions {
   client?: ClientModel;
   /**
    * Providers produce and complete without waiting on virtual time (no delay between objects, a
-   * method without its duration). Every interleaving of the timed world stays possible and a few
-   * more become so; in exchange a provider's steps set no timer, so they commute with other calls'
-   * steps (sim/step-independence.ts) and partial-order reduction applies (sim/persistent-sets.ts).
+   * method without its duration). Without held callbacks (whose watchdog is offered only when
+   * nothing else is enabled), every interleaving of the timed world stays possible and a few more
+   * become so; in exchange a provider's steps set no timer, so they commute with other calls' steps
+   * (sim/step-independence.ts) and partial-order reduction applies (sim/persistent-sets.ts).
    */
   untimedProviders?: boolean;
 }
@@ -240,11 +241,10 @@ export class World {
 
   /** The calls and cancels not made yet that still wait (`after`), with the call each waits for. */
   *waits(): Iterable<{ call?: string; cancel?: string; on: string }> {
-    const on = (after: string) => (after.endsWith('.final') ? after.slice(0, -6) : after);
-    for (const c of this.pendingCalls) if (c.after && !this.satisfied(c.after)) yield { call: c.id, on: on(c.after) };
+    for (const c of this.pendingCalls) if (c.after && !this.satisfied(c.after)) yield { call: c.id, on: afterCall(c.after) };
     for (const i of this.pendingActions) {
       const a = this.actions[i]!;
-      if (a.kind === 'cancel' && a.after && !this.satisfied(a.after)) yield { cancel: a.id, on: on(a.after) };
+      if (a.kind === 'cancel' && a.after && !this.satisfied(a.after)) yield { cancel: a.id, on: afterCall(a.after) };
     }
   }
 
@@ -434,7 +434,7 @@ export class World {
 
   private satisfied(after: string | undefined): boolean {
     if (!after) return true;
-    return after.endsWith('.final') ? this.finalReturned.has(after.slice(0, -6)) : this.returned.has(after);
+    return after.endsWith('.final') ? this.finalReturned.has(afterCall(after)) : this.returned.has(after);
   }
 
   /**
