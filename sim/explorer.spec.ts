@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ReferenceBroker } from '../brokers/reference-broker.ts';
+import { MUTANTS } from '../brokers/mutants/index.ts';
 import { PlantedRaceBroker, plantedRaceWorkload } from '../brokers/mutants/planted-race.ts';
 import { decodeToken } from './replay-token.ts';
 import { explore } from './explorer.ts';
@@ -58,6 +59,27 @@ describe('exhaustive exploration', () => {
     const s = explore({ impl: 'reference', broker: new ReferenceBroker(), workload: config('explore-method-progress-wrapped'), maxSteps: 5 });
     expect(s.complete).toBe(false);
     expect(s.cut).toBe('max-steps');
+  });
+
+  it('under a step bound, re-execution goes on past the first bounded run and finds what the stateful search finds', () => {
+    const m = MUTANTS.find((x) => x.name === 'double-final')!;
+    const w = config('explore-three-calls-two-sinks');
+    const rules = (x: { violations: { rule: string }[] }) => [...new Set(x.violations.map((v) => v.rule))].sort();
+    const again = explore({ impl: 'mutant:double-final', broker: m.create(), workload: w, maxSteps: 14, mode: 're-execution' });
+    const stateful = explore({ impl: 'mutant:double-final', broker: m.create(), workload: w, maxSteps: 14, mode: 'stateful' });
+    expect(again.cut).toBe('max-steps');
+    expect(again.runs).toBeGreaterThan(100);
+    expect(rules(stateful)).toContain('FINAL-STATUS-ONCE');
+    expect(rules(again)).toEqual(rules(stateful));
+  });
+
+  it.each(['re-execution', 'stateful', 'breadth-first'] as const)('is cut, not complete, when the table fills on its last branch (%s)', (mode) => {
+    // The first state has one enabled step (the first call is issued): no branch is left when the
+    // table of one state is full at the second.
+    const r = explore({ impl: 'reference', broker: new ReferenceBroker(), workload: config('explore-method-progress-wrapped'), maxStates: 1, mode });
+    expect(r.states).toBe(1);
+    expect(r.complete).toBe(false);
+    expect(r.cut).toBe('max-states');
   });
 });
 

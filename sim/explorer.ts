@@ -244,8 +244,10 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
   let cut: Exploration['cut'];
   let brokerFailure: Exploration['brokerFailure'];
   let deadlock: Exploration['deadlock'];
+  /** The search ends with branches left (a max-steps cut does not end it). */
+  let halt = false;
 
-  while (stack.length && !cut) {
+  while (stack.length && !halt) {
     if (o.shouldStop?.()) { cut = 'stopped'; break; }
     const branch = stack.pop()!;
     const strategy = new ExplorerStrategy(branch, o.workload, searchHeader(o), visited, independent, () => visited.size >= maxStates, stack);
@@ -269,13 +271,16 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
     if (r.end.reason === 'crash' || r.end.reason === 'timeout' || r.end.reason === 'protocol-error') {
       brokerFailure = { reason: r.end.reason, ...(r.end.detail ? { detail: r.end.detail } : {}), token: r.token };
       cut = 'broker-failure';
+      halt = true;
     }
+    // A max-steps cut lets the search go on (other branches are still worth running, as in the
+    // stateful search) but makes it incomplete.
     if (r.end.reason === 'bound') cut ??= 'max-steps';
-    if (r.end.reason === 'stopped') cut = 'stopped';
-    if (visited.size >= maxStates && stack.length) cut ??= 'max-states';
-    if (o.stopAtFirstViolation && violations.size) cut ??= 'first-violation';
+    if (r.end.reason === 'stopped') { cut = 'stopped'; halt = true; }
+    // Also on the last branch: a state its run did not expand is not explored.
+    if ((visited.size >= maxStates && stack.length) || strategy.cutShort) { cut ??= 'max-states'; halt = true; }
+    if (o.stopAtFirstViolation && violations.size) { cut ??= 'first-violation'; halt = true; }
   }
-  // A max-steps cut lets the search go on (other branches are still worth running) but makes it incomplete.
   const complete = cut === undefined && stack.length === 0;
   const outcome = decideOutcome({ violations: [...violations.values()], brokerFailures: brokerFailure ? 1 : 0, runs });
   return {
@@ -327,6 +332,8 @@ export function eachBrokenRule(
 class ExplorerStrategy implements Strategy {
   readonly name = 'exhaustive';
   transitions = 0;
+  /** The table of states was full at a state this run did not expand: the search is cut there. */
+  cutShort = false;
   private i = 0;
   private mode: 'prefix' | 'expand' | 'tail';
   private sleep: Step[];
@@ -379,7 +386,7 @@ class ExplorerStrategy implements Strategy {
       return c;
     }
     if (this.mode === 'tail') return 0;
-    if (this.full()) { this.mode = 'tail'; return 0; }
+    if (this.full()) { this.mode = 'tail'; this.cutShort = true; return 0; }
     const { todo, sleeps } = expand(this.visited, this.key(), steps, this.sleep, this.independent);
     if (todo.length === 0) { this.mode = 'tail'; return 0; }
     this.transitions += todo.length;
