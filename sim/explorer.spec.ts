@@ -73,6 +73,23 @@ describe('exhaustive exploration', () => {
     expect(rules(again)).toEqual(rules(stateful));
   });
 
+  it('judges a path cut by the step bound whole in both modes: a final status missing after the sink was released is a violation', () => {
+    // The mutant releases the sink of a cancelled call without its final status: decided at once
+    // by the run's end, even a run cut by the bound.
+    const m = MUTANTS.find((x) => x.name === 'no-cancelled-final')!;
+    const w = config('explore-three-calls-two-sinks');
+    for (const mode of ['re-execution', 'stateful'] as const) {
+      const x = explore({ impl: 'mutant:no-cancelled-final', broker: m.create(), workload: w, maxSteps: 10, mode });
+      expect(x.cut).toBe('max-steps');
+      expect(x.violations.map((v) => v.rule)).toEqual(['FINAL-STATUS-ONCE']);
+      expect(x.ends.bound).toBeGreaterThan(0);
+      // Its witness, replayed, is cut by the same bound and breaks the rule again.
+      const again = runOnce({ impl: 'mutant:no-cancelled-final', broker: m.create(), workload: w, seed: 0, strategy: { name: 'exhaustive', choose: () => 0 }, choices: decodeToken(x.violations[0]!.token).choices, maxSteps: 10 });
+      expect(again.end.reason).toBe('bound');
+      expect(again.judge.violations.map((v) => v.rule)).toContain('FINAL-STATUS-ONCE');
+    }
+  });
+
   it.each(['re-execution', 'stateful', 'breadth-first'] as const)('is cut, not complete, when the table fills on its last branch (%s)', (mode) => {
     // The first state has one enabled step (the first call is issued): no branch is left when the
     // table of one state is full at the second.

@@ -108,12 +108,16 @@ export function searchState(o: ExploreOptions) {
     }
     return enabled;
   };
-  /** Ends the run where nothing is enabled (a deadlock if a thread is stuck) and judges it whole. */
-  const finish = () => {
-    const stuck = world.stuck();
+  /**
+   * Ends the run where nothing is enabled (a deadlock if a thread is stuck), or at the step bound
+   * `bound` (as a run that reaches `maxSteps` ends), and judges it whole.
+   */
+  const finish = (bound?: number) => {
+    const stuck = bound === undefined ? world.stuck() : undefined;
     const t = world.now;
     if (stuck) feed({ type: 'marker.watchdog', verdict: 'deadlock', detail: stuck, t });
-    feed({ type: 'run.end', reason: stuck ? 'deadlock' : 'quiescent', ...(stuck ? { detail: stuck } : {}), t });
+    if (bound !== undefined) feed({ type: 'run.end', reason: 'bound', detail: `${bound} steps`, t });
+    else feed({ type: 'run.end', reason: stuck ? 'deadlock' : 'quiescent', ...(stuck ? { detail: stuck } : {}), t });
     const r = judge.finish();
     addMonitorFindings(r, monitor.rejections);
     return { r, stuck: Boolean(stuck), detail: stuck || undefined };
@@ -204,6 +208,16 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     ends[reason] = (ends[reason] ?? 0) + 1;
     collect(judge.violationsSoFar(), monitor.rejections);
   };
+  /**
+   * A path cut by the step bound is judged whole, as the re-execution search judges a run that
+   * reaches it: end-of-run rules that a cut cannot excuse (a final status missing after the broker
+   * released the sink) are decided; the others are inconclusive, not violated.
+   */
+  const bounded = () => {
+    progress();
+    ends.bound = (ends.bound ?? 0) + 1;
+    collect(finish(maxSteps).r.violations, monitor.rejections);
+  };
   const terminal = () => {
     const { r, stuck, detail } = finish();
     ends[stuck ? 'deadlock' : 'quiescent'] = (ends[stuck ? 'deadlock' : 'quiescent'] ?? 0) + 1;
@@ -234,7 +248,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       else deferred.set(k, [...path]);
       return;
     }
-    if (depth >= maxSteps) { cut ??= 'max-steps'; endPath('bound'); return; }
+    if (depth >= maxSteps) { cut ??= 'max-steps'; bounded(); return; }
     if ((cut as Exploration['cut']) === 'first-violation') return;
     if (o.shouldStop?.()) { cut = 'stopped'; endPath('stopped'); return; }
     if (full()) { cut ??= 'max-states'; endPath('max-states'); return; }
