@@ -73,12 +73,26 @@ describe('exhaustive exploration', () => {
     expect(rules(again)).toEqual(rules(stateful));
   });
 
-  it('judges a path cut by the step bound whole in both modes: a final status missing after the sink was released is a violation', () => {
+  it('stops at the first violation also once a path was cut by the step bound', () => {
+    const m = MUTANTS.find((x) => x.name === 'double-final')!;
+    const w = config('explore-three-calls-two-sinks');
+    for (const mode of ['re-execution', 'stateful'] as const) {
+      const all = explore({ impl: 'mutant:double-final', broker: m.create(), workload: w, maxSteps: 14, mode });
+      const first = explore({ impl: 'mutant:double-final', broker: m.create(), workload: w, maxSteps: 14, mode, stopAtFirstViolation: true });
+      expect(all.ends.bound).toBeGreaterThan(0);
+      // The first cut is the one reported; the search still stopped at the first violation.
+      expect(first.cut).toBe('max-steps');
+      expect(first.runs).toBeLessThan(all.runs / 2);
+      expect(first.violations.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('judges a path cut by the step bound whole in every mode: a final status missing after the sink was released is a violation', () => {
     // The mutant releases the sink of a cancelled call without its final status: decided at once
     // by the run's end, even a run cut by the bound.
     const m = MUTANTS.find((x) => x.name === 'no-cancelled-final')!;
     const w = config('explore-three-calls-two-sinks');
-    for (const mode of ['re-execution', 'stateful'] as const) {
+    for (const mode of ['re-execution', 'stateful', 'breadth-first'] as const) {
       const x = explore({ impl: 'mutant:no-cancelled-final', broker: m.create(), workload: w, maxSteps: 10, mode });
       expect(x.cut).toBe('max-steps');
       expect(x.violations.map((v) => v.rule)).toEqual(['FINAL-STATUS-ONCE']);

@@ -173,7 +173,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   const claimed = (k: string, depth: number): boolean => {
     if (!team || depth < team.depth) return true;
     const c = team.claims.claim(k);
-    if (c === 'full') cut ??= 'max-states';
+    if (c === 'full') { cut ??= 'max-states'; halted = true; }
     return c === 'claimed';
   };
   const found = new Map<string, Found>();
@@ -185,6 +185,8 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   let paths = 0;
   let steps = 0;
   let cut: Exploration['cut'];
+  /** The search ends with paths left: a stop, a full table or a first violation (a max-steps cut does not end it). */
+  let halted = false;
 
   /** Folds the current path's violations (found so far, or at its end) into `found`. */
   const collect = (judged: { rule: string; explanation: string }[], rejections: Monitor['rejections']) => {
@@ -193,7 +195,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       const prior = found.get(k);
       if (!prior) {
         found.set(k, { rule, by, explanation, choices: [...path], paths: 1 });
-        if (o.stopAtFirstViolation) cut ??= 'first-violation';
+        if (o.stopAtFirstViolation) { cut ??= 'first-violation'; halted = true; }
       } else {
         prior.paths++;
         if (path.length < prior.choices.length) Object.assign(prior, { choices: [...path], explanation });
@@ -249,11 +251,11 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       return;
     }
     if (depth >= maxSteps) { cut ??= 'max-steps'; bounded(); return; }
-    if ((cut as Exploration['cut']) === 'first-violation') return;
-    if (o.shouldStop?.()) { cut = 'stopped'; endPath('stopped'); return; }
-    if (full()) { cut ??= 'max-states'; endPath('max-states'); return; }
+    if (halted) return;
+    if (o.shouldStop?.()) { cut = 'stopped'; halted = true; endPath('stopped'); return; }
+    if (full()) { cut ??= 'max-states'; halted = true; endPath('max-states'); return; }
     if (!claimed(k, depth)) {
-      if ((cut as Exploration['cut']) === 'max-states') { endPath('max-states'); return; }
+      if (halted) { endPath('max-states'); return; }
       // Another worker claimed it (or this one, met again): its future is explored there.
       endPath('merged');
       return;
@@ -270,7 +272,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     const here = todo.length > 1 ? save() : undefined;
     for (let n = 0; n < todo.length; n++) {
       if (n > 0) {
-        if (cut === 'stopped' || cut === 'max-states' || cut === 'first-violation') return;
+        if (halted) return;
         restore(here!, n === todo.length - 1);
       }
       const j = todo[n]!;
@@ -296,7 +298,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     if (team) {
       helping = true;
       for (const p of [...deferred.values()].reverse()) {
-        if (cut !== undefined && cut !== 'max-steps') break;
+        if (halted) break;
         // The path first, so that a broker failure on the way names the run it happened in.
         path.push(...p);
         restore(start!, false);
@@ -417,9 +419,11 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
   let steps = 0;
   let cut: Exploration['cut'];
   let firstDeadlock: { choices: number[]; detail: string } | undefined;
-  const ended = (path: number[]) => {
-    const { r, stuck, detail } = st.finish();
-    ends[stuck ? 'deadlock' : 'quiescent'] = (ends[stuck ? 'deadlock' : 'quiescent'] ?? 0) + 1;
+  /** Ends the path where nothing is enabled, or at the step bound `bound`, and judges it whole. */
+  const ended = (path: number[], bound?: number) => {
+    const { r, stuck, detail } = st.finish(bound);
+    const end = bound !== undefined ? 'bound' : stuck ? 'deadlock' : 'quiescent';
+    ends[end] = (ends[end] ?? 0) + 1;
     if (stuck && !firstDeadlock) firstDeadlock = { choices: path, detail: detail ?? '' };
     eachBrokenRule(r.violations, st.monitor.rejections, (k, rule, by, explanation) => {
       if ((!rules || rules.has(rule)) && !found.has(k)) found.set(k, { rule, by, explanation, choices: path, paths: 1 });
@@ -441,7 +445,17 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
     frontier.push({ saved: st.save(), path: [] });
   }
   for (let depth = 0; frontier.length > 0 && !allFound(); depth++) {
-    if (depth >= maxSteps || o.shouldStop?.()) { complete = false; cut = depth >= maxSteps ? 'max-steps' : 'stopped'; break; }
+    if (o.shouldStop?.()) { complete = false; cut = 'stopped'; break; }
+    if (depth >= maxSteps) {
+      // Each path cut by the bound is judged whole, as a run that reaches it is.
+      complete = false;
+      cut = 'max-steps';
+      for (const node of frontier) {
+        st.restore(node.saved, true);
+        ended(node.path, maxSteps);
+      }
+      break;
+    }
     const next: typeof frontier = [];
     let dropped = false;
     for (const node of frontier) {
