@@ -40,7 +40,7 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .option('--workload <name|file>', `a workload name or JSON file (repeatable; default: the built-in explore configurations ${exploreWorkloads().map((w) => w.name).join(', ')}; the built-in workloads work too: ${builtinWorkloads().map((w) => w.name).join(', ')})`, collect, [])
     .option('--impl <impl>', `implementation under test: ${implNames().join(', ')}`, 'reference')
     .addOption(clientOption())
-    .option('--max-steps <n>', 'step bound per run (reaching it makes the exploration incomplete)', intOption('--max-steps', 1), DEFAULT_EXPLORE_MAX_STEPS)
+    .option('--max-steps <n>', 'step bound per path: a path that reaches it is cut there and judged, the search goes on with the others, and the exploration is incomplete', intOption('--max-steps', 1), DEFAULT_EXPLORE_MAX_STEPS)
     .option('--max-states <n>', 'distinct states after which the exploration stops (incomplete)', intOption('--max-states', 1), DEFAULT_MAX_STATES)
     .option('--watchdog <n>', 'virtual time after which a held callback is let go', intOption('--watchdog', 1))
     .addOption(new Option('--mode <mode>', 'stateful: depth-first, keeping the state at branch points and going back to it (needs a broker that can be saved and restored: the in-process ones); breadth-first: level by level from the start, so that each rule\'s witness is a shortest run that breaks it (same brokers; no reduction, for small workloads such as a shrunk witness\'s); re-execution: run every branch again from the start (any broker). Default: stateful where possible').choices(['stateful', 'breadth-first', 're-execution']))

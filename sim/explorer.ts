@@ -246,6 +246,11 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
   let deadlock: Exploration['deadlock'];
   /** The search ends with branches left (a max-steps cut does not end it). */
   let halt = false;
+  /** Ends the search, and says why: what ended it, not an earlier max-steps cut. */
+  const haltBy = (why: 'max-states' | 'first-violation') => {
+    if (cut === undefined || cut === 'max-steps') cut = why;
+    halt = true;
+  };
 
   while (stack.length && !halt) {
     if (o.shouldStop?.()) { cut = 'stopped'; break; }
@@ -259,7 +264,7 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
         strategy.attach(world, monitor);
       },
     });
-    strategy.finish();
+    strategy.finish(r.end.reason === 'quiescent' || r.end.reason === 'deadlock');
     transitions += strategy.transitions;
     runs++;
     steps += r.steps;
@@ -278,8 +283,8 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
     if (r.end.reason === 'bound') cut ??= 'max-steps';
     if (r.end.reason === 'stopped') { cut = 'stopped'; halt = true; }
     // Also on the last branch: a state its run did not expand is not explored.
-    if ((visited.size >= maxStates && stack.length) || strategy.cutShort) { cut ??= 'max-states'; halt = true; }
-    if (o.stopAtFirstViolation && violations.size) { cut ??= 'first-violation'; halt = true; }
+    if ((visited.size >= maxStates && stack.length) || strategy.cutShort) haltBy('max-states');
+    if (o.stopAtFirstViolation && violations.size) haltBy('first-violation');
   }
   const complete = cut === undefined && stack.length === 0;
   const outcome = decideOutcome({ violations: [...violations.values()], brokerFailures: brokerFailure ? 1 : 0, runs });
@@ -369,11 +374,16 @@ class ExplorerStrategy implements Strategy {
     return c;
   }
 
-  /** At the run's end: a state reached in expansion is counted even when nothing is enabled there. */
-  finish(): void {
+  /**
+   * At the run's end: a state reached in expansion where nothing is enabled (`ended`: the run
+   * ended quiescent or in a deadlock) is counted. One where the run was cut (the step bound, a
+   * stop, a broker failure) is not: its steps were not explored, and a path that meets it again
+   * explores them.
+   */
+  finish(ended: boolean): void {
     // A broker that failed before the world existed leaves no state to count.
     if (!this.world) return;
-    if (this.mode === 'expand' && !this.full()) {
+    if (ended && this.mode === 'expand' && !this.full()) {
       const key = this.key();
       this.visited.add(key);
     }

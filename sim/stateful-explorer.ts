@@ -173,7 +173,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   const claimed = (k: string, depth: number): boolean => {
     if (!team || depth < team.depth) return true;
     const c = team.claims.claim(k);
-    if (c === 'full') { cut ??= 'max-states'; halted = true; }
+    if (c === 'full') haltBy('max-states');
     return c === 'claimed';
   };
   const found = new Map<string, Found>();
@@ -187,6 +187,11 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   let cut: Exploration['cut'];
   /** The search ends with paths left: a stop, a full table or a first violation (a max-steps cut does not end it). */
   let halted = false;
+  /** Ends the search, and says why: what ended it, not an earlier max-steps cut. */
+  const haltBy = (why: 'max-states' | 'first-violation') => {
+    if (cut === undefined || cut === 'max-steps') cut = why;
+    halted = true;
+  };
 
   /** Folds the current path's violations (found so far, or at its end) into `found`. */
   const collect = (judged: { rule: string; explanation: string }[], rejections: Monitor['rejections']) => {
@@ -195,7 +200,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       const prior = found.get(k);
       if (!prior) {
         found.set(k, { rule, by, explanation, choices: [...path], paths: 1 });
-        if (o.stopAtFirstViolation) { cut ??= 'first-violation'; halted = true; }
+        if (o.stopAtFirstViolation) haltBy('first-violation');
       } else {
         prior.paths++;
         if (path.length < prior.choices.length) Object.assign(prior, { choices: [...path], explanation });
@@ -253,7 +258,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     if (depth >= maxSteps) { cut ??= 'max-steps'; bounded(); return; }
     if (halted) return;
     if (o.shouldStop?.()) { cut = 'stopped'; halted = true; endPath('stopped'); return; }
-    if (full()) { cut ??= 'max-states'; halted = true; endPath('max-states'); return; }
+    if (full()) { haltBy('max-states'); endPath('max-states'); return; }
     if (!claimed(k, depth)) {
       if (halted) { endPath('max-states'); return; }
       // Another worker claimed it (or this one, met again): its future is explored there.
