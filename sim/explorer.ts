@@ -246,9 +246,8 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
   let deadlock: Exploration['deadlock'];
   /** The search ends with branches left (a max-steps cut does not end it). */
   let halt = false;
-  /** Ends the search, and says why: what ended it, not an earlier max-steps cut. */
   const haltBy = (why: 'max-states' | 'first-violation') => {
-    if (cut === undefined || cut === 'max-steps') cut = why;
+    cut = endingCut(cut, why);
     halt = true;
   };
 
@@ -296,6 +295,14 @@ export function exploreByReexecution(o: ExploreOptions): Exploration {
     conformant: outcome.conformant, violations: [...violations.values()], ends, coverage,
     ...(brokerFailure ? { brokerFailure } : {}), ...(deadlock ? { deadlock } : {}),
   };
+}
+
+/**
+ * The cut a search reports when `why` ends it: what ended it, not a max-steps cut met before (a
+ * step bound cuts a path and lets the search go on; `ends.bound` counts those paths).
+ */
+export function endingCut(prior: Exploration['cut'], why: 'max-states' | 'first-violation'): Exploration['cut'] {
+  return prior === undefined || prior === 'max-steps' ? why : prior;
 }
 
 /** Folds one run's `must` violations and monitor rejections into the exploration's list. */

@@ -25,7 +25,7 @@ import { StateTable } from './state-table.ts';
 import { PorUnsound, SinkPersistentSets } from './persistent-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
 import { World } from './world.ts';
-import { eachBrokenRule, porOutside, porRefusal, searchBounds, searchHeader, tableFigures, untimedSearch, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
+import { eachBrokenRule, endingCut, porOutside, porRefusal, searchBounds, searchHeader, tableFigures, untimedSearch, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
 import { DEFAULT_WATCHDOG } from './run.ts';
 import { decideOutcome } from '../report/result.ts';
 
@@ -120,7 +120,8 @@ export function searchState(o: ExploreOptions) {
     else feed({ type: 'run.end', reason: stuck ? 'deadlock' : 'quiescent', ...(stuck ? { detail: stuck } : {}), t });
     const r = judge.finish();
     addMonitorFindings(r, monitor.rejections);
-    return { r, stuck: Boolean(stuck), detail: stuck || undefined };
+    const end: 'bound' | 'deadlock' | 'quiescent' = bound !== undefined ? 'bound' : stuck ? 'deadlock' : 'quiescent';
+    return { r, end, detail: stuck || undefined };
   };
   // With symmetry, the least key over the renamings of interchangeable calls (sim/symmetry.ts).
   const symmetry = o.noSymmetry || o.client || !o.broker.symmetric ? undefined : CallSymmetry.of(o.workload);
@@ -187,9 +188,8 @@ export function exploreStateful(o: ExploreOptions): Exploration {
   let cut: Exploration['cut'];
   /** The search ends with paths left: a stop, a full table or a first violation (a max-steps cut does not end it). */
   let halted = false;
-  /** Ends the search, and says why: what ended it, not an earlier max-steps cut. */
   const haltBy = (why: 'max-states' | 'first-violation') => {
-    if (cut === undefined || cut === 'max-steps') cut = why;
+    cut = endingCut(cut, why);
     halted = true;
   };
 
@@ -216,19 +216,15 @@ export function exploreStateful(o: ExploreOptions): Exploration {
     collect(judge.violationsSoFar(), monitor.rejections);
   };
   /**
-   * A path cut by the step bound is judged whole, as the re-execution search judges a run that
-   * reaches it: end-of-run rules that a cut cannot excuse (a final status missing after the broker
-   * released the sink) are decided; the others are inconclusive, not violated.
+   * Ends the path where nothing is enabled, or at the step bound `bound`, and judges it whole. A
+   * path cut by the bound is judged as the re-execution search judges a run that reaches it:
+   * end-of-run rules that a cut cannot excuse (a final status missing after the broker released
+   * the sink) are decided; the others are inconclusive, not violated.
    */
-  const bounded = () => {
-    progress();
-    ends.bound = (ends.bound ?? 0) + 1;
-    collect(finish(maxSteps).r.violations, monitor.rejections);
-  };
-  const terminal = () => {
-    const { r, stuck, detail } = finish();
-    ends[stuck ? 'deadlock' : 'quiescent'] = (ends[stuck ? 'deadlock' : 'quiescent'] ?? 0) + 1;
-    if (stuck && !firstDeadlock) firstDeadlock = { choices: [...path], detail: detail ?? '' };
+  const terminal = (bound?: number) => {
+    const { r, end, detail } = finish(bound);
+    ends[end] = (ends[end] ?? 0) + 1;
+    if (end === 'deadlock' && !firstDeadlock) firstDeadlock = { choices: [...path], detail: detail ?? '' };
     collect(r.violations, monitor.rejections);
     progress();
   };
@@ -255,7 +251,7 @@ export function exploreStateful(o: ExploreOptions): Exploration {
       else deferred.set(k, [...path]);
       return;
     }
-    if (depth >= maxSteps) { cut ??= 'max-steps'; bounded(); return; }
+    if (depth >= maxSteps) { cut ??= 'max-steps'; terminal(maxSteps); return; }
     if (halted) return;
     if (o.shouldStop?.()) { cut = 'stopped'; halted = true; endPath('stopped'); return; }
     if (full()) { haltBy('max-states'); endPath('max-states'); return; }
@@ -426,10 +422,9 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
   let firstDeadlock: { choices: number[]; detail: string } | undefined;
   /** Ends the path where nothing is enabled, or at the step bound `bound`, and judges it whole. */
   const ended = (path: number[], bound?: number) => {
-    const { r, stuck, detail } = st.finish(bound);
-    const end = bound !== undefined ? 'bound' : stuck ? 'deadlock' : 'quiescent';
+    const { r, end, detail } = st.finish(bound);
     ends[end] = (ends[end] ?? 0) + 1;
-    if (stuck && !firstDeadlock) firstDeadlock = { choices: path, detail: detail ?? '' };
+    if (end === 'deadlock' && !firstDeadlock) firstDeadlock = { choices: path, detail: detail ?? '' };
     eachBrokenRule(r.violations, st.monitor.rejections, (k, rule, by, explanation) => {
       if ((!rules || rules.has(rule)) && !found.has(k)) found.set(k, { rule, by, explanation, choices: path, paths: 1 });
     });
