@@ -100,7 +100,7 @@ describe('a judge reset and used again', () => {
 });
 
 describe('the snapshotter', () => {
-  it('keeps roots and shared objects, copies the rest with its sharing', () => {
+  it('keeps roots and shared objects, and writes the rest back into the same objects', () => {
     const shared = { fixed: 1 };
     const rec = { n: 1 };
     const root = { list: [rec], byId: new Map([['a', rec]]), shared, count: 0 } as { list: { n: number }[]; byId: Map<string, { n: number }>; shared: object; count: number; extra?: number };
@@ -111,6 +111,7 @@ describe('the snapshotter', () => {
     root.extra = 1;
     s.restore(saved);
     expect(root.list[0]!.n).toBe(1);
+    expect(root.list[0]).toBe(rec);
     expect(root.byId.get('a')).toBe(root.list[0]);
     expect(root.shared).toBe(shared);
     expect(root.count).toBe(0);
@@ -220,6 +221,60 @@ describe('the snapshotter', () => {
     expect(root.events[0]).toBe(frozen);
     expect(root.holes).toEqual([back, undefined, null, 3]);
     expect(root.holes[0]).toBe(back);
+  });
+
+  it('restores one saved state again and again, whatever changed in between', () => {
+    const rec = { n: 1, tags: ['a'] } as { n: number; tags: string[]; late?: number };
+    const root = { recs: [rec], byId: new Map([['r', rec]]), seen: new Set(['x']) };
+    const s = new StateSnapshotter([root]);
+    const saved = s.save();
+    for (let round = 0; round < 3; round++) {
+      rec.n = 10 + round;
+      rec.tags.push('b');
+      rec.late = round;
+      const made = { n: 99, tags: [], late: 0 };
+      root.recs.push(made);
+      root.byId.set('m', made);
+      root.seen.add('y');
+      s.restore(saved);
+      expect(root.recs).toEqual([{ n: 1, tags: ['a'] }]);
+      expect('late' in rec).toBe(false);
+      expect(root.recs[0]).toBe(rec);
+      expect([...root.byId.keys()]).toEqual(['r']);
+      expect([...root.seen]).toEqual(['x']);
+    }
+  });
+
+  it('puts a map back in its saved order, also when only its order changed', () => {
+    const a = { v: 1 };
+    const b = { v: 2 };
+    const root = { m: new Map([['a', a], ['b', b]]), s: new Set([a, b]) };
+    const snap = new StateSnapshotter([root]);
+    const saved = snap.save();
+    root.m.delete('a');
+    root.m.set('a', a);
+    root.s.delete(a);
+    root.s.add(a);
+    snap.restore(saved);
+    expect([...root.m.keys()]).toEqual(['a', 'b']);
+    expect([...root.s]).toEqual([a, b]);
+  });
+
+  it('restores a root whose fields changed between two saves, to either save', () => {
+    const root = { n: 1 } as { n: number; x?: number[] };
+    const s = new StateSnapshotter([root]);
+    const first = s.save();
+    root.x = [1];
+    const second = s.save();
+    root.n = 5;
+    root.x.push(2);
+    s.restore(second);
+    expect(root).toEqual({ n: 1, x: [1] });
+    s.restore(first);
+    expect(root).toEqual({ n: 1 });
+    root.n = 7;
+    s.restore(first);
+    expect(root).toEqual({ n: 1 });
   });
 
   it('in verify mode, names a tracked root that changed without saying so', () => {

@@ -4,11 +4,13 @@
  * instead of running again from the start.
  *
  * A snapshotter is made over *roots*: the long-lived objects whose identity others hold (a check
- * holds its tracker, a scripting layer holds closures over its world). Saving copies each root's
- * own fields, deeply: arrays, maps, sets, typed arrays, plain records and class instances (their
- * prototype kept), with shared references kept shared. Restoring copies a saved state back into
- * the same root objects, so every reference to a root stays valid. What is never copied:
- * - the roots themselves, wherever they are referenced (they are restored in place);
+ * holds its tracker, a scripting layer holds closures over its world). Saving records each root's
+ * own fields and, for every mutable object reachable from them (arrays, maps, sets, typed arrays,
+ * plain records and class instances), the object itself with a copy of its fields one level deep.
+ * Restoring writes those fields back into the same objects: every object keeps its identity, so
+ * references between them (and from outside, to a root) stay valid, nothing is allocated, and
+ * objects made since the save simply fall out of reach. A map or a set whose entries are as saved
+ * is left alone; so is a tracked root that has not changed. What is never recorded:
  * - objects listed as shared (immutable inputs: the workload, the compiled machine, rule rows),
  *   and frozen objects (trace events once judged);
  * - functions: a closure may capture roots and shared objects only, never other mutable state.
@@ -17,43 +19,75 @@
 import { RESTORE, SAVE, type SelfSaving } from '../trace/self-saving.ts';
 
 /**
- * An object may save and restore itself instead of being copied field by field: `[SAVE]()` returns
+ * An object may save and restore itself instead of being recorded field by field: `[SAVE]()` returns
  * a value that `[RESTORE](value)` puts back into the same object (which therefore must stay the
  * same object for the life of the snapshotter, as a root does). Cheaper for objects with an
  * append-only list, such as a rule's outcome (restoring truncates the list), or for a collection
  * that rarely changes, which returns the same saved value until it does (trace/capped-set.ts).
  */
 export { RESTORE, SAVE, type SelfSaving };
-/** Marks a saved record that more than one saved state holds: a restore never takes it over. */
-const SHARED = Symbol('shared');
-
 /** A value saved by its object itself, and the object it goes back into. */
 class SelfSaved {
   constructor(readonly of: SelfSaving, readonly data: unknown) {}
 }
 
-/** What `save` returns: one record of copied fields per root, in the order of the roots. */
-export type SavedState = readonly Readonly<Record<string, unknown>>[];
+/** How an object's fields were saved, so that they go back the same way. */
+type Kind = 0 | 1 | 2 | 3 | 4;
+const ARRAY = 0;
+const FIELDS = 1;
+const MAP = 2;
+const SET = 3;
+const TYPED = 4;
+/** The saved contents of an empty array, map or set: nothing to copy. */
+const NOTHING: readonly unknown[] = Object.freeze([]);
+
+/**
+ * One root at one save: its own fields, and the fields of every mutable object reachable from it
+ * (each object with its kind and a shallow copy of its fields, which refer to the same objects).
+ */
+class RootRecord {
+  readonly objects: object[] = [];
+  readonly kinds: Kind[] = [];
+  readonly values: unknown[] = [];
+  /** Per object of kind FIELDS, how many fields it had (0 for the other kinds). */
+  readonly counts: number[] = [];
+  /** The root's fields that hold an object saving itself (its value in `fields` is a SelfSaved). */
+  readonly selfSaved: string[] = [];
+  /** How many fields the root had. */
+  fieldCount = 0;
+  /** Writes `fields` into the root, made for the root's field names in their order (absent when they changed). */
+  writer: FieldWriter | undefined;
+  constructor(readonly fields: Record<string, unknown>) {}
+}
+
+/** Writes the saved fields of one root back into it, field by named field. */
+type FieldWriter = (root: Record<string, unknown>, fields: Record<string, unknown>) => void;
+
+/** What `save` returns: one record per root, in the order of the roots. Opaque to its users. */
+export type SavedState = readonly RootRecord[];
 
 export class StateSnapshotter {
   private readonly stable: Map<object, object>;
   /** Per root: whether every change to it is announced by `touch`. */
   private readonly tracked: boolean[];
-  /** Per tracked root: the saved record its live fields equal now, if any. */
-  private readonly current: (Readonly<Record<string, unknown>> | undefined)[];
-  /** Tracked roots found to share objects with another root: always copied, so the sharing stays whole. */
+  /** Per tracked root: the saved record its live state equals now, if any. */
+  private readonly current: (RootRecord | undefined)[];
+  /** Tracked roots found to share objects with another root: always saved afresh and restored, so the sharing stays whole. */
   private readonly entangled: boolean[];
   private readonly index: Map<object, number>;
-  /** Compare every record a save reuses with a fresh copy (tests: a change that was not announced). */
+  /** Per root: its field names at its first save, and a writer made for them. */
+  private readonly names: (string[] | undefined)[];
+  private readonly writers: (FieldWriter | undefined)[];
+  /** Compare every record a save reuses with a fresh one (tests: a change that was not announced). */
   verify = false;
 
   /**
    * `shared` objects are kept as they are; so is everything reachable from `sharedDeep` (inputs
    * such as a workload, never changed during a run). `tracked` roots announce every change to
    * their state by `touch(root)` (their owner knows when it calls into them): a save reuses the
-   * copy of one that did not change since it was last saved or restored, and a restore leaves it
+   * record of one that did not change since it was last saved or restored, and a restore leaves it
    * alone when it already holds the state restored. A tracked root that holds an object another
-   * root also holds is copied every time instead, so that the shared object stays one object.
+   * root also holds is saved afresh every time instead, so that the shared object is restored whole.
    */
   constructor(private readonly roots: readonly object[], shared: readonly unknown[] = [], sharedDeep: readonly unknown[] = [], tracked: readonly object[] = []) {
     this.stable = new Map();
@@ -65,32 +99,44 @@ export class StateSnapshotter {
     this.current = roots.map(() => undefined);
     this.entangled = roots.map(() => false);
     this.index = new Map(roots.map((r, i) => [r, i]));
+    this.names = roots.map(() => undefined);
+    this.writers = roots.map(() => undefined);
     for (const r of roots) {
       for (const k in Object.create(Object.getPrototypeOf(r) as object | null)) throw new Error(`state-snapshot: a root inherits the enumerable field ${k}`);
     }
   }
 
-  /** A tracked root changes (or is about to): its next save copies it. */
+  /** A tracked root changes (or is about to): its next save records it afresh. */
   touch(root: object): void {
     const i = this.index.get(root);
     if (i !== undefined) this.current[i] = undefined;
   }
 
-  /** A copy of every root's fields, independent of the live objects from now on. */
+  /**
+   * The state of every root: its fields and those of every mutable object it reaches, copied one
+   * level deep. The objects themselves are kept, and a restore writes their fields back into them,
+   * so a saved state stays valid however the live objects change afterwards.
+   */
   save(): SavedState {
     const memo = new Memo(this.stable, this.entangled);
-    const out: Readonly<Record<string, unknown>>[] = new Array(this.roots.length);
+    const out: RootRecord[] = new Array(this.roots.length);
     for (let i = 0; i < this.roots.length; i++) {
       const reuse = this.entangled[i] ? undefined : this.current[i];
       if (reuse !== undefined) {
         if (this.verify) this.check(i, reuse);
-        (reuse as Record<symbol, unknown>)[SHARED] = true;
         out[i] = reuse;
         continue;
       }
       memo.root = i;
       memo.rootTracked = this.tracked[i]!;
-      const rec = copyFields(this.roots[i]!, memo, undefined);
+      const rec = recordRoot(this.roots[i]!, memo, this.names[i], this.writers[i]);
+      if (this.names[i] === undefined) {
+        // A root's fields are mostly the same names in the same order from save to save: a
+        // function that writes exactly those (one object shape, named stores) restores it faster
+        // than a loop over any names does. Made once per root, at its first save.
+        this.names[i] = Object.keys(rec.fields);
+        rec.writer = this.writers[i] = fieldWriter(this.names[i]!);
+      }
       out[i] = rec;
       if (this.tracked[i]) this.current[i] = rec;
     }
@@ -98,41 +144,49 @@ export class StateSnapshotter {
   }
 
   /**
-   * Puts the roots back into the state `s` was saved in. `s` stays usable for further restores,
-   * unless `last` says it will not be used again: then its copies are taken over, not copied
-   * (except a record that another saved state shares).
+   * Puts the roots back into the state `s` was saved in, by writing the saved fields back into the
+   * same objects: nothing is allocated, every reference to them stays valid, and `s` stays usable
+   * for further restores. `last` (no further restore of `s` will come) changes nothing.
    */
-  restore(s: SavedState, last = false): void {
-    const memo = new Memo(this.stable, this.entangled);
+  restore(s: SavedState, _last = false): void {
     for (let i = 0; i < this.roots.length; i++) {
       const saved = s[i]!;
       if (!this.entangled[i] && this.current[i] === saved) continue;
-      const root = this.roots[i] as Record<string, unknown>;
-      for (const k in root) if (!(k in saved)) delete root[k];
-      memo.root = i;
-      memo.rootTracked = this.tracked[i]!;
-      if (!last || (saved as Record<symbol, unknown>)[SHARED] === true) {
-        copyFields(saved, memo, root);
-        if (this.tracked[i]) this.current[i] = saved;
-        continue;
-      }
-      for (const k in saved) {
-        const v = saved[k];
-        if (v instanceof SelfSaved) {
-          v.of[RESTORE](v.data);
-          root[k] = v.of;
-        } else root[k] = v;
-      }
-      if (this.tracked[i]) this.current[i] = undefined;
+      writeBack(this.roots[i] as Record<string, unknown>, saved);
+      if (this.tracked[i]) this.current[i] = saved;
     }
   }
 
   /** Throws when a reused record no longer equals its root: a change that was not announced. */
-  private check(i: number, reused: Readonly<Record<string, unknown>>): void {
-    const fresh = copyFields(this.roots[i]!, new Memo(this.stable, this.entangled), undefined);
-    const why = differs(reused, fresh, this.stable, new Map(), '');
+  private check(i: number, reused: RootRecord): void {
+    const fresh = recordRoot(this.roots[i]!, new Memo(this.stable, this.entangled));
+    const why = recordsDiffer(reused, fresh, this.stable);
     if (why !== undefined) throw new Error(`state-snapshot: root ${i} (${this.roots[i]!.constructor.name}) changed without touch: ${why}`);
   }
+}
+
+/** Where two records of one root differ (undefined when they do not). */
+function recordsDiffer(a: RootRecord, b: RootRecord, stable: ReadonlyMap<object, object>): string | undefined {
+  const fields = differs(a.fields, b.fields, stable, new Map(), '');
+  if (fields !== undefined) return fields;
+  if (a.objects.length !== b.objects.length) return `it reaches ${b.objects.length} objects, not ${a.objects.length}`;
+  for (let n = 0; n < a.objects.length; n++) {
+    if (a.objects[n] !== b.objects[n]) return `the object it reaches ${n}th is another one`;
+    const x = a.values[n];
+    const y = b.values[n];
+    const same = a.kinds[n] === FIELDS
+        ? shallowSame(Object.keys(x as object), Object.keys(y as object)) && shallowSame(Object.values(x as object), Object.values(y as object))
+        : shallowSame(x as ArrayLike<unknown>, y as ArrayLike<unknown>);
+    if (!same) return `the object it reaches ${n}th (${a.objects[n]!.constructor?.name ?? 'object'}) changed`;
+  }
+  return undefined;
+}
+
+/** Two lists of the same values, by identity. */
+function shallowSame(x: ArrayLike<unknown>, y: ArrayLike<unknown>): boolean {
+  if (x.length !== y.length) return false;
+  for (let n = 0; n < x.length; n++) if (x[n] !== y[n]) return false;
+  return true;
 }
 
 /** Where two saved values differ (undefined when they do not); stable and frozen objects by identity. */
@@ -179,32 +233,69 @@ function markReachable(v: unknown, into: Map<object, object>): void {
 }
 
 /**
- * Copies the own enumerable fields of `from` into `into` (a fresh record when undefined). A field
- * holding an object that saves itself is saved (or restored) by it; such objects are fields of
- * roots only, never deeper, so that a saved state can be taken over whole.
+ * The objects recorded so far in one save, beside the objects kept as they are. Sharing between
+ * roots matters only where a tracked root is involved (its record may be reused while the other
+ * root's is made afresh), so only objects recorded for tracked roots remember their root: an
+ * object met again from another root, or one without a remembered root met from a tracked root,
+ * entangles.
  */
-function copyFields(from: object, memo: Memo, into: Record<string, unknown> | undefined): Record<string, unknown> {
-  const out = into ?? {};
-  const src = from as Record<string, unknown>;
-  // for-in, not Object.keys: no array of names per copy (a restore copies every root it restores).
-  // It yields own fields only: the constructor checks that no root inherits an enumerable one.
+class Memo {
+  private readonly seen = new Set<object>();
+  /** The root whose fields are being recorded now, and whether it is tracked. */
+  root = 0;
+  rootTracked = false;
+  private readonly owner = new Map<object, number>();
+  constructor(private readonly stable: ReadonlyMap<object, object>, private readonly entangled: boolean[]) {}
+  /** Whether `v` is kept as it is or recorded already (then perhaps from another root: entangled). */
+  known(v: object): boolean {
+    if (this.stable.has(v)) return true;
+    if (!this.seen.has(v)) return false;
+    const o = this.owner.get(v);
+    if (o === undefined ? this.rootTracked : o !== this.root) {
+      this.entangled[this.root] = true;
+      if (o !== undefined) this.entangled[o] = true;
+    }
+    return true;
+  }
+  add(v: object): void {
+    this.seen.add(v);
+    if (this.rootTracked) this.owner.set(v, this.root);
+  }
+}
+
+/**
+ * A record of `root`: its own fields (an object that saves itself saved by it), and every mutable
+ * object reachable from them. Objects that save themselves are fields of roots only, never deeper.
+ * `writer` writes the fields `names` back: the record gets it when the root has those fields.
+ */
+function recordRoot(root: object, memo: Memo, names?: readonly string[], writer?: FieldWriter): RootRecord {
+  const fields: Record<string, unknown> = {};
+  const rec = new RootRecord(fields);
+  const src = root as Record<string, unknown>;
+  let same = names !== undefined;
+  // for-in, not Object.keys: no array of names per save. It yields own fields only: the
+  // constructor checks that no root inherits an enumerable one.
   for (const k in src) {
     const v = src[k];
-    if (typeof v !== 'object' || v === null) {
-      out[k] = v;
-      continue;
-    }
+    fields[k] = v;
+    if (same && names![rec.fieldCount] !== k) same = false;
+    rec.fieldCount++;
+    if (typeof v !== 'object' || v === null) continue;
     const proto = Object.getPrototypeOf(v) as object;
-    if (proto === SelfSaved.prototype) {
-      // Restoring: the object goes back to its saved value and stays itself.
-      const x = v as SelfSaved;
-      x.of[RESTORE](x.data);
-      out[k] = x.of;
-    } else if (!isPlainKind(proto) && typeof (v as Partial<SelfSaving>)[SAVE] === 'function' && !memo.get(v)) {
-      out[k] = new SelfSaved(v as unknown as SelfSaving, (v as unknown as SelfSaving)[SAVE]());
-    } else out[k] = copy(v, memo);
+    if (!isPlainKind(proto) && typeof (v as Partial<SelfSaving>)[SAVE] === 'function' && !memo.known(v)) {
+      fields[k] = new SelfSaved(v as unknown as SelfSaving, (v as unknown as SelfSaving)[SAVE]());
+      rec.selfSaved.push(k);
+    } else visit(v, memo, rec);
   }
-  return out;
+  // The root's writer (made for `names`) restores it when it has exactly those fields.
+  if (same && rec.fieldCount === names!.length) rec.writer = writer;
+  return rec;
+}
+
+/** A function that copies the fields `names` of a record into a root, by name. */
+function fieldWriter(names: readonly string[]): FieldWriter {
+  const body = names.map((k) => `t[${JSON.stringify(k)}] = s[${JSON.stringify(k)}];`).join('\n');
+  return new Function('t', 's', body) as FieldWriter;
 }
 
 /** Arrays, plain records, maps and sets: never objects that save themselves. */
@@ -212,120 +303,154 @@ function isPlainKind(proto: object): boolean {
   return proto === Array.prototype || proto === Object.prototype || proto === Map.prototype || proto === Set.prototype;
 }
 
-/**
- * The copies made so far in one save or restore, over the objects kept as they are. Sharing
- * between roots matters only where a tracked root is involved (its copy may be reused while the
- * other root's is made afresh), so only copies made for tracked roots record their root: a copy
- * met again from another root, or one without a recorded root met from a tracked root, entangles.
- */
-class Memo {
-  private readonly made = new Map<object, object>();
-  /** The root whose fields are being copied now, and whether it is tracked. */
-  root = 0;
-  rootTracked = false;
-  private readonly owner = new Map<object, number>();
-  constructor(private readonly stable: ReadonlyMap<object, object>, private readonly entangled: boolean[]) {}
-  get(v: object): object | undefined {
-    const s = this.stable.get(v);
-    if (s !== undefined) return s;
-    const m = this.made.get(v);
-    if (m !== undefined) {
-      const o = this.owner.get(v);
-      if (o === undefined ? this.rootTracked : o !== this.root) {
-        this.entangled[this.root] = true;
-        if (o !== undefined) this.entangled[o] = true;
-      }
-    }
-    return m;
-  }
-  set(v: object, copy: object): void {
-    this.made.set(v, copy);
-    if (this.rootTracked) this.owner.set(v, this.root);
-  }
-}
-
-/** A deep copy of one value (see the module comment for what is shared instead). */
-function copy<T>(v: T, memo: Memo): T {
-  if (typeof v !== 'object' || v === null) return v;
-  const known = memo.get(v);
-  if (known !== undefined) return known as T;
+/** Records `v` (a shallow copy of its fields) and, through them, every mutable object it reaches. */
+function visit(v: object, memo: Memo, rec: RootRecord): void {
+  if (memo.known(v)) return;
   if (Object.isFrozen(v)) {
     if (typeof (v as Partial<SelfSaving>)[SAVE] === 'function') throw new Error('an object that saves itself must be a field of a root');
-    return v;
+    return;
   }
-  // The common kinds first, by prototype; each is copied natively, then its object members fixed.
+  memo.add(v);
   const proto = Object.getPrototypeOf(v) as object | null;
   if (proto === Array.prototype) {
-    const src = v as unknown as unknown[];
-    const a = src.slice();
-    memo.set(v, a);
+    const a = (v as unknown[]).length === 0 ? NOTHING : (v as unknown[]).slice();
+    push(rec, v, ARRAY, a);
     for (let i = 0; i < a.length; i++) {
       const x = a[i];
-      if (typeof x === 'object' && x !== null) a[i] = copy(x, memo);
+      if (typeof x === 'object' && x !== null) visit(x, memo, rec);
     }
-    return a as T;
+    return;
   }
   if (proto === Object.prototype) {
-    const o = { ...(v as Record<string, unknown>) };
-    memo.set(v, o);
-    for (const k in o) {
-      const x = o[k];
-      if (typeof x === 'object' && x !== null) o[k] = copy(x, memo);
-    }
-    return o as T;
-  }
-  if (proto === Map.prototype) {
-    const src = v as unknown as Map<unknown, unknown>;
-    let objectKeys = false;
-    for (const k of src.keys()) if (typeof k === 'object' && k !== null) { objectKeys = true; break; }
-    if (objectKeys) {
-      const m = new Map();
-      memo.set(v, m);
-      for (const [k, x] of src) m.set(copy(k, memo), copy(x, memo));
-      return m as T;
-    }
-    const m = new Map(src);
-    memo.set(v, m);
-    for (const [k, x] of m) if (typeof x === 'object' && x !== null) m.set(k, copy(x, memo));
-    return m as T;
-  }
-  if (proto === Set.prototype) {
-    const src = v as unknown as Set<unknown>;
-    let objects = false;
-    for (const x of src) if (typeof x === 'object' && x !== null) { objects = true; break; }
-    const s = objects ? new Set() : new Set(src);
-    memo.set(v, s);
-    if (objects) for (const x of src) s.add(copy(x, memo));
-    return s as T;
+    recordFields(v, memo, rec);
+    return;
   }
   if (typeof (v as Partial<SelfSaving>)[SAVE] === 'function') throw new Error('an object that saves itself must be a field of a root');
   if (v instanceof Map) {
-    const m = new Map();
-    memo.set(v, m);
-    for (const [k, x] of v) m.set(copy(k, memo), copy(x, memo));
-    return m as T;
+    // Keys and values in turn, in the map's order (an array costs less than a map to make).
+    const m = v as Map<unknown, unknown>;
+    if (m.size === 0) { push(rec, v, MAP, NOTHING); return; }
+    const flat: unknown[] = new Array(m.size * 2);
+    let i = 0;
+    for (const [k, x] of m) { flat[i++] = k; flat[i++] = x; }
+    push(rec, v, MAP, flat);
+    for (let j = 0; j < flat.length; j++) {
+      const x = flat[j];
+      if (typeof x === 'object' && x !== null) visit(x, memo, rec);
+    }
+    return;
   }
   if (v instanceof Set) {
-    const s = new Set();
-    memo.set(v, s);
-    for (const x of v) s.add(copy(x, memo));
-    return s as T;
+    const set = v as Set<unknown>;
+    if (set.size === 0) { push(rec, v, SET, NOTHING); return; }
+    const flat = [...set];
+    push(rec, v, SET, flat);
+    for (const x of flat) if (typeof x === 'object' && x !== null) visit(x, memo, rec);
+    return;
   }
   if (ArrayBuffer.isView(v)) {
-    const t = (v as unknown as Uint8Array).slice();
-    memo.set(v, t);
-    return t as T;
+    push(rec, v, TYPED, (v as unknown as Uint8Array).slice());
+    return;
   }
   if (v instanceof WeakMap || v instanceof WeakSet) throw new Error('state held in a WeakMap or WeakSet cannot be saved');
   if (Array.isArray(v)) {
-    const a: unknown[] = new Array(v.length);
-    memo.set(v, a);
-    for (let i = 0; i < v.length; i++) a[i] = copy(v[i], memo);
-    return a as T;
+    const a = (v as unknown[]).slice();
+    push(rec, v, ARRAY, a);
+    for (const x of a) if (typeof x === 'object' && x !== null) visit(x, memo, rec);
+    return;
   }
-  const o = Object.create(proto) as Record<string, unknown>;
-  memo.set(v, o);
-  const src = v as Record<string, unknown>;
-  for (const k of Object.keys(src)) o[k] = copy(src[k], memo);
-  return o as T;
+  // Any other object (a class instance): its own enumerable fields; it keeps its prototype.
+  recordFields(v, memo, rec);
+}
+
+/** Records a record or class instance by its own enumerable fields, and what they reach. */
+function recordFields(v: object, memo: Memo, rec: RootRecord): void {
+  const o = { ...(v as Record<string, unknown>) };
+  const at = rec.objects.length;
+  push(rec, v, FIELDS, o);
+  let fields = 0;
+  for (const k in o) {
+    fields++;
+    const x = o[k];
+    if (typeof x === 'object' && x !== null) visit(x, memo, rec);
+  }
+  rec.counts[at] = fields;
+}
+
+function push(rec: RootRecord, object: object, kind: Kind, value: unknown, fields = 0): void {
+  rec.objects.push(object);
+  rec.kinds.push(kind);
+  rec.values.push(value);
+  rec.counts.push(fields);
+}
+
+/** Writes a record back: the root's fields, then every object's, each into the same object. */
+function writeBack(root: Record<string, unknown>, rec: RootRecord): void {
+  if (rec.writer !== undefined) {
+    rec.writer(root, rec.fields);
+    dropAdded(root, rec.fields, rec.fieldCount);
+  } else writeFields(root, rec.fields, rec.fieldCount);
+  for (let n = 0; n < rec.selfSaved.length; n++) {
+    const k = rec.selfSaved[n]!;
+    const v = rec.fields[k] as SelfSaved;
+    v.of[RESTORE](v.data);
+    root[k] = v.of;
+  }
+  const { objects, kinds, values, counts } = rec;
+  for (let n = 0; n < objects.length; n++) {
+    const o = objects[n]!;
+    switch (kinds[n]) {
+      case ARRAY: writeArray(o as unknown[], values[n] as unknown[]); break;
+      case FIELDS: writeFields(o as Record<string, unknown>, values[n] as Record<string, unknown>, counts[n]!); break;
+      case MAP: writeMap(o as Map<unknown, unknown>, values[n] as unknown[]); break;
+      case SET: writeSet(o as Set<unknown>, values[n] as unknown[]); break;
+      default: (o as unknown as Uint8Array).set(values[n] as Uint8Array);
+    }
+  }
+}
+
+function writeArray(a: unknown[], s: unknown[]): void {
+  a.length = s.length;
+  for (let i = 0; i < s.length; i++) a[i] = s[i];
+}
+
+function writeFields(t: Record<string, unknown>, s: Record<string, unknown>, count: number): void {
+  Object.assign(t, s);
+  dropAdded(t, s, count);
+}
+
+/** Deletes the fields of `t` that `s` (of `count` fields, all now in `t`) does not have: added since the save, rarely. */
+function dropAdded(t: Record<string, unknown>, s: Record<string, unknown>, count: number): void {
+  let fields = 0;
+  for (const _ in t) fields++;
+  if (fields !== count) for (const k in t) if (!Object.hasOwn(s, k)) delete t[k];
+}
+
+function writeMap(m: Map<unknown, unknown>, flat: readonly unknown[]): void {
+  // Its entries are mostly what they were (the objects they hold are written back in place):
+  // compared in order first, the map is rebuilt only when they differ.
+  if (m.size * 2 === flat.length) {
+    let i = 0;
+    let same = true;
+    for (const [k, x] of m) {
+      if (flat[i] !== k || flat[i + 1] !== x) { same = false; break; }
+      i += 2;
+    }
+    if (same) return;
+  }
+  m.clear();
+  for (let i = 0; i < flat.length; i += 2) m.set(flat[i], flat[i + 1]);
+}
+
+function writeSet(t: Set<unknown>, flat: readonly unknown[]): void {
+  if (t.size === flat.length) {
+    let i = 0;
+    let same = true;
+    for (const x of t) {
+      if (flat[i++] !== x) { same = false; break; }
+    }
+    if (same) return;
+  }
+  t.clear();
+  for (let i = 0; i < flat.length; i++) t.add(flat[i]);
 }
