@@ -12,13 +12,30 @@ export type KeyOrder = (text: string) => string;
 export function joinSorted(xs: Iterable<unknown>, sep: string, order?: KeyOrder): string {
   const a: string[] = [];
   for (const x of xs) a.push(typeof x === 'string' ? x : String(x));
-  if (a.length < 2) return a.length === 0 ? '' : a[0]!;
+  const n = a.length;
+  if (n < 2) return n === 0 ? '' : a[0]!;
   if (!order) return a.sort().join(sep);
-  const by = new Map<string, string>();
-  for (const x of a) by.set(x, order(x));
-  return a.sort((x, y) => {
-    const p = by.get(x)!;
-    const q = by.get(y)!;
-    return p < q ? -1 : p > q ? 1 : 0;
-  }).join(sep);
+  const by: string[] = new Array(n);
+  for (let i = 0; i < n; i++) by[i] = order(a[i]!);
+  if (n > SHORT) {
+    const at = Array.from({ length: n }, (_, i) => i).sort((i, j) => (by[i]! < by[j]! ? -1 : by[i]! > by[j]! ? 1 : 0));
+    return at.map((i) => a[i]!).join(sep);
+  }
+  // The lists of a key are short: an insertion sort of the texts by their order, stable as sort is.
+  for (let i = 1; i < n; i++) {
+    const k = by[i]!;
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && by[j]! > k) {
+      by[j + 1] = by[j]!;
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    by[j + 1] = k;
+    a[j + 1] = v;
+  }
+  return a.join(sep);
 }
+
+/** Up to this many texts, insertion sort. */
+const SHORT = 16;
