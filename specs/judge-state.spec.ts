@@ -277,6 +277,16 @@ describe('the snapshotter', () => {
     expect(root).toEqual({ n: 1 });
   });
 
+  it('writes back records of many shapes that share their first field', () => {
+    const recs = Array.from({ length: 12 }, (_, i) => ({ a: i, [`k${i}`]: i }) as Record<string, number>);
+    const root = { recs };
+    const s = new StateSnapshotter([root]);
+    const saved = s.save();
+    recs.forEach((r, i) => { r.a = -1; r[`k${i}`] = -1; r.extra = 1; });
+    s.restore(saved);
+    expect(recs).toEqual(Array.from({ length: 12 }, (_, i) => ({ a: i, [`k${i}`]: i })));
+  });
+
   it('in verify mode, names a tracked root that changed without saying so', () => {
     const a = { n: 1 };
     const s = new StateSnapshotter([a], [], [], [a]);

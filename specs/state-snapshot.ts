@@ -51,6 +51,8 @@ class RootRecord {
   readonly values: unknown[] = [];
   /** Per object of kind FIELDS, how many fields it had (0 for the other kinds). */
   readonly counts: number[] = [];
+  /** Per object of kind FIELDS, a writer made for its field names, when there is one. */
+  readonly writers: (FieldWriter | undefined)[] = [];
   /** The root's fields that hold an object saving itself (its value in `fields` is a SelfSaved). */
   readonly selfSaved: string[] = [];
   /** How many fields the root had. */
@@ -78,6 +80,7 @@ export class StateSnapshotter {
   /** Per root: its field names at its first save, and a writer made for them. */
   private readonly names: (string[] | undefined)[];
   private readonly writers: (FieldWriter | undefined)[];
+  private readonly shapes = new Shapes();
   /** Compare every record a save reuses with a fresh one (tests: a change that was not announced). */
   verify = false;
 
@@ -118,7 +121,7 @@ export class StateSnapshotter {
    * so a saved state stays valid however the live objects change afterwards.
    */
   save(): SavedState {
-    const memo = new Memo(this.stable, this.entangled);
+    const memo = new Memo(this.stable, this.entangled, this.shapes);
     const out: RootRecord[] = new Array(this.roots.length);
     for (let i = 0; i < this.roots.length; i++) {
       const reuse = this.entangled[i] ? undefined : this.current[i];
@@ -159,7 +162,7 @@ export class StateSnapshotter {
 
   /** Throws when a reused record no longer equals its root: a change that was not announced. */
   private check(i: number, reused: RootRecord): void {
-    const fresh = recordRoot(this.roots[i]!, new Memo(this.stable, this.entangled));
+    const fresh = recordRoot(this.roots[i]!, new Memo(this.stable, this.entangled, this.shapes));
     const why = recordsDiffer(reused, fresh, this.stable);
     if (why !== undefined) throw new Error(`state-snapshot: root ${i} (${this.roots[i]!.constructor.name}) changed without touch: ${why}`);
   }
@@ -245,7 +248,7 @@ class Memo {
   root = 0;
   rootTracked = false;
   private readonly owner = new Map<object, number>();
-  constructor(private readonly stable: ReadonlyMap<object, object>, private readonly entangled: boolean[]) {}
+  constructor(private readonly stable: ReadonlyMap<object, object>, private readonly entangled: boolean[], readonly shapes: Shapes) {}
   /** Whether `v` is kept as it is or recorded already (then perhaps from another root: entangled). */
   known(v: object): boolean {
     if (this.stable.has(v)) return true;
@@ -369,19 +372,56 @@ function recordFields(v: object, memo: Memo, rec: RootRecord): void {
   const at = rec.objects.length;
   push(rec, v, FIELDS, o);
   let fields = 0;
+  let first: string | undefined;
   for (const k in o) {
-    fields++;
+    if (fields++ === 0) first = k;
     const x = o[k];
     if (typeof x === 'object' && x !== null) visit(x, memo, rec);
   }
   rec.counts[at] = fields;
+  if (first !== undefined) rec.writers[at] = memo.shapes.writerOf(o, first, fields);
 }
 
-function push(rec: RootRecord, object: object, kind: Kind, value: unknown, fields = 0): void {
+/**
+ * Writers for the field names of the records and class instances a snapshotter meets: objects
+ * made at one place have the same names in the same order, and a writer made for them (named
+ * stores) writes them back faster than Object.assign. Found by the first name and the count,
+ * then checked name by name.
+ */
+class Shapes {
+  private readonly byFirst = new Map<string, { names: string[]; writer: FieldWriter }[]>();
+  writerOf(o: Record<string, unknown>, first: string, count: number): FieldWriter | undefined {
+    let list = this.byFirst.get(first);
+    if (list === undefined) this.byFirst.set(first, (list = []));
+    for (let i = 0; i < list.length; i++) {
+      const shape = list[i]!;
+      if (shape.names.length === count && namesAre(o, shape.names)) return shape.writer;
+    }
+    // Objects whose names vary without end (a record used as a dictionary) get no writer.
+    if (list.length >= SHAPES_PER_NAME) return undefined;
+    const names = Object.keys(o);
+    const writer = fieldWriter(names);
+    list.push({ names, writer });
+    return writer;
+  }
+}
+
+/** Shapes kept per first field name. */
+const SHAPES_PER_NAME = 8;
+
+/** Whether the fields of `o` are `names`, in that order. */
+function namesAre(o: Record<string, unknown>, names: readonly string[]): boolean {
+  let i = 0;
+  for (const k in o) if (names[i++] !== k) return false;
+  return true;
+}
+
+function push(rec: RootRecord, object: object, kind: Kind, value: unknown): void {
   rec.objects.push(object);
   rec.kinds.push(kind);
   rec.values.push(value);
-  rec.counts.push(fields);
+  rec.counts.push(0);
+  rec.writers.push(undefined);
 }
 
 /** Writes a record back: the root's fields, then every object's, each into the same object. */
@@ -396,12 +436,21 @@ function writeBack(root: Record<string, unknown>, rec: RootRecord): void {
     v.of[RESTORE](v.data);
     root[k] = v.of;
   }
-  const { objects, kinds, values, counts } = rec;
+  const { objects, kinds, values, counts, writers } = rec;
   for (let n = 0; n < objects.length; n++) {
     const o = objects[n]!;
     switch (kinds[n]) {
       case ARRAY: writeArray(o as unknown[], values[n] as unknown[]); break;
-      case FIELDS: writeFields(o as Record<string, unknown>, values[n] as Record<string, unknown>, counts[n]!); break;
+      case FIELDS: {
+        const t = o as Record<string, unknown>;
+        const s = values[n] as Record<string, unknown>;
+        const w = writers[n];
+        if (w !== undefined) {
+          w(t, s);
+          dropAdded(t, s, counts[n]!);
+        } else writeFields(t, s, counts[n]!);
+        break;
+      }
       case MAP: writeMap(o as Map<unknown, unknown>, values[n] as unknown[]); break;
       case SET: writeSet(o as Set<unknown>, values[n] as unknown[]); break;
       default: (o as unknown as Uint8Array).set(values[n] as Uint8Array);
