@@ -38,6 +38,10 @@ const FIELDS = 1;
 const MAP = 2;
 const SET = 3;
 const TYPED = 4;
+/** No field names. */
+const NO_NAMES: readonly string[] = Object.freeze([]);
+/** The values per object in RootRecord.entries. */
+const ENTRY = 4;
 /** The saved contents of an empty array, map or set: nothing to copy. */
 const NOTHING: readonly unknown[] = Object.freeze([]);
 
@@ -46,15 +50,14 @@ const NOTHING: readonly unknown[] = Object.freeze([]);
  * (each object with its kind and a shallow copy of its fields, which refer to the same objects).
  */
 class RootRecord {
-  readonly objects: object[] = [];
-  readonly kinds: Kind[] = [];
-  readonly values: unknown[] = [];
-  /** Per object of kind FIELDS, how many fields it had (0 for the other kinds). */
-  readonly counts: number[] = [];
-  /** Per object of kind FIELDS, a writer made for its field names, when there is one. */
-  readonly writers: (FieldWriter | undefined)[] = [];
+  /**
+   * Per object reached, ENTRY values in turn: the object; its kind, plus for a record or class
+   * instance its field count times 8; the copy of its fields; a writer made for its field names
+   * (or undefined). One array, not one per part: a save makes one per root it records.
+   */
+  readonly entries: unknown[] = [];
   /** The root's fields that hold an object saving itself (its value in `fields` is a SelfSaved). */
-  readonly selfSaved: string[] = [];
+  selfSaved: string[] | undefined;
   /** How many fields the root had. */
   fieldCount = 0;
   /** Writes `fields` into the root, made for the root's field names in their order (absent when they changed). */
@@ -172,15 +175,18 @@ export class StateSnapshotter {
 function recordsDiffer(a: RootRecord, b: RootRecord, stable: ReadonlyMap<object, object>): string | undefined {
   const fields = differs(a.fields, b.fields, stable, new Map(), '');
   if (fields !== undefined) return fields;
-  if (a.objects.length !== b.objects.length) return `it reaches ${b.objects.length} objects, not ${a.objects.length}`;
-  for (let n = 0; n < a.objects.length; n++) {
-    if (a.objects[n] !== b.objects[n]) return `the object it reaches ${n}th is another one`;
-    const x = a.values[n];
-    const y = b.values[n];
-    const same = a.kinds[n] === FIELDS
-        ? shallowSame(Object.keys(x as object), Object.keys(y as object)) && shallowSame(Object.values(x as object), Object.values(y as object))
-        : shallowSame(x as ArrayLike<unknown>, y as ArrayLike<unknown>);
-    if (!same) return `the object it reaches ${n}th (${a.objects[n]!.constructor?.name ?? 'object'}) changed`;
+  const x = a.entries;
+  const y = b.entries;
+  if (x.length !== y.length) return `it reaches ${y.length / ENTRY} objects, not ${x.length / ENTRY}`;
+  for (let e = 0; e < x.length; e += ENTRY) {
+    const n = e / ENTRY;
+    if (x[e] !== y[e] || x[e + 1] !== y[e + 1]) return `the object it reaches ${n}th is another one, or has other fields`;
+    const u = x[e + 2];
+    const v = y[e + 2];
+    const same = ((x[e + 1] as number) & 7) === FIELDS
+        ? shallowSame(Object.keys(u as object), Object.keys(v as object)) && shallowSame(Object.values(u as object), Object.values(v as object))
+        : shallowSame(u as ArrayLike<unknown>, v as ArrayLike<unknown>);
+    if (!same) return `the object it reaches ${n}th (${(x[e] as object).constructor?.name ?? 'object'}) changed`;
   }
   return undefined;
 }
@@ -287,7 +293,7 @@ function recordRoot(root: object, memo: Memo, names?: readonly string[], writer?
     const proto = Object.getPrototypeOf(v) as object;
     if (!isPlainKind(proto) && typeof (v as Partial<SelfSaving>)[SAVE] === 'function' && !memo.known(v)) {
       fields[k] = new SelfSaved(v as unknown as SelfSaving, (v as unknown as SelfSaving)[SAVE]());
-      rec.selfSaved.push(k);
+      (rec.selfSaved ??= []).push(k);
     } else visit(v, memo, rec);
   }
   // The root's writer (made for `names`) restores it when it has exactly those fields.
@@ -369,7 +375,7 @@ function visit(v: object, memo: Memo, rec: RootRecord): void {
 /** Records a record or class instance by its own enumerable fields, and what they reach. */
 function recordFields(v: object, memo: Memo, rec: RootRecord): void {
   const o = { ...(v as Record<string, unknown>) };
-  const at = rec.objects.length;
+  const at = rec.entries.length;
   push(rec, v, FIELDS, o);
   let fields = 0;
   let first: string | undefined;
@@ -378,8 +384,8 @@ function recordFields(v: object, memo: Memo, rec: RootRecord): void {
     const x = o[k];
     if (typeof x === 'object' && x !== null) visit(x, memo, rec);
   }
-  rec.counts[at] = fields;
-  if (first !== undefined) rec.writers[at] = memo.shapes.writerOf(o, first, fields);
+  rec.entries[at + 1] = FIELDS + fields * 8;
+  if (first !== undefined) rec.entries[at + 3] = memo.shapes.writerOf(o, first, fields);
 }
 
 /**
@@ -417,11 +423,7 @@ function namesAre(o: Record<string, unknown>, names: readonly string[]): boolean
 }
 
 function push(rec: RootRecord, object: object, kind: Kind, value: unknown): void {
-  rec.objects.push(object);
-  rec.kinds.push(kind);
-  rec.values.push(value);
-  rec.counts.push(0);
-  rec.writers.push(undefined);
+  rec.entries.push(object, kind, value, undefined);
 }
 
 /** Writes a record back: the root's fields, then every object's, each into the same object. */
@@ -430,30 +432,31 @@ function writeBack(root: Record<string, unknown>, rec: RootRecord): void {
     rec.writer(root, rec.fields);
     dropAdded(root, rec.fields, rec.fieldCount);
   } else writeFields(root, rec.fields, rec.fieldCount);
-  for (let n = 0; n < rec.selfSaved.length; n++) {
-    const k = rec.selfSaved[n]!;
+  for (const k of rec.selfSaved ?? NO_NAMES) {
     const v = rec.fields[k] as SelfSaved;
     v.of[RESTORE](v.data);
     root[k] = v.of;
   }
-  const { objects, kinds, values, counts, writers } = rec;
-  for (let n = 0; n < objects.length; n++) {
-    const o = objects[n]!;
-    switch (kinds[n]) {
-      case ARRAY: writeArray(o as unknown[], values[n] as unknown[]); break;
+  const entries = rec.entries;
+  for (let e = 0; e < entries.length; e += ENTRY) {
+    const o = entries[e] as object;
+    const how = entries[e + 1] as number;
+    const value = entries[e + 2];
+    switch (how & 7) {
+      case ARRAY: writeArray(o as unknown[], value as unknown[]); break;
       case FIELDS: {
         const t = o as Record<string, unknown>;
-        const s = values[n] as Record<string, unknown>;
-        const w = writers[n];
+        const s = value as Record<string, unknown>;
+        const w = entries[e + 3] as FieldWriter | undefined;
         if (w !== undefined) {
           w(t, s);
-          dropAdded(t, s, counts[n]!);
-        } else writeFields(t, s, counts[n]!);
+          dropAdded(t, s, how >> 3);
+        } else writeFields(t, s, how >> 3);
         break;
       }
-      case MAP: writeMap(o as Map<unknown, unknown>, values[n] as unknown[]); break;
-      case SET: writeSet(o as Set<unknown>, values[n] as unknown[]); break;
-      default: (o as unknown as Uint8Array).set(values[n] as Uint8Array);
+      case MAP: writeMap(o as Map<unknown, unknown>, value as unknown[]); break;
+      case SET: writeSet(o as Set<unknown>, value as unknown[]); break;
+      default: (o as unknown as Uint8Array).set(value as Uint8Array);
     }
   }
 }
