@@ -11,6 +11,7 @@ import { loadWorkload } from './workloads.ts';
 import { decodeToken } from './replay-token.ts';
 import { runOnce } from './run.ts';
 import type { Workload } from './workload.ts';
+import { World } from './world.ts';
 
 /**
  * The stateful search against its oracle, the re-execution search: the same states, transitions
@@ -158,6 +159,23 @@ describe('breadth-first search for the shortest witness', () => {
       // The runs of that many steps reach no more states than the bound; one step further, they do.
       expect(search(undefined, cut.exhaustedSteps).states, `${maxStates}`).toBeLessThanOrEqual(maxStates);
       expect(search(undefined, cut.exhaustedSteps + 1).states, `${maxStates}`).toBeGreaterThan(maxStates);
+    }
+  });
+});
+
+describe('the world saved for stateful search', () => {
+  it('keeps the events not yet taken as copies, which the caller may number and freeze', () => {
+    const world = new World(config('explore-three-calls-two-sinks'), new ReferenceBroker(), { watchdog: 50 });
+    world.take(world.enabled()[0]!);
+    const pending = world.events.map((e) => ({ ...e }));
+    expect(pending.length).toBeGreaterThan(0);
+    const saved = world.save();
+    for (const [i, e] of world.events.entries()) Object.freeze(Object.assign(e, { seq: i + 1 }));
+    world.events.length = 0;
+    for (let round = 0; round < 2; round++) {
+      world.restore(saved);
+      expect(world.events).toEqual(pending);
+      world.events.length = 0;
     }
   });
 });

@@ -24,7 +24,7 @@ import { expand, expandCompact, HashCompactTable, type Visited } from './sleep-s
 import { StateTable } from './state-table.ts';
 import { PorUnsound, SinkPersistentSets } from './persistent-sets.ts';
 import type { Step, Strategy } from './strategy.ts';
-import { World } from './world.ts';
+import { World, type WorldSaved } from './world.ts';
 import { eachBrokenRule, endingCut, porOutside, porRefusal, searchBounds, searchHeader, tableFigures, untimedSearch, type Exploration, type ExploredViolation, type ExploreOptions } from './explorer.ts';
 import { DEFAULT_WATCHDOG } from './run.ts';
 import { decideOutcome } from '../report/result.ts';
@@ -43,7 +43,7 @@ export function canSnapshot(b: BrokerAdapter): boolean {
 
 /** Everything a branch point keeps. */
 interface Saved {
-  world: SavedState;
+  world: WorldSaved;
   broker: unknown;
   monitor: SavedState;
   judge: SavedState;

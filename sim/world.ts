@@ -17,6 +17,14 @@ import { stepOf, type Step, type StepKind } from './strategy.ts';
 import { StateSnapshotter, type SavedState } from '../specs/state-snapshot.ts';
 export type { Step };
 
+/** What World.save returns: the state of its objects, and copies of the events not yet taken. */
+export interface WorldSaved {
+  readonly state: SavedState;
+  readonly pending: readonly UnnumberedEvent[];
+}
+
+const NO_EVENTS: readonly UnnumberedEvent[] = Object.freeze([]);
+
 /** RPC_C_AUTHN_LEVEL_NONE: the level of a local callback without Kerberos. */
 const RPC_C_AUTHN_LEVEL_NONE = 1;
 
@@ -201,22 +209,27 @@ export class World {
   /**
    * A copy of the world's state (the client, its sinks, the providers, the scripting layer), for
    * stateful search. The broker is saved apart (BrokerAdapter.snapshot). The events not yet
-   * taken by the caller are part of it.
+   * taken by the caller are part of it, as copies: a restore gives them back as they were when
+   * saved, unnumbered, whatever the caller did to the ones it took.
    */
-  save(): SavedState {
-    return this.snapshots().save();
+  save(): WorldSaved {
+    const pending = this.events.length === 0 ? NO_EVENTS : this.events.map((e) => ({ ...e }));
+    return { state: this.snapshots().save(), pending };
   }
 
   /** Back to a state `save` returned; the saved state stays usable. */
-  restore(s: SavedState, last = false): void {
-    this.snapshots().restore(s, last);
+  restore(s: WorldSaved, last = false): void {
+    this.snapshots().restore(s.state, last);
+    this.events.length = 0;
+    for (const e of s.pending) this.events.push({ ...e });
   }
 
   private snapshotter?: StateSnapshotter;
   private snapshots(): StateSnapshotter {
     // The step caches (the broker's steps, the calls' and the actions') and the actions' targets hold immutable values: kept across restores.
+    // The events not yet taken are saved apart, as copies (save).
     // So are the maps of the workload's sinks and calls by id, filled once by the constructor.
-    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.options, this.brokerSteps, this.insideSteps, this.callSteps, this.actSteps, this.insideTargets, this.sinks, this.callById, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
+    return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.events, this.options, this.brokerSteps, this.insideSteps, this.callSteps, this.actSteps, this.insideTargets, this.sinks, this.callById, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
   }
 
   /** The cancel actions not taken yet, by id (sim/persistent-sets.ts, PorView). */

@@ -287,6 +287,46 @@ describe('the snapshotter', () => {
     expect(recs).toEqual(Array.from({ length: 12 }, (_, i) => ({ a: i, [`k${i}`]: i })));
   });
 
+  it('puts back a field deleted since the save in its saved place', () => {
+    const thread = { id: 't1', wait: { kind: 'call' }, hr: 0 } as { id: string; wait?: object; hr: number };
+    const root = { threads: [thread] };
+    const s = new StateSnapshotter([root]);
+    s.save();
+    const saved = s.save();
+    delete thread.wait;
+    thread.hr = 5;
+    s.restore(saved);
+    expect(Object.keys(thread)).toEqual(['id', 'wait', 'hr']);
+    expect(thread).toEqual({ id: 't1', wait: { kind: 'call' }, hr: 0 });
+  });
+
+  it('refuses to write into an object frozen since the save, on every path', () => {
+    const rec = { n: 1 };
+    const list = [1];
+    const root = { rec, list };
+    const s = new StateSnapshotter([root]);
+    s.save();
+    const saved = s.save();
+    rec.n = 2;
+    Object.freeze(rec);
+    expect(() => s.restore(saved)).toThrow(TypeError);
+    const other = { rec: { n: 1 }, list };
+    const t = new StateSnapshotter([other]);
+    const kept = t.save();
+    list.push(2);
+    Object.freeze(list);
+    expect(() => t.restore(kept)).toThrow(TypeError);
+  });
+
+  it('in verify mode, names the field of a reached object that changed without saying so', () => {
+    const a = { inner: { n: 1 } };
+    const s = new StateSnapshotter([a], [], [], [a]);
+    s.verify = true;
+    s.save();
+    a.inner.n = 2;
+    expect(() => s.save()).toThrow(/changed without touch: object 0 it reaches \(Object\)\.n: 1 != 2/);
+  });
+
   it('in verify mode, names a tracked root that changed without saying so', () => {
     const a = { n: 1 };
     const s = new StateSnapshotter([a], [], [], [a]);

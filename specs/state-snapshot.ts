@@ -51,22 +51,28 @@ const NOTHING: readonly unknown[] = Object.freeze([]);
  */
 class RootRecord {
   /**
-   * Per object reached, ENTRY values in turn: the object; its kind, plus for a record or class
-   * instance its field count times 8; the copy of its fields; a writer made for its field names
-   * (or undefined). One array, not one per part: a save makes one per root it records.
+   * Per object reached, ENTRY values in turn: the object; its kind; the copy of its fields; for a
+   * record or class instance, the shape of its field names (or undefined). One array, not one per
+   * part: a save makes one per root it records.
    */
   readonly entries: unknown[] = [];
   /** The root's fields that hold an object saving itself (its value in `fields` is a SelfSaved). */
   selfSaved: string[] | undefined;
   /** How many fields the root had. */
   fieldCount = 0;
-  /** Writes `fields` into the root, made for the root's field names in their order (absent when they changed). */
-  writer: FieldWriter | undefined;
+  /** The root's field names and a writer for them, when they were its names at its first save. */
+  shape: Shape | undefined;
   constructor(readonly fields: Record<string, unknown>) {}
 }
 
-/** Writes the saved fields of one root back into it, field by named field. */
-type FieldWriter = (root: Record<string, unknown>, fields: Record<string, unknown>) => void;
+/** Writes saved fields back into their object, field by named field. */
+type FieldWriter = (object: Record<string, unknown>, fields: Record<string, unknown>) => void;
+
+/** Field names in their order, and a writer made for them. */
+interface Shape {
+  readonly names: readonly string[];
+  readonly write: FieldWriter;
+}
 
 /** What `save` returns: one record per root, in the order of the roots. Opaque to its users. */
 export type SavedState = readonly RootRecord[];
@@ -81,8 +87,7 @@ export class StateSnapshotter {
   private readonly entangled: boolean[];
   private readonly index: Map<object, number>;
   /** Per root: its field names at its first save, and a writer made for them. */
-  private readonly names: (string[] | undefined)[];
-  private readonly writers: (FieldWriter | undefined)[];
+  private readonly rootShapes: (Shape | undefined)[];
   private readonly shapes = new Shapes();
   /** Compare every record a save reuses with a fresh one (tests: a change that was not announced). */
   verify = false;
@@ -105,8 +110,7 @@ export class StateSnapshotter {
     this.current = roots.map(() => undefined);
     this.entangled = roots.map(() => false);
     this.index = new Map(roots.map((r, i) => [r, i]));
-    this.names = roots.map(() => undefined);
-    this.writers = roots.map(() => undefined);
+    this.rootShapes = roots.map(() => undefined);
     for (const r of roots) {
       for (const k in Object.create(Object.getPrototypeOf(r) as object | null)) throw new Error(`state-snapshot: a root inherits the enumerable field ${k}`);
     }
@@ -135,13 +139,12 @@ export class StateSnapshotter {
       }
       memo.root = i;
       memo.rootTracked = this.tracked[i]!;
-      const rec = recordRoot(this.roots[i]!, memo, this.names[i], this.writers[i]);
-      if (this.names[i] === undefined) {
+      const rec = recordRoot(this.roots[i]!, memo, this.rootShapes[i]);
+      if (this.rootShapes[i] === undefined) {
         // A root's fields are mostly the same names in the same order from save to save: a
         // function that writes exactly those (one object shape, named stores) restores it faster
         // than a loop over any names does. Made once per root, at its first save.
-        this.names[i] = Object.keys(rec.fields);
-        rec.writer = this.writers[i] = fieldWriter(this.names[i]!);
+        rec.shape = this.rootShapes[i] = shapeOf(Object.keys(rec.fields));
       }
       out[i] = rec;
       if (this.tracked[i]) this.current[i] = rec;
@@ -179,23 +182,34 @@ function recordsDiffer(a: RootRecord, b: RootRecord, stable: ReadonlyMap<object,
   const y = b.entries;
   if (x.length !== y.length) return `it reaches ${y.length / ENTRY} objects, not ${x.length / ENTRY}`;
   for (let e = 0; e < x.length; e += ENTRY) {
-    const n = e / ENTRY;
-    if (x[e] !== y[e] || x[e + 1] !== y[e + 1]) return `the object it reaches ${n}th is another one, or has other fields`;
-    const u = x[e + 2];
-    const v = y[e + 2];
-    const same = ((x[e + 1] as number) & 7) === FIELDS
-        ? shallowSame(Object.keys(u as object), Object.keys(v as object)) && shallowSame(Object.values(u as object), Object.values(v as object))
-        : shallowSame(u as ArrayLike<unknown>, v as ArrayLike<unknown>);
-    if (!same) return `the object it reaches ${n}th (${(x[e] as object).constructor?.name ?? 'object'}) changed`;
+    const what = `object ${e / ENTRY} it reaches (${(x[e] as object).constructor?.name ?? 'no class'})`;
+    if (x[e] !== y[e] || x[e + 1] !== y[e + 1]) return `${what} is another one`;
+    const why = x[e + 1] === FIELDS
+      ? fieldsDiffer(x[e + 2] as Record<string, unknown>, y[e + 2] as Record<string, unknown>)
+      : entriesDiffer(x[e + 2] as ArrayLike<unknown>, y[e + 2] as ArrayLike<unknown>);
+    if (why !== undefined) return `${what}${why}`;
   }
   return undefined;
 }
 
-/** Two lists of the same values, by identity. */
-function shallowSame(x: ArrayLike<unknown>, y: ArrayLike<unknown>): boolean {
-  if (x.length !== y.length) return false;
-  for (let n = 0; n < x.length; n++) if (x[n] !== y[n]) return false;
-  return true;
+/** The first field whose value differs, by identity (undefined when none does). */
+function fieldsDiffer(u: Record<string, unknown>, v: Record<string, unknown>): string | undefined {
+  const ku = Object.keys(u);
+  const kv = Object.keys(v);
+  if (ku.join() !== kv.join()) return `: fields ${ku.join(',')} != ${kv.join(',')}`;
+  for (const k of ku) if (u[k] !== v[k]) return `.${k}: ${shown(u[k])} != ${shown(v[k])}`;
+  return undefined;
+}
+
+/** The first entry that differs, by identity (undefined when none does). */
+function entriesDiffer(u: ArrayLike<unknown>, v: ArrayLike<unknown>): string | undefined {
+  if (u.length !== v.length) return `: ${u.length} entries != ${v.length}`;
+  for (let n = 0; n < u.length; n++) if (u[n] !== v[n]) return `[${n}]: ${shown(u[n])} != ${shown(v[n])}`;
+  return undefined;
+}
+
+function shown(x: unknown): string {
+  return typeof x === 'object' && x !== null ? `another ${x.constructor?.name ?? 'object'}` : String(x);
 }
 
 /** Where two saved values differ (undefined when they do not); stable and frozen objects by identity. */
@@ -275,12 +289,13 @@ class Memo {
 /**
  * A record of `root`: its own fields (an object that saves itself saved by it), and every mutable
  * object reachable from them. Objects that save themselves are fields of roots only, never deeper.
- * `writer` writes the fields `names` back: the record gets it when the root has those fields.
+ * The record gets the root's `shape` when the root has exactly its names, in its order.
  */
-function recordRoot(root: object, memo: Memo, names?: readonly string[], writer?: FieldWriter): RootRecord {
+function recordRoot(root: object, memo: Memo, shape?: Shape): RootRecord {
   const fields: Record<string, unknown> = {};
   const rec = new RootRecord(fields);
   const src = root as Record<string, unknown>;
+  const names = shape?.names;
   let same = names !== undefined;
   // for-in, not Object.keys: no array of names per save. It yields own fields only: the
   // constructor checks that no root inherits an enumerable one.
@@ -296,15 +311,18 @@ function recordRoot(root: object, memo: Memo, names?: readonly string[], writer?
       (rec.selfSaved ??= []).push(k);
     } else visit(v, memo, rec);
   }
-  // The root's writer (made for `names`) restores it when it has exactly those fields.
-  if (same && rec.fieldCount === names!.length) rec.writer = writer;
+  // The root's shape (its first names) restores it when it has exactly those fields.
+  if (same && rec.fieldCount === names!.length) rec.shape = shape;
   return rec;
 }
 
-/** A function that copies the fields `names` of a record into a root, by name. */
-function fieldWriter(names: readonly string[]): FieldWriter {
-  const body = names.map((k) => `t[${JSON.stringify(k)}] = s[${JSON.stringify(k)}];`).join('\n');
-  return new Function('t', 's', body) as FieldWriter;
+/**
+ * `names` with a function that copies those fields of a saved record into its object, by name.
+ * Strict, as the modules are: a write into an object frozen since the save throws.
+ */
+function shapeOf(names: readonly string[]): Shape {
+  const body = `'use strict';\n${names.map((k) => `t[${JSON.stringify(k)}] = s[${JSON.stringify(k)}];`).join('\n')}`;
+  return { names, write: new Function('t', 's', body) as FieldWriter };
 }
 
 /** Arrays, plain records, maps and sets: never objects that save themselves. */
@@ -384,8 +402,7 @@ function recordFields(v: object, memo: Memo, rec: RootRecord): void {
     const x = o[k];
     if (typeof x === 'object' && x !== null) visit(x, memo, rec);
   }
-  rec.entries[at + 1] = FIELDS + fields * 8;
-  if (first !== undefined) rec.entries[at + 3] = memo.shapes.writerOf(o, first, fields);
+  if (first !== undefined) rec.entries[at + 3] = memo.shapes.of(o, first, fields);
 }
 
 /**
@@ -395,31 +412,35 @@ function recordFields(v: object, memo: Memo, rec: RootRecord): void {
  * then checked name by name.
  */
 class Shapes {
-  private readonly byFirst = new Map<string, { names: string[]; writer: FieldWriter }[]>();
-  writerOf(o: Record<string, unknown>, first: string, count: number): FieldWriter | undefined {
+  private readonly byFirst = new Map<string, Shape[]>();
+  /** The shape of `o`, a record of `count` fields whose first is `first`. */
+  of(o: Record<string, unknown>, first: string, count: number): Shape | undefined {
     let list = this.byFirst.get(first);
-    if (list === undefined) this.byFirst.set(first, (list = []));
+    if (list === undefined) {
+      // Records used as dictionaries (names without end) get no shape.
+      if (this.byFirst.size >= FIRST_NAMES) return undefined;
+      this.byFirst.set(first, (list = []));
+    }
     for (let i = 0; i < list.length; i++) {
       const shape = list[i]!;
-      if (shape.names.length === count && namesAre(o, shape.names)) return shape.writer;
+      if (shape.names.length === count && namesAre(o, shape.names)) return shape;
     }
-    // Objects whose names vary without end (a record used as a dictionary) get no writer.
     if (list.length >= SHAPES_PER_NAME) return undefined;
-    const names = Object.keys(o);
-    const writer = fieldWriter(names);
-    list.push({ names, writer });
-    return writer;
+    const shape = shapeOf(Object.keys(o));
+    list.push(shape);
+    return shape;
   }
 }
 
-/** Shapes kept per first field name. */
+/** First field names, and shapes per first name, that a snapshotter keeps. */
+const FIRST_NAMES = 1024;
 const SHAPES_PER_NAME = 8;
 
 /** Whether the fields of `o` are `names`, in that order. */
 function namesAre(o: Record<string, unknown>, names: readonly string[]): boolean {
   let i = 0;
   for (const k in o) if (names[i++] !== k) return false;
-  return true;
+  return i === names.length;
 }
 
 function push(rec: RootRecord, object: object, kind: Kind, value: unknown): void {
@@ -428,10 +449,7 @@ function push(rec: RootRecord, object: object, kind: Kind, value: unknown): void
 
 /** Writes a record back: the root's fields, then every object's, each into the same object. */
 function writeBack(root: Record<string, unknown>, rec: RootRecord): void {
-  if (rec.writer !== undefined) {
-    rec.writer(root, rec.fields);
-    dropAdded(root, rec.fields, rec.fieldCount);
-  } else writeFields(root, rec.fields, rec.fieldCount);
+  writeFields(root, rec.fields, rec.shape);
   for (const k of rec.selfSaved ?? NO_NAMES) {
     const v = rec.fields[k] as SelfSaved;
     v.of[RESTORE](v.data);
@@ -440,20 +458,11 @@ function writeBack(root: Record<string, unknown>, rec: RootRecord): void {
   const entries = rec.entries;
   for (let e = 0; e < entries.length; e += ENTRY) {
     const o = entries[e] as object;
-    const how = entries[e + 1] as number;
+    const kind = entries[e + 1] as Kind;
     const value = entries[e + 2];
-    switch (how & 7) {
+    switch (kind) {
       case ARRAY: writeArray(o as unknown[], value as unknown[]); break;
-      case FIELDS: {
-        const t = o as Record<string, unknown>;
-        const s = value as Record<string, unknown>;
-        const w = entries[e + 3] as FieldWriter | undefined;
-        if (w !== undefined) {
-          w(t, s);
-          dropAdded(t, s, how >> 3);
-        } else writeFields(t, s, how >> 3);
-        break;
-      }
+      case FIELDS: writeFields(o as Record<string, unknown>, value as Record<string, unknown>, entries[e + 3] as Shape | undefined); break;
       case MAP: writeMap(o as Map<unknown, unknown>, value as unknown[]); break;
       case SET: writeSet(o as Set<unknown>, value as unknown[]); break;
       default: (o as unknown as Uint8Array).set(value as Uint8Array);
@@ -466,16 +475,17 @@ function writeArray(a: unknown[], s: unknown[]): void {
   for (let i = 0; i < s.length; i++) a[i] = s[i];
 }
 
-function writeFields(t: Record<string, unknown>, s: Record<string, unknown>, count: number): void {
+/**
+ * Writes the saved fields `s` back into `t`, in their saved order: by its shape's writer when `t`
+ * has the same names in the same order as at the save (the common case), else (fields added or
+ * deleted since) every field goes and the saved ones come back in order.
+ */
+function writeFields(t: Record<string, unknown>, s: Record<string, unknown>, shape: Shape | undefined): void {
+  if (shape !== undefined) {
+    if (namesAre(t, shape.names)) { shape.write(t, s); return; }
+  } else if (namesAre(t, Object.keys(s))) { Object.assign(t, s); return; }
+  for (const k in t) if (Object.hasOwn(t, k)) delete t[k];
   Object.assign(t, s);
-  dropAdded(t, s, count);
-}
-
-/** Deletes the fields of `t` that `s` (of `count` fields, all now in `t`) does not have: added since the save, rarely. */
-function dropAdded(t: Record<string, unknown>, s: Record<string, unknown>, count: number): void {
-  let fields = 0;
-  for (const _ in t) fields++;
-  if (fields !== count) for (const k in t) if (!Object.hasOwn(s, k)) delete t[k];
 }
 
 function writeMap(m: Map<unknown, unknown>, flat: readonly unknown[]): void {
