@@ -227,8 +227,8 @@ export class World {
   private snapshotter?: StateSnapshotter;
   private snapshots(): StateSnapshotter {
     // The step caches (the broker's steps, the calls' and the actions') and the actions' targets hold immutable values: kept across restores.
-    // The events not yet taken are saved apart, as copies (save).
     // So are the maps of the workload's sinks and calls by id, filled once by the constructor.
+    // The events not yet taken are saved apart, as copies (save).
     return (this.snapshotter ??= new StateSnapshotter([this, this.scripting, ...(this.client ? [this.client] : [])], [this.broker, this.events, this.options, this.brokerSteps, this.insideSteps, this.callSteps, this.actSteps, this.insideTargets, this.sinks, this.callById, ...this.scripting.sharedParts(), ...(this.client?.sharedParts() ?? [])], [this.workload]));
   }
 

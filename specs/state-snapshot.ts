@@ -58,8 +58,6 @@ class RootRecord {
   readonly entries: unknown[] = [];
   /** The root's fields that hold an object saving itself (its value in `fields` is a SelfSaved). */
   selfSaved: string[] | undefined;
-  /** How many fields the root had. */
-  fieldCount = 0;
   /** The root's field names and a writer for them, when they were its names at its first save. */
   shape: Shape | undefined;
   constructor(readonly fields: Record<string, unknown>) {}
@@ -297,13 +295,14 @@ function recordRoot(root: object, memo: Memo, shape?: Shape): RootRecord {
   const src = root as Record<string, unknown>;
   const names = shape?.names;
   let same = names !== undefined;
+  let count = 0;
   // for-in, not Object.keys: no array of names per save. It yields own fields only: the
   // constructor checks that no root inherits an enumerable one.
   for (const k in src) {
     const v = src[k];
     fields[k] = v;
-    if (same && names![rec.fieldCount] !== k) same = false;
-    rec.fieldCount++;
+    if (same && names![count] !== k) same = false;
+    count++;
     if (typeof v !== 'object' || v === null) continue;
     const proto = Object.getPrototypeOf(v) as object;
     if (!isPlainKind(proto) && typeof (v as Partial<SelfSaving>)[SAVE] === 'function' && !memo.known(v)) {
@@ -312,7 +311,7 @@ function recordRoot(root: object, memo: Memo, shape?: Shape): RootRecord {
     } else visit(v, memo, rec);
   }
   // The root's shape (its first names) restores it when it has exactly those fields.
-  if (same && rec.fieldCount === names!.length) rec.shape = shape;
+  if (same && count === names!.length) rec.shape = shape;
   return rec;
 }
 
