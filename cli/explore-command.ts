@@ -28,7 +28,7 @@ import type { Progress } from './progress.ts';
 import { runTask } from './interrupt.ts';
 import type { ExploreResult, ExploreTask } from './tasks.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
-import { ProgressLine } from './progress.ts';
+import { ProgressLine, progressEveryOption } from './progress.ts';
 import { resultOfExplorations } from '../report/results-of-runs.ts';
 import { writeReport } from '../report/write-report.ts';
 
@@ -49,7 +49,8 @@ export function registerExplore(program: Command, setCode: (code: number) => voi
     .option('--time-budget <seconds>', 'wall-clock cap on the whole exploration (it is then incomplete)', intOption('--time-budget', 1))
     .option('--allow-cut', 'exit 0 even when an exploration was incomplete (the verdict still says so)')
     .option('--json', 'print a machine-readable summary instead of text')
-    .option('--quiet', 'no progress line on stderr (it is shown only on an interactive terminal)')
+    .option('--quiet', 'no progress on stderr (a line is shown on an interactive terminal, or with --progress-every)')
+    .addOption(progressEveryOption())
     .option('--report <dir>', 'write a report into this folder: index.html (diagram of each violation), report.md, result.json, junit.xml')
     .option('--out <file>', 'also write the JSON result into this file (for a shard: what `wbemsim merge` reads)')
     .option('--shard <k/n>', 'explore only part k of n (a CI matrix job): the stateful search splits each workload\'s states by hash, the other searches split the workloads; `wbemsim merge` the n results')
@@ -86,7 +87,7 @@ Examples:
       await resolveImplForCli(opts.impl);
       await checkClientForCli(opts.client);
       // The explorations run in worker threads, so that Ctrl-C can stop them (cli/interrupt.ts).
-      const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
+      const progress = new ProgressLine(process.stderr, { quiet: opts.quiet === true, budgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, everyMs: opts.progressEvery ? opts.progressEvery * 1000 : undefined });
       const task = {
         impl: opts.impl, ...(opts.client ? { client: opts.client } : {}), workloadNames: opts.workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog,
         timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled, mode: opts.mode, bitstate: opts.bitstate === true, ...(opts.por ? { por: true } : {}),

@@ -15,7 +15,7 @@ import { mutantsText } from '../report/text.ts';
 import { jsonText } from '../report/json.ts';
 import { runTask } from './interrupt.ts';
 import type { MutantsResult, MutantsTask } from './tasks.ts';
-import { ProgressLine } from './progress.ts';
+import { ProgressLine, progressEveryOption } from './progress.ts';
 import { DEFAULT_SHRINK_BUDGET } from '../sim/shrink.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
 import { resultOfZoo } from '../report/results-of-runs.ts';
@@ -34,20 +34,21 @@ export function registerMutants(program: Command, setCode: (code: number) => voi
     .option('--only <names>', 'only these mutants (comma-separated, repeatable)', collect, [])
     .option('--report <dir>', 'write a report into this folder: index.html (the catching interleaving of each mutant), report.md, result.json, junit.xml')
     .option('--shrink-budget <runs>', 'runs each catching run\'s shrink may make (0: show the catching runs as found)', intOption('--shrink-budget', 0), DEFAULT_SHRINK_BUDGET)
-    .option('--quiet', 'no progress line on stderr (it is shown only on an interactive terminal)')
+    .option('--quiet', 'no progress on stderr (a line is shown on an interactive terminal, or with --progress-every)')
+    .addOption(progressEveryOption())
     .option('--json', 'print {mutants: [{name, targets, killed, caughtBy, runsToDetect, ...}], score} instead of the table')
     .addHelpText('after', `
 Exit codes: 0 every mutant caught by a rule it targets, 1 otherwise, 2 bad usage, 130/143 interrupted
 by Ctrl-C/SIGTERM (the table printed is marked PARTIAL and lists the mutants finished).
 
 Mutants: ${MUTANTS.map((m) => m.name).join(', ')}`)
-    .action(async (opts: { runs: number; swarmRuns: number; seed: number; strategy: 'random' | 'pct'; depth: number; only: string[]; json?: boolean; report?: string; shrinkBudget: number; quiet?: boolean }) => {
+    .action(async (opts: { runs: number; swarmRuns: number; seed: number; strategy: 'random' | 'pct'; depth: number; only: string[]; json?: boolean; report?: string; shrinkBudget: number; quiet?: boolean; progressEvery?: number }) => {
       if (opts.report !== undefined) checkReportDir(opts.report);
       const unknown = opts.only.filter((n) => !MUTANTS.some((m) => m.name === n));
       if (unknown.length) throw new UsageError(`unknown mutant(s) ${unknown.join(', ')} (one of: ${MUTANTS.map((m) => m.name).join(', ')})`);
       // The zoo runs in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
       const started = performance.now();
-      const progress = new ProgressLine(process.stderr, opts.quiet === true);
+      const progress = new ProgressLine(process.stderr, { quiet: opts.quiet === true, everyMs: opts.progressEvery ? opts.progressEvery * 1000 : undefined });
       const result = await runTask<MutantsResult>('mutants', {
         runs: opts.runs, swarmRuns: opts.swarmRuns, seed: opts.seed, strategy: opts.strategy, depth: opts.depth, only: opts.only, shrinkBudget: opts.shrinkBudget, progress: progress.enabled,
       } satisfies MutantsTask, progress.listener).finally(() => progress.done());

@@ -1,6 +1,6 @@
 /**
- * The progress line: only on a terminal and without --quiet, on stderr, and it changes nothing in
- * the result.
+ * The progress line: on a terminal, or as lines of their own with --progress-every, never with
+ * --quiet, on stderr, and it changes nothing in the result.
  */
 import { describe, expect, it } from 'vitest';
 import { ProgressLine, progressText } from './progress.ts';
@@ -38,19 +38,40 @@ describe('the progress line', () => {
     let now = 0;
     const clock = () => now;
     const tty = sink(true);
-    const line = new ProgressLine(tty, false, undefined, clock);
+    const line = new ProgressLine(tty, { clock });
     now = 1000;
     line.listener!({ runs: 10, planned: 20, steps: 0, violations: 0 });
     line.done();
     expect(tty.writes).toEqual(['\r\x1b[2Kruns 10/20, 10 runs/s, 0 rules violated so far, about 1s left', '\r\x1b[2K']);
     for (const [isTTY, quiet] of [[false, false], [true, true], [false, true]] as const) {
       const out = sink(isTTY);
-      const l = new ProgressLine(out, quiet, undefined, clock);
+      const l = new ProgressLine(out, { quiet, clock });
       expect(l.listener).toBeUndefined();
       l.update({ runs: 1, steps: 0, violations: 0 });
       l.done();
       expect(out.writes).toEqual([]);
     }
+  });
+
+  it('with --progress-every, writes a line of its own at most that often, terminal or not, and leaves it there', () => {
+    for (const isTTY of [false, true]) {
+      let now = 0;
+      const out = sink(isTTY);
+      const line = new ProgressLine(out, { everyMs: 10_000, clock: () => now });
+      const listen = line.listener!;
+      for (const [t, runs] of [[4000, 1], [10_000, 2], [15_000, 3], [19_999, 4], [20_000, 5], [45_000, 6]] as const) {
+        now = t;
+        listen({ runs, steps: 0, violations: 0, states: runs * 100 });
+      }
+      line.done();
+      expect(out.writes).toEqual([
+        'runs 2, states 200 (20/s), 0 rules violated so far\n',
+        'runs 5, states 500 (25/s), 0 rules violated so far\n',
+        'runs 6, states 600 (13/s), 0 rules violated so far\n',
+      ]);
+    }
+    const quiet = sink(false);
+    expect(new ProgressLine(quiet, { quiet: true, everyMs: 1000 }).listener).toBeUndefined();
   });
 
   it('changes nothing in the campaign it watches', async () => {

@@ -1,10 +1,13 @@
 /**
  * The progress line of a long command, on stderr: runs done (of those planned), states, the rate
  * (states per second for an exploration, runs per second otherwise), the rules violated so far,
- * and the time left (in the --time-budget, else estimated from the rate). Only on an interactive
- * terminal and without --quiet; otherwise nothing, so that stdout, logs and the results are the
- * same with or without it. It reads the wall clock, never the simulation.
+ * and the time left (in the --time-budget, else estimated from the rate). On an interactive
+ * terminal, one line rewritten in place; with --progress-every N, a line of its own every N
+ * seconds instead (for logs and CI, where nothing is shown otherwise); never with --quiet. stdout
+ * and the results are the same with or without it. It reads the wall clock, never the simulation.
  */
+import { Option } from 'commander';
+import { intOption } from './options.ts';
 
 /** What a worker reports while it works (cli/tasks.ts posts it, throttled). */
 export interface Progress {
@@ -41,14 +44,42 @@ export function progressText(p: Progress, elapsedMs: number, budgetMs?: number):
   return parts.join(', ');
 }
 
-/** A progress line on `out` (stderr), shown only when it is a terminal and not `quiet`. */
+/** `--progress-every <seconds>`, for the commands that show progress; it contradicts `--quiet`. */
+export function progressEveryOption(): Option {
+  return new Option('--progress-every <seconds>', 'a progress line of its own on stderr every this many seconds, on a terminal or not (logs, CI), instead of the line rewritten in place')
+    .argParser(intOption('--progress-every', 1))
+    .conflicts('quiet');
+}
+
+export interface ProgressLineOptions {
+  /** Nothing at all. */
+  quiet?: boolean;
+  /** The --time-budget, in ms: the line says how much of it is left. */
+  budgetMs?: number;
+  /** A line of its own every this many ms (logs), instead of one line rewritten on a terminal. */
+  everyMs?: number;
+  clock?: () => number;
+}
+
+/**
+ * Progress on `out` (stderr): on a terminal, one line rewritten in place; with `everyMs`, a line of
+ * its own at most that often, terminal or not; never when `quiet`.
+ */
 export class ProgressLine {
   private readonly started: number;
   private shown = false;
+  /** When the last line of its own was written (log lines only). */
+  private lastLine: number;
+  private readonly budgetMs: number | undefined;
+  private readonly everyMs: number | undefined;
+  private readonly clock: () => number;
   readonly enabled: boolean;
-  constructor(private readonly out: ProgressTarget, quiet: boolean, private readonly budgetMs?: number, private readonly clock: () => number = () => performance.now()) {
-    this.enabled = out.isTTY === true && !quiet;
-    this.started = clock();
+  constructor(private readonly out: ProgressTarget, o: ProgressLineOptions = {}) {
+    this.budgetMs = o.budgetMs;
+    this.everyMs = o.everyMs;
+    this.clock = o.clock ?? (() => performance.now());
+    this.enabled = o.quiet !== true && (o.everyMs !== undefined || out.isTTY === true);
+    this.started = this.lastLine = this.clock();
   }
   /** The callback for runTask, or undefined when nothing is shown (the worker then posts nothing). */
   get listener(): ((p: Progress) => void) | undefined {
@@ -56,10 +87,17 @@ export class ProgressLine {
   }
   update(p: Progress): void {
     if (!this.enabled) return;
-    this.out.write(`\r\x1b[2K${progressText(p, this.clock() - this.started, this.budgetMs)}`);
+    const now = this.clock();
+    if (this.everyMs !== undefined) {
+      if (now - this.lastLine < this.everyMs) return;
+      this.lastLine = now;
+      this.out.write(`${progressText(p, now - this.started, this.budgetMs)}\n`);
+      return;
+    }
+    this.out.write(`\r\x1b[2K${progressText(p, now - this.started, this.budgetMs)}`);
     this.shown = true;
   }
-  /** Erases the line, so that what is printed next starts clean. */
+  /** Erases the line, so that what is printed next starts clean (log lines stay). */
   done(): void {
     if (this.shown) this.out.write('\r\x1b[2K');
     this.shown = false;

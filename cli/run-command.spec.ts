@@ -119,6 +119,23 @@ describe('numeric options', () => {
   });
 });
 
+describe('progress in logs', () => {
+  it.each(['run', 'explore', 'mutants'])('%s --quiet --progress-every contradict each other: exit 2 with one line', async (command) => {
+    const r = await runCli(command, '--quiet', '--progress-every', '5');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/--progress-every.*--quiet|--quiet.*--progress-every/);
+    expectOneLine(r.err);
+  });
+
+  it('--progress-every takes a whole number of seconds, at least 1', async () => {
+    const r = await runCli('explore', '--progress-every', '0');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--progress-every takes a whole number');
+    expectOneLine(r.err);
+  });
+});
+
 describe('a run cut by a bound is not a pass', () => {
   it('--max-steps that cuts every run: NOT CONCLUSIVE, exit 1; exit 0 with --allow-cut', async () => {
     const r = await runCli('run', '--workload', 'held-query-cancel', '--runs', '5', '--max-steps', '3');

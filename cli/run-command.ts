@@ -27,7 +27,7 @@ import { checkClientForCli, clientOption } from './client-option.ts';
 import { runTask } from './interrupt.ts';
 import type { ReplayResult, RunTask } from './tasks.ts';
 import { checkReportDir, fetchWitnesses } from './report-output.ts';
-import { ProgressLine } from './progress.ts';
+import { ProgressLine, progressEveryOption } from './progress.ts';
 import { resultOfCampaign } from '../report/results-of-runs.ts';
 import { writeReport } from '../report/write-report.ts';
 
@@ -52,7 +52,8 @@ export function registerRun(program: Command, setCode: (code: number) => void): 
     .option('--shrink-budget <runs>', 'runs each violation\'s shrink may make (0: show the witnesses as found)', intOption('--shrink-budget', 0), DEFAULT_SHRINK_BUDGET)
     .option('--json', 'print a machine-readable summary instead of text')
     .option('--verbose', 'name every rule the workloads did not exercise (otherwise counted)')
-    .option('--quiet', 'no progress line on stderr (it is shown only on an interactive terminal)')
+    .option('--quiet', 'no progress on stderr (a line is shown on an interactive terminal, or with --progress-every)')
+    .addOption(progressEveryOption())
     .option('--report <dir>', 'write a report into this folder: index.html (diagram of each violation), report.md, result.json, junit.xml')
     .option('--fail-on <outcomes>', `also exit 1 on these outcomes (comma-separated: ${FAIL_ON.join(', ')})`, '')
     .option('--out <file>', 'also write the JSON result into this file (for a shard: what `wbemsim merge` reads)')
@@ -111,7 +112,7 @@ Examples:
       // more workers than the units of work this process has to make.
       const units = Array.from({ length: campaignUnits(shape) }, (_, u) => u).filter((u) => owns(shard, u)).length;
       const workers = Math.max(1, Math.min(opts.workers ?? 1, units));
-      const progress = new ProgressLine(process.stderr, opts.quiet === true, opts.timeBudget ? opts.timeBudget * 1000 : undefined);
+      const progress = new ProgressLine(process.stderr, { quiet: opts.quiet === true, budgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, everyMs: opts.progressEvery ? opts.progressEvery * 1000 : undefined });
       // The workers get the workloads and scenarios read and checked here, and do not read them again.
       const handed = { workloads, ...(suite ? { scenarios: suiteScenarioData() } : {}) };
       const result = await runCampaignInWorkers({ ...task, ...handed, progress: progress.enabled }, fold, workers, shard, progress.listener).finally(() => progress.done());
