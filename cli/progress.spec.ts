@@ -3,7 +3,8 @@
  * --quiet, on stderr, and it changes nothing in the result.
  */
 import { describe, expect, it } from 'vitest';
-import { ProgressLine, progressText } from './progress.ts';
+import { ProgressLine, progressText, type Progress } from './progress.ts';
+import { progressOfWorkers } from './run-workers.ts';
 import { runMany } from '../sim/campaign.ts';
 import { resolveImpl } from '../brokers/implementations.ts';
 import { builtinWorkloads } from '../sim/workloads.ts';
@@ -72,6 +73,25 @@ describe('the progress line', () => {
     }
     const quiet = sink(false);
     expect(new ProgressLine(quiet, { quiet: true, everyMs: 1000 }).listener).toBeUndefined();
+  });
+
+  it('of several workers adds up their runs, steps, planned runs and states', () => {
+    const seen: Progress[] = [];
+    const of = progressOfWorkers(2, (p) => seen.push(p));
+    of(0)!({ runs: 10, steps: 100, violations: 1, states: 40 });
+    of(1)!({ runs: 5, steps: 50, violations: 2, states: 25 });
+    of(0)!({ runs: 12, steps: 120, violations: 1, states: 48 });
+    expect(seen).toEqual([
+      { runs: 10, steps: 100, violations: 1, states: 40 },
+      { runs: 15, steps: 150, violations: 2, states: 65 },
+      { runs: 17, steps: 170, violations: 2, states: 73 },
+    ]);
+    const runs: Progress[] = [];
+    const ofRuns = progressOfWorkers(2, (p) => runs.push(p));
+    ofRuns(0)!({ runs: 3, planned: 10, steps: 30, violations: 0 });
+    ofRuns(1)!({ runs: 4, planned: 11, steps: 40, violations: 0 });
+    expect(runs).toEqual([{ runs: 3, steps: 30, violations: 0 }, { runs: 7, planned: 21, steps: 70, violations: 0 }]);
+    expect(progressOfWorkers(2, undefined)(0)).toBeUndefined();
   });
 
   it('changes nothing in the campaign it watches', async () => {

@@ -19,7 +19,12 @@ export function progressOfWorkers(count: number, onProgress: ((p: Progress) => v
     const known = latest.filter((x): x is Progress => x !== undefined);
     const sum = (f: (x: Progress) => number | undefined) => known.reduce((n, x) => n + (f(x) ?? 0), 0);
     const planned = known.every((x) => x.planned !== undefined) && known.length === count ? sum((x) => x.planned) : undefined;
-    onProgress({ runs: sum((x) => x.runs), steps: sum((x) => x.steps), violations: Math.max(...known.map((x) => x.violations)), ...(planned !== undefined ? { planned } : {}) });
+    // An exploration's workers count states as its result does: summed.
+    const states = known.some((x) => x.states !== undefined) ? sum((x) => x.states) : undefined;
+    onProgress({
+      runs: sum((x) => x.runs), steps: sum((x) => x.steps), violations: Math.max(...known.map((x) => x.violations)),
+      ...(planned !== undefined ? { planned } : {}), ...(states !== undefined ? { states } : {}),
+    });
   };
 }
 
