@@ -12,7 +12,9 @@
  *   stdio (examples/js-broker);
  * - each shard of a 4-shard split of the default campaign against the whole campaign.
  *
- * Figures only: it never fails (exit 0 whatever they are).
+ * `npm run bench:workers` compiles the CLI first: bin/wbemsim.mjs would otherwise run the sources
+ * through tsx whenever dist/ is older than one of them, and measure that. Figures only: it never
+ * fails (exit 0 whatever they are).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
