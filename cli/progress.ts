@@ -2,8 +2,8 @@
  * The progress line of a long command, on stderr: runs done (of those planned), states, the rate
  * (states per second for an exploration, runs per second otherwise), the rules violated so far,
  * and the time left (in the --time-budget, else estimated from the rate). On an interactive
- * terminal, one line rewritten in place; with --progress-every N, a line of its own every N
- * seconds instead (for logs and CI, where nothing is shown otherwise); never with --quiet. stdout
+ * terminal, one line rewritten in place; with --progress-every N, a line of its own at most every
+ * N seconds instead (for logs and CI, where nothing is shown otherwise); never with --quiet. stdout
  * and the results are the same with or without it. It reads the wall clock, never the simulation.
  */
 import { Option } from 'commander';
@@ -46,7 +46,7 @@ export function progressText(p: Progress, elapsedMs: number, budgetMs?: number):
 
 /** `--progress-every <seconds>`, for the commands that show progress; it contradicts `--quiet`. */
 export function progressEveryOption(): Option {
-  return new Option('--progress-every <seconds>', 'a progress line of its own on stderr every this many seconds, on a terminal or not (logs, CI), instead of the line rewritten in place')
+  return new Option('--progress-every <seconds>', 'a progress line of its own on stderr at most every this many seconds while runs or paths are made, on a terminal or not (logs, CI), instead of the line rewritten in place')
     .argParser(intOption('--progress-every', 1))
     .conflicts('quiet');
 }

@@ -128,6 +128,44 @@ describe('progress in logs', () => {
     expectOneLine(r.err);
   });
 
+  /** The progress lines of a command run with --progress-every 1, and the seconds it took. */
+  async function progressLines(...argv: string[]): Promise<{ lines: string[]; seconds: number; out: string }> {
+    const t0 = performance.now();
+    const r = await runCli(...argv, '--progress-every', '1', '--json');
+    const seconds = (performance.now() - t0) / 1000;
+    expect(r.code).toBe(0);
+    // Lines of their own, off a terminal: nothing rewritten in place.
+    expect(r.err).not.toContain('\r');
+    return { lines: r.err.split('\n').filter((l) => l !== ''), seconds, out: r.out };
+  }
+  const statesOf = (line: string) => Number(/states (\d+) \(/.exec(line)![1]);
+
+  it('explore: a line at most every second, its states adding up over the workloads', async () => {
+    const { lines, seconds } = await progressLines('explore', '--workload', 'explore-shared-sink-cancel', '--workload', 'explore-two-overlapping-cancels');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.length).toBeLessThanOrEqual(Math.ceil(seconds));
+    for (const l of lines) expect(l).toMatch(/^runs \d+, states \d+ \(\d+\/s\), \d+ rules? violated so far$/);
+    const states = lines.map(statesOf);
+    expect(states).toEqual([...states].sort((a, b) => a - b));
+  }, 60_000);
+
+  it('explore --mode breadth-first says its states too', async () => {
+    const { lines } = await progressLines('explore', '--mode', 'breadth-first', '--workload', 'explore-shared-sink-cancel');
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    for (const l of lines) expect(statesOf(l)).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('run and mutants: runs done, of those planned for run', async () => {
+    const run = await progressLines('run', '--runs', '3000');
+    expect(run.lines.length).toBeGreaterThanOrEqual(1);
+    expect(run.lines.length).toBeLessThanOrEqual(Math.ceil(run.seconds));
+    for (const l of run.lines) expect(l).toMatch(/^runs \d+\/\d+, \d+ runs\/s, \d+ rules? violated so far, about \d+s left$/);
+    expect(JSON.parse(run.out).runs).toBeGreaterThan(3000);
+    const mutants = await progressLines('mutants', '--only', 'leaks-sink', '--runs', '200');
+    expect(mutants.lines.length).toBeGreaterThanOrEqual(1);
+    for (const l of mutants.lines) expect(l).toMatch(/^runs \d+, \d+ runs\/s, 0 of 1 mutant done, 0 caught so far$/);
+  }, 60_000);
+
   it('--progress-every takes a whole number of seconds, at least 1', async () => {
     const r = await runCli('explore', '--progress-every', '0');
     expect(r.code).toBe(2);

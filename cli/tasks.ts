@@ -204,7 +204,9 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
       });
       return withImpl(p.impl, { interrupt: stop }, (factory) => useBroker(factory, (broker) => {
         const post = progressPoster(p.progress);
+        // Counts of the workloads explored before the current one: the progress adds them up.
         let runsBefore = 0;
+        let statesBefore = 0;
         const violated = new Set<string>();
         const part = p.shard ? flatShard(p.shard) : undefined;
         // The searches that do not share states split the workloads among a team's workers too.
@@ -217,9 +219,9 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
           if (teamPart && mode !== 'stateful' && w % teamPart.n !== teamPart.k - 1) continue;
           if (p.bitstate && mode !== 'stateful') throw new UsageError('--bitstate needs the stateful search (a broker that can be saved and restored, and not --mode re-execution)');
           if (mode !== 're-execution' && !canSnapshot(broker)) throw new UsageError(`--mode ${mode}: ${p.impl} cannot be saved and restored (a broker offers snapshot and restore for that); use --mode re-execution`);
-          // Re-execution hands over every run; the stateful search reports its counts now and then.
+          // Re-execution hands over every run; the stateful and breadth-first searches report their counts now and then.
           const onRun = post && mode === 're-execution' ? (r: RunResult) => { runs++; for (const v of r.judge.violations) violated.add(v.rule); post({ runs: runsBefore + runs, steps: 0, violations: violated.size }); } : undefined;
-          const onProgress = post && mode === 'stateful' ? (x: { runs: number; states: number; violations: number }) => post({ runs: runsBefore + x.runs, steps: 0, states: x.states, violations: x.violations }) : undefined;
+          const onProgress = post && mode !== 're-execution' ? (x: { runs: number; states: number; violations: number }) => post({ runs: runsBefore + x.runs, steps: 0, states: statesBefore + x.states, violations: x.violations }) : undefined;
           let x: ReturnType<typeof explore>;
           try {
             x = explore({ impl: p.impl, broker, workload, mode, ...(client ? { client } : {}), ...(p.bitstate ? { bitstate: true } : {}), ...(p.por ? { por: true } : {}), ...(part && mode === 'stateful' ? { shard: { ...part, depth: EXPLORE_SPLIT_DEPTH } } : {}), ...(p.team && mode === 'stateful' ? { team: { claims: new SharedClaims(p.team.claims[w]!), k: p.team.k, n: p.team.n, depth: TEAM_SPLIT_DEPTH } } : {}), maxSteps: p.maxSteps, maxStates: p.maxStates, watchdog: p.watchdog, shouldStop, ...(onRun ? { onRun } : {}), ...(onProgress ? { onProgress } : {}) });
@@ -231,6 +233,7 @@ export async function runTask(task: string, payload: unknown, stop: Int32Array):
           const { coverage: covered, ...r } = x;
           reached.merge(covered);
           runsBefore += r.runs;
+          statesBefore += r.states;
           results.push(r);
         }
         return done() satisfies ExploreResult;

@@ -95,7 +95,7 @@ export interface ExploreOptions {
   noSymmetry?: boolean;
   /** Tests: verify every saved check state shared between saved states (JudgeOptions.verifySaves). */
   verifySaves?: boolean;
-  /** Progress of a stateful search, now and then: paths ended, states, violated rules so far. */
+  /** Progress of a stateful or breadth-first search, now and then: paths ended, states, violated rules so far. */
   onProgress?: (p: { runs: number; states: number; violations: number }) => void;
   /**
    * Explore only part `k` of `n` (stateful search): at depth `depth` only the states whose key

@@ -467,6 +467,7 @@ export function shortestWitnesses(o: ExploreOptions, rules?: ReadonlySet<string>
         st.flush();
         transitions++;
         steps++;
+        if (o.onProgress && (transitions & 1023) === 0) o.onProgress({ runs: Object.values(ends).reduce((a, b) => a + b, 0), states: visited.size, violations: found.size });
         const path = [...node.path, j];
         if (st.settle().length === 0) { ended(path); continue; }
         const k = `${st.key()}|${brokenSoFar()}`;
