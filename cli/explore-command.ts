@@ -87,7 +87,7 @@ Examples:
       await resolveImplForCli(opts.impl);
       await checkClientForCli(opts.client);
       // The explorations run in worker threads, so that Ctrl-C can stop them (cli/interrupt.ts).
-      const progress = new ProgressLine(process.stderr, { quiet: opts.quiet === true, budgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, everyMs: opts.progressEvery ? opts.progressEvery * 1000 : undefined });
+      const progress = ProgressLine.ofCommand(process.stderr, opts);
       const task = {
         impl: opts.impl, ...(opts.client ? { client: opts.client } : {}), workloadNames: opts.workload, maxSteps: opts.maxSteps, maxStates: opts.maxStates, watchdog: opts.watchdog,
         timeBudgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, progress: progress.enabled, mode: opts.mode, bitstate: opts.bitstate === true, ...(opts.por ? { por: true } : {}),

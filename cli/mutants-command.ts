@@ -48,7 +48,7 @@ Mutants: ${MUTANTS.map((m) => m.name).join(', ')}`)
       if (unknown.length) throw new UsageError(`unknown mutant(s) ${unknown.join(', ')} (one of: ${MUTANTS.map((m) => m.name).join(', ')})`);
       // The zoo runs in a worker thread, so that Ctrl-C can stop it (cli/interrupt.ts).
       const started = performance.now();
-      const progress = new ProgressLine(process.stderr, { quiet: opts.quiet === true, everyMs: opts.progressEvery ? opts.progressEvery * 1000 : undefined });
+      const progress = ProgressLine.ofCommand(process.stderr, opts);
       const result = await runTask<MutantsResult>('mutants', {
         runs: opts.runs, swarmRuns: opts.swarmRuns, seed: opts.seed, strategy: opts.strategy, depth: opts.depth, only: opts.only, shrinkBudget: opts.shrinkBudget, progress: progress.enabled,
       } satisfies MutantsTask, progress.listener).finally(() => progress.done());

@@ -74,6 +74,11 @@ export class ProgressLine {
   private readonly everyMs: number | undefined;
   private readonly clock: () => number;
   readonly enabled: boolean;
+  /** The progress of a command, from its --quiet, --time-budget and --progress-every (in seconds). */
+  static ofCommand(out: ProgressTarget, opts: { quiet?: boolean; timeBudget?: number; progressEvery?: number }): ProgressLine {
+    const ms = (seconds: number | undefined) => (seconds ? seconds * 1000 : undefined);
+    return new ProgressLine(out, { quiet: opts.quiet === true, budgetMs: ms(opts.timeBudget), everyMs: ms(opts.progressEvery) });
+  }
   constructor(private readonly out: ProgressTarget, o: ProgressLineOptions = {}) {
     this.budgetMs = o.budgetMs;
     this.everyMs = o.everyMs;

@@ -112,7 +112,7 @@ Examples:
       // more workers than the units of work this process has to make.
       const units = Array.from({ length: campaignUnits(shape) }, (_, u) => u).filter((u) => owns(shard, u)).length;
       const workers = Math.max(1, Math.min(opts.workers ?? 1, units));
-      const progress = new ProgressLine(process.stderr, { quiet: opts.quiet === true, budgetMs: opts.timeBudget ? opts.timeBudget * 1000 : undefined, everyMs: opts.progressEvery ? opts.progressEvery * 1000 : undefined });
+      const progress = ProgressLine.ofCommand(process.stderr, opts);
       // The workers get the workloads and scenarios read and checked here, and do not read them again.
       const handed = { workloads, ...(suite ? { scenarios: suiteScenarioData() } : {}) };
       const result = await runCampaignInWorkers({ ...task, ...handed, progress: progress.enabled }, fold, workers, shard, progress.listener).finally(() => progress.done());
